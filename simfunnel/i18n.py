@@ -1,0 +1,295 @@
+"""Chinese and English labels, money formatting and the CJK font for matplotlib.
+
+The kit's language is module-level state, ``"zh"`` or ``"en"``; every chart
+and widget takes ``lang=`` to override it for one call. The default is
+``"en"``, or the ``SIMFUNNEL_LANG`` environment variable when it names one of
+the two (handy for building the zh notebooks from one source).
+
+This module is pure: importing it loads no matplotlib. :func:`setup_cjk_font`
+imports matplotlib when called and makes Chinese text render with a real CJK
+font (no empty boxes).
+
+Example:
+    >>> from simfunnel import i18n
+    >>> i18n.label("forecast", "zh")
+    '销售预计'
+    >>> i18n.format_money(1_234_567, lang="zh", compact=True)
+    '¥123.5万'
+    >>> i18n.format_money(1_234_567, lang="en", compact=True)
+    '¥1.23M'
+    >>> i18n.format_money(1_234_567)
+    '¥1,234,567'
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from pathlib import Path
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "en"
+
+# System fonts that cover Simplified Chinese, best first.
+SYSTEM_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+)
+# Shipped by the mplfonts package (SIL OFL 1.1). Never SimHei: no licence text.
+MPLFONTS_FILE = "NotoSansCJKsc-Regular.otf"
+MPLFONTS_FAMILY = "Noto Sans CJK SC"
+
+# Labels of charts and widgets. Stage labels come from the funnel
+# (``Funnel.label(key, lang)``), not from here.
+LABELS: dict[str, dict[str, str]] = {
+    # chart furniture
+    "funnel_title": {"zh": "销售漏斗（第 {week} 周）", "en": "Sales funnel, week {week}"},
+    "indicator_title": {"zh": "销售预计与已成交", "en": "Forecast and bookings"},
+    "progress_title": {"zh": "每周销售进展与基准进度", "en": "Weekly progress vs benchmark"},
+    "deals": {"zh": "商机数", "en": "Deals"},
+    "amount": {"zh": "金额", "en": "Amount"},
+    "week": {"zh": "周", "en": "Week"},
+    "n_deals": {"zh": "{n} 个商机", "en": "{n} deals"},
+    "n_deal": {"zh": "{n} 个商机", "en": "{n} deal"},
+    "weighted": {"zh": "加权", "en": "weighted"},
+    "weighted_amount": {"zh": "加权金额（金额 × 赢率）", "en": "Weighted amount (amount × win rate)"},
+    "win_rate": {"zh": "赢率", "en": "win rate"},
+    "open_amount": {"zh": "在途金额", "en": "Open amount"},
+    "in_funnel": {"zh": "漏斗内商机（≥ {threshold}）", "en": "In the funnel (≥ {threshold})"},
+    "below_threshold": {
+        "zh": "小于门槛 {threshold}（漏斗外，不计入预计）",
+        "en": "Below the {threshold} threshold (outside the funnel, not forecast)",
+    },
+    "below_short": {"zh": "门槛以下", "en": "below threshold"},
+    "funnel_total": {
+        "zh": "漏斗内预计 {forecast} · 在途 {amount} · {deals}",
+        "en": "Forecast in funnel {forecast} · open {amount} · {deals}",
+    },
+    "no_open_deals": {"zh": "本周没有在途商机", "en": "No open deals this week"},
+    "quota": {"zh": "销售任务", "en": "Quota"},
+    "forecast_plus_booked": {"zh": "销售预计 + 已成交", "en": "Forecast + booked"},
+    "at_or_above_benchmark": {"zh": "达到基准", "en": "At or above benchmark"},
+    "below_benchmark": {"zh": "低于基准", "en": "Below benchmark"},
+    "progress_axis": {"zh": "占销售任务的比例", "en": "Share of quota"},
+    # the indicator columns of metrics.indicators() (DESIGN.md)
+    "forecast_in_funnel": {"zh": "漏斗内预计", "en": "Forecast in funnel"},
+    "booked": {"zh": "已成交", "en": "Booked"},
+    "out_of_funnel_booked": {"zh": "漏斗外销售额", "en": "Out-of-funnel booked"},
+    "forecast": {"zh": "销售预计", "en": "Forecast"},
+    "progress": {"zh": "销售进展", "en": "Progress"},
+    "benchmark": {"zh": "基准进度", "en": "Benchmark"},
+    "coverage": {"zh": "覆盖率", "en": "Coverage"},
+    "run_rate": {"zh": "漏斗外周均", "en": "Out-of-funnel weekly run rate"},
+    "expected_out_of_funnel": {"zh": "预计漏斗外销售额", "en": "Expected out-of-funnel"},
+    "forecast_error": {"zh": "预测误差", "en": "Forecast error"},
+    "booked_week": {"zh": "本周成交", "en": "Booked this week"},
+    "out_of_funnel_booked_week": {"zh": "本周漏斗外成交", "en": "Out-of-funnel booked this week"},
+}
+
+CURRENCY_SYMBOLS = {
+    "CNY": "¥",
+    "RMB": "¥",
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "JP¥",
+    "HKD": "HK$",
+    "TWD": "NT$",
+    "SGD": "S$",
+}
+
+
+def _initial_language() -> str:
+    env = os.environ.get("SIMFUNNEL_LANG", "").strip()
+    return env if env in LANGUAGES else DEFAULT_LANGUAGE
+
+
+_language = _initial_language()
+_font_family: str | None = None  # the CJK family found by setup_cjk_font, once found
+
+
+def _check_language(lang: object) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose 'zh' (中文) or 'en' (English)")
+    return lang  # type: ignore[return-value]
+
+
+def set_language(lang: str) -> None:
+    """Set the kit's language, ``"zh"`` or ``"en"``; ValueError names anything else."""
+    global _language
+    _language = _check_language(lang)
+
+
+def get_language() -> str:
+    """The kit's current language, ``"zh"`` or ``"en"``."""
+    return _language
+
+
+def resolve_language(lang: str | None = None) -> str:
+    """``lang`` if given (checked), else the current language."""
+    return _language if lang is None else _check_language(lang)
+
+
+def label(key: str, lang: str | None = None, **fields: object) -> str:
+    """The label ``key`` in ``lang`` (default: the current language).
+
+    Keyword ``fields`` fill placeholders, e.g. ``label("funnel_title", week=26)``.
+
+    Raises:
+        ValueError: an unknown language or label key.
+    """
+    lang = resolve_language(lang)
+    try:
+        text = LABELS[key][lang]
+    except KeyError:
+        raise ValueError(f"unknown label {key!r}; labels are {', '.join(sorted(LABELS))}") from None
+    return text.format(**fields) if fields else text
+
+
+# --- money ------------------------------------------------------------------
+def currency_symbol(currency: str = "CNY") -> str:
+    """The symbol shown before amounts (``¥`` for CNY); an unknown code is shown as ``"XYZ "``."""
+    code = str(currency).upper()
+    return CURRENCY_SYMBOLS.get(code, f"{code} ")
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_money(amount: float, currency: str = "CNY", lang: str | None = None, *, compact: bool = False) -> str:
+    """An amount for people: ``¥1,234,567`` in full, or compact for chart labels.
+
+    Compact, Chinese counts in 万 (10⁴) and 亿 (10⁸) from ¥10,000 up
+    (``¥12.3万``, ``¥123.5万``, ``¥1.25亿``); English uses k / M / B with three
+    significant digits (``¥123k``, ``¥1.23M``). Smaller amounts, and every full
+    amount, are whole units with thousands separators. Negative amounts get a
+    leading ``-``; a missing amount (None, NaN) is ``—``.
+
+    Example:
+        >>> format_money(123_000, lang="zh", compact=True)
+        '¥12.3万'
+        >>> format_money(123_456, lang="en", compact=True)
+        '¥123k'
+    """
+    lang = resolve_language(lang)
+    if amount is None:
+        return "—"
+    value = float(amount)
+    if math.isnan(value):
+        return "—"
+    symbol = currency_symbol(currency)
+    magnitude = abs(value)
+    if math.isinf(magnitude):
+        number = "∞"
+    elif compact and lang == "zh" and magnitude >= 1e4:
+        number = _compact_zh(magnitude)
+    elif compact and lang == "en" and magnitude >= 1e3:
+        number = _compact_en(magnitude)
+    else:
+        number = f"{magnitude:,.0f}"
+    negative = value < 0 and any(c in "123456789∞" for c in number)
+    return f"{'-' if negative else ''}{symbol}{number}"
+
+
+def _compact_zh(v: float) -> str:
+    """万 (one decimal) from 10⁴, 亿 (two decimals) from 10⁸; no thousands separators."""
+    if v < 1e8 and round(v / 1e4, 1) < 1e4:
+        return f"{_trim(f'{v / 1e4:.1f}')}万"
+    return f"{_trim(f'{v / 1e8:.2f}')}亿"
+
+
+def _compact_en(v: float) -> str:
+    """k / M / B with three significant digits (999.96k becomes 1M)."""
+    units = (("k", 1e3), ("M", 1e6), ("B", 1e9))
+    for i, (unit, size) in enumerate(units):
+        scaled = v / size
+        if scaled >= 1000 and i < len(units) - 1:
+            continue
+        digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+        text = f"{scaled:.{digits}f}"
+        if float(text) >= 1000 and i < len(units) - 1:  # rounding crossed into the next unit
+            next_unit, next_size = units[i + 1]
+            return f"{_trim(f'{v / next_size:.2f}')}{next_unit}"
+        return f"{_trim(text) if scaled < 1000 else f'{scaled:,.0f}'}{unit}"
+    raise AssertionError("unreachable")
+
+
+# --- fonts --------------------------------------------------------------------
+def _mplfonts_font_path() -> Path | None:
+    """Path of Noto Sans CJK SC inside the installed mplfonts package, without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("mplfonts")
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    folders = list(spec.submodule_search_locations or [])
+    if not folders and spec.origin:
+        folders = [str(Path(spec.origin).parent)]
+    for folder in folders:
+        path = Path(folder) / "fonts" / MPLFONTS_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def _find_cjk_family() -> str | None:
+    from matplotlib import font_manager
+
+    fm = font_manager.fontManager
+    names = {f.name for f in fm.ttflist}
+    for family in SYSTEM_CJK_FONTS:
+        if family in names:
+            return family
+    path = _mplfonts_font_path()
+    if path is None:
+        return None
+    if not any(Path(f.fname) == path for f in fm.ttflist):
+        fm.addfont(str(path))
+    names = {f.name for f in fm.ttflist}
+    return MPLFONTS_FAMILY if MPLFONTS_FAMILY in names else None
+
+
+def setup_cjk_font() -> str | None:
+    """Make matplotlib render Chinese; returns the font family used.
+
+    Prefers an installed system CJK font (Noto Sans CJK SC/JP, Source Han Sans SC,
+    WenQuanYi, PingFang SC, Microsoft YaHei); otherwise registers Noto Sans CJK SC
+    from the ``mplfonts`` package (never ``mplfonts init``, never SimHei). Puts the
+    family first in ``font.sans-serif``, sets ``font.family`` to sans-serif and
+    turns off the Unicode minus (CJK fonts lack it). Idempotent and cheap on
+    repeated calls; call it again after ``rcdefaults()`` or a style change.
+
+    Returns ``None``, with a warning saying how to fix it, when no CJK font can
+    be found.
+    """
+    global _font_family
+    import matplotlib
+
+    if _font_family is None:
+        _font_family = _find_cjk_family()
+        if _font_family is None:
+            warnings.warn(
+                "no Chinese font found: Chinese chart labels will show as boxes. "
+                "Install one with `pip install mplfonts` (or `apt-get install fonts-noto-cjk`)",
+                UserWarning,
+                stacklevel=2,
+            )
+            return None
+    rc = matplotlib.rcParams
+    current = list(rc["font.sans-serif"])
+    if not current or current[0] != _font_family:
+        rc["font.sans-serif"] = [_font_family] + [f for f in current if f != _font_family]
+    if list(rc["font.family"]) != ["sans-serif"]:
+        rc["font.family"] = ["sans-serif"]
+    rc["axes.unicode_minus"] = False
+    return _font_family

@@ -1,0 +1,312 @@
+"""Matplotlib charts of the funnel and the three indicators, in Chinese or English.
+
+Every function takes ``ax=`` (a new 8×5 inch figure when ``None``), draws in
+the current language (:func:`simfunnel.i18n.set_language`) or in ``lang=``, and
+returns the Axes. Chinese text renders with a CJK font set up by
+:func:`simfunnel.i18n.setup_cjk_font`.
+
+Example:
+    >>> import simfunnel as sf
+    >>> from simfunnel import plots
+    >>> ax = plots.funnel_chart(history, threshold=50_000, lang="zh")      # doctest: +SKIP
+    >>> table = sf.indicators(history, quota=2_000_000, threshold=50_000)  # doctest: +SKIP
+    >>> plots.indicator_chart(table, quota=2_000_000)                      # doctest: +SKIP
+    >>> plots.progress_chart(table)                                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch, Polygon
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from . import i18n
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .history import History
+
+FIGSIZE = (8, 5)
+GREEN = "#2e8b57"
+RED = "#c0392b"
+FORECAST_COLOR = "#1f77b4"
+BOOKED_COLOR = "#2ca02c"
+TOTAL_COLOR = "#7b3294"
+QUOTA_COLOR = "#444444"
+TEXT_COLOR = "#222222"
+MUTED = "#666666"
+
+
+def _new_axes(ax: "Axes | None") -> "Axes":
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    return ax
+
+
+def _money_formatter(currency: str, lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: i18n.format_money(v, currency, lang, compact=True))
+
+
+def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"{what}: expected the DataFrame of simfunnel.metrics.indicators(), got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: the table has no column {missing[0]!r} (needs {', '.join(columns)})")
+
+
+def _weeks(table: pd.DataFrame) -> np.ndarray:
+    col = "week" if "week" in table.columns else "t"
+    return table[col].to_numpy(dtype=float)
+
+
+# --- funnel --------------------------------------------------------------------
+def funnel_chart(
+    history: "History",
+    week: int | None = None,
+    threshold: float = 0,
+    ax: "Axes | None" = None,
+    lang: str | None = None,
+) -> "Axes":
+    """The open deals at snapshot ``week`` as a funnel, one bar per open stage.
+
+    Stages run top to bottom in funnel order; a bar's width is the amount open
+    in the stage. Each bar is labelled with its deal count, amount and weighted
+    amount (amount × win rate, the stage's contribution to the forecast), the
+    weighted part drawn as a dark inner bar. With ``threshold > 0`` deals below
+    it are a light fringe outside the funnel: they are not forecast and not
+    counted in the labels (except in the "below threshold" note).
+
+    Args:
+        history: a :class:`~simfunnel.history.History`.
+        week: snapshot week (default ``history.end_week``).
+        threshold: the small-order exclusion threshold ``T`` in the history's currency.
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+
+    Raises:
+        ValueError: a week outside the history or a negative threshold.
+    """
+    lang = i18n.resolve_language(lang)
+    i18n.setup_cjk_font()
+    funnel = history.funnel
+    week = history.end_week if week is None else week
+    if isinstance(week, bool) or not isinstance(week, (int, np.integer)) or not 0 <= week <= history.end_week:
+        raise ValueError(f"week {week!r} is outside the history's snapshot weeks 0…{history.end_week}")
+    week = int(week)
+    threshold = float(threshold)
+    if not np.isfinite(threshold) or threshold < 0:
+        raise ValueError(f"threshold {threshold!r} must be a non-negative amount")
+    currency = history.currency
+
+    def money(v: float) -> str:
+        return i18n.format_money(v, currency, lang, compact=True)
+
+    snaps = history.snapshots
+    snap = snaps[(snaps.week.to_numpy() == week) & (snaps.status.to_numpy() == "open")]
+    k = len(funnel.stages)
+    codes = snap.stage.cat.codes.to_numpy().astype(np.int64)
+    amount = snap.amount.to_numpy(dtype=float)
+    p = history.win_probability(snap) if len(snap) else np.zeros(0)
+    inside = amount >= threshold
+    nall = len(funnel.all_keys)
+
+    def per_stage(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(codes[mask], weights=None if weights is None else weights[mask], minlength=nall)[:k]
+
+    n_in = per_stage(inside).astype(int)
+    n_out = per_stage(~inside).astype(int)
+    amt_in = per_stage(inside, amount)
+    amt_out = per_stage(~inside, amount)
+    weighted = per_stage(inside, amount * p)
+    total = amt_in + amt_out
+
+    ax = _new_axes(ax)
+    y = np.arange(k, dtype=float)
+    height = 0.72 if k <= 6 else 0.66
+    widest = float(total.max()) if k and total.max() > 0 else 1.0
+    colors = plt.get_cmap("Blues")(np.linspace(0.42, 0.80, k))
+
+    # funnel silhouette: light trapezoids joining consecutive in-funnel bars
+    for i in range(k - 1):
+        a, b = amt_in[i] / 2, amt_in[i + 1] / 2
+        if a <= 0 and b <= 0:
+            continue
+        top, bottom = y[i] + height / 2, y[i + 1] - height / 2
+        ax.add_patch(
+            Polygon([(-a, top), (a, top), (b, bottom), (-b, bottom)], closed=True, color=colors[i], alpha=0.18, lw=0)
+        )
+    ax.barh(y, amt_in, left=-amt_in / 2, height=height, color=colors, edgecolor="white", linewidth=0.8, zorder=2)
+    ax.barh(y, weighted, left=-weighted / 2, height=height * 0.42, color="#08306b", alpha=0.9, zorder=3)
+    if threshold > 0:
+        fringe = dict(height=height, color="#b8b8b8", alpha=0.55, edgecolor="white", linewidth=0.8, zorder=1)
+        ax.barh(y, amt_out / 2, left=-amt_in / 2 - amt_out / 2, **fringe)
+        ax.barh(y, amt_out / 2, left=amt_in / 2, **fringe)
+
+    # layout: funnel in the left 56 % of the axes, a column of figures on the right
+    share = 0.56
+    left = -widest / 2 * 1.03
+    ax.set_xlim(left, left + widest * 1.03 / share)
+    ax.set_ylim(k - 0.5, -0.5 - (0.25 if k <= 6 else 0.15))
+    fs = 9.5 if k <= 5 else 8.5 if k <= 8 else 7.5
+    one, many = i18n.label("n_deal", lang), i18n.label("n_deals", lang)
+    text_x = share + 0.02
+    for i in range(k):
+        deals = (one if n_in[i] == 1 else many).format(n=n_in[i])
+        ax.text(
+            text_x, y[i], f"{deals} · {money(amt_in[i])}", transform=ax.get_yaxis_transform(),
+            ha="left", va="bottom", fontsize=fs, color=TEXT_COLOR, fontweight="bold",
+        )
+        second = f"{i18n.label('weighted', lang)} {money(weighted[i])}"
+        if threshold > 0 and n_out[i]:
+            count = (one if n_out[i] == 1 else many).format(n=n_out[i])
+            second += f" · {i18n.label('below_short', lang)} {count} {money(amt_out[i])}"
+        ax.text(
+            text_x, y[i] + 0.04, second, transform=ax.get_yaxis_transform(),
+            ha="left", va="top", fontsize=fs - 1, color=MUTED,
+        )
+
+    ax.set_yticks(y)
+    rate = i18n.label("win_rate", lang)
+    ax.set_yticklabels(
+        [f"{s.label(lang)}\n{rate} {s.win_rate:.0%}" for s in funnel.stages], fontsize=fs + 0.5, linespacing=1.25
+    )
+    ax.tick_params(axis="y", length=0, pad=6)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+
+    ax.set_title(i18n.label("funnel_title", lang, week=week), loc="left", fontsize=13, fontweight="bold", pad=20)
+    n_total = int(n_in.sum())
+    summary = i18n.label(
+        "funnel_total",
+        lang,
+        forecast=money(weighted.sum()),
+        amount=money(amt_in.sum()),
+        deals=(one if n_total == 1 else many).format(n=n_total),
+    )
+    ax.text(0, 1.01, summary, transform=ax.transAxes, ha="left", va="bottom", fontsize=9.5, color=MUTED)
+    if not len(snap):
+        ax.text(0.28, 0.5, i18n.label("no_open_deals", lang), transform=ax.transAxes, ha="center", color=MUTED)
+
+    handles = [
+        Patch(color=colors[k // 2] if k else "#6baed6",
+              label=i18n.label("in_funnel", lang, threshold=money(threshold)) if threshold > 0
+              else i18n.label("open_amount", lang)),
+        Patch(color="#08306b", label=i18n.label("weighted_amount", lang)),
+    ]
+    if threshold > 0:
+        handles.append(Patch(color="#b8b8b8", alpha=0.55, label=i18n.label("below_threshold", lang, threshold=money(threshold))))
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2 if threshold > 0 else 2,
+        frameon=False, fontsize=8.5, handlelength=1.4, columnspacing=1.2, borderaxespad=0.3,
+    )
+    return ax
+
+
+# --- indicators ----------------------------------------------------------------
+def indicator_chart(
+    table: pd.DataFrame,
+    quota: float | None = None,
+    ax: "Axes | None" = None,
+    lang: str | None = None,
+    *,
+    currency: str | None = None,
+) -> "Axes":
+    """Forecast, booked and forecast + booked per week against the quota.
+
+    Args:
+        table: the DataFrame of :func:`simfunnel.metrics.indicators` (needs
+            ``forecast``, ``booked`` and ``week`` or ``t``).
+        quota: the period's quota, drawn as a dashed line (default:
+            ``table.attrs["quota"]`` when present, else no line).
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+        currency: for the amount axis (default ``table.attrs["currency"]`` or CNY).
+    """
+    lang = i18n.resolve_language(lang)
+    _require(table, ("forecast", "booked"), "indicator_chart")
+    i18n.setup_cjk_font()
+    quota = table.attrs.get("quota") if quota is None else quota
+    currency = currency or table.attrs.get("currency") or "CNY"
+    ax = _new_axes(ax)
+    x = _weeks(table)
+    forecast = table["forecast"].to_numpy(dtype=float)
+    booked = table["booked"].to_numpy(dtype=float)
+    ax.plot(x, forecast, color=FORECAST_COLOR, marker="o", ms=3.5, lw=1.8, label=i18n.label("forecast", lang))
+    ax.plot(x, booked, color=BOOKED_COLOR, marker="s", ms=3.5, lw=1.8, label=i18n.label("booked", lang))
+    ax.plot(x, forecast + booked, color=TOTAL_COLOR, lw=2.8, label=i18n.label("forecast_plus_booked", lang))
+    if quota is not None and np.isfinite(float(quota)):
+        quota = float(quota)
+        ax.axhline(
+            quota, color=QUOTA_COLOR, ls="--", lw=1.4,
+            label=f"{i18n.label('quota', lang)} {i18n.format_money(quota, currency, lang, compact=True)}",
+        )
+    values = np.concatenate([forecast, booked, forecast + booked, [quota or 0.0]])
+    if np.nanmin(values) >= 0:
+        ax.set_ylim(bottom=0, top=max(np.nanmax(values) * 1.08, 1.0))
+    ax.yaxis.set_major_formatter(_money_formatter(currency, lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(i18n.label("week", lang))
+    ax.set_ylabel(i18n.label("amount", lang))
+    ax.set_title(i18n.label("indicator_title", lang), loc="left", fontsize=13, fontweight="bold")
+    ax.grid(axis="y", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return ax
+
+
+def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | None = None) -> "Axes":
+    """Weekly progress (change of forecast + booked, over quota) against the benchmark.
+
+    Bars are green at or above the week's benchmark and red below; the
+    benchmark is the dashed line. Week ``t = 0`` has no progress and no bar.
+
+    Args:
+        table: the DataFrame of :func:`simfunnel.metrics.indicators` (needs
+            ``progress``, ``benchmark`` and ``week`` or ``t``).
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+    """
+    lang = i18n.resolve_language(lang)
+    _require(table, ("progress", "benchmark"), "progress_chart")
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    x = _weeks(table)
+    progress = table["progress"].to_numpy(dtype=float)
+    benchmark = table["benchmark"].to_numpy(dtype=float)
+    has = ~np.isnan(progress)
+    good = has & (progress >= benchmark - 1e-12)
+    ax.bar(x[good], progress[good], width=0.7, color=GREEN, zorder=2)
+    ax.bar(x[has & ~good], progress[has & ~good], width=0.7, color=RED, zorder=2)
+    ax.plot(x, benchmark, color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3)
+    ax.axhline(0, color="#888888", lw=0.8, zorder=1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(x):
+        ax.set_xlim(np.nanmin(x) - 0.6, np.nanmax(x) + 0.6)
+    bench = benchmark[~np.isnan(benchmark)]
+    bench_text = f" {bench[0]:.1%}" if bench.size and np.allclose(bench, bench[0]) else ""
+    handles = [
+        Patch(color=GREEN, label=i18n.label("at_or_above_benchmark", lang)),
+        Patch(color=RED, label=i18n.label("below_benchmark", lang)),
+        plt.Line2D([], [], color=QUOTA_COLOR, ls="--", lw=1.5, label=i18n.label("benchmark", lang) + bench_text),
+    ]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    ax.set_xlabel(i18n.label("week", lang))
+    ax.set_ylabel(f"{i18n.label('progress', lang)}（{i18n.label('progress_axis', lang)}）" if lang == "zh"
+                  else f"{i18n.label('progress', lang)} ({i18n.label('progress_axis', lang).lower()})")
+    ax.set_title(i18n.label("progress_title", lang), loc="left", fontsize=13, fontweight="bold")
+    ax.grid(axis="y", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax

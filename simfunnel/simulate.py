@@ -1,0 +1,395 @@
+"""Weekly simulation of deals moving through a funnel: the true world behind the forecast.
+
+Each week every open deal at stage *i* **advances** with chance ``advance[i]``
+(from the last open stage that is an **order**: the deal is won), is **lost**
+(无法成交, ``no_sale``) with chance ``lost[i]``, or **stays** (延续,
+``continuation``). These weekly chances form the transition chain ``sim.chain``;
+``true_win_rates(chain)`` gives each stage's eventual win rate (absorbing Markov
+chain). The default chain is calibrated so its true win rates equal the funnel's
+stage rates (:func:`calibrated_chain`), so for the ``key-account`` preset the
+true rates are 10/25/40/60/80% to within floating-point error; what an analyst
+measures from a finite history differs only by sampling error.
+
+Sellers act on deals (``sim.step(actions={deal_id: "arrange_demo"})``). An action
+changes that deal's odds for that week only: the weekly advance chance is
+multiplied by the action's ``advance_factor`` (at most :data:`MAX_ADVANCE`) and
+the loss chance by its ``loss_factor``. Continuation-type actions (a brochure, a
+friendly dinner, a courtesy call) have ``advance_factor`` 0: pleasant, but the
+customer takes no action, so the deal never advances that week.
+
+Randomness uses common random numbers: week *w* draws one uniform per deal from
+``default_rng([seed, w])`` whatever the actions, so a changed decision changes
+only what it touches.
+
+Example:
+    >>> from simfunnel.generate import generate
+    >>> sim = Simulation(generate(accounts=30, seed=4), seed=4)
+    >>> h = sim.run(weeks=20)
+    >>> h.end_week
+    20
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .funnel import LOST, WON, Funnel
+from .history import PERIOD_WEEKS, History
+
+if TYPE_CHECKING:
+    from .generate import World
+
+MAX_ADVANCE = 0.9
+
+
+@dataclass(frozen=True)
+class Action:
+    """A seller's action on a deal and its documented effect on that week's odds.
+
+    Attributes:
+        key: ASCII name used in events (``"arrange_demo"``).
+        zh, en: labels.
+        kind: ``"advance"`` (asks the customer for an action) or ``"continuation"`` (never advances).
+        key_steps: the key steps (六个关键步骤) at which it can be used; empty = at any stage.
+        advance_factor: multiplies the weekly advance chance (capped at ``MAX_ADVANCE``).
+        loss_factor: multiplies the weekly loss chance.
+        why_zh, why_en: what it does, for the trainee.
+    """
+
+    key: str
+    zh: str
+    en: str
+    kind: str
+    key_steps: tuple[str, ...]
+    advance_factor: float
+    loss_factor: float
+    why_zh: str
+    why_en: str
+
+    def label(self, lang: str = "en") -> str:
+        """The action's label in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("needs_interview", "SPIN 需求访谈", "SPIN needs interview", "advance",
+           ("customer_analysis", "dig_for_needs"), 1.8, 0.9,
+           "用背景、难点、暗示、需求-效益问题把隐性需求变成明确需求。",
+           "Situation, problem, implication and need-payoff questions turn implied needs into explicit ones."),
+    Action("find_coach", "发展向导", "Find a coach", "advance",
+           ("customer_analysis", "build_trust"), 1.5, 0.7,
+           "客户内部的向导告诉我们项目的真实进展和决策链。",
+           "A coach inside the customer tells us the project's real state and who decides."),
+    Action("meet_decision_maker", "拜访决策者", "Meet the decision maker", "advance",
+           ("build_trust", "win_commitment"), 2.0, 0.9,
+           "与更高层决策者会面是客户的实际行动，是推进。",
+           "A meeting with a higher decision maker is an action by the customer: an advance."),
+    Action("arrange_demo", "安排产品演示", "Arrange a demo", "advance",
+           ("dig_for_needs", "present_value"), 2.0, 1.0,
+           "客户同意投入时间看演示，采购流程向前走了一步。",
+           "The customer agrees to spend time on a demo: the purchase moves a step."),
+    Action("propose_trial", "提议试用", "Propose a trial", "advance",
+           ("present_value",), 2.2, 0.8,
+           "试用让使用者亲身体验价值，并降低决策风险。",
+           "A trial lets users feel the value and lowers the risk of deciding."),
+    Action("reference_visit", "参观样板客户", "Reference site visit", "advance",
+           ("build_trust", "present_value"), 1.6, 0.8,
+           "同行的成功案例建立信赖。",
+           "A peer's success builds trust."),
+    Action("agree_budget", "确认预算", "Agree a budget", "advance",
+           ("build_trust", "win_commitment"), 1.8, 1.0,
+           "客户确认（或追加）预算，是明确的推进。",
+           "The customer confirms (or adds) budget: a clear advance."),
+    Action("joint_plan", "共同制定采购计划", "Joint purchase plan", "advance",
+           ("dig_for_needs", "win_commitment"), 2.5, 0.7,
+           "与客户约定下一步的时间和责任人，赢取承诺。",
+           "Agree with the customer who does what by when: winning commitment."),
+    Action("send_brochure", "发送产品资料", "Send a brochure", "continuation", (), 0.0, 1.0,
+           "客户礼貌地收下资料，但没有任何行动：延续。",
+           "The customer politely takes the brochure but does nothing: a continuation."),
+    Action("friendly_dinner", "请客户吃饭", "Friendly dinner", "continuation", (), 0.0, 0.9,
+           "关系更好了，但采购流程没有前进：延续。",
+           "The relationship warms, the purchase does not move: a continuation."),
+    Action("courtesy_call", "礼节性回访", "Courtesy call", "continuation", (), 0.0, 1.0,
+           "“很有意思，保持联系”——好听的话，不是推进。",
+           "\u201cVery interesting, let's keep in touch\u201d: pleasant words, not an advance."),
+)
+ACTIONS_BY_KEY = {a.key: a for a in ACTIONS}
+
+
+def action(key: str) -> Action:
+    """Look up an action by key; ValueError lists the known ones."""
+    try:
+        return ACTIONS_BY_KEY[key]
+    except KeyError:
+        raise ValueError(f"unknown action {key!r}; actions are {', '.join(ACTIONS_BY_KEY)}") from None
+
+
+def actions_for(funnel: Funnel, stage_key: str) -> list[Action]:
+    """The actions a seller can take on a deal at this open stage."""
+    step = funnel.stage(stage_key).key_step
+    if stage_key in (WON, LOST):
+        return []
+    return [a for a in ACTIONS if not a.key_steps or step in a.key_steps]
+
+
+# --- the transition chain -------------------------------------------------------
+def calibrated_chain(funnel: Funnel, exit_hazard: float | Sequence[float] = 0.3) -> pd.DataFrame:
+    """Weekly transition chances whose true win rates equal the funnel's stage rates.
+
+    At stage *i* a deal leaves with weekly chance ``h_i`` (``exit_hazard``); it
+    advances with chance ``r_i · h_i`` and is lost with ``(1 − r_i) · h_i``, where
+    ``r_i = rate_i / rate_{i+1}`` (``rate`` of won = 1). Then the eventual win rate
+    from stage *i* is ``Π_{j ≥ i} r_j = rate_i``. Rates that fall along the
+    funnel cannot be matched (``r_i`` is capped at 1, with a warning).
+
+    Returns:
+        DataFrame indexed by open stage key with columns ``advance``, ``lost``, ``stay``.
+
+    Example:
+        >>> c = calibrated_chain(Funnel.preset("key-account"))
+        >>> [round(x, 4) for x in true_win_rates(c)]
+        [0.1, 0.25, 0.4, 0.6, 0.8]
+    """
+    rates = np.array([s.win_rate for s in funnel.stages] + [1.0])
+    h = np.broadcast_to(np.asarray(exit_hazard, dtype=float), (len(funnel),)).copy()
+    if np.any((h <= 0) | (h > 1)):
+        raise ValueError(f"exit_hazard must be in (0, 1], got {exit_hazard!r}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(rates[1:] > 0, rates[:-1] / rates[1:], 0.0)
+    if np.any(r > 1 + 1e-12):
+        bad = funnel.keys[int(np.flatnonzero(r > 1)[0])]
+        warnings.warn(f"funnel {funnel.name!r}: win rate falls after stage {bad!r}; the chain cannot match it",
+                      UserWarning, stacklevel=2)
+    r = np.clip(r, 0.0, 1.0)
+    return pd.DataFrame({"advance": r * h, "lost": (1 - r) * h, "stay": 1 - h}, index=pd.Index(funnel.keys, name="stage"))
+
+
+def _check_chain(chain: pd.DataFrame) -> np.ndarray:
+    missing = [c for c in ("advance", "lost") if c not in chain.columns]
+    if missing:
+        raise ValueError(f"chain: missing column {missing[0]!r}")
+    a = chain["advance"].to_numpy(dtype=float)
+    lost = chain["lost"].to_numpy(dtype=float)
+    bad = (a < 0) | (lost < 0) | (a + lost > 1 + 1e-12) | ~np.isfinite(a + lost)
+    if bad.any():
+        raise ValueError(f"chain: stage {chain.index[int(np.flatnonzero(bad)[0])]!r} has chances outside [0, 1]")
+    return np.column_stack([a, lost])
+
+
+def transition_matrix(chain: pd.DataFrame) -> np.ndarray:
+    """The weekly transition matrix over open stages, won and lost (rows sum to 1)."""
+    al = _check_chain(chain)
+    n = len(al)
+    m = np.zeros((n + 2, n + 2))
+    for i, (a, lost) in enumerate(al):  # one row per stage, not per deal
+        m[i, i] = 1 - a - lost
+        m[i, i + 1 if i + 1 < n else n] += a
+        m[i, n + 1] += lost
+    m[n, n] = m[n + 1, n + 1] = 1.0
+    return m
+
+
+def true_win_rates(chain: pd.DataFrame) -> pd.Series:
+    """Each open stage's eventual win rate under the chain (absorbing Markov chain: B = (I − Q)⁻¹ R)."""
+    m = transition_matrix(chain)
+    n = len(chain)
+    q, r = m[:n, :n], m[:n, n:]
+    b = np.linalg.solve(np.eye(n) - q, r)
+    return pd.Series(b[:, 0], index=chain.index, name="true_win_rate")
+
+
+def win_within(chain: pd.DataFrame, weeks: int) -> np.ndarray:
+    """``out[i, k]`` = chance that a deal at open stage *i* now is won within *k* weeks, k = 0 … weeks."""
+    m = transition_matrix(chain)
+    n = len(chain)
+    out = np.zeros((n, weeks + 1))
+    dist = np.eye(n + 2)[:n]
+    for k in range(1, weeks + 1):  # over weeks, not deals
+        dist = dist @ m
+        out[:, k] = dist[:, n]
+    return out
+
+
+# --- the simulation -------------------------------------------------------------
+class Simulation:
+    """Moves a world's deals through its funnel week by week.
+
+    Args:
+        world: a :class:`~simfunnel.generate.World`.
+        seed: seeds the weekly draws (the same seed and actions give the same history).
+        chain: weekly transition chances (default: the world's calibrated chain).
+
+    Example:
+        >>> from simfunnel.generate import generate
+        >>> sim = Simulation(generate(accounts=30, seed=4), seed=4)
+        >>> moves = sim.step()          # week 1, no actions
+        >>> sim.week
+        1
+    """
+
+    def __init__(self, world: "World", seed: int = 2026, chain: pd.DataFrame | None = None) -> None:
+        self.world = world
+        self.funnel = world.funnel
+        self.seed = int(seed)
+        self.chain = (world.chain if chain is None else chain).copy()
+        if list(self.chain.index) != list(self.funnel.keys):
+            raise ValueError(f"chain stages {list(self.chain.index)} do not match the funnel's {list(self.funnel.keys)}")
+        self._al = _check_chain(self.chain)
+        d = world.deals
+        self._ids = d["deal_id"].to_numpy()
+        self._pos = pd.Index(self._ids)
+        self._created = d["created_week"].to_numpy(dtype=np.int64)
+        self._stage = d["stage"].cat.codes.to_numpy().astype(np.int16).copy()
+        self._delay = d["payment_delay_weeks"].to_numpy(dtype=np.int64)
+        self._closed = np.full(len(d), -1, dtype=np.int64)
+        self._events: list[dict[str, np.ndarray]] = []
+        self.week = 0
+        self._history: History | None = None
+
+    def true_win_rates(self) -> pd.Series:
+        """Each stage's eventual win rate under this simulation's chain."""
+        return true_win_rates(self.chain)
+
+    def step(self, actions: Mapping[int, str] | None = None) -> pd.DataFrame:
+        """Simulate one more week; ``actions`` maps deal_id → action key.
+
+        Returns:
+            This week's events: deal_id, week, from_stage, to_stage, outcome
+            (order / advance / continuation / no_sale), action — every stage change,
+            and every deal acted on (a continuation included).
+
+        Raises:
+            ValueError: past the world's horizon, an unknown or closed deal, a deal
+                not yet created, or an action that does not fit the deal's stage.
+        """
+        week = self.week + 1
+        if week > self.world.weeks:
+            raise ValueError(f"the world has arrivals for {self.world.weeks} weeks; generate(weeks=...) a longer one")
+        n_open = len(self.funnel)
+        won, lost = n_open, n_open + 1
+        active = np.flatnonzero((self._created < week) & (self._stage < n_open))
+        st = self._stage[active]
+        adv = self._al[st, 0].copy()
+        los = self._al[st, 1].copy()
+        acted = np.zeros(len(active), dtype=bool)
+        act_keys = np.full(len(active), None, dtype=object)
+        if actions:
+            where = np.searchsorted(active, self._deal_positions(actions.keys()))
+            for (deal_id, key), j in zip(actions.items(), where):  # a handful of moves per week
+                if j >= len(active) or active[j] != self._pos.get_loc(deal_id):
+                    raise ValueError(self._why_not_active(deal_id, week))
+                act = action(key)
+                stage_key = self.funnel.keys[st[j]]
+                if act not in actions_for(self.funnel, stage_key):
+                    raise ValueError(f"deal {deal_id}: action {key!r} does not fit stage {stage_key!r}; "
+                                     f"try {', '.join(a.key for a in actions_for(self.funnel, stage_key))}")
+                adv[j] = min(adv[j] * act.advance_factor, MAX_ADVANCE) if act.advance_factor else 0.0
+                los[j] = los[j] * act.loss_factor
+                if adv[j] + los[j] > 1:
+                    scale = 1.0 / (adv[j] + los[j])
+                    adv[j], los[j] = adv[j] * scale, los[j] * scale
+                acted[j], act_keys[j] = True, key
+        u = np.random.default_rng([self.seed, week]).random(len(self._ids))[active]
+        go = u < adv
+        drop = ~go & (u < adv + los)
+        new = np.where(go, st + 1, np.where(drop, lost, st)).astype(np.int16)
+        new[go & (st == n_open - 1)] = won
+        record = go | drop | acted
+        idx = active[record]
+        self._stage[active] = new
+        self._closed[active[go & (st == n_open - 1)]] = week
+        self._closed[active[drop]] = week
+        outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))[record]
+        ev = {
+            "deal_id": self._ids[idx],
+            "week": np.full(len(idx), week, dtype=np.int64),
+            "from": st[record],
+            "to": new[record],
+            "outcome": outcome.astype(np.int8),
+            "action": act_keys[record],
+        }
+        self._events.append(ev)
+        self.week = week
+        self._history = None
+        return self._event_frame([ev])
+
+    def run(self, weeks: int | None = None) -> History:
+        """Simulate ``weeks`` more weeks without actions (default: to the world's horizon) and return the history."""
+        target = self.world.weeks if weeks is None else self.week + int(weeks)
+        if target > self.world.weeks:
+            raise ValueError(f"cannot run to week {target}: the world has arrivals for {self.world.weeks} weeks")
+        while self.week < target:
+            self.step()
+        return self.history
+
+    def _deal_positions(self, deal_ids: Iterable[int]) -> np.ndarray:
+        ids = list(deal_ids)
+        pos = self._pos.get_indexer(ids)
+        if (pos < 0).any():
+            raise ValueError(f"unknown deal {ids[int(np.flatnonzero(pos < 0)[0])]!r}")
+        return pos
+
+    def _why_not_active(self, deal_id: int, week: int) -> str:
+        i = self._pos.get_loc(deal_id)
+        if self._created[i] >= week:
+            return f"deal {deal_id} is created in week {self._created[i]}; it can be acted on from week {self._created[i] + 1}"
+        return f"deal {deal_id} is already closed ({self.funnel.all_keys[self._stage[i]]}) and cannot be acted on"
+
+    def _event_frame(self, chunks: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+        keys = list(self.funnel.all_keys)
+        outcomes = ["order", "advance", "continuation", "no_sale"]
+
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([c[name] for c in chunks]) if chunks else np.array([], dtype=np.int64)
+
+        return pd.DataFrame(
+            {
+                "deal_id": cat("deal_id").astype(self._ids.dtype),
+                "week": cat("week").astype(np.int64),
+                "from_stage": pd.Categorical.from_codes(cat("from").astype(np.int16), categories=keys),
+                "to_stage": pd.Categorical.from_codes(cat("to").astype(np.int16), categories=keys),
+                "outcome": pd.Categorical.from_codes(cat("outcome").astype(np.int8), categories=outcomes),
+                "action": cat("action").astype(object) if chunks else np.array([], dtype=object),
+            }
+        )
+
+    @property
+    def history(self) -> History:
+        """The history so far: deals as of now, every event, snapshots of weeks 0 … ``week``."""
+        if self._history is None:
+            self._history = self._build_history()
+        return self._history
+
+    def _build_history(self) -> History:
+        w = self.world
+        n_open = len(self.funnel)
+        d = w.deals.drop(columns=["payment_delay_weeks"]).copy()
+        exists = self._created <= self.week
+        d["stage"] = pd.Categorical.from_codes(self._stage, categories=list(self.funnel.all_keys))
+        status = np.where(self._stage == n_open, 1, np.where(self._stage == n_open + 1, 2, 0)).astype(np.int8)
+        d["status"] = pd.Categorical.from_codes(status, categories=["open", "won", "lost"])
+        closed = self._closed >= 0
+        d["closed_week"] = pd.arrays.IntegerArray(np.where(closed, self._closed, 0), ~closed)
+        paid = (status == 1) & (self._closed + self._delay <= self.week)  # not yet paid: unknown
+        d["paid_week"] = pd.arrays.IntegerArray(np.where(paid, self._closed + self._delay, 0), ~paid)
+        d = d[exists].reset_index(drop=True)
+        end = self.week
+        return History(
+            d,
+            self._event_frame(self._events),
+            None,
+            self.funnel,
+            w.currency,
+            start_week=min(PERIOD_WEEKS, max(0, end - PERIOD_WEEKS)),
+            end_week=end,
+            quota=w.quota,
+            accounts=w.accounts,
+            contacts=w.contacts,
+            meta={**w.describe(), "simulation_seed": self.seed},
+        )
