@@ -420,3 +420,35 @@ def _contacts(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFrame:
             "brain_type": _cat(rng.integers(0, 4, total), [k for k, *_ in BRAIN_TYPES]),
         }
     )
+
+
+def world_from_history(history, seed: int = 2026) -> World:
+    """Rebuild the world of a dataset: its accounts, contacts and deals as created, ready to simulate again.
+
+    Deals go back to their stage at creation (open); payment delays are drawn anew from ``seed``.
+    The chain is calibrated to the dataset's funnel with the dataset's ``exit_hazard`` when recorded.
+    """
+    if history.accounts is None or history.contacts is None:
+        raise ValueError("this dataset has no accounts.csv/contacts.csv: it is not a simulated world")
+    meta = history.meta or {}
+    p = WorldParams(**meta.get("params", {})) if isinstance(meta.get("params"), dict) else WorldParams()
+    rng = np.random.default_rng(seed)
+    d = history.deals.copy()
+    n = len(d)
+    d["stage"] = pd.Categorical(history.initial_stages(), categories=list(history.funnel.all_keys))
+    d["status"] = pd.Categorical(["open"] * n, categories=["open", "won", "lost"])
+    d["closed_week"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, dtype=bool))
+    d["paid_week"] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, dtype=bool))
+    d["payment_delay_weeks"] = rng.geometric(p.payment_p, n).astype(np.int64)
+    return World(
+        accounts=history.accounts,
+        contacts=history.contacts,
+        deals=d,
+        funnel=history.funnel,
+        chain=calibrated_chain(history.funnel, exit_hazard=p.exit_hazard),
+        weeks=int(meta.get("weeks", history.end_week)),
+        seed=int(seed),
+        currency=history.currency,
+        params=p,
+        arrival_rate=float(meta.get("arrival_rate", 0.0)),
+    )

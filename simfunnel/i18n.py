@@ -68,8 +68,12 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "below_short": {"zh": "门槛以下", "en": "below threshold"},
     "funnel_total": {
-        "zh": "漏斗内预计 {forecast} · 在途 {amount} · {deals}",
-        "en": "Forecast in funnel {forecast} · open {amount} · {deals}",
+        "zh": "漏斗内预计 {forecast} · 漏斗内 {deals}，金额 {amount}",
+        "en": "Forecast in funnel {forecast} · {deals} worth {amount} in the funnel",
+    },
+    "funnel_below": {
+        "zh": "门槛以下（漏斗外）{deals}，金额 {amount}",
+        "en": "Below threshold (outside the funnel): {deals} worth {amount}",
     },
     "no_open_deals": {"zh": "本周没有在途商机", "en": "No open deals this week"},
     "quota": {"zh": "销售任务", "en": "Quota"},

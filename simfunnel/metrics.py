@@ -215,9 +215,10 @@ def indicators(
     wa = d_amount[won]
     keep = (cw >= 0) & (cw <= end)
     cw, wa = cw[keep], wa[keep]
-    booked_all = np.bincount(cw, weights=wa, minlength=end + 1)
+    # (np.bincount returns int64 when it has nothing to count, hence the float casts)
+    booked_all = np.bincount(cw, weights=wa, minlength=end + 1).astype(float)
     small = wa < T
-    oof_all = np.bincount(cw[small], weights=wa[small], minlength=end + 1)
+    oof_all = np.bincount(cw[small], weights=wa[small], minlength=end + 1).astype(float)
     oof_cum = np.concatenate(([0.0], np.cumsum(oof_all)))  # oof_cum[x + 1] = Σ weeks 0…x
 
     weeks = s + t
@@ -244,14 +245,14 @@ def indicators(
     override = snap.win_rate_override.to_numpy(dtype=float, na_value=np.nan)[rows]
     p = np.where(np.isnan(override), history.funnel.rates[codes], override)
     value = amt * p
-    forecast_in = np.bincount(off, weights=value, minlength=nt)
+    forecast_in = np.bincount(off, weights=value, minlength=nt).astype(float)
     pos = pd.Index(deals.deal_id).get_indexer(snap.deal_id.to_numpy()[rows])
     final = d_status[pos]
     cens = final == st_open
     censored = np.bincount(off[cens], minlength=nt)
-    forecast_known = np.bincount(off[~cens], weights=value[~cens], minlength=nt)
+    forecast_known = np.bincount(off[~cens], weights=value[~cens], minlength=nt).astype(float)
     won_later = final == st_won
-    actual_in = np.bincount(off[won_later], weights=d_amount[pos[won_later]], minlength=nt)
+    actual_in = np.bincount(off[won_later], weights=d_amount[pos[won_later]], minlength=nt).astype(float)
 
     forecast = forecast_in + expected_oof
     total = forecast + booked
@@ -425,7 +426,7 @@ def stage_conversion(history: History) -> pd.DataFrame:
             "advanced": advanced.astype(np.int64),
             "lost": lost.astype(np.int64),
             "still_open": still.astype(np.int64),
-            "conversion": conversion.astype(float),
+            "conversion": conversion,
             "cumulative_conversion": np.cumprod(conversion.astype(float)),
         },
         index=pd.Index(list(funnel.keys), name="stage"),

@@ -97,8 +97,9 @@ def funnel_chart(
     i18n.setup_cjk_font()
     funnel = history.funnel
     week = history.end_week if week is None else week
-    if isinstance(week, bool) or not isinstance(week, (int, np.integer)) or not 0 <= week <= history.end_week:
-        raise ValueError(f"week {week!r} is outside the history's snapshot weeks 0…{history.end_week}")
+    whole = isinstance(week, (int, np.integer)) or (isinstance(week, (float, np.floating)) and float(week).is_integer())
+    if isinstance(week, bool) or not whole or not 0 <= week <= history.end_week:
+        raise ValueError(f"week {week!r} is not one of the history's snapshot weeks 0…{history.end_week}")
     week = int(week)
     threshold = float(threshold)
     if not np.isfinite(threshold) or threshold < 0:
@@ -142,15 +143,16 @@ def funnel_chart(
         ax.add_patch(
             Polygon([(-a, top), (a, top), (b, bottom), (-b, bottom)], closed=True, color=colors[i], alpha=0.18, lw=0)
         )
-    ax.barh(y, amt_in, left=-amt_in / 2, height=height, color=colors, edgecolor="white", linewidth=0.8, zorder=2)
+    edge = np.where(amt_in > 0, 0.8, 0.0)  # no white hairline where a stage has nothing in the funnel
+    ax.barh(y, amt_in, left=-amt_in / 2, height=height, color=colors, edgecolor="white", linewidth=edge, zorder=2)
     ax.barh(y, weighted, left=-weighted / 2, height=height * 0.42, color="#08306b", alpha=0.9, zorder=3)
     if threshold > 0:
-        fringe = dict(height=height, color="#b8b8b8", alpha=0.55, edgecolor="white", linewidth=0.8, zorder=1)
+        fringe = dict(height=height, color="#b8b8b8", alpha=0.55, linewidth=0, zorder=1)
         ax.barh(y, amt_out / 2, left=-amt_in / 2 - amt_out / 2, **fringe)
         ax.barh(y, amt_out / 2, left=amt_in / 2, **fringe)
 
-    # layout: funnel in the left 56 % of the axes, a column of figures on the right
-    share = 0.56
+    # layout: funnel in the left 54 % of the axes, a column of figures on the right
+    share = 0.54
     left = -widest / 2 * 1.03
     ax.set_xlim(left, left + widest * 1.03 / share)
     ax.set_ylim(k - 0.5, -0.5 - (0.25 if k <= 6 else 0.15))
@@ -161,7 +163,7 @@ def funnel_chart(
         deals = (one if n_in[i] == 1 else many).format(n=n_in[i])
         ax.text(
             text_x, y[i], f"{deals} · {money(amt_in[i])}", transform=ax.get_yaxis_transform(),
-            ha="left", va="bottom", fontsize=fs, color=TEXT_COLOR, fontweight="bold",
+            ha="left", va="bottom", fontsize=fs, color=TEXT_COLOR,
         )
         second = f"{i18n.label('weighted', lang)} {money(weighted[i])}"
         if threshold > 0 and n_out[i]:
@@ -182,7 +184,6 @@ def funnel_chart(
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
 
-    ax.set_title(i18n.label("funnel_title", lang, week=week), loc="left", fontsize=13, fontweight="bold", pad=20)
     n_total = int(n_in.sum())
     summary = i18n.label(
         "funnel_total",
@@ -191,7 +192,15 @@ def funnel_chart(
         amount=money(amt_in.sum()),
         deals=(one if n_total == 1 else many).format(n=n_total),
     )
-    ax.text(0, 1.01, summary, transform=ax.transAxes, ha="left", va="bottom", fontsize=9.5, color=MUTED)
+    n_below = int(n_out.sum())
+    if threshold > 0 and n_below:
+        summary += "\n" + i18n.label(
+            "funnel_below", lang, amount=money(amt_out.sum()), deals=(one if n_below == 1 else many).format(n=n_below)
+        )
+    ax.text(0, 1.01, summary, transform=ax.transAxes, ha="left", va="bottom", fontsize=9.5, color=MUTED,
+            linespacing=1.4)
+    pad = 34 if "\n" in summary else 20
+    ax.set_title(i18n.label("funnel_title", lang, week=week), loc="left", fontsize=13, pad=pad)
     if not len(snap):
         ax.text(0.28, 0.5, i18n.label("no_open_deals", lang), transform=ax.transAxes, ha="center", color=MUTED)
 
@@ -255,7 +264,7 @@ def indicator_chart(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(i18n.label("week", lang))
     ax.set_ylabel(i18n.label("amount", lang))
-    ax.set_title(i18n.label("indicator_title", lang), loc="left", fontsize=13, fontweight="bold")
+    ax.set_title(i18n.label("indicator_title", lang), loc="left", fontsize=13)
     ax.grid(axis="y", color="#dddddd", lw=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -287,14 +296,18 @@ def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | No
     good = has & (progress >= benchmark - 1e-12)
     ax.bar(x[good], progress[good], width=0.7, color=GREEN, zorder=2)
     ax.bar(x[has & ~good], progress[has & ~good], width=0.7, color=RED, zorder=2)
-    ax.plot(x, benchmark, color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3)
+    bench = benchmark[~np.isnan(benchmark)]
+    constant = bench.size > 0 and np.allclose(bench, bench[0])
+    if constant:
+        ax.axhline(bench[0], color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3)
+    else:
+        ax.step(x, benchmark, where="mid", color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3)
     ax.axhline(0, color="#888888", lw=0.8, zorder=1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(x):
         ax.set_xlim(np.nanmin(x) - 0.6, np.nanmax(x) + 0.6)
-    bench = benchmark[~np.isnan(benchmark)]
-    bench_text = f" {bench[0]:.1%}" if bench.size and np.allclose(bench, bench[0]) else ""
+    bench_text = f" {bench[0]:.1%}" if constant else ""
     handles = [
         Patch(color=GREEN, label=i18n.label("at_or_above_benchmark", lang)),
         Patch(color=RED, label=i18n.label("below_benchmark", lang)),
@@ -304,7 +317,7 @@ def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | No
     ax.set_xlabel(i18n.label("week", lang))
     ax.set_ylabel(f"{i18n.label('progress', lang)}（{i18n.label('progress_axis', lang)}）" if lang == "zh"
                   else f"{i18n.label('progress', lang)} ({i18n.label('progress_axis', lang).lower()})")
-    ax.set_title(i18n.label("progress_title", lang), loc="left", fontsize=13, fontweight="bold")
+    ax.set_title(i18n.label("progress_title", lang), loc="left", fontsize=13)
     ax.grid(axis="y", color="#dddddd", lw=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

@@ -1,0 +1,7 @@
+"""``python -m simfunnel`` runs the ``simfunnel`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

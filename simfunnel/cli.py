@@ -1,0 +1,175 @@
+"""The ``simfunnel`` command: generate, simulate, report.
+
+Examples::
+
+    simfunnel generate --seed 2026 --out datasets/workshop
+    simfunnel simulate --dataset datasets/workshop --seed 7 --out /tmp/replay
+    simfunnel report --dataset datasets/workshop --threshold 50000 --chart funnel.png
+
+Bad arguments or files end with one clear line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .funnel import preset_names
+from .history import PERIOD_WEEKS, History
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        self.exit(2, f"simfunnel: error: {message} (see 'simfunnel {self.prog.split()[-1]} --help')\n")
+
+
+def _nonnegative(text: str) -> float:
+    try:
+        value = float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="simfunnel", description="Sales funnel training and simulation kit (销售漏斗管理).")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    g = sub.add_parser("generate", help="draw a synthetic world and simulate its history into a dataset folder")
+    g.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    g.add_argument("--out", required=True, type=Path, help="dataset folder to write")
+    g.add_argument("--accounts", type=_positive_int, default=None, help="number of accounts (default 200)")
+    g.add_argument("--deals", type=_positive_int, default=None, help="exact number of deals (default: ~8 per account per year)")
+    g.add_argument("--weeks", type=_positive_int, default=52, help="weeks to simulate (default 52)")
+    g.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel preset")
+    g.add_argument("--currency", default="CNY", help="currency of the amounts (default CNY)")
+
+    s = sub.add_parser("simulate", help="simulate a dataset's world again with another seed")
+    s.add_argument("--dataset", type=Path, help="dataset folder (default: draw a new world)")
+    s.add_argument("--seed", type=int, default=2026, help="random seed of the simulation")
+    s.add_argument("--weeks", type=_positive_int, default=None, help="weeks to simulate (default: the world's)")
+    s.add_argument("--accounts", type=_positive_int, default=None, help="accounts of a new world (without --dataset)")
+    s.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel of a new world")
+    s.add_argument("--out", type=Path, help="write the simulated history to this folder")
+
+    r = sub.add_parser("report", help="print the weekly table of the three indicators and draw the funnel")
+    r.add_argument("--dataset", required=True, type=Path, help="dataset folder (e.g. datasets/workshop)")
+    r.add_argument("--threshold", type=_nonnegative, default=50_000, help="small-order threshold T (default 50,000)")
+    r.add_argument("--quota", type=_nonnegative, default=None, help="quota Q (default: the dataset's)")
+    r.add_argument("--start-week", type=int, default=None, help="first week of the period (default: the dataset's)")
+    r.add_argument("--period-weeks", type=_positive_int, default=PERIOD_WEEKS, help="period length (default 13)")
+    r.add_argument("--run-rate-weeks", type=_positive_int, default=4, help="weeks of the run rate (default 4)")
+    r.add_argument("--lang", choices=["en", "zh"], default="en", help="chart language")
+    r.add_argument("--chart", type=Path, default=Path("funnel.png"), help="funnel chart PNG (default funnel.png)")
+    r.add_argument("--csv", type=Path, default=None, help="also write the table as CSV")
+    return p
+
+
+def _load(path: Path) -> History:
+    if not path.exists():
+        raise ValueError(f"{path}: no such dataset folder")
+    return History.load(path)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generate import generate
+    from .simulate import Simulation
+
+    world = generate(args.accounts, args.deals, seed=args.seed, funnel=args.preset, weeks=args.weeks,
+                     currency=args.currency)
+    history = Simulation(world, seed=args.seed).run()
+    history.save(args.out)
+    s = history.summary()
+    print(f"wrote {args.out}: {len(world.accounts)} accounts, {len(world.contacts)} contacts, {s['deals']} deals "
+          f"({s['won']} won, {s['lost']} lost, {s['open']} open), {s['events']} events, "
+          f"{len(history.snapshots)} snapshot rows; quota {history.quota:,.0f} {history.currency}")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .generate import generate, world_from_history
+    from .simulate import Simulation
+
+    if args.dataset is not None:
+        world = world_from_history(_load(args.dataset), seed=args.seed)
+    else:
+        world = generate(args.accounts, seed=args.seed, funnel=args.preset)
+    history = Simulation(world, seed=args.seed).run(args.weeks)
+    s = history.summary()
+    print(f"simulated {history.end_week} weeks with seed {args.seed}: {s['deals']} deals, {s['won']} won "
+          f"({s['won_amount']:,.0f} {s['currency']}), {s['lost']} lost, {s['open']} open")
+    if args.out is not None:
+        history.save(args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .metrics import indicators, records_entered
+
+    history = _load(args.dataset)
+    quota = args.quota if args.quota is not None else history.quota
+    if not quota:
+        raise ValueError("the dataset has no quota; give --quota")
+    table = indicators(history, quota=quota, threshold=args.threshold, run_rate_weeks=args.run_rate_weeks,
+                       start_week=args.start_week, period_weeks=args.period_weeks)
+    start = history.start_week if args.start_week is None else args.start_week
+    print(f"{args.dataset}: funnel {history.funnel.name}, weeks {start}-{start + args.period_weeks}, "
+          f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}")
+    shown = table.copy()
+    money = ["forecast_in_funnel", "booked_week", "out_of_funnel_booked_week", "booked", "out_of_funnel_booked",
+             "run_rate", "expected_out_of_funnel", "forecast"]
+    for col in money:
+        shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
+    for col in ("progress", "benchmark", "forecast_error"):
+        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}" if col != "benchmark" else f"{v:.1%}")
+    shown["coverage"] = shown["coverage"].map(lambda v: "met" if np.isinf(v) else f"{v:.2f}")
+    with pd.option_context("display.width", 250, "display.max_columns", None):
+        print(shown.to_string(index=False))
+    records = records_entered(history, threshold=args.threshold, start_week=args.start_week,
+                              period_weeks=args.period_weeks)
+    errors = table["forecast_error"].abs()
+    print(f"records entered: {records:,}; mean |forecast error|: {errors.mean():.1%} of quota")
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    from . import plots
+
+    ax = plots.funnel_chart(history, week=start, threshold=args.threshold, lang=args.lang)
+    args.chart.parent.mkdir(parents=True, exist_ok=True)
+    ax.figure.savefig(args.chart, dpi=120, bbox_inches="tight")
+    print(f"wrote {args.chart}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``simfunnel`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {"generate": _generate, "simulate": _simulate, "report": _report}
+    try:
+        return handlers[args.command](args)
+    except (ValueError, OSError, KeyError) as exc:
+        message = str(exc).strip("'\"") or type(exc).__name__
+        print(f"simfunnel {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
