@@ -83,7 +83,8 @@ def empirical_win_rates(
     drag the rate down (simply counting "won among closed" would, because losing
     is quicker than winning). The interval multiplies independent Jeffreys
     Beta(advanced + ½, lost + ½) draws of each next-step conversion (``seed``
-    makes it reproducible). The naive share — of the deals that reached the stage
+    makes it reproducible), with the Brown–Cai–DasGupta ends: a stage with no
+    losses has upper limit 1, one with no advances lower limit 0. The naive share — of the deals that reached the stage
     and closed, the share won — is given too, with a Wilson interval.
 
     Args:
@@ -109,9 +110,12 @@ def empirical_win_rates(
     rate = np.cumprod(step[::-1])[::-1]
     rng = np.random.default_rng(seed)
     draws = rng.beta(a + 0.5, lo + 0.5, size=(INTERVAL_DRAWS, len(a)))
-    prod = np.cumprod(draws[:, ::-1], axis=1)[:, ::-1]
     tail = (1 - level) / 2
-    low, high = np.quantile(prod, [tail, 1 - tail], axis=0)
+    # Brown–Cai–DasGupta: a stage with no losses takes its upper limit at 1, one with no advances its lower at 0.
+    upper = np.cumprod(np.where(lo == 0, 1.0, draws)[:, ::-1], axis=1)[:, ::-1]
+    lower = np.cumprod(np.where(a == 0, 0.0, draws)[:, ::-1], axis=1)[:, ::-1]
+    low = np.minimum(np.quantile(lower, tail, axis=0), rate)
+    high = np.maximum(np.quantile(upper, 1 - tail, axis=0), rate)
     seen = a + lo > 0
     no_later = np.cumprod(seen[::-1])[::-1] == 0  # a later stage has no evidence at all
     low, high = np.where(no_later, np.nan, low), np.where(no_later, np.nan, high)

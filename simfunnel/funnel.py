@@ -258,11 +258,10 @@ class Funnel:
         """Map stage keys to positions in ``all_keys`` (vectorised); ValueError names the first unknown one."""
         import pandas as pd
 
-        cat = pd.Categorical(pd.Series(keys, dtype=object), categories=list(self.all_keys))
-        codes = np.asarray(cat.codes)
+        values = pd.Series(keys, dtype=object)
+        codes = pd.Index(self.all_keys).get_indexer(values)
         bad = np.flatnonzero(codes < 0)
         if bad.size:
-            values = pd.Series(keys, dtype=object)
             raise ValueError(
                 f"unknown {what} {values.iloc[bad[0]]!r} at row {bad[0]} for funnel {self.name!r}; "
                 f"stages are {', '.join(self.all_keys)}"

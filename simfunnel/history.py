@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,11 @@ OUTCOMES = ("order", "advance", "continuation", "no_sale")
 STATUSES = ("open", "won", "lost")
 PERIOD_WEEKS = 13
 DEFAULT_CURRENCY = "CNY"
+
+
+def _v(x: Any) -> str:
+    """repr of a cell as a user wrote it (99, not np.int64(99))."""
+    return repr(x.item() if isinstance(x, np.generic) else x)
 
 
 def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
@@ -103,14 +109,14 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
     dup = d.deal_id.duplicated()
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
-        raise ValueError(f"deals: row {row}, column 'deal_id': duplicate deal id {d.deal_id.iloc[row]!r}")
+        raise ValueError(f"deals: row {row}, column 'deal_id': duplicate deal id {_v(d.deal_id.iloc[row])}")
     amount = pd.to_numeric(d.amount, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(amount) | (amount < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"deals: row {row}, column 'amount': {d.amount.iloc[row]!r} is not a non-negative number "
-            f"(deal {d.deal_id.iloc[row]!r})"
+            f"deals: row {row}, column 'amount': {_v(d.amount.iloc[row])} is not a non-negative number "
+            f"(deal {_v(d.deal_id.iloc[row])})"
         )
     d["amount"] = amount
     override = pd.to_numeric(d.win_rate_override, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -119,7 +125,7 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"deals: row {row}, column 'win_rate_override': {d.win_rate_override.iloc[row]!r} is outside [0, 1]"
+            f"deals: row {row}, column 'win_rate_override': {_v(d.win_rate_override.iloc[row])} is outside [0, 1]"
         )
     d["win_rate_override"] = override
     codes = funnel.codes(d.stage, what="stage in deals column 'stage'")
@@ -131,7 +137,7 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
         row = int(np.flatnonzero(mismatch)[0])
         raise ValueError(
             f"deals: row {row}, column 'status': {given_status[row]!r} contradicts stage "
-            f"{d.stage.iloc[row]!r} (expected {status[row]!r})"
+            f"{_v(d.stage.iloc[row])} (expected {status[row]!r})"
         )
     d["status"] = pd.Categorical(status, categories=list(STATUSES))
     d["created_week"] = _int_column(d, "created_week", "deals", nullable=False)
@@ -141,7 +147,7 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
     no_close = closed & d.closed_week.isna().to_numpy()
     if no_close.any():
         row = int(np.flatnonzero(no_close)[0])
-        raise ValueError(f"deals: row {row}, column 'closed_week': closed deal {d.deal_id.iloc[row]!r} has none")
+        raise ValueError(f"deals: row {row}, column 'closed_week': closed deal {_v(d.deal_id.iloc[row])} has none")
     early = closed & (d.closed_week.fillna(0).to_numpy() < d.created_week.to_numpy())
     if early.any():
         row = int(np.flatnonzero(early)[0])
@@ -164,12 +170,12 @@ def _check_events(events: pd.DataFrame, deals: pd.DataFrame, funnel: Funnel) -> 
     bad = ~e.outcome.isin(OUTCOMES).to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"events: row {row}, column 'outcome': {e.outcome.iloc[row]!r} is not one of {OUTCOMES}")
+        raise ValueError(f"events: row {row}, column 'outcome': {_v(e.outcome.iloc[row])} is not one of {OUTCOMES}")
     e["outcome"] = pd.Categorical(e.outcome, categories=list(OUTCOMES))
     pos = pd.Index(deals.deal_id).get_indexer(e.deal_id)
     if (pos < 0).any():
         row = int(np.flatnonzero(pos < 0)[0])
-        raise ValueError(f"events: row {row}, column 'deal_id': unknown deal {e.deal_id.iloc[row]!r}")
+        raise ValueError(f"events: row {row}, column 'deal_id': unknown deal {_v(e.deal_id.iloc[row])}")
     e["action"] = e.action.astype(object).where(e.action.notna(), None)
     return e
 
@@ -341,7 +347,18 @@ class History:
                 meta=meta,
             )
         except ValueError as exc:
-            raise ValueError(f"{src}: {exc}") from None
+            raise ValueError(_name_file_line(str(exc), src)) from None
+
+
+def _name_file_line(message: str, folder: Path) -> str:
+    """Turn "deals: row 4, column 'amount': …" into "<folder>/deals.csv, line 6, column 'amount': …"."""
+    m = re.match(r"(deals|events|snapshots): row (\d+)(.*)", message, flags=re.S)
+    if m:
+        return f"{folder / (m.group(1) + '.csv')}, line {int(m.group(2)) + 2}{m.group(3)}"
+    m = re.match(r"(deals|events|snapshots): (.*)", message, flags=re.S)
+    if m:
+        return f"{folder / (m.group(1) + '.csv')}: {m.group(2)}"
+    return f"{folder}: {message}"
 
 
 def _check_snapshots(snapshots: pd.DataFrame, deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
@@ -356,14 +373,14 @@ def _check_snapshots(snapshots: pd.DataFrame, deals: pd.DataFrame, funnel: Funne
     bad = ~np.isfinite(amount) | (amount < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"snapshots: row {row}, column 'amount': {s.amount.iloc[row]!r} is not a non-negative number")
+        raise ValueError(f"snapshots: row {row}, column 'amount': {_v(s.amount.iloc[row])} is not a non-negative number")
     s["amount"] = amount
     s["win_rate_override"] = pd.to_numeric(s.win_rate_override, errors="coerce").astype(float)
     s["expected_close_week"] = _int_column(s, "expected_close_week", "snapshots", nullable=True)
     unknown = pd.Index(deals.deal_id).get_indexer(s.deal_id) < 0
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])
-        raise ValueError(f"snapshots: row {row}, column 'deal_id': unknown deal {s.deal_id.iloc[row]!r}")
+        raise ValueError(f"snapshots: row {row}, column 'deal_id': unknown deal {_v(s.deal_id.iloc[row])}")
     return s
 
 

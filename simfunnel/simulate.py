@@ -355,7 +355,9 @@ class Simulation:
                 "from_stage": pd.Categorical.from_codes(cat("from").astype(np.int16), categories=keys),
                 "to_stage": pd.Categorical.from_codes(cat("to").astype(np.int16), categories=keys),
                 "outcome": pd.Categorical.from_codes(cat("outcome").astype(np.int8), categories=outcomes),
-                "action": cat("action").astype(object) if chunks else np.array([], dtype=object),
+                # dtype=object: pandas ≥ 3 would infer a str column (NaN for no action) whenever
+                # some deal was acted on, object (None) otherwise, and History.events keeps object.
+                "action": pd.Series(cat("action") if chunks else [], dtype=object),
             }
         )
 
