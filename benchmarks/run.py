@@ -91,11 +91,13 @@ class Result:
     repeats: int = 0
     notes: list[str] = field(default_factory=list)
     samples: list[float] = field(default_factory=list)
+    sized: bool = True  # its size shrinks in --quick mode (then its pass/fail is no verdict)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["pass"] = d.pop("passed")
-        d["speedup"] = None if not self.ratio else 1.0 / self.ratio
+        if self.max_ratio is not None and self.max_ratio < 1:  # "≥ N× faster than the baseline"
+            d["speedup"] = None if not self.ratio else 1.0 / self.ratio
         return d
 
 
@@ -198,6 +200,7 @@ def bench_import(repeats: int) -> list[Result]:
             samples=simfunnel_s,
         )
     ]
+    lines[0].sized = False  # the same import in --quick mode, just fewer repeats
     lines.append(
         Result(
             name="import simfunnel loads no matplotlib / ipywidgets",
@@ -538,7 +541,7 @@ def bench_montecarlo(trials: int = 10_000, n_open: int = 10_000, repeats: int = 
     ``n_open`` open deals at its period start (``montecarlo``'s default as-of
     week). Baseline: ``np.random.default_rng(1).random((rows, n_open),
     dtype=np.float32)`` (into one preallocated buffer) for ``rows =
-    simfunnel.forecast.CHUNK_TRIALS`` (1,000 when absent) until ``trials`` rows
+    simfunnel.forecast.chunk_trials(n_open)`` until ``trials`` rows
     are drawn — the same random numbers in the same chunks, and nothing else.
     """
     name = f"Monte Carlo {trials:,} trials × {n_open:,} open deals"
@@ -547,7 +550,7 @@ def bench_montecarlo(trials: int = 10_000, n_open: int = 10_000, repeats: int = 
         montecarlo = forecast.montecarlo
     except (ImportError, AttributeError) as exc:
         return _not_available(name, 1.0, f"simfunnel.forecast.montecarlo: {exc}")
-    chunk = int(getattr(forecast, "CHUNK_TRIALS", 1_000))
+    chunk = forecast.chunk_trials(n_open)
     history = _open_history(n_open)
     history.snapshots  # built once, as an analysis session would have it
     montecarlo(history, trials=trials, seed=1)  # warm-up
@@ -569,7 +572,7 @@ def bench_montecarlo(trials: int = 10_000, n_open: int = 10_000, repeats: int = 
         base,
         max_ratio=2.0,
         repeats=repeats,
-        notes=[f"CHUNK_TRIALS = {chunk:,}" + ("" if hasattr(forecast, "CHUNK_TRIALS") else " (default; not exposed)")],
+        notes=[f"chunk_trials({n_open:,}) = {chunk:,} trials drawn at once"],
         samples=samples,
     )
 
@@ -628,11 +631,13 @@ def _fmt(x: float | None, spec: str = ".3f") -> str:
     return "-" if x is None else format(x, spec)
 
 
-def print_table(results: list[Result]) -> None:
+def print_table(results: list[Result], quick: bool = False) -> None:
     head = ("benchmark", "figure s", "budget s", "baseline", "baseline s", "ratio", "result")
     rows = []
     for r in results:
         status = "n/a" if r.passed is None else ("PASS" if r.passed else "FAIL")
+        if quick and r.sized and r.figure is not None and r.passed is not None:
+            status = "(pass)" if r.passed else "(over)"  # smaller sizes: not a verdict
         ratio = _fmt(r.ratio, ".4f")
         if r.max_ratio is not None and r.ratio is not None:
             ratio += f" (≤ {r.max_ratio:g})"
@@ -681,8 +686,9 @@ def main(argv: list[str] | None = None) -> int:
         results.extend(got if isinstance(got, list) else [got])
     print()
     if q:
-        print("QUICK smoke test: sizes are smaller than the budgets assume; pass/fail only says the code runs.\n")
-    print_table(results)
+        print("QUICK smoke test: sizes are smaller than the budgets assume, so timings are shown as (pass)/(over),\n"
+              "not as verdicts; the exit status reflects only the import lines.\n")
+    print_table(results, quick=q)
     payload = {
         "quick": q,
         "when": _dt.datetime.now().isoformat(timespec="seconds"),
@@ -697,7 +703,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
-    failed = [r.name for r in results if r.passed is False]
+    # In --quick mode only the size-independent checks (modules loaded on import) are verdicts.
+    failed = [r.name for r in results if r.passed is False and not (q and r.sized and r.figure is not None)]
     return 1 if failed else 0
 
 

@@ -9,13 +9,38 @@ Example:
     >>> world = sf.generate(accounts=50, seed=7)
     >>> history = sf.Simulation(world, seed=7).run(weeks=52)
     >>> table = sf.indicators(history, quota=world.quota, threshold=50_000)
+    >>> len(table)
+    14
 
 ``import simfunnel`` loads numpy and pandas only; matplotlib and ipywidgets are
 imported by ``simfunnel.plots`` and ``simfunnel.widgets`` when used.
 """
 
+from .forecast import empirical_win_rates, montecarlo
 from .funnel import Funnel, Stage, preset_names
+from .generate import World, generate
 from .history import History
+from .i18n import get_language, set_language
+from .metrics import indicators, records_entered
+from .simulate import ACTIONS, Simulation, true_win_rates
+from .threshold import sweep
 
-__all__ = ["Funnel", "Stage", "History", "preset_names"]
+__all__ = [
+    "ACTIONS",
+    "Funnel",
+    "History",
+    "Simulation",
+    "Stage",
+    "World",
+    "empirical_win_rates",
+    "generate",
+    "get_language",
+    "indicators",
+    "montecarlo",
+    "preset_names",
+    "records_entered",
+    "set_language",
+    "sweep",
+    "true_win_rates",
+]
 __version__ = "0.1.0"

@@ -20,7 +20,12 @@ from .funnel import LOST, WON, Funnel
 from .history import PERIOD_WEEKS, History
 from .simulate import true_win_rates, win_within
 
-CHUNK_TRIALS = 1_000  # Monte Carlo trials drawn at once: 1,000 × 10,000 deals × 4 bytes = 40 MB
+CHUNK_BYTES = 1 << 20  # Monte Carlo draws a block of about 1 MB at a time: it stays in cache for compare and sum
+
+
+def chunk_trials(n_deals: int) -> int:
+    """Trials drawn at once for ``n_deals`` open deals (26 for 10,000 deals)."""
+    return int(min(4096, max(1, CHUNK_BYTES // (4 * max(1, n_deals)))))
 INTERVAL_DRAWS = 20_000  # posterior draws for the win-rate intervals
 
 
@@ -197,6 +202,14 @@ def _reached_counts(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return reached, counted(code == won), counted((code == won) | (code == lost))
 
 
+def _open_at(history: History, week: int) -> pd.DataFrame:
+    """Snapshot rows of the deals open at the end of ``week``."""
+    snap = history.snapshots
+    at = np.flatnonzero(snap.week.to_numpy() == week)
+    status = snap.status.cat.codes.to_numpy()[at]
+    return snap.iloc[at[status == list(snap.status.cat.categories).index("open")]]
+
+
 @dataclass
 class MonteCarloResult:
     """A Monte Carlo forecast of the bookings of a period (currency units).
@@ -301,8 +314,7 @@ def montecarlo(
         raise ValueError(f"horizon_weeks must be 0 or more, got {horizon_weeks}")
     quota = history.quota if quota is None else quota
 
-    snap = history.snapshots
-    now = snap[(snap.week.to_numpy() == as_of) & (snap.status.to_numpy() == "open")]
+    now = _open_at(history, as_of)
     amount = now.amount.to_numpy(dtype=float)
     keep = amount >= threshold
     now, amount = now[keep], amount[keep]
@@ -329,9 +341,10 @@ def montecarlo(
     trials = int(trials)
     samples = np.empty(trials)
     p32, a32 = p.astype(np.float32), amount.astype(np.float32)
-    buf = np.empty((min(CHUNK_TRIALS, trials), len(p)), dtype=np.float32)
-    for lo in range(0, trials, CHUNK_TRIALS):  # chunks of trials, vectorised over deals
-        m = min(CHUNK_TRIALS, trials - lo)
+    chunk = chunk_trials(len(p))
+    buf = np.empty((min(chunk, trials), len(p)), dtype=np.float32)
+    for lo in range(0, trials, chunk):  # blocks of trials that fit in cache, vectorised over deals
+        m = min(chunk, trials - lo)
         b = buf[:m]
         rng.random(out=b, dtype=np.float32)
         np.less(b, p32, out=b, casting="unsafe")  # 1.0 where won
@@ -358,8 +371,7 @@ def actual_bookings(history: History, as_of_week: int, horizon_weeks: int, thres
     in_period = start <= as_of_week <= start + PERIOD_WEEKS
     first = start if in_period else as_of_week
     end = as_of_week + horizon_weeks
-    snap = history.snapshots
-    now = snap[(snap.week.to_numpy() == as_of_week) & (snap.status.to_numpy() == "open")]
+    now = _open_at(history, as_of_week)
     ids = set(now.deal_id[now.amount.to_numpy() >= threshold])
     d = history.deals
     cw = d.closed_week.to_numpy(dtype=float, na_value=np.nan)

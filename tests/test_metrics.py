@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simfunnel import Funnel, History
@@ -36,7 +36,7 @@ FUNNEL = Funnel.preset("key-account")  # need .10, approved .25, criteria .40, e
 #
 # deal  amount   created  path (event weeks)                               end
 # A     100,000  0        need →1 approved →3 criteria →5 won              won, closed 5
-# B     200,000  1        criteria (override 0.5) →4 lost                  lost, closed 4
+# B     200,000  1        criteria (override 0.5) →2 criteria (continuation) →4 lost   lost, closed 4
 # C      20,000  0        commitment →3 won                                won, closed 3
 # D      10,000  0        commitment →1 won                                won, closed 1
 # E      60,000  2        approved →4 evaluation                           open (censored)
@@ -75,6 +75,7 @@ def tiny_history(start_week: int = 2) -> History:
             ("A", 1, "need", "approved", "advance", "demo"),
             ("A", 3, "approved", "criteria", "advance", "meeting"),
             ("A", 5, "criteria", "won", "order", None),
+            ("B", 2, "criteria", "criteria", "continuation", "call"),
             ("B", 4, "criteria", "lost", "no_sale", None),
             ("C", 3, "commitment", "won", "order", None),
             ("D", 1, "commitment", "won", "order", None),
@@ -164,6 +165,12 @@ def test_run_rate_reaches_back_over_available_weeks_only():
     # at week 0 only week 0 is available, and nothing was won in it
     tab0 = indicators(tiny_history(), Q, threshold=50_000, run_rate_weeks=4, start_week=0, period_weeks=2)
     assert list(tab0.run_rate) == pytest.approx([0.0, 5_000.0, 40_000 / 3])
+    # forecast error over weeks 0…2 (period inside the history, out-of-funnel wins D wk 1, G wk 2):
+    # t0: F = A need 10,000; Ô 0; A = A won 100k + D 10k + G 30k → (10k − 140k)/Q = −0.26
+    # t1: F = A 25k + B 100k; Ô = 5,000 × 1; A = 100k + G 30k → 0
+    # t2: F = A 25k + B 100k (E censored); Ô 0; A = 100k → 0.05
+    np.testing.assert_allclose(tab0.forecast_error, [-0.26, 0.0, 0.05], atol=1e-12)
+    assert list(tab0.censored) == [0, 0, 1]
 
 
 def test_live_period_is_cut_at_end_week_and_n_stays():
@@ -180,6 +187,10 @@ def test_coverage_is_inf_once_quota_met():
     # B_3 = 120,000 ≥ 100,000
     assert tab.coverage[3] == math.inf
     assert np.isfinite(tab.coverage[:3]).all()
+    # quota met exactly (Q − B_3 = 0) also counts as met
+    exact = indicators(tiny_history(), 120_000, threshold=0, start_week=2, period_weeks=3)
+    assert exact.coverage[3] == math.inf
+    assert exact.coverage[2] == pytest.approx(76_000 / 100_000)
 
 
 def test_default_start_week_and_quota_from_history():
@@ -235,10 +246,10 @@ def test_records_entered_by_hand():
     assert records_entered(h, threshold=50_000, start_week=2, period_weeks=3) == 4
     # T = 0 adds C's event in week 3 → 5
     assert records_entered(h, threshold=0, start_week=2, period_weeks=3) == 5
-    # weeks 2…4, T = 50k: E created in week 2 (1) + events A3, B4, E4 (3) → 4
-    assert records_entered(h, threshold=50_000, start_week=1, period_weeks=3) == 4
-    # weeks 1…13, T = 0: B, E, G created (3) + all 8 events → 11
-    assert records_entered(h, threshold=0, start_week=0, period_weeks=13) == 11
+    # weeks 2…4, T = 50k: E created in week 2 (1) + events B2, A3, B4, E4 (4) → 5
+    assert records_entered(h, threshold=50_000, start_week=1, period_weeks=3) == 5
+    # weeks 1…13, T = 0: B, E, G created (3) + all 9 events → 12
+    assert records_entered(h, threshold=0, start_week=0, period_weeks=13) == 12
     # T above every amount: nothing to enter
     assert records_entered(h, threshold=1e9, start_week=0) == 0
 
@@ -342,7 +353,8 @@ def test_rotting_deals_by_hand():
     assert list(r.deal_id) == ["E"] and list(r.weeks_in_stage) == [2] and list(r.amount) == [60_000]
     assert r.stage.astype(str).tolist() == ["evaluation"]
     assert rotting_deals(h, weeks=3).empty
-    # week 3: A moved to criteria in week 3 (0), B in criteria since created in week 1 (2), E approved since 2 (1)
+    # week 3: A moved to criteria in week 3 (0), B in criteria since created in week 1 (2; its week-2
+    # continuation call did not change the stage), E approved since 2 (1)
     r3 = rotting_deals(h, weeks=1, week=3)
     assert list(r3.deal_id) == ["B", "E"]
     assert list(r3.weeks_in_stage) == [2, 1]
@@ -360,7 +372,7 @@ def histories(draw):
     """Small valid histories: each deal walks a random stage path through nondecreasing weeks."""
     end = draw(st.integers(0, 12))
     rows, events = [], []
-    for i in range(draw(st.integers(0, 8))):
+    for i in range(draw(st.integers(0, 10))):
         amount = draw(st.sampled_from(AMOUNTS))
         created = draw(st.integers(-3, end))
         stage = draw(st.integers(0, K - 1))
@@ -373,7 +385,7 @@ def histories(draw):
         else:
             for _ in range(draw(st.integers(0, 4))):
                 week = draw(st.integers(week, end))
-                move = draw(st.sampled_from(["advance", "skip", "back", "stay", "won", "lost"]))
+                move = draw(st.sampled_from(["advance", "skip", "back", "stay", "won", "won", "lost"]))
                 new = {
                     "advance": min(stage + 1, K - 1),
                     "skip": min(stage + 2, K - 1),
@@ -422,20 +434,27 @@ def histories(draw):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     h=histories(),
-    threshold=st.sampled_from([0, 1_000, 20_000, 50_000, 60_000]),
-    quota=st.sampled_from([1.0, 10_000.0, 123_456.0, 1e6]),
+    threshold=st.sampled_from([0, 1_000, 20_000, 50_000, 50_000, 60_000]),
+    quota=st.sampled_from([1.0, 10_000.0, 20_000.0, 123_456.0, 1e6]),
     run_rate_weeks=st.integers(1, 6),
     period_weeks=st.integers(1, 15),
     data=st.data(),
 )
 def test_indicators_match_reference(h, threshold, quota, run_rate_weeks, period_weeks, data):
     start = data.draw(st.one_of(st.none(), st.integers(0, h.end_week)))
+    s = h.start_week if start is None else start
+    if data.draw(st.booleans()):  # half the time, a period that ends inside the history
+        period_weeks = data.draw(st.integers(1, max(1, h.end_week - s)))
     got = indicators(h, quota, threshold, run_rate_weeks, start, period_weeks)
     want = reference_indicators(h, quota, threshold, run_rate_weeks, start, period_weeks)
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=1e-9)
 
+    event(f"period inside history: {s + period_weeks <= h.end_week}")
+    event(f"censored deals: {bool(got.censored.any())}")
+    event(f"out-of-funnel bookings in the period: {bool(got.out_of_funnel_booked.any())}")
+    event(f"coverage inf: {bool(np.isinf(got.coverage).any())}")
+
     # properties
-    s = h.start_week if start is None else start
     assert len(got) == min(period_weeks, h.end_week - s) + 1
     assert math.isnan(got.progress[0]) and got.progress[1:].notna().all()
     assert (np.diff(got.booked) >= 0).all() and (np.diff(got.out_of_funnel_booked) >= 0).all()

@@ -371,17 +371,17 @@ def test_setup_cjk_font_is_idempotent_and_renders_chinese():
     assert rc["axes.unicode_minus"] is False
     path = findfont(FontProperties(family=["sans-serif"]), fallback_to_default=False)
     assert "simhei" not in path.lower()
-    # after a reset, calling again restores the set-up
-    matplotlib.rcdefaults()
-    matplotlib.use("Agg")
-    assert i18n.setup_cjk_font() == family
-    assert matplotlib.rcParams["font.sans-serif"][0] == family
+    # after a reset, calling again restores the set-up (rc_context puts the rcParams back after)
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        assert matplotlib.rcParams["font.sans-serif"][0] != family
+        assert i18n.setup_cjk_font() == family
+        assert matplotlib.rcParams["font.sans-serif"][0] == family
 
 
 def test_mplfonts_noto_file_is_found_without_simhei():
     path = i18n._mplfonts_font_path()
-    if path is None:
-        pytest.skip("mplfonts is not installed")
+    assert path is not None, "mplfonts (a dependency in pyproject.toml) is not installed"
     assert path.name == "NotoSansCJKsc-Regular.otf"
     assert path.is_file()
 
