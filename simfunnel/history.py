@@ -223,6 +223,8 @@ class History:
         self.deals = _check_deals(deals, funnel)
         self.events = _check_events(events, self.deals, funnel)
         weeks = [self.deals.created_week.max(), self.deals.closed_week.max(), self.events.week.max()]
+        if snapshots is not None and "week" in snapshots:
+            weeks.append(pd.to_numeric(snapshots["week"], errors="coerce").max())
         seen = max((int(w) for w in weeks if pd.notna(w)), default=0)
         self.end_week = seen if end_week is None else int(end_week)
         if self.end_week < seen:
@@ -377,6 +379,11 @@ def _check_snapshots(snapshots: pd.DataFrame, deals: pd.DataFrame, funnel: Funne
     s["amount"] = amount
     s["win_rate_override"] = pd.to_numeric(s.win_rate_override, errors="coerce").astype(float)
     s["expected_close_week"] = _int_column(s, "expected_close_week", "snapshots", nullable=True)
+    dup = s.duplicated(["week", "deal_id"]).to_numpy()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0])
+        raise ValueError(f"snapshots: row {row}, column 'deal_id': deal {_v(s.deal_id.iloc[row])} appears twice "
+                         f"in week {_v(s.week.iloc[row])}")
     unknown = pd.Index(deals.deal_id).get_indexer(s.deal_id) < 0
     if unknown.any():
         row = int(np.flatnonzero(unknown)[0])

@@ -130,3 +130,15 @@ def test_load_names_file_line_and_column(tmp_path):
     (tmp_path / "deals.csv").write_text("\n".join(text) + "\n")
     with pytest.raises(ValueError, match=r"deals\.csv, line 3, column 'amount': -20000"):
         History.load(tmp_path)
+
+
+def test_given_snapshots_are_checked():
+    h = History(*tiny())
+    snaps = h.snapshots.copy()
+    doubled = pd.concat([snaps, snaps.iloc[[3]]], ignore_index=True)
+    with pytest.raises(ValueError, match=r"snapshots: row 12, column 'deal_id': deal 1 appears twice in week 3"):
+        History(*tiny(), snapshots=doubled)
+    later = snaps.copy()
+    later.loc[len(later)] = later.iloc[4]
+    later.loc[len(later) - 1, "week"] = 9
+    assert History(*tiny(), snapshots=later).end_week == 9
