@@ -20,9 +20,11 @@ Conventions shared by the functions below (see DESIGN.md, "The three indicators"
 Example:
     >>> import simfunnel as sf
     >>> from simfunnel.metrics import indicators
-    >>> world = sf.generate(accounts=50, seed=7)                       # doctest: +SKIP
-    >>> history = sf.Simulation(world, seed=7).run(weeks=52)           # doctest: +SKIP
-    >>> table = indicators(history, quota=world.quota, threshold=50_000)  # doctest: +SKIP
+    >>> world = sf.generate(accounts=50, seed=7)
+    >>> history = sf.Simulation(world, seed=7).run(weeks=52)
+    >>> table = indicators(history, quota=world.quota, threshold=50_000)
+    >>> list(table.week) == list(range(13, 27))
+    True
 """
 
 from __future__ import annotations
@@ -193,8 +195,11 @@ def indicators(
             period_weeks or start_week).
 
     Example:
-        >>> table = indicators(history, quota=1_000_000, threshold=50_000)  # doctest: +SKIP
-        >>> table.loc[table.t == 5, ["forecast", "progress", "coverage"]]   # doctest: +SKIP
+        >>> import simfunnel as sf
+        >>> history = sf.Simulation(sf.generate(accounts=50, seed=7), seed=7).run()
+        >>> table = indicators(history, quota=1_000_000, threshold=50_000)
+        >>> bool(table.progress.isna().iloc[0]), round(float(table.benchmark.iloc[0]), 4) <= 1 / 13
+        (True, True)
     """
     Q = _quota(quota, history)
     T = _threshold(threshold)
@@ -300,7 +305,15 @@ def records_entered(
         Two deals of 80,000 and 20,000 created in week 14, the first with one event in
         week 15; with ``threshold=50_000``, ``start_week=13``: 1 deal + 1 event = 2.
 
-        >>> records_entered(history, threshold=50_000, start_week=13)  # doctest: +SKIP
+        >>> import pandas as pd
+        >>> from simfunnel import History
+        >>> deals = pd.DataFrame({"deal_id": [1, 2], "account_id": [1, 1], "owner": ["Li"] * 2,
+        ...     "amount": [80_000, 20_000], "created_week": [14, 14], "stage": ["approved", "need"],
+        ...     "status": ["open"] * 2, "closed_week": [None] * 2, "expected_close_week": [20, 20],
+        ...     "win_rate_override": [None] * 2, "paid_week": [None] * 2})
+        >>> events = pd.DataFrame({"deal_id": [1], "week": [15], "from_stage": ["need"],
+        ...     "to_stage": ["approved"], "outcome": ["advance"], "action": ["arrange_demo"]})
+        >>> records_entered(History(deals, events, end_week=26), threshold=50_000, start_week=13)
         2
     """
     T = _threshold(threshold)
@@ -329,10 +342,11 @@ def win_rate(history: History, start_week: int | None = None, period_weeks: int 
     :func:`indicators`. NaN when no deal closed in the window.
 
     Example:
-        3 deals won and 1 lost → 0.75.
-
-        >>> win_rate(history)  # doctest: +SKIP
-        0.75
+        >>> import simfunnel as sf
+        >>> history = sf.Simulation(sf.generate(accounts=50, seed=7), seed=7).run()
+        >>> d = history.deals
+        >>> bool(win_rate(history) == (d.status == "won").sum() / d.status.isin(["won", "lost"]).sum())
+        True
     """
     deals = history.deals
     status, _, st_won, st_lost = _status_codes(deals)

@@ -6,12 +6,17 @@ returns the Axes. Chinese text renders with a CJK font set up by
 :func:`simfunnel.i18n.setup_cjk_font`.
 
 Example:
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
     >>> import simfunnel as sf
     >>> from simfunnel import plots
-    >>> ax = plots.funnel_chart(history, threshold=50_000, lang="zh")      # doctest: +SKIP
-    >>> table = sf.indicators(history, quota=2_000_000, threshold=50_000)  # doctest: +SKIP
-    >>> plots.indicator_chart(table, quota=2_000_000)                      # doctest: +SKIP
-    >>> plots.progress_chart(table)                                        # doctest: +SKIP
+    >>> history = sf.Simulation(sf.generate(accounts=50, seed=7), seed=7).run()
+    >>> ax = plots.funnel_chart(history, threshold=50_000, lang="zh")
+    >>> table = sf.indicators(history, quota=2_000_000, threshold=50_000)
+    >>> ax = plots.indicator_chart(table, quota=2_000_000)
+    >>> ax = plots.progress_chart(table)
+    >>> type(ax).__name__
+    'Axes'
 """
 
 from __future__ import annotations
