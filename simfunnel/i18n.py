@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
+from typing import Callable
 import warnings
 from pathlib import Path
 
@@ -124,10 +126,40 @@ def _check_language(lang: object) -> str:
     return lang  # type: ignore[return-value]
 
 
+_listeners: list[weakref.ref] = []
+
+
 def set_language(lang: str) -> None:
-    """Set the kit's language, ``"zh"`` or ``"en"``; ValueError names anything else."""
+    """Set the kit's language, ``"zh"`` or ``"en"``; ValueError names anything else.
+
+    Every live widget that follows the kit's language redraws itself in the new one.
+    """
     global _language
     _language = _check_language(lang)
+    for ref in list(_listeners):
+        callback = ref()
+        if callback is None:
+            _listeners.remove(ref)
+        else:
+            callback(_language)
+
+
+def on_language_change(callback: Callable[[str], None]) -> None:
+    """Call ``callback(lang)`` after each :func:`set_language`; bound methods are held weakly."""
+    ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback)
+    _listeners.append(ref)
+
+
+def text(pair: tuple[str, str] | dict[str, str], lang: str | None = None, **fields: object) -> str:
+    """Pick the zh or en text of a ``(zh, en)`` pair or a ``{"zh": …, "en": …}`` dict, filling ``{fields}``.
+
+    Example:
+        >>> text(("第 {n} 周", "week {n}"), "en", n=3)
+        'week 3'
+    """
+    lang = resolve_language(lang)
+    chosen = pair[lang] if isinstance(pair, dict) else pair[0 if lang == "zh" else 1]
+    return chosen.format(**fields) if fields else chosen
 
 
 def get_language() -> str:

@@ -1,0 +1,152 @@
+"""What every simfunnel widget shares: language, display, charts as PNG, and a walk over its texts."""
+
+from __future__ import annotations
+
+import html
+from abc import ABC, abstractmethod
+import io
+import re
+from typing import Any, Iterator
+
+import ipywidgets as w
+
+from .. import i18n
+
+Pair = tuple[str, str]
+
+CSS = """
+<style>
+.sf-card {border:1px solid #c9d3e0; border-radius:6px; padding:4px 6px; margin:2px 0; background:#fff;
+          font-size:12px; line-height:1.35; cursor:pointer}
+.sf-card.sf-selected {border:2px solid #1f5fa8; background:#eef4fb}
+.sf-card .sf-amount {font-weight:600}
+.sf-muted {color:#6b7785}
+.sf-badge {display:inline-block; padding:1px 8px; border-radius:10px; color:#fff; font-size:12px}
+.sf-order {background:#1b7f3b} .sf-advance {background:#2f6fbf}
+.sf-continuation {background:#c98a0c} .sf-no_sale {background:#b23a3a}
+.sf-kpi {display:inline-block; min-width:120px; padding:4px 10px; margin:2px; border-radius:6px; background:#f2f5f9}
+.sf-kpi b {font-size:15px}
+.sf-warn {color:#b23a3a}
+</style>
+"""
+
+
+def figure_png(fig: Any, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes (light compression: widgets redraw often)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
+
+
+def _strip(markup: str) -> str:
+    no_style = re.sub(r"<style.*?</style>", " ", markup, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", no_style))
+
+
+def widget_texts(root: w.Widget) -> Iterator[str]:
+    """Every text a person can read in a widget tree: labels, values of HTML/Label, button and option texts."""
+    for text in _widget_texts(root):
+        text = " ".join(text.replace("\u200b", " ").split())
+        if text:
+            yield text
+
+
+def _widget_texts(root: w.Widget) -> Iterator[str]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for attr in ("description", "tooltip", "placeholder"):
+            value = getattr(node, attr, None)
+            if isinstance(value, str) and value.strip():
+                yield value
+        if isinstance(node, (w.HTML, w.HTMLMath, w.Label)):
+            yield _strip(node.value)
+        if isinstance(node, (w.Dropdown, w.RadioButtons, w.ToggleButtons, w.Select, w.SelectMultiple)):
+            labels = getattr(node, "_options_labels", ())
+            yield from (str(x) for x in labels)
+        if isinstance(node, (w.Tab, w.Accordion)):
+            yield from (t for t in getattr(node, "titles", ()) if t)
+        stack.extend(getattr(node, "children", ()) or ())
+
+
+def figure_texts(fig: Any) -> Iterator[str]:
+    """Every text drawn in a matplotlib figure: titles, labels, tick labels, legends, annotations."""
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        if artist.get_visible() and artist.get_text().strip():
+            yield artist.get_text()
+
+
+class Widget(ABC):
+    """Base of the kit's widgets.
+
+    Subclasses set ``self.root`` (an ipywidgets container), keep their figures in
+    ``self.figures`` (name → ``matplotlib.figure.Figure``, made without pyplot so
+    nothing is drawn twice in a notebook; shown through ``ipywidgets.Image`` with
+    :func:`figure_png`) and implement :meth:`refresh`,
+    which redraws every text and chart in :attr:`lang`. ``TEXT`` maps keys to
+    ``(zh, en)`` pairs; :meth:`t` picks one.
+    """
+
+    TEXT: dict[str, Pair] = {}
+
+    def __init__(self, lang: str | None = None) -> None:
+        self._fixed_lang = None if lang is None else i18n.resolve_language(lang)
+        self.figures: dict[str, Any] = {}
+        self.root: w.Widget = w.VBox()
+        i18n.on_language_change(self._on_language)
+        i18n.setup_cjk_font()
+
+    # --- language ---------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        """The widget's language: the one given at construction, else the kit's current one."""
+        return self._fixed_lang or i18n.get_language()
+
+    def set_language(self, lang: str) -> None:
+        """Fix this widget's language and redraw it."""
+        self._fixed_lang = i18n.resolve_language(lang)
+        self.refresh()
+
+    def _on_language(self, lang: str) -> None:
+        if self._fixed_lang is None:
+            self.refresh()
+
+    def t(self, key: str, **fields: object) -> str:
+        """The text ``key`` of this widget in its language."""
+        return i18n.text(self.TEXT[key], self.lang, **fields)
+
+    def money(self, amount: float, compact: bool = False) -> str:
+        """An amount in the widget's language and currency."""
+        return i18n.format_money(amount, getattr(self, "currency", "CNY"), self.lang, compact=compact)
+
+    # --- drawing ------------------------------------------------------------------
+    @abstractmethod
+    def refresh(self) -> None:
+        """Redraw every text and chart in :attr:`lang`."""
+
+    def texts(self) -> list[str]:
+        """Every text a person sees: the widget tree and the texts of its charts."""
+        out = list(widget_texts(self.root))
+        for fig in self.figures.values():
+            out.extend(figure_texts(fig))
+        return out
+
+    def save_charts(self, folder: Any, prefix: str = "") -> list[Any]:
+        """Save each chart as PNG in ``folder``; returns the paths."""
+        from pathlib import Path
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, fig in self.figures.items():
+            path = out / f"{prefix}{name}_{self.lang}.png"
+            fig.savefig(path, dpi=110)
+            paths.append(path)
+        return paths
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.root)
