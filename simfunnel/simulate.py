@@ -249,6 +249,7 @@ class Simulation:
         self._delay = d["payment_delay_weeks"].to_numpy(dtype=np.int64)
         self._closed = np.full(len(d), -1, dtype=np.int64)
         self._events: list[dict[str, np.ndarray]] = []
+        self._actions: list[dict[int, str]] = []
         self.week = 0
         self._history: History | None = None
 
@@ -268,6 +269,52 @@ class Simulation:
             ValueError: past the world's horizon, an unknown or closed deal, a deal
                 not yet created, or an action that does not fit the deal's stage.
         """
+        week, active, st, new, go, drop, acted, act_keys = self._draw(actions)
+        n_open = len(self.funnel)
+        record = go | drop | acted
+        idx = active[record]
+        self._stage[active] = new
+        self._closed[active[go & (st == n_open - 1)]] = week
+        self._closed[active[drop]] = week
+        outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))[record]
+        ev = {
+            "deal_id": self._ids[idx],
+            "week": np.full(len(idx), week, dtype=np.int64),
+            "from": st[record],
+            "to": new[record],
+            "outcome": outcome.astype(np.int8),
+            "action": act_keys[record],
+        }
+        self._events.append(ev)
+        self._actions.append(dict(actions or {}))
+        self.week = week
+        self._history = None
+        return self._event_frame([ev])
+
+    def preview(self, actions: Mapping[int, str]) -> pd.DataFrame:
+        """What the coming week will do to these deals with these actions, without moving the week.
+
+        The same random draws are used as by :meth:`step`, so ``step(actions)`` then gives
+        exactly these outcomes for them (other deals' actions do not change them).
+
+        Returns:
+            deal_id, week, from_stage, to_stage, outcome, action — one row per deal in ``actions``.
+        """
+        week, active, st, new, go, drop, acted, act_keys = self._draw(actions)
+        n_open = len(self.funnel)
+        outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))
+        ev = {
+            "deal_id": self._ids[active[acted]],
+            "week": np.full(int(acted.sum()), week, dtype=np.int64),
+            "from": st[acted],
+            "to": new[acted],
+            "outcome": outcome[acted].astype(np.int8),
+            "action": act_keys[acted],
+        }
+        return self._event_frame([ev])
+
+    def _draw(self, actions: Mapping[int, str] | None):
+        """The coming week's moves: which deals are active, their stages, and what the draws do to them."""
         week = self.week + 1
         if week > self.world.weeks:
             raise ValueError(f"the world has arrivals for {self.world.weeks} weeks; generate(weeks=...) a longer one")
@@ -300,24 +347,34 @@ class Simulation:
         drop = ~go & (u < adv + los)
         new = np.where(go, st + 1, np.where(drop, lost, st)).astype(np.int16)
         new[go & (st == n_open - 1)] = won
-        record = go | drop | acted
-        idx = active[record]
-        self._stage[active] = new
-        self._closed[active[go & (st == n_open - 1)]] = week
-        self._closed[active[drop]] = week
-        outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))[record]
-        ev = {
-            "deal_id": self._ids[idx],
-            "week": np.full(len(idx), week, dtype=np.int64),
-            "from": st[record],
-            "to": new[record],
-            "outcome": outcome.astype(np.int8),
-            "action": act_keys[record],
-        }
-        self._events.append(ev)
-        self.week = week
-        self._history = None
-        return self._event_frame([ev])
+        return week, active, st, new, go, drop, acted, act_keys
+
+    @property
+    def actions_taken(self) -> list[dict[int, str]]:
+        """The actions of each simulated week (week 1 first): enough to replay the run exactly."""
+        return [dict(a) for a in self._actions]
+
+    def replay(self, weeks: int | None = None) -> "Simulation":
+        """A new simulation of the same world and seed, stepped with the same actions up to ``weeks``.
+
+        With the common random numbers it reproduces this run exactly; an undo is a replay one week shorter.
+        """
+        target = self.week if weeks is None else int(weeks)
+        if not 0 <= target <= self.week:
+            raise ValueError(f"weeks must be between 0 and {self.week}, got {weeks}")
+        other = Simulation(self.world, seed=self.seed, chain=self.chain)
+        for acts in self._actions[:target]:
+            other.step(acts)
+        return other
+
+    def weeks_in_stage(self) -> pd.Series:
+        """For every deal created by now: weeks since it entered its current stage (or was created)."""
+        exists = self._created <= self.week
+        since = np.where(exists, np.maximum(self._created, 0), -1)
+        for ev in self._events:  # one chunk per week, in order
+            moved = ev["from"] != ev["to"]
+            since[self._pos.get_indexer(ev["deal_id"][moved])] = ev["week"][0] if len(ev["week"]) else 0
+        return pd.Series(np.where(exists, self.week - since, 0)[exists], index=pd.Index(self._ids[exists], name="deal_id"))
 
     def run(self, weeks: int | None = None) -> History:
         """Simulate ``weeks`` more weeks without actions (default: to the world's horizon) and return the history."""
