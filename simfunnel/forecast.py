@@ -204,7 +204,7 @@ def _reached_counts(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def _open_at(history: History, week: int) -> pd.DataFrame:
     """Snapshot rows of the deals open at the end of ``week``."""
-    snap = history.snapshots
+    snap = history.snapshots_between(week, week, open_only=True)
     at = np.flatnonzero(snap.week.to_numpy() == week)
     status = snap.status.cat.codes.to_numpy()[at]
     return snap.iloc[at[status == list(snap.status.cat.categories).index("open")]]

@@ -239,7 +239,7 @@ def indicators(
     future_oof = oof_cum[last + 1] - oof_cum[weeks + 1]
 
     # Open in-funnel deals per week, from the snapshot rows of weeks s … s + m.
-    snap = history.snapshots
+    snap = history.snapshots_between(s, s + m, open_only=True)  # closed rows never count in F_t
     sw = snap.week.to_numpy()
     rows = np.flatnonzero((sw >= s) & (sw <= s + m))
     codes = snap.stage.cat.codes.to_numpy()[rows]

@@ -5,6 +5,12 @@ the current language (:func:`simfunnel.i18n.set_language`) or in ``lang=``, and
 returns the Axes. Chinese text renders with a CJK font set up by
 :func:`simfunnel.i18n.setup_cjk_font`.
 
+Charts of the indicators: :func:`funnel_chart`, :func:`indicator_chart`,
+:func:`progress_chart`. Charts of the widgets: :func:`tradeoff_chart` (threshold
+sweep), :func:`forecast_vs_actual_chart`, :func:`calibration_chart` (win rates) and
+:func:`fan_chart` (Monte Carlo). Their moving parts carry a ``gid`` (see
+:func:`find_artist`) so that a widget moves them without redrawing the chart.
+
 Example:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -278,6 +284,26 @@ def indicator_chart(
     return ax
 
 
+def progress_bars(ax: "Axes", table: pd.DataFrame) -> list:
+    """Draw (or redraw) the weekly progress bars of :func:`progress_chart` on ``ax``; returns the bars.
+
+    Bars are green at or above the week's benchmark and red below, with gid
+    ``progress_bar``; bars drawn before by this function are removed first, so a widget
+    can swap them without redrawing the rest of the chart.
+    """
+    for old in [c for c in ax.containers if getattr(c, "_progress_bars", False)]:
+        old.remove()
+    x = _weeks(table)
+    progress = table["progress"].to_numpy(dtype=float)
+    benchmark = table["benchmark"].to_numpy(dtype=float)
+    has = ~np.isnan(progress)
+    good = has & (progress >= benchmark - 1e-12)
+    up = ax.bar(x[good], progress[good], width=0.7, color=GREEN, zorder=2, gid="progress_bar")
+    down = ax.bar(x[has & ~good], progress[has & ~good], width=0.7, color=RED, zorder=2, gid="progress_bar")
+    up._progress_bars = down._progress_bars = True
+    return list(up.patches) + list(down.patches)
+
+
 def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | None = None) -> "Axes":
     """Weekly progress (change of forecast + booked, over quota) against the benchmark.
 
@@ -295,18 +321,14 @@ def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | No
     i18n.setup_cjk_font()
     ax = _new_axes(ax)
     x = _weeks(table)
-    progress = table["progress"].to_numpy(dtype=float)
     benchmark = table["benchmark"].to_numpy(dtype=float)
-    has = ~np.isnan(progress)
-    good = has & (progress >= benchmark - 1e-12)
-    ax.bar(x[good], progress[good], width=0.7, color=GREEN, zorder=2)
-    ax.bar(x[has & ~good], progress[has & ~good], width=0.7, color=RED, zorder=2)
+    progress_bars(ax, table)
     bench = benchmark[~np.isnan(benchmark)]
     constant = bench.size > 0 and np.allclose(bench, bench[0])
     if constant:
-        ax.axhline(bench[0], color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3)
+        ax.axhline(bench[0], color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3, gid="benchmark")
     else:
-        ax.step(x, benchmark, where="mid", color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3)
+        ax.step(x, benchmark, where="mid", color=QUOTA_COLOR, ls="--", lw=1.5, zorder=3, gid="benchmark")
     ax.axhline(0, color="#888888", lw=0.8, zorder=1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -327,4 +349,493 @@ def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | No
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    return ax
+
+
+# --- charts of the widgets: threshold trade-off, forecast vs actual, calibration, fan ----------------
+# Texts of the charts below, as (zh, en) pairs.
+CHART_TEXT: dict[str, tuple[str, str]] = {
+    "tradeoff_title": ("门槛的权衡：录入工作量与预测误差", "Threshold trade-off: data entry vs forecast error"),
+    "records_axis": ("本期录入的记录数", "Records entered in the period"),
+    "error_axis": ("平均|预测误差|（占销售任务）", "Mean |forecast error| (share of quota)"),
+    "with_oof": ("销售预计（含漏斗外预计）", "Forecast with the out-of-funnel term"),
+    "without_oof": ("仅漏斗内预计（不含漏斗外）", "Forecast in funnel only"),
+    "current": ("当前门槛", "Current threshold"),
+    "current_note": (
+        "当前门槛 {threshold}：录入 {records} 条记录，平均|误差| {error}（不含漏斗外 {without}）",
+        "At {threshold}: {records} records entered, mean |error| {error} ({without} without the out-of-funnel term)",
+    ),
+    "fva_title": ("每周销售预计与实际结果", "Weekly forecast vs what was actually won"),
+    "period_week": ("本期第几周", "Week of the period"),
+    "fva_forecast": ("销售预计", "Forecast"),
+    "fva_actual": ("实际结果", "Actual outcome"),
+    "fva_empirical": ("按历史实测赢率的预计", "Forecast at measured win rates"),
+    "fva_true": ("按真实赢率的预计（模拟）", "Forecast at true win rates (simulation)"),
+    "fva_gap": ("误差", "Error"),
+    "fva_note": ("平均|误差| {error}（占销售任务）", "Mean |error| {error} of quota"),
+    "calib_title": ("赢率校准：假设赢率与历史实测", "Win-rate calibration: assumed vs measured"),
+    "calib_axis": ("赢率", "Win rate"),
+    "calib_assumed": ("假设赢率", "Assumed win rate"),
+    "calib_empirical": ("历史实测赢率（{level} 区间）", "Measured win rate ({level} interval)"),
+    "calib_true": ("真实赢率（模拟）", "True win rate (simulation)"),
+    "calib_no_data": ("无数据", "no data"),
+    "fan_title": ("本期最终成交额的蒙特卡洛预测", "Monte Carlo forecast of the period's final bookings"),
+    "fan_outer": ("80% 区间（P10–P90）", "80% range (P10–P90)"),
+    "fan_inner": ("50% 区间（P25–P75）", "50% range (P25–P75)"),
+    "fan_median": ("中位数（P50）", "Median (P50)"),
+    "fan_actual": ("实际最终成交额 {amount}", "Actual final bookings {amount}"),
+    "fan_week": (
+        "第 {week} 周：中位数 {p50}，80% 区间 {p10}–{p90}",
+        "Week {week}: median {p50}, 80% range {p10}–{p90}",
+    ),
+    "fan_week_quota": ("，达成任务概率 {p}", ", chance of hitting quota {p}"),
+}
+
+# Qualitative colours that tell stages apart (dark enough for white backgrounds).
+STAGE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+                "#bcbd22")
+
+
+def chart_text(key: str, lang: str | None = None, **fields: object) -> str:
+    """A text of the widget charts (``CHART_TEXT``) in ``lang``."""
+    return i18n.text(CHART_TEXT[key], lang, **fields)
+
+
+def stage_colors(n: int) -> list[str]:
+    """``n`` colours that tell stages apart (cycled beyond ten)."""
+    return [STAGE_COLORS[i % len(STAGE_COLORS)] for i in range(n)]
+
+
+def find_artist(ax: "Axes", gid: str):
+    """The artist of ``ax`` drawn with ``gid`` (widgets move these instead of redrawing), or None."""
+    for artist in ax.get_children():
+        if artist.get_gid() == gid:
+            return artist
+    return None
+
+
+def _plain(ax: "Axes") -> None:
+    ax.grid(axis="y", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _pct(v: float, digits: int = 1) -> str:
+    return "—" if v is None or not np.isfinite(v) else f"{v:.{digits}%}"
+
+
+def _period_x(table: pd.DataFrame, lang: str) -> tuple[np.ndarray, str]:
+    """x values and axis label: period weeks ``t`` when the table has them, else snapshot weeks."""
+    if "t" in table.columns:
+        return table["t"].to_numpy(dtype=float), chart_text("period_week", lang)
+    return table["week"].to_numpy(dtype=float), i18n.label("week", lang)
+
+
+def tradeoff_current_note(row, currency: str = "CNY", lang: str | None = None) -> str:
+    """The one-line summary of a threshold's point on the trade-off curve (shown above the chart)."""
+    lang = i18n.resolve_language(lang)
+    return chart_text(
+        "current_note",
+        lang,
+        threshold=i18n.format_money(float(row["threshold"]), currency, lang, compact=True),
+        records=f"{int(row['records_entered']):,}",
+        error=_pct(float(row["mean_abs_error"])),
+        without=_pct(float(row["mean_abs_error_without_run_rate"])),
+    )
+
+
+def tradeoff_chart(
+    table: pd.DataFrame,
+    current: "float | pd.Series | dict | None" = None,
+    ax: "Axes | None" = None,
+    lang: str | None = None,
+    *,
+    currency: str = "CNY",
+) -> "Axes":
+    """The threshold trade-off: records entered (x) against mean |forecast error| (y), one point per threshold.
+
+    Two curves from :func:`simfunnel.threshold.sweep`: the error of the forecast with the
+    out-of-funnel term (run rate) and without it (in-funnel forecast only). Some points are
+    labelled with their threshold; the ``current`` threshold is marked on both curves, with
+    a dotted guide and a one-line summary above the chart.
+
+    Args:
+        table: the DataFrame of :func:`~simfunnel.threshold.sweep` (needs ``threshold``,
+            ``records_entered``, ``mean_abs_error``, ``mean_abs_error_without_run_rate``).
+        current: the threshold to mark — a value of ``table.threshold`` or a row of the
+            same columns (e.g. ``sweep(h, [T]).iloc[0]``); ``None`` marks nothing.
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+        currency: of the thresholds.
+
+    The marker artists carry gids ``current``, ``current_without``, ``current_guide`` and
+    ``current_note`` (see :func:`find_artist`) so a widget can move them.
+    """
+    lang = i18n.resolve_language(lang)
+    cols = ("threshold", "records_entered", "mean_abs_error", "mean_abs_error_without_run_rate")
+    _require_columns(table, cols, "tradeoff_chart", "simfunnel.threshold.sweep()")
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    t = table.sort_values("threshold")
+    x = t["records_entered"].to_numpy(dtype=float)
+    y1 = t["mean_abs_error"].to_numpy(dtype=float)
+    y2 = t["mean_abs_error_without_run_rate"].to_numpy(dtype=float)
+    ax.plot(x, y2, color="#9a9a9a", ls="--", marker="s", ms=3.5, lw=1.4, label=chart_text("without_oof", lang))
+    ax.plot(x, y1, color=FORECAST_COLOR, marker="o", ms=4, lw=2, label=chart_text("with_oof", lang))
+    # label a few points with their threshold, far enough apart not to collide
+    span = float(np.nanmax(x) - np.nanmin(x)) if len(x) else 0.0
+    last = None
+    for i, (xi, yi, th) in enumerate(zip(x, y1, t["threshold"].to_numpy(dtype=float))):
+        if last is not None and abs(xi - last) < 0.09 * span and i != len(x) - 1:
+            continue
+        if last is not None and i == len(x) - 1 and abs(xi - last) < 0.05 * span:
+            continue
+        ax.annotate(i18n.format_money(th, currency, lang, compact=True), (xi, yi), xytext=(0, -12),
+                    textcoords="offset points", ha="center", va="top", fontsize=7.5, color=MUTED)
+        last = xi
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    top = float(np.nanmax(np.r_[y1, y2])) if len(x) else 1.0
+    ax.set_ylim(0, max(top * 1.18, 0.01))
+    if len(x):
+        pad = max(span * 0.05, 1.0)
+        ax.set_xlim(np.nanmin(x) - pad, np.nanmax(x) + pad)
+    ax.set_xlabel(chart_text("records_axis", lang))
+    ax.set_ylabel(chart_text("error_axis", lang))
+    ax.set_title(chart_text("tradeoff_title", lang), loc="left", fontsize=13, pad=22)
+    _plain(ax)
+
+    row = None
+    if current is not None:
+        if isinstance(current, (pd.Series, dict)):
+            row = current
+        else:
+            match = t[np.isclose(t["threshold"].to_numpy(dtype=float), float(current))]
+            if match.empty:
+                raise ValueError(f"tradeoff_chart: threshold {current!r} is not in the table; pass its sweep row")
+            row = match.iloc[0]
+    cx = float(row["records_entered"]) if row is not None else np.nan
+    c1 = float(row["mean_abs_error"]) if row is not None else np.nan
+    c2 = float(row["mean_abs_error_without_run_rate"]) if row is not None else np.nan
+    ax.axvline(cx if row is not None else 0, color=TOTAL_COLOR, ls=":", lw=1.2, gid="current_guide",
+               visible=row is not None, zorder=1)
+    ax.plot([cx], [c2], ls="none", marker="o", ms=10, mfc="none", mec=TOTAL_COLOR, mew=1.8, gid="current_without",
+            zorder=4)
+    ax.plot([cx], [c1], ls="none", marker="o", ms=11, mfc=TOTAL_COLOR, mec="white", mew=1.5, gid="current",
+            label=chart_text("current", lang), zorder=5)
+    note = tradeoff_current_note(row, currency, lang) if row is not None else ""
+    ax.text(0, 1.015, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=9, color=TEXT_COLOR,
+            gid="current_note")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return ax
+
+
+def _require_columns(table: pd.DataFrame, columns: tuple[str, ...], what: str, source: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"{what}: expected the DataFrame of {source}, got {type(table).__name__}")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{what}: the table has no column {missing[0]!r} (needs {', '.join(columns)})")
+
+
+def forecast_vs_actual_chart(
+    table: pd.DataFrame,
+    quota: float | None = None,
+    ax: "Axes | None" = None,
+    lang: str | None = None,
+    *,
+    currency: str = "CNY",
+) -> "Axes":
+    """Week by week, the forecast against what actually came of it.
+
+    Args:
+        table: one row per week with ``forecast`` and ``actual`` (amounts) and ``t``
+            (period week) or ``week``; optional ``forecast_empirical`` (the forecast at the
+            measured win rates) and ``forecast_true`` (at the simulation's true rates) are
+            drawn dashed. The simfunnel widgets build it as: forecast = ``F′_t`` of
+            :func:`~simfunnel.metrics.indicators`, actual = ``F′_t − forecast_error × Q``
+            (the won amount of the deals in the forecast plus the out-of-funnel bookings of
+            the rest of the period; deals still open at the end of the history count at
+            their forecast).
+        quota: when given, the mean |forecast − actual| / quota is shown above the chart.
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+        currency: for the amount axis.
+
+    Artists with gids ``forecast``, ``actual``, ``gap`` and ``note`` can be updated by a widget.
+    """
+    lang = i18n.resolve_language(lang)
+    _require_columns(table, ("forecast", "actual"), "forecast_vs_actual_chart", "a forecast/actual table")
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    x, xlabel = _period_x(table, lang)
+    f = table["forecast"].to_numpy(dtype=float)
+    a = table["actual"].to_numpy(dtype=float)
+    ax.fill_between(x, f, a, color=RED, alpha=0.13, lw=0, label=chart_text("fva_gap", lang), gid="gap")
+    ax.plot(x, a, color="#222222", marker="s", ms=3.5, lw=2, label=chart_text("fva_actual", lang), gid="actual")
+    ax.plot(x, f, color=FORECAST_COLOR, marker="o", ms=3.5, lw=2, label=chart_text("fva_forecast", lang),
+            gid="forecast")
+    extra = []
+    if "forecast_empirical" in table.columns:
+        e = table["forecast_empirical"].to_numpy(dtype=float)
+        ax.plot(x, e, color="#e08214", ls="--", lw=1.5, label=chart_text("fva_empirical", lang), gid="empirical")
+        extra.append(e)
+    if "forecast_true" in table.columns:
+        tr = table["forecast_true"].to_numpy(dtype=float)
+        ax.plot(x, tr, color=TOTAL_COLOR, ls=":", lw=1.8, label=chart_text("fva_true", lang), gid="true")
+        extra.append(tr)
+    values = np.concatenate([f, a, *extra]) if len(x) else np.zeros(1)
+    ax.set_ylim(0, max(float(np.nanmax(values)) * 1.12, 1.0) if np.isfinite(values).any() else 1.0)
+    ax.yaxis.set_major_formatter(_money_formatter(currency, lang))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(x):
+        ax.set_xlim(np.nanmin(x) - 0.4, np.nanmax(x) + 0.4)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(i18n.label("amount", lang))
+    note = forecast_vs_actual_note(f, a, quota, lang)
+    ax.set_title(chart_text("fva_title", lang), loc="left", fontsize=13, pad=20 if note else 6)
+    ax.text(0, 1.015, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=9, color=TEXT_COLOR, gid="note")
+    _plain(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return ax
+
+
+def forecast_vs_actual_note(forecast, actual, quota: float | None, lang: str | None = None) -> str:
+    """``Mean |error| x% of quota`` for the forecast/actual chart ("" without a quota)."""
+    if not quota:
+        return ""
+    gap = np.abs(np.asarray(forecast, dtype=float) - np.asarray(actual, dtype=float)) / float(quota)
+    return chart_text("fva_note", lang, error=_pct(float(np.nanmean(gap)) if gap.size else np.nan))
+
+
+def calibration_chart(
+    rates: pd.DataFrame,
+    ax: "Axes | None" = None,
+    lang: str | None = None,
+    *,
+    assumed=None,
+    true_rates=None,
+    level: float = 0.95,
+) -> "Axes":
+    """Per stage: the assumed win rate, the rate measured in the history with its interval, and the true rate.
+
+    Args:
+        rates: the DataFrame of :func:`simfunnel.forecast.empirical_win_rates` (needs
+            ``zh``, ``en``, ``win_rate``, ``low``, ``high``; ``assumed`` unless given).
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+        assumed: the assumed rates, in stage order or by stage key (default ``rates.assumed``).
+        true_rates: the true eventual rates of simulated data (``true_win_rates(chain)``),
+            drawn as hollow diamonds; ``None`` for real data.
+        level: the interval level, for the legend.
+
+    Stages are told apart by colour (the measured rate and its interval) and by position.
+    Per stage, the assumed rate is a black bar across the stage's slot, the measured rate
+    and its interval sit just left of centre and the true rate just right, so that none
+    hides another when they agree. The assumed bars are one Line2D with gid ``assumed``;
+    :func:`set_calibration_assumed` moves them.
+    """
+    lang = i18n.resolve_language(lang)
+    _require_columns(rates, ("zh", "en", "win_rate", "low", "high"), "calibration_chart",
+                     "simfunnel.forecast.empirical_win_rates()")
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    k = len(rates)
+    x = np.arange(k, dtype=float)
+    colors = stage_colors(k)
+    emp = rates["win_rate"].to_numpy(dtype=float)
+    low = rates["low"].to_numpy(dtype=float)
+    high = rates["high"].to_numpy(dtype=float)
+    assumed_values = _stage_values(rates, assumed if assumed is not None else rates.get("assumed"), "assumed")
+    left = x - CALIBRATION_OFFSET if true_rates is not None else x
+    for i in range(k):
+        if np.isfinite(low[i]) and np.isfinite(high[i]):
+            ax.plot([left[i], left[i]], [low[i], high[i]], color=colors[i], lw=7, alpha=0.35, solid_capstyle="butt",
+                    zorder=2)
+        if np.isfinite(emp[i]):
+            ax.plot([left[i]], [emp[i]], ls="none", marker="o", ms=8, color=colors[i], zorder=3)
+            ax.annotate(f"{emp[i]:.0%}", (x[i] + CALIBRATION_HALF, emp[i]), xytext=(3, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=8, color=colors[i])
+        else:
+            ax.text(x[i], 0.03, chart_text("calib_no_data", lang), ha="center", va="bottom", fontsize=8, color=MUTED)
+    bx, by = _calibration_bars(assumed_values)
+    ax.plot(bx, by, color="#222222", lw=2.6, solid_capstyle="butt", zorder=4, gid="assumed")
+    handles = [
+        plt.Line2D([], [], color="#222222", lw=2.6, label=chart_text("calib_assumed", lang)),
+        plt.Line2D([], [], color="#8a8a8a", lw=7, alpha=0.45, marker="o", ms=7, mfc="#555555", mec="#555555",
+                   label=chart_text("calib_empirical", lang, level=f"{level:.0%}")),
+    ]
+    if true_rates is not None:
+        tv = _stage_values(rates, true_rates, "true_rates")
+        ax.plot(x + CALIBRATION_OFFSET, tv, ls="none", marker="D", ms=7, mfc="none", mec="#111111", mew=1.4, zorder=5,
+                gid="true")
+        handles.append(plt.Line2D([], [], ls="none", marker="D", ms=7, mfc="none", mec="#111111", mew=1.4,
+                                  label=chart_text("calib_true", lang)))
+    labels = rates["zh" if lang == "zh" else "en"].astype(str).tolist()
+    ax.set_xticks(x)
+    if k <= 6:
+        ax.set_xticklabels([_wrap(s, 5 if lang == "zh" else 12) for s in labels], fontsize=9)
+    else:  # many stages: one slanted line each
+        ax.set_xticklabels(labels, fontsize=8, rotation=30, ha="right", rotation_mode="anchor")
+    for tick, c in zip(ax.get_xticklabels(), colors):
+        tick.set_color(c)
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlim(-0.6, k - 0.4)
+    ax.set_ylim(0, 1.02)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel(chart_text("calib_axis", lang))
+    ax.set_title(chart_text("calib_title", lang), loc="left", fontsize=13)
+    _plain(ax)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    return ax
+
+
+CALIBRATION_HALF = 0.28  # half the width of an assumed-rate bar, in stage slots
+CALIBRATION_OFFSET = 0.11  # measured rate left of centre, true rate right of it
+
+
+def _calibration_bars(values) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of the assumed-rate bars as one line: a segment per stage, NaN between them."""
+    values = np.asarray(values, dtype=float)
+    x = np.arange(values.size, dtype=float)
+    bx = np.column_stack([x - CALIBRATION_HALF, x + CALIBRATION_HALF, np.full(values.size, np.nan)]).ravel()
+    by = np.column_stack([values, values, np.full(values.size, np.nan)]).ravel()
+    return bx, by
+
+
+def set_calibration_assumed(ax: "Axes", assumed) -> None:
+    """Move the assumed-rate bars of a :func:`calibration_chart` to new rates (stage order)."""
+    find_artist(ax, "assumed").set_ydata(_calibration_bars(assumed)[1])
+
+
+def calibration_assumed(ax: "Axes") -> np.ndarray:
+    """The assumed rates a :func:`calibration_chart` shows, in stage order."""
+    return np.asarray(find_artist(ax, "assumed").get_ydata(), dtype=float)[::3]
+
+
+def _stage_values(rates: pd.DataFrame, values, what: str) -> np.ndarray:
+    k = len(rates)
+    if values is None:
+        return np.full(k, np.nan)
+    if isinstance(values, dict):
+        values = pd.Series(values)
+    if isinstance(values, pd.Series) and not isinstance(values.index, pd.RangeIndex):
+        out = values.reindex(rates.index).to_numpy(dtype=float)
+    else:
+        out = np.asarray(values, dtype=float).ravel()
+    if out.shape != (k,):
+        raise ValueError(f"calibration_chart: {what} has {out.size} values for {k} stages")
+    return out
+
+
+def _wrap(label: str, width: int) -> str:
+    """Break a stage label into lines of about ``width`` characters (words kept whole in English)."""
+    if len(label) <= width:
+        return label
+    if " " not in label and "/" not in label:
+        if label.isascii():
+            return label  # one English word is never cut
+        return "\n".join(label[i : i + width] for i in range(0, len(label), width))
+    words, lines, line = label.replace("/", "/ ").split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines).replace("/ ", "/")
+
+
+def fan_week_note(fan: pd.DataFrame, week: int, currency: str = "CNY", lang: str | None = None) -> str:
+    """The summary line of one week of a fan: median, 80% range and P(hit quota)."""
+    lang = i18n.resolve_language(lang)
+    x = fan["t"] if "t" in fan.columns else fan["week"]
+    row = fan[x.to_numpy() == week]
+    if row.empty:
+        return ""
+    r = row.iloc[0]
+
+    def money(v: float) -> str:
+        return i18n.format_money(float(v), currency, lang, compact=True)
+
+    text = chart_text("fan_week", lang, week=int(week), p50=money(r["p50"]), p10=money(r["p10"]), p90=money(r["p90"]))
+    if "p_quota" in fan.columns and pd.notna(r["p_quota"]):
+        text += chart_text("fan_week_quota", lang, p=f"{float(r['p_quota']):.0%}")
+    return text
+
+
+def fan_chart(
+    fan: pd.DataFrame,
+    quota: float | None = None,
+    actual: float | None = None,
+    week: int | None = None,
+    ax: "Axes | None" = None,
+    lang: str | None = None,
+    *,
+    currency: str = "CNY",
+) -> "Axes":
+    """The period's final bookings as forecast week by week: a Monte Carlo fan.
+
+    Args:
+        fan: one row per week with ``p10``, ``p25``, ``p50``, ``p75``, ``p90`` (amounts) and
+            ``t`` (period week) or ``week``; optional ``p_quota`` (chance of hitting quota).
+            :class:`~simfunnel.widgets.forecast_dashboard.ForecastDashboard` builds it.
+        quota: the period's quota, a dashed line.
+        actual: the period's actual final bookings, a solid green line (when known).
+        week: the week to mark (a vertical line and a summary above the chart).
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        lang: ``"zh"`` or ``"en"`` (default: the current language).
+        currency: for the amount axis.
+
+    The week marker and its summary carry gids ``week_marker`` and ``week_note``.
+    """
+    lang = i18n.resolve_language(lang)
+    _require_columns(fan, ("p10", "p25", "p50", "p75", "p90"), "fan_chart", "a Monte Carlo fan")
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    x, xlabel = _period_x(fan, lang)
+    q = {c: fan[c].to_numpy(dtype=float) for c in ("p10", "p25", "p50", "p75", "p90")}
+    ax.fill_between(x, q["p10"], q["p90"], color="#9ecae1", alpha=0.55, lw=0, label=chart_text("fan_outer", lang),
+                    gid="band_outer")
+    ax.fill_between(x, q["p25"], q["p75"], color="#4292c6", alpha=0.6, lw=0, label=chart_text("fan_inner", lang),
+                    gid="band_inner")
+    ax.plot(x, q["p50"], color="#08306b", lw=2.2, marker="o", ms=3.5, label=chart_text("fan_median", lang),
+            gid="median")
+    def money(v: float) -> str:
+        return i18n.format_money(float(v), currency, lang, compact=True)
+
+    values = [q["p10"], q["p90"]]
+    if actual is not None and np.isfinite(float(actual)):
+        ax.axhline(float(actual), color=BOOKED_COLOR, lw=2, label=chart_text("fan_actual", lang, amount=money(actual)),
+                   gid="actual")
+        values.append(np.array([float(actual)]))
+    if quota is not None and np.isfinite(float(quota)):
+        ax.axhline(float(quota), color=QUOTA_COLOR, ls="--", lw=1.4,
+                   label=f"{i18n.label('quota', lang)} {money(quota)}", gid="quota")
+        values.append(np.array([float(quota)]))
+    allv = np.concatenate(values)
+    allv = allv[np.isfinite(allv)]
+    if allv.size:
+        lo, hi = float(allv.min()), float(allv.max())
+        pad = max((hi - lo) * 0.08, abs(hi) * 0.02, 1.0)
+        ax.set_ylim(max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
+    marked = week is not None
+    ax.axvline(week if marked else (x[0] if len(x) else 0), color=TOTAL_COLOR, ls=":", lw=1.6, gid="week_marker",
+               visible=marked, zorder=4)
+    ax.text(0, 1.015, fan_week_note(fan, week, currency, lang) if marked else "", transform=ax.transAxes,
+            ha="left", va="bottom", fontsize=9, color=TEXT_COLOR, gid="week_note")
+    ax.yaxis.set_major_formatter(_money_formatter(currency, lang))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(x):
+        ax.set_xlim(np.nanmin(x) - 0.5, np.nanmax(x) + 0.5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(i18n.label("amount", lang))
+    ax.set_title(chart_text("fan_title", lang), loc="left", fontsize=13, pad=20)
+    _plain(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
     return ax

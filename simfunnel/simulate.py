@@ -250,6 +250,11 @@ class Simulation:
         self._closed = np.full(len(d), -1, dtype=np.int64)
         self._events: list[dict[str, np.ndarray]] = []
         self._actions: list[dict[int, str]] = []
+        # The state at the end of each week (week 0 first): snapshots of any weeks come straight from it.
+        self._stage_by_week: list[np.ndarray] = [self._stage.copy()]
+        self._entered = np.maximum(self._created, 0)  # week each deal entered its current stage
+        self._by_created = np.argsort(self._created, kind="stable")
+        self._created_sorted = self._created[self._by_created]
         self.week = 0
         self._history: History | None = None
 
@@ -274,6 +279,7 @@ class Simulation:
         record = go | drop | acted
         idx = active[record]
         self._stage[active] = new
+        self._entered[active[new != st]] = week
         self._closed[active[go & (st == n_open - 1)]] = week
         self._closed[active[drop]] = week
         outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))[record]
@@ -287,6 +293,7 @@ class Simulation:
         }
         self._events.append(ev)
         self._actions.append(dict(actions or {}))
+        self._stage_by_week.append(self._stage.copy())
         self.week = week
         self._history = None
         return self._event_frame([ev])
@@ -370,11 +377,25 @@ class Simulation:
     def weeks_in_stage(self) -> pd.Series:
         """For every deal created by now: weeks since it entered its current stage (or was created)."""
         exists = self._created <= self.week
-        since = np.where(exists, np.maximum(self._created, 0), -1)
-        for ev in self._events:  # one chunk per week, in order
-            moved = ev["from"] != ev["to"]
-            since[self._pos.get_indexer(ev["deal_id"][moved])] = ev["week"][0] if len(ev["week"]) else 0
-        return pd.Series(np.where(exists, self.week - since, 0)[exists], index=pd.Index(self._ids[exists], name="deal_id"))
+        return pd.Series((self.week - self._entered)[exists], index=pd.Index(self._ids[exists], name="deal_id"))
+
+    def stage_codes(self, week: int | None = None) -> np.ndarray:
+        """Every world deal's stage at the end of ``week`` (default: now), as positions in ``funnel.all_keys``.
+
+        Deals not yet created show the stage they will be created in. The array is shared: do not modify it.
+        """
+        w = self.week if week is None else int(week)
+        if not 0 <= w <= self.week:
+            raise ValueError(f"week must be between 0 and {self.week}, got {week}")
+        return self._stage_by_week[w]
+
+    def closed_weeks(self) -> np.ndarray:
+        """Every world deal's closing week (won or lost), −1 while open. Do not modify it."""
+        return self._closed
+
+    def entered_weeks(self) -> np.ndarray:
+        """Every world deal's week of entering its current stage (its creation week before any move)."""
+        return self._entered
 
     def run(self, weeks: int | None = None) -> History:
         """Simulate ``weeks`` more weeks without actions (default: to the world's horizon) and return the history."""
@@ -439,7 +460,7 @@ class Simulation:
         d["paid_week"] = pd.arrays.IntegerArray(np.where(paid, self._closed + self._delay, 0), ~paid)
         d = d[exists].reset_index(drop=True)
         end = self.week
-        return History(
+        history = History(
             d,
             self._event_frame(self._events),
             None,
@@ -451,4 +472,39 @@ class Simulation:
             accounts=w.accounts,
             contacts=w.contacts,
             meta={**w.describe(), "simulation_seed": self.seed},
+            check=False,
+        )
+        history._snapshot_source = self._snapshot_rows
+        return history
+
+    def _snapshot_rows(self, first_week: int, last_week: int, open_only: bool = False) -> pd.DataFrame:
+        """Snapshot rows of weeks first … last from the stored weekly states (week-major order)."""
+        weeks = list(range(max(0, first_week), min(self.week, last_week) + 1))
+        n_open = len(self.funnel)
+        pos_parts, week_parts, stage_parts = [], [], []
+        for w in weeks:  # one slice per week, vectorised over deals
+            k = int(np.searchsorted(self._created_sorted, w, side="right"))
+            p = self._by_created[:k]
+            st = self._stage_by_week[w][p]
+            if open_only:
+                p, st = p[st < n_open], st[st < n_open]
+            pos_parts.append(p)
+            stage_parts.append(st)
+            week_parts.append(np.full(len(p), w, dtype=np.int64))
+        pos = np.concatenate(pos_parts) if weeks else np.zeros(0, np.int64)
+        week = np.concatenate(week_parts) if weeks else np.zeros(0, np.int64)
+        stage = np.concatenate(stage_parts) if weeks else np.zeros(0, np.int16)
+        status = np.where(stage == n_open, 1, np.where(stage == n_open + 1, 2, 0)).astype(np.int8)
+        d = self.world.deals
+        return pd.DataFrame(
+            {
+                "week": week,
+                "deal_id": self._ids[pos],
+                "account_id": d["account_id"].array.take(pos),
+                "amount": d["amount"].to_numpy(dtype=float)[pos],
+                "stage": pd.Categorical.from_codes(stage, categories=list(self.funnel.all_keys)),
+                "status": pd.Categorical.from_codes(status, categories=["open", "won", "lost"]),
+                "win_rate_override": d["win_rate_override"].to_numpy(dtype=float)[pos],
+                "expected_close_week": pd.array(d["expected_close_week"].to_numpy(), dtype="Int64").take(pos),
+            }
         )

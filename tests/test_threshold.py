@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from simfunnel import History
 from simfunnel.metrics import indicators
 from simfunnel.threshold import sweep
 from simfunnel.generate import generate

@@ -1,0 +1,278 @@
+# Source of notebooks/{en,zh,trainer/en,trainer/zh}/02_moving_deals.ipynb — build with
+# `python notebooks/build.py`; the cell markers are described at the top of build.py.
+
+# %% [markdown] lang=en
+# # 02 Moving deals
+#
+# A deal moves to the next stage only when the **customer** does something. Every call or
+# visit ends in one of four outcomes:
+#
+# | outcome | what the customer did |
+# |---|---|
+# | **Order** | bought: a stamped contract, a purchase order |
+# | **Advance** | agreed to an action that moves their purchase on: a demo, a trial, a meeting with a higher decision maker, a budget, a joint plan |
+# | **Continuation** | said something pleasant and did nothing: "very interesting, let's keep in touch" |
+# | **No sale** | chose a competitor, cancelled the project, froze the budget |
+#
+# Warm words are not an advance. Judge by what the customer *does*, not by what they say.
+
+# %% [markdown] lang=zh
+# # 02 推动商机
+#
+# 商机要往下一个阶段走，靠的是**客户**的行动。每一次拜访、每一个电话，结果只有四种：
+#
+# | 结果 | 客户做了什么 |
+# |---|---|
+# | **订单** | 买了：合同盖章、下了采购订单 |
+# | **推进** | 同意了一个让采购往前走的行动：看演示、试用、安排见更高层的决策者、给预算、一起定计划 |
+# | **延续** | 说了好听的话，但什么也没做：“很有意思，保持联系” |
+# | **无法成交** | 选了竞争对手、项目取消、预算冻结 |
+#
+# 话说得再热情也不等于推进。判断标准是客户**做了什么**，而不是客户**说了什么**。
+
+# %%
+import pandas as pd
+
+import simfunnel as sf
+from simfunnel import plots, replies
+from simfunnel.widgets import DealBoard
+
+world = sf.generate(seed=2026)
+lang = sf.get_language()
+
+# %% [markdown] lang=en
+# ## Warm-up: advance or continuation?
+#
+# Eight things customers said after a visit. For each one, decide: did the customer commit
+# to an action (**advance**), or only say something nice (**continuation**)?
+
+# %% [markdown] lang=zh
+# ## 热身：推进还是延续？
+#
+# 下面是拜访之后客户说的八句话。逐句判断：客户是答应了一个实际行动（**推进**），还是只说了
+# 几句好听的话（**延续**）？
+
+# %%
+quiz = replies.replies().set_index("id").loc[["c03", "a19", "c12", "a16", "c15", "c14", "a03", "a04"]]
+for number, text in enumerate(quiz[lang], start=1):
+    print(f"{number}. {text}")
+
+# %% exercise
+# en: Write "advance" or "continuation" for each reply, in order, then run this cell and the next.
+# zh: 按顺序给每句话填上 "advance"（推进）或 "continuation"（延续），然后运行这个和下一个单元格。
+my_answers = ["?", "?", "?", "?", "?", "?", "?", "?"]
+
+# %% trainer
+# en: Solution. The four continuations sound warm; none of them commits the customer to anything.
+# zh: 参考答案。四句延续听起来都很热情，但没有一句让客户承诺任何行动。
+my_answers = ["continuation", "advance", "continuation", "advance",
+              "continuation", "continuation", "advance", "advance"]
+assert my_answers == list(quiz.outcome)
+
+# %%
+right = 0
+for number, (answer, (_, reply)) in enumerate(zip(my_answers, quiz.iterrows()), start=1):
+    right += answer == reply.outcome
+    mark = "✔" if answer == reply.outcome else "✘"
+    print(f"{number}. {mark} {replies.outcome_label(reply.outcome, lang)}: {reply['why_' + lang]}")
+print(f"\n{right} of {len(quiz)} right")  # lang=en
+print(f"\n答对 {right} / {len(quiz)} 句")  # lang=zh
+
+# %% [markdown] trainer lang=en
+# **Debrief (10 minutes).** Go through the replies the room got wrong. The usual traps:
+# "Management takes this project very seriously" (no meeting with management, no date),
+# "The demo was great, everyone liked it" (praise, no next step) and "Legal is still looking
+# at the terms" (waiting is not acting). Contrast with "Send over your contract template,
+# legal will start this week": the customer commits their own people to a task. Ask each
+# trainee for one reply they heard last month, and let the room classify it.
+
+# %% [markdown] trainer lang=zh
+# **讲评（10 分钟）**：重点讲大家答错的句子。常见的坑：“领导很重视这个项目”（没安排见领导，
+# 没有时间表）、“演示挺精彩的，大家反响都不错”（是夸奖，没有下一步）、“合同条款法务还在看”
+# （等待不是行动）。对比“把合同模板先发过来，我们法务这周就开始审”：客户安排了自己的人去做
+# 一件具体的事。请每位学员说一句上个月客户对自己说过的话，让大家一起判断。
+
+# %% [markdown] lang=en
+# ## What our actions do
+#
+# On the board you choose an action for a deal. **Advance** actions ask the customer for
+# something (a demo, a trial, a meeting, a budget) and raise the chance that the deal moves
+# this week, by the factor shown. **Continuation** actions (a brochure, a dinner, a courtesy
+# call) keep the relationship warm, but the customer does nothing, so the deal cannot
+# advance that week. Each action fits certain key steps, so the board only offers the ones
+# that fit the deal's stage.
+
+# %% [markdown] lang=zh
+# ## 我们的行动有什么用
+#
+# 在商机看板上，你要为商机选择行动。**推进**类的行动是向客户提出要求（看演示、试用、见面、
+# 给预算），会让商机本周前进的机会按表中的倍数提高。**延续**类的行动（发资料、请吃饭、
+# 礼节性回访）能维持关系，但客户没有任何行动，所以这一周商机不可能前进。每个行动只适合
+# 特定的关键步骤，看板只会列出适合商机当前阶段的行动。
+
+# %%
+pd.DataFrame(
+    {
+        "Action": [a.label(lang) for a in sf.ACTIONS],  # lang=en
+        "行动": [a.label(lang) for a in sf.ACTIONS],  # lang=zh
+        "Kind": [replies.outcome_label(a.kind, lang) for a in sf.ACTIONS],  # lang=en
+        "类型": [replies.outcome_label(a.kind, lang) for a in sf.ACTIONS],  # lang=zh
+        "Chance to move this week": [f"× {a.advance_factor:g}" for a in sf.ACTIONS],  # lang=en
+        "本周前进机会": [f"× {a.advance_factor:g}" for a in sf.ACTIONS],  # lang=zh
+        "Why": [a.why_en for a in sf.ACTIONS],  # lang=en
+        "原因": [a.why_zh for a in sf.ACTIONS],  # lang=zh
+    }
+).style.hide(axis="index").set_properties(**{"text-align": "left"})
+
+# %% [markdown] lang=en
+# ## The deal board
+#
+# Run the next cell. The board shows the quarter from week 0:
+#
+# - **Top:** the week, the three indicators, this week's progress against the benchmark,
+#   the coverage of the remaining quota, and your quiz score.
+# - **Columns:** one per stage, the biggest deals first. A card shows the account, the
+#   amount and the weeks the deal has spent in its stage; ⚠ marks a deal stuck for 4 weeks or
+#   more. Use the page buttons to see more deals.
+# - **To act:** press **Select** on a card, choose an action in the panel, press **Act**.
+#   The customer's reply appears. Decide what it is and press one of the four buttons; the
+#   true outcome is then revealed with the reason.
+# - **Next week** plays the week for every deal in the market: yours and all the others.
+#   **Undo** takes back your last action (or the last week); **Reset** goes back to week 0
+#   (click it twice to confirm).
+#
+# Run the board's cell once: running it again builds a new board at week 0.
+
+# %% [markdown] lang=zh
+# ## 商机看板
+#
+# 运行下一个单元格。看板从第 0 周开始展示本季度：
+#
+# - **顶部**：当前周、三个指标、本周销售进展与基准进度的对比、剩余任务覆盖率，以及你的
+#   答题得分。
+# - **各列**：每个阶段一列，金额大的商机排在前面。卡片上有客户名称、金额、在本阶段停留的
+#   周数；⚠ 表示商机在同一阶段停留了 4 周或更久。用翻页按钮看更多商机。
+# - **行动**：在卡片上点**选择**，在面板里选一个行动，再点**采取行动**。客户的回复会显示出来。
+#   先判断它属于哪种结果，点四个按钮中的一个，然后系统揭晓真实结果和原因。
+# - **下一周 ▶**：让整个市场的所有商机（你的和其他所有的）都过一周。**撤销**收回你最近的一个
+#   行动（或退回上一周）；**重新开始**回到第 0 周（要连点两次确认）。
+#
+# 看板所在的单元格只运行一次：再运行一次会新建一个从第 0 周开始的看板。
+
+# %%
+board = DealBoard(sf.Simulation(world, seed=2026))
+board
+
+# %% [markdown] lang=en
+# The board can also be driven from code. The next cell plans a demo with the biggest
+# deal at the stage *Criteria set* and prints the customer's reply. Read it, decide, and
+# press your answer in the board above.
+
+# %% [markdown] lang=zh
+# 看板也可以用代码操作。下一个单元格给“确定标准”阶段金额最大的商机安排一次产品演示，
+# 并显示客户的回复。读一读，做出判断，然后在上面的看板里点你的答案。
+
+# %%
+planned = {m.deal_id for m in board.pending}  # a deal takes one action a week
+deal = next(d for d in board.page("criteria") if d not in planned)
+move = board.act(deal, "arrange_demo")
+print(move.reply.text(lang))
+
+# %% [markdown] exercise lang=en
+# ## Exercise: play four weeks
+#
+# Each week: act on **two or three deals**, classify every reply before you look at the
+# outcome, then press **Next week**. After four weeks, run the cells below and note:
+#
+# 1. your quiz score,
+# 2. forecast + booked after week 4, and how many weeks your progress reached the benchmark.
+#
+# Be ready to say which actions you used, and why.
+
+# %% [markdown] exercise lang=zh
+# ## 练习：推动四周
+#
+# 每一周：给**两到三个商机**安排行动，每条回复都先自己判断再看结果，然后点**下一周**。四周
+# 之后，运行下面的单元格，记下：
+#
+# 1. 你的答题得分；
+# 2. 第 4 周末的“销售预计 + 已成交”，以及有几周的销售进展达到了基准。
+#
+# 准备好说说你用了哪些行动，为什么。
+
+# %% trainer
+# en: Expected answer: three sellers play the same four weeks of the same market. One uses the
+# en: strongest advance action that fits each of the two biggest deals per stage, one uses
+# en: continuation actions on the same deals (dinners, brochures), one does nothing.
+# zh: 预期结果：三位销售在同一个市场里推动同样的四周。一位给每个阶段金额最大的两个商机安排
+# zh: 最合适的推进类行动，一位给同样的商机安排延续类行动（请吃饭、发资料），一位什么也不做。
+from simfunnel.simulate import actions_for
+
+
+def play(kind, weeks=4):
+    seller = DealBoard(sf.Simulation(world, seed=2026))
+    for _ in range(weeks):
+        for stage in world.funnel.keys:
+            fitting = [a for a in actions_for(world.funnel, stage) if a.kind == kind]
+            if fitting:
+                best = max(fitting, key=lambda a: a.advance_factor)
+                for deal_id in seller.page(stage)[:2]:
+                    seller.act(deal_id, best.key)
+        seller.next_week()
+    last = seller.indicators.iloc[-1]
+    return last.forecast + last.booked
+
+
+results = {kind: play(kind) for kind in ("advance", "continuation", "none")}
+assert results["advance"] > results["none"] > results["continuation"]
+{kind: sf.i18n.format_money(value) for kind, value in results.items()}
+
+# %% [markdown] trainer lang=en
+# *Expected:* after four weeks, forecast + booked is about ¥5.27M with advance actions,
+# ¥4.36M doing nothing and ¥3.77M with continuation actions. Dinners and brochures are
+# **worse than doing nothing**: for that week the deal cannot move, while the market keeps
+# losing deals. Debrief questions: Which reply fooled you? Did you act on the stuck ⚠ deals
+# or on the big ones? Why does the forecast sometimes drop in a week you did well (deals
+# lost elsewhere in the market)?
+
+# %% [markdown] trainer lang=zh
+# *预期结果*：四周后，用推进类行动的“销售预计 + 已成交”约 527 万元，什么都不做约 436 万元，
+# 用延续类行动约 377 万元。请吃饭、发资料**还不如什么都不做**：这一周商机不可能前进，而市场
+# 上的商机照样在流失。讲评问题：哪条回复骗过了你？你是优先处理 ⚠ 停滞的商机，还是金额大的
+# 商机？为什么有时候自己做得不错，销售预计却下降了（市场上别的商机丢了）？
+
+# %%
+# en: Run this cell again after your four weeks.
+# zh: 推动完四周后，再运行一次这个单元格。
+print(f"Quiz score: {board.score.correct} of {board.score.answered} replies right")  # lang=en
+print(f"答题得分：{board.score.answered} 条回复中答对 {board.score.correct} 条")  # lang=zh
+plots.progress_chart(board.indicators);
+
+# %% [markdown] lang=en
+# Green bars are the weeks your progress reached the benchmark. Notebook 04 looks at these
+# indicators over a whole quarter.
+
+# %% [markdown] lang=zh
+# 绿色柱子就是销售进展达到基准的那几周。第 04 本会看一个完整季度里的这些指标。
+
+# %% [markdown] trainer lang=en
+# ### Trainer notes (02: 45 minutes)
+#
+# - 10 min warm-up quiz and debrief; 5 min demonstrate the board on the projector (select,
+#   act, classify, next week, undo); 20 min teams play four weeks (about 5 min a week: call
+#   "next week" for the room to keep teams in step); 10 min debrief with the expected answer.
+# - Everybody plays the same market and the same luck (seed 2026): differences between
+#   teams come from their decisions only. That makes a fair leaderboard: quiz score, then
+#   forecast + booked after week 4.
+# - If a team's board shows only text such as `VBox(...)`, re-run the board cell; if the
+#   kernel was restarted, *Run All* rebuilds the board at week 0.
+
+# %% [markdown] trainer lang=zh
+# ### 讲师备注（02：45 分钟）
+#
+# - 热身答题和讲评 10 分钟；在投影上演示看板 5 分钟（选择、行动、判断、下一周、撤销）；各组推动
+#   四周 20 分钟（每周约 5 分钟，由讲师统一喊“下一周”，让各组步调一致）；对照预期结果讲评 10 分钟。
+# - 所有人玩的是同一个市场、同样的运气（种子 2026），各组的差别只来自自己的决策，所以排行榜
+#   是公平的：先比答题得分，再比第 4 周末的“销售预计 + 已成交”。
+# - 如果某组的看板只显示 `VBox(...)` 之类的文字，重新运行看板所在的单元格；如果重启过内核，
+#   “运行全部”会把看板重建到第 0 周。

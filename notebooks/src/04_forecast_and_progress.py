@@ -1,0 +1,231 @@
+# Source of notebooks/{en,zh,trainer/en,trainer/zh}/04_forecast_and_progress.ipynb — build with
+# `python notebooks/build.py`; the cell markers are described at the top of build.py.
+
+# %% [markdown] lang=en
+# # 04 Forecast and progress
+#
+# Time to put it together. We follow one quarter (weeks 13 to 26) of the workshop market,
+# week by week, with the ¥50,000 threshold of notebook 03, and ask the questions a sales
+# director asks every Monday: What is the forecast? Did we make progress this week? Does
+# the funnel cover what is left of the quota? How sure are we?
+
+# %% [markdown] lang=zh
+# # 04 销售预计与销售进展
+#
+# 现在把前面学的串起来。我们跟踪工作坊市场的一个季度（第 13 到 26 周），逐周来看，门槛
+# 沿用第 03 本的 5 万元。每周一销售总监都会问这几个问题：销售预计是多少？这周有没有进展？
+# 漏斗够不够覆盖剩下的任务？我们有多大把握？
+
+# %%
+import simfunnel as sf
+from simfunnel import i18n, plots
+from simfunnel.widgets import ForecastDashboard
+
+world = sf.generate(seed=2026)
+sim = sf.Simulation(world, seed=2026)
+history = sim.run()
+quota, threshold = world.quota, 50_000
+table = sf.indicators(history, quota=quota, threshold=threshold)
+
+# %% [markdown] lang=en
+# ## The quarter, week by week
+#
+# Week 13 is the opening state; each row after it is the end of a week of the quarter.
+
+# %% [markdown] lang=zh
+# ## 逐周看这个季度
+#
+# 第 13 周是季度开始时的状态，之后每一行是季度里每一周结束时的情况。
+
+# %%
+columns = ["week", "forecast", "booked", "progress", "benchmark", "coverage"]
+(
+    table[columns].rename(columns=i18n.label).style.hide(axis="index")
+    .format(i18n.format_money, subset=[i18n.label("forecast"), i18n.label("booked")])
+    .format("{:.1%}", subset=[i18n.label("progress"), i18n.label("benchmark")], na_rep="—")
+    .format(lambda v: f"{v:.2f}" if v < float("inf") else "∞", subset=[i18n.label("coverage")])
+)
+
+# %%
+plots.indicator_chart(table, quota=quota);
+
+# %%
+plots.progress_chart(table);
+
+# %% [markdown] lang=en
+# ## Reading progress
+#
+# Progress is how much *forecast + booked* grew in the week, as a share of the quota. To
+# make the quota, a quarter needs about the benchmark every week (here 7.5 %: a little less
+# than 1/13 because part of the quota is expected from out-of-funnel sales).
+#
+# - **Winning a deal** barely moves it: the deal leaves the forecast at 80 % and enters
+#   booked at 100 %.
+# - **Real progress** comes from new deals entering the funnel and deals advancing to a
+#   stage with a higher win rate.
+# - **Lost deals** are negative progress, and show at once.
+
+# %% [markdown] lang=zh
+# ## 怎么看销售进展
+#
+# 销售进展是这一周“销售预计 + 已成交”增加了多少，占销售任务的比例。要完成任务，每周大约要
+# 达到基准进度（这里是 7.5%：比 1/13 略低，因为有一部分任务预计由漏斗外销售额完成）。
+#
+# - **赢单**几乎不带来进展：商机从销售预计里按 80% 移出，再按 100% 计入已成交。
+# - **真正的进展**来自新商机进入漏斗，以及商机推进到赢率更高的阶段。
+# - **丢单**是负的进展，而且马上就会显示出来。
+
+# %% [markdown] trainer lang=en
+# **Ask:** what happened in week 21 (progress −14.6 %)? *Expected:* 12 deals at or above
+# the threshold were lost that week, worth ¥2.96M; 5 advanced. Losing big deals late in
+# the funnel is what hurts; the cell below shows them. Then ask: in which week was the
+# quota met? (Week 20: booked ¥3.41M against ¥2.7M; from then on coverage is ∞.)
+
+# %% [markdown] trainer lang=zh
+# **提问**：第 21 周发生了什么（销售进展 −14.6%）？*预期答案*：那一周有 12 个门槛以上的商机丢单，
+# 金额 296 万元；推进的只有 5 个。漏斗后段的大单丢了，打击最大；下面的单元格列出了这些商机。
+# 再问：哪一周完成了销售任务？（第 20 周：已成交 341 万元，任务 270 万元；此后覆盖率为 ∞。）
+
+# %% trainer
+week21 = history.events.merge(history.deals[["deal_id", "amount"]]).query("week == 21 and amount >= @threshold")
+assert (week21.outcome == "no_sale").sum() == 12
+week21.sort_values("amount", ascending=False)
+
+# %% [markdown] lang=en
+# ## Coverage: is the funnel big enough?
+#
+# Coverage = forecast ÷ (quota − booked). Above 1, the funnel's forecast covers what is left
+# of the quota; **below 1, find more opportunities**, because even if every deal closes at
+# its win rate the quota will be missed. Once the quota is met, coverage is ∞.
+
+# %% [markdown] lang=zh
+# ## 覆盖率：漏斗够大吗？
+#
+# 覆盖率 = 销售预计 ÷（销售任务 − 已成交）。大于 1，说明漏斗里的销售预计足以覆盖剩下的任务；
+# **小于 1，就要去发现更多的商机**，因为即使每个商机都按赢率成交，任务也完成不了。任务完成以后，
+# 覆盖率就是 ∞。
+
+# %% [markdown] lang=en
+# ## How sure are we? The Monte Carlo range
+#
+# The forecast is one number; the quarter will end somewhere in a range. The kit plays the
+# quarter 10,000 times: in each trial every open deal in the funnel is won or not, at its
+# chance of being won **within this quarter**, and the small orders are drawn from recent
+# weeks. The spread of the trials gives the range (P10 to P90: 8 trials in 10 land in
+# between) and the chance of hitting the quota.
+
+# %% [markdown] lang=zh
+# ## 有多大把握？蒙特卡洛区间
+#
+# 销售预计只是一个数，而季度最终的成交额会落在一个区间里。工具把这个季度模拟 10,000 次：每次
+# 模拟里，漏斗内的每个在途商机按它**在本季度内**赢单的概率决定赢或不赢，小单按最近几周的情况
+# 抽取。把所有模拟结果放在一起，就得到可能的区间（P10 到 P90：十次里有八次落在这个范围内），
+# 以及完成任务的概率。
+
+# %%
+mc = sf.montecarlo(history, chain=sim.chain, quota=quota, threshold=threshold, seed=1)
+low, mid, high = (i18n.format_money(v) for v in (mc.p10, mc.p50, mc.p90))
+print(f"At the start of the quarter: most likely {mid}, 8 in 10 between {low} and {high}.")  # lang=en
+print(f"Chance of hitting the quota of {i18n.format_money(quota)}: {mc.p_quota:.0%}")  # lang=en
+print(f"季度初：最可能是 {mid}，十次有八次在 {low} 到 {high} 之间。")  # lang=zh
+print(f"完成 {i18n.format_money(quota)} 任务的概率：{mc.p_quota:.0%}")  # lang=zh
+
+# %% [markdown] lang=en
+# Notice that the most likely outcome (about ¥2.6M) is well below the forecast of ¥3.4M.
+# The forecast counts every deal at its **eventual** win rate, including the deals that will
+# only close next quarter; the range counts only what can close **in** this quarter. Neither
+# counts the new deals you will still find this quarter: they come on top.
+
+# %% [markdown] lang=zh
+# 请注意：最可能的结果（约 260 万元）比销售预计（约 340 万元）低不少。销售预计按**最终**赢率
+# 计算每个商机，包括那些下个季度才会成交的；而这个区间只算**本季度内**能成交的部分。两者都
+# 没有算上你在本季度还会发现的新商机——那是额外的。
+
+# %% [markdown] lang=en
+# ## The forecast dashboard
+#
+# Move the **week** slider through the quarter: the fan shows the range of the quarter's
+# final bookings as it was forecast in each week, and it narrows as the quarter closes. The
+# **threshold** slider changes what is in the funnel. The numbers above the chart give the
+# chance of hitting the quota, the median and the 80 % range, coverage and the week's
+# progress; the bar chart below shows every week's progress against the benchmark.
+
+# %% [markdown] lang=zh
+# ## 销售预计仪表盘
+#
+# 拖动**本期第几周**滑块走过整个季度：扇形图显示在每一周预测的季度最终成交额区间，越接近季度末
+# 区间越窄。**门槛**滑块决定哪些商机在漏斗里。图上方的数字是完成任务的概率、中位数和 80% 区间、
+# 覆盖率以及本周的销售进展；下面的柱状图是每周销售进展和基准进度的对比。
+
+# %%
+dashboard = ForecastDashboard(history, quota=quota, threshold=threshold, chain=sim.chain)
+dashboard
+
+# %% [markdown] lang=en
+# ## Exercise: can we commit to a stretch target?
+#
+# At the start of the quarter your director asks: "Can we commit to ¥3.5M instead of
+# ¥2.7M?" Set the target below and run the two cells: they show, week by week, the chance
+# of reaching it. What do you answer in week 13? From which week would you commit?
+
+# %% [markdown] lang=zh
+# ## 练习：能不能承诺一个更高的目标？
+#
+# 季度一开始，销售总监问你：“我们能不能承诺 350 万，而不是 270 万？”把目标填在下面，运行这两个
+# 单元格，看看每一周达到这个目标的概率。第 13 周你怎么回答？从哪一周开始你敢承诺？
+
+# %% exercise
+# en: The target in yuan; try a few.
+# zh: 目标金额（单位：元），多试几个。
+stretch_target = 3_500_000
+
+# %% trainer
+stretch_target = 3_500_000
+
+# %%
+chance = {
+    week: sf.montecarlo(history, chain=sim.chain, quota=stretch_target, threshold=threshold,
+                        as_of_week=week, trials=2_000, seed=1).p_quota
+    for week in table.week
+}
+for week, p in chance.items():
+    print(f"week {week}: {p:4.0%}  {'█' * round(p * 20)}")  # lang=en
+    print(f"第 {week} 周：{p:4.0%}  {'█' * round(p * 20)}")  # lang=zh
+
+# %% [markdown] trainer lang=en
+# *Expected:* in week 13 the chance of ¥3.5M is only about 13 % (¥2.7M: about 46 %). It
+# passes 80 % in week 19 (85 %), after the big wins of weeks 18–20. A good answer to the
+# director: "Not now. Today we can say ¥1.8M to ¥3.6M, most likely ¥2.6M, plus what we
+# find this quarter. Let's decide in week 18 or 19." Ask what would raise the chance
+# earlier: more opportunities (coverage), and advancing the deals at *Evaluation* and
+# *Commitment* (notebook 02).
+
+# %% [markdown] trainer lang=zh
+# *预期答案*：第 13 周达到 350 万的概率只有约 13%（270 万约 46%）。到第 19 周才超过 80%（85%），
+# 那是在第 18–20 周几笔大单成交之后。给总监的好回答：“现在不能承诺。今天能说的是 180 万到 360
+# 万，最可能 260 万，再加上本季度新发现的商机。第 18 或 19 周再定。”再问大家：怎样才能更早提高
+# 把握？多找商机（覆盖率），以及推进“评估比较”和“购买承诺”阶段的商机（第 02 本）。
+
+# %% trainer
+assert round(chance[13], 2) == 0.13 and min(w for w, p in chance.items() if p >= 0.8) == 19
+
+# %% [markdown] trainer lang=en
+# ### Trainer notes (04: 30 minutes)
+#
+# - 10 min: the week-by-week table and the two charts; the week-21 question.
+# - 5 min: coverage, and why it jumps to ∞.
+# - 10 min: the range and the dashboard on the projector; let trainees move the week slider.
+# - 5 min: the stretch-target exercise and the answer to the director.
+# - This quarter ended at ¥4.16M booked, and the deals in the funnel at week 13 plus the
+#   small orders brought ¥3.84M, above P90. A range is not a promise: one quarter in ten
+#   ends above P90.
+
+# %% [markdown] trainer lang=zh
+# ### 讲师备注（04：30 分钟）
+#
+# - 10 分钟：逐周表格和两张图；第 21 周的问题。
+# - 5 分钟：覆盖率，以及它为什么会变成 ∞。
+# - 10 分钟：在投影上讲蒙特卡洛区间和仪表盘，让学员自己拖动周数滑块。
+# - 5 分钟：更高目标的练习，以及怎么回答总监。
+# - 这个季度最终成交 416 万元；其中第 13 周漏斗里的商机加上小单带来 384 万元，高于 P90。区间
+#   不是承诺：十个季度里总有一个会高于 P90。

@@ -1,0 +1,202 @@
+"""Customer replies to classify: judge by the customer's action, not their words.
+
+A bank of customer replies in Chinese and English (``simfunnel/data/replies.json``),
+each labelled with its true call outcome (SPIN):
+
+- ``order`` (订单): the customer buys — a contract stamped, a purchase order issued;
+- ``advance`` (推进): the customer commits to an action that moves the purchase on —
+  a demo, a trial, a site visit, a meeting with a higher decision maker, part of a
+  budget they had refused, inviting us to write the technical criteria, sharing the
+  purchase timetable, introducing the procurement department;
+- ``continuation`` (延续): pleasant words and no customer action ("very interesting,
+  let's keep in touch", "we'll study the material", "management takes it seriously");
+- ``no_sale`` (无法成交): a competitor chosen, the project cancelled, the budget frozen.
+
+Each reply also names the seller's key steps (六个关键步骤) at which it is typical,
+and why it has its outcome (``why_zh`` / ``why_en``: what the customer did or did not
+commit to). The module is pure: no matplotlib, no ipywidgets.
+
+Example:
+    >>> from simfunnel.replies import pick_reply, is_correct
+    >>> r = pick_reply("continuation", "build_trust", seed=1)
+    >>> r.outcome
+    'continuation'
+    >>> r == pick_reply("continuation", "build_trust", seed=1)
+    True
+    >>> is_correct("advance", "order"), is_correct("advance", "continuation")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .funnel import KEY_STEPS
+from .history import OUTCOMES
+
+__all__ = ["OUTCOMES", "OUTCOME_LABELS", "Reply", "replies", "pick_reply", "is_correct", "outcome_label"]
+
+# The four call outcomes in the order the quiz buttons show them.
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "order": ("订单", "Order"),
+    "advance": ("推进", "Advance"),
+    "continuation": ("延续", "Continuation"),
+    "no_sale": ("无法成交", "No sale"),
+}
+# Key steps a reply can fit: the five before ``won`` (collecting payment comes after the sale).
+REPLY_KEY_STEPS = tuple(k for k in KEY_STEPS if k != "collect_payment")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One customer reply and its true outcome.
+
+    Attributes:
+        id: short ASCII id (``"c01"``; the letter is the outcome's initial).
+        zh, en: what the customer says.
+        outcome: ``order``, ``advance``, ``continuation`` or ``no_sale``.
+        why_zh, why_en: why — what the customer did or did not commit to.
+        key_steps: the seller's key steps at which the reply is typical.
+    """
+
+    id: str
+    zh: str
+    en: str
+    outcome: str
+    why_zh: str
+    why_en: str
+    key_steps: tuple[str, ...]
+
+    def text(self, lang: str = "en") -> str:
+        """What the customer says, in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+    def why(self, lang: str = "en") -> str:
+        """Why the reply has its outcome, in ``lang``."""
+        return self.why_zh if lang == "zh" else self.why_en
+
+
+def outcome_label(outcome: str, lang: str = "en") -> str:
+    """The outcome's label: ``订单 / 推进 / 延续 / 无法成交`` or ``Order / Advance / Continuation / No sale``."""
+    return OUTCOME_LABELS[_check_outcome(outcome, "outcome")][0 if lang == "zh" else 1]
+
+
+def _check_outcome(value: object, name: str) -> str:
+    if value not in OUTCOMES:
+        raise ValueError(f"{name} must be one of {', '.join(OUTCOMES)}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _check_key_step(value: object) -> str:
+    if value not in KEY_STEPS:
+        raise ValueError(f"key_step must be one of {', '.join(KEY_STEPS)}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _bank() -> tuple[Reply, ...]:
+    """The replies of ``simfunnel/data/replies.json``, checked once."""
+    source = "simfunnel/data/replies.json"
+    raw = json.loads(resources.files("simfunnel.data").joinpath("replies.json").read_text("utf-8"))
+    out: list[Reply] = []
+    seen: set[str] = set()
+    for pos, r in enumerate(raw["replies"]):
+        where = f"{source}: reply {pos} ({r.get('id', '?')!r})"
+        missing = [k for k in ("id", "zh", "en", "outcome", "why_zh", "why_en", "key_steps") if not r.get(k)]
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(missing)}")
+        if r["id"] in seen:
+            raise ValueError(f"{where}: duplicate id")
+        seen.add(r["id"])
+        if r["outcome"] not in OUTCOMES:
+            raise ValueError(f"{where}: outcome {r['outcome']!r} is not one of {', '.join(OUTCOMES)}")
+        bad = [k for k in r["key_steps"] if k not in REPLY_KEY_STEPS]
+        if bad:
+            raise ValueError(f"{where}: key step {bad[0]!r} is not one of {', '.join(REPLY_KEY_STEPS)}")
+        out.append(Reply(r["id"], r["zh"], r["en"], r["outcome"], r["why_zh"], r["why_en"], tuple(r["key_steps"])))
+    return tuple(out)
+
+
+def _matching(outcome: str | None, key_step: str | None) -> list[Reply]:
+    return [
+        r for r in _bank()
+        if (outcome is None or r.outcome == outcome) and (key_step is None or key_step in r.key_steps)
+    ]
+
+
+def replies(outcome: str | None = None, key_step: str | None = None) -> pd.DataFrame:
+    """The reply bank as a table, optionally only one outcome and/or one key step.
+
+    Args:
+        outcome: ``order``, ``advance``, ``continuation`` or ``no_sale`` (default: all).
+        key_step: one of :data:`simfunnel.funnel.KEY_STEPS` (default: all).
+
+    Returns:
+        One row per reply: id, outcome, key_steps (a tuple), zh, en, why_zh, why_en.
+
+    Example:
+        >>> len(replies()) >= 48
+        True
+        >>> set(replies("advance").outcome)
+        {'advance'}
+    """
+    if outcome is not None:
+        _check_outcome(outcome, "outcome")
+    if key_step is not None:
+        _check_key_step(key_step)
+    rows = _matching(outcome, key_step)
+    columns = ["id", "outcome", "key_steps", "zh", "en", "why_zh", "why_en"]
+    return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
+
+
+def pick_reply(outcome: str, key_step: str | None = None, seed: int | Sequence[int] = 0) -> Reply:
+    """A reply with this outcome, drawn deterministically from ``seed``.
+
+    Replies typical of ``key_step`` are preferred; when none has this outcome at that
+    step (an order is only typical when winning commitment) any reply with the
+    outcome is drawn.
+
+    Args:
+        outcome: the true outcome the reply must have.
+        key_step: the seller's key step at the deal's stage (``Stage.key_step``).
+        seed: an int or a sequence of non-negative ints (e.g. ``[seed, week, deal_id]``);
+            the same seed gives the same reply.
+
+    Example:
+        >>> pick_reply("order", "win_commitment", seed=[2026, 3, 17]).outcome
+        'order'
+    """
+    _check_outcome(outcome, "outcome")
+    if key_step is not None:
+        _check_key_step(key_step)
+    pool = _matching(outcome, key_step) or _matching(outcome, None)
+    rng = np.random.default_rng(seed)
+    return pool[int(rng.integers(len(pool)))]
+
+
+def is_correct(answer: str, outcome: str) -> bool:
+    """Whether the trainee's classification ``answer`` of a reply fits its true ``outcome``.
+
+    ``answer`` must equal ``outcome``, with one allowance: answering ``advance`` to an
+    ``order`` counts as correct, because an order is the customer's ultimate action —
+    the last and biggest advance. The reverse does not hold (an advance is not an
+    order), and continuation is never an advance: judge by what the customer does,
+    not by how warm the words are.
+
+    Raises:
+        ValueError: an answer or outcome that is not one of the four outcomes.
+
+    Example:
+        >>> is_correct("continuation", "continuation"), is_correct("order", "advance")
+        (True, False)
+    """
+    _check_outcome(answer, "answer")
+    _check_outcome(outcome, "outcome")
+    return answer == outcome or (answer == "advance" and outcome == "order")

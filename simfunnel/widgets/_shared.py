@@ -1,0 +1,189 @@
+"""Small pieces the threshold, win-rate and forecast widgets share: money sliders, KPI boxes, figures."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any, Callable, Iterable
+
+import ipywidgets as w
+
+from .. import i18n
+
+DPI = 90  # figures are made at the dpi they are shown at: no rescaling, text laid out once
+
+
+def new_figure(width: float, height: float) -> Any:
+    """A matplotlib Figure made without pyplot (nothing is shown twice in a notebook)."""
+    from matplotlib.figure import Figure
+
+    i18n.setup_cjk_font()
+    return Figure(figsize=(width, height), dpi=DPI)
+
+
+def relayout(fig: Any) -> None:
+    """Lay the figure out once (constrained layout), then keep that layout for fast redraws.
+
+    A layout engine costs a full extra draw on every save; the widgets only move markers
+    and lines between relayouts (done after each full redraw, e.g. a language change).
+    """
+    fig.set_layout_engine("constrained", w_pad=0.06, h_pad=0.06)
+    fig.draw_without_rendering()
+    fig.set_layout_engine(None)
+
+
+def image() -> w.Image:
+    """An empty PNG image widget that scales down with the notebook's width."""
+    return w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+
+
+class Blitter:
+    """Redraw only what moves: a figure's static parts are drawn once, its moving artists on top.
+
+    :meth:`full` draws the whole figure (as :func:`~simfunnel.widgets._base.figure_png`
+    does) and keeps a bitmap of it without the moving artists; :meth:`fast` pastes that
+    bitmap and draws the moving artists again (``dynamic()`` lists them) — a marker or a
+    line moves in a few milliseconds instead of re-laying out every tick label. Call
+    :meth:`full` whenever anything static changes (texts, axis limits, language).
+    Both return PNG bytes of the figure at its dpi, the same pixels as ``figure_png``.
+    """
+
+    def __init__(self, fig: Any, dynamic: Callable[[], list]) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = fig
+        self.canvas = FigureCanvasAgg(fig)
+        self.dynamic = dynamic
+        self._background = None
+
+    def full(self) -> bytes:
+        moving = [a for a in self.dynamic() if a is not None]
+        for artist in moving:
+            artist.set_animated(True)
+        try:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        finally:
+            for artist in moving:
+                artist.set_animated(False)
+        return self.fast()
+
+    def fast(self) -> bytes:
+        if self._background is None:
+            return self.full()
+        self.canvas.restore_region(self._background)
+        for artist in self.dynamic():
+            if artist is not None and artist.get_visible():
+                (artist.axes or self.fig).draw_artist(artist)
+        return self._png()
+
+    def _png(self) -> bytes:
+        import io
+
+        from PIL import Image
+
+        width, height = self.canvas.get_width_height(physical=True)
+        img = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        img.save(buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+
+def finite(value: object, name: str) -> float:
+    """A finite number ≥ 0 (a threshold), else ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a number of 0 or more, got {value!r}")
+    if float(value) < 0:
+        raise ValueError(f"{name} must be 0 or more, got {value!r}")
+    return float(value)
+
+
+class MoneySlider:
+    """A slider over money steps whose readout is the amount as money (``¥5万`` / ``¥50k``).
+
+    Wraps an ``ipywidgets.SelectionSlider`` (its labels are the readout). ``on_change``
+    is called with the new value when a person moves it, not when code sets it.
+    """
+
+    def __init__(self, values: Iterable[float], value: float, on_change: Callable[[float], None],
+                 money: Callable[[float], str]) -> None:
+        self._values = sorted({float(v) for v in values} | {float(value)})
+        self._money = money
+        self._quiet = False
+        self._on_change = on_change
+        self.widget = w.SelectionSlider(
+            options=self._options(), value=float(value), continuous_update=False,
+            style={"description_width": "initial"}, layout=w.Layout(width="560px"),
+        )
+        self.widget.observe(self._observe, "value")
+
+    def _options(self) -> list[tuple[str, float]]:
+        return [(self._money(v), v) for v in self._values]
+
+    def _observe(self, change: dict) -> None:
+        if not self._quiet:
+            self._on_change(float(change["new"]))
+
+    @property
+    def value(self) -> float:
+        return float(self.widget.value)
+
+    def set(self, value: float) -> None:
+        """Move the slider without calling ``on_change`` (a value off the steps is added to them)."""
+        value = float(value)
+        self._quiet = True
+        try:
+            if value not in self._values:
+                self._values = sorted(set(self._values) | {value})
+                self.widget.options = self._options()
+            self.widget.value = value
+        finally:
+            self._quiet = False
+
+    def relabel(self, description: str) -> None:
+        """Redo the readouts (after a language change) and the description, keeping the value."""
+        value = self.value
+        self._quiet = True
+        try:
+            self.widget.options = self._options()
+            self.widget.value = value
+            self.widget.description = description
+        finally:
+            self._quiet = False
+
+
+def close(widget: Any) -> None:
+    """Close a widget's ipywidgets and stop it following :func:`simfunnel.set_language`.
+
+    ipywidgets keeps every open widget alive (and with it the kit's widget and its
+    language listener); closing lets both go.
+    """
+    widget._fixed_lang = widget.lang  # a fixed language: set_language no longer redraws it
+    stack = [widget.root]
+    while stack:
+        node = stack.pop()
+        stack.extend(getattr(node, "children", ()) or ())
+        node.close()
+
+
+def exact_money(widget: Any, amount: float) -> str:
+    """An amount compact (``¥5万``, ``¥50k``) when that shows it exactly, else in full (``¥27,500``)."""
+    compact = widget.money(amount, compact=True)
+    digits = str(int(round(amount))).rstrip("0")
+    if widget.lang == "zh":
+        exact = amount < 1e4 or (amount % 1_000 == 0 and amount < 1e8)
+    else:
+        exact = amount < 1e3 or len(digits) <= 3
+    return compact if exact else widget.money(amount)
+
+
+def kpi(label: str, value: str, note: str = "", warn: bool = False) -> str:
+    """One KPI box (HTML): a label, the figure, a muted note."""
+    cls = "sf-warn" if warn else "sf-muted"
+    note_html = f"<br><span class='{cls}'>{html.escape(note)}</span>" if note else ""
+    return (f"<div class='sf-kpi'><span class='sf-muted'>{html.escape(label)}</span><br>"
+            f"<b>{html.escape(value)}</b>{note_html}</div>")
+
+
+def pct(x: float, digits: int = 1) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x:.{digits}%}"
