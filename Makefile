@@ -54,7 +54,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 test: $(STAMP)
-	$(VPY) -m pytest -n 2 --dist loadfile --doctest-modules simfunnel tests $(PYTEST_ARGS)
+	$(VPY) -m pytest -n 2 --dist loadfile --doctest-modules --nbval-lax --nbval-current-env simfunnel tests notebooks $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(VPY) benchmarks/run.py

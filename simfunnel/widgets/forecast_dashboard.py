@@ -1,10 +1,14 @@
 """ForecastDashboard: the Monte Carlo range of the period's final bookings, week by week.
 
-    >>> from simfunnel import History
+    >>> import simfunnel as sf
     >>> from simfunnel.widgets import ForecastDashboard
-    >>> dash = ForecastDashboard(History.load("datasets/workshop"), lang="en")   # doctest: +SKIP
-    >>> dash.week = 5                                                           # doctest: +SKIP
-    >>> dash.p_quota                                                            # doctest: +SKIP
+    >>> sim = sf.Simulation(sf.generate(accounts=60, seed=2), seed=2)
+    >>> dash = ForecastDashboard(sim.run(), chain=sim.chain, trials=500, lang="en")
+    >>> dash.week = 5
+    >>> 0 <= dash.p_quota <= 1
+    True
+    >>> list(dash.fan.columns[:7])
+    ['t', 'week', 'p10', 'p25', 'p50', 'p75', 'p90']
 """
 
 from __future__ import annotations

@@ -1,10 +1,14 @@
 """ThresholdExplorer: move the small-order threshold, see the data entry it saves and the forecast error it costs.
 
-    >>> from simfunnel import History
+    >>> import simfunnel as sf
     >>> from simfunnel.widgets import ThresholdExplorer
-    >>> explorer = ThresholdExplorer(History.load("datasets/workshop"), lang="en")   # doctest: +SKIP
-    >>> explorer.threshold = 80_000                                                  # doctest: +SKIP
-    >>> explorer.kpis["records_entered"]                                             # doctest: +SKIP
+    >>> history = sf.Simulation(sf.generate(accounts=60, seed=2), seed=2).run()
+    >>> explorer = ThresholdExplorer(history, lang="en")
+    >>> explorer.threshold = 80_000
+    >>> explorer.kpis["records_entered"] < explorer.kpis["records_at_zero"]
+    True
+    >>> explorer.slider.label
+    '¥80k'
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plots
-from ..history import History
+from ..history import PERIOD_WEEKS, History
 from ..metrics import indicators, records_entered
 from ..threshold import sweep
 from ._base import CSS, Widget
@@ -164,7 +168,7 @@ class ThresholdExplorer(Widget):
     def refresh(self) -> None:
         """Redraw every text and chart in the widget's language."""
         s = self.history.start_week
-        b = min(s + 13, self.history.end_week)
+        b = s + PERIOD_WEEKS
         self._title.value = (
             CSS + f"<h3 style='margin:4px 0'>{self.t('title')}</h3>"
             f"<div style='max-width:860px'>{self.t('intro')}</div>"

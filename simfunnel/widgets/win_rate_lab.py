@@ -1,10 +1,14 @@
 """WinRateLab: test win-rate assumptions against what the history did.
 
-    >>> from simfunnel import History
+    >>> import simfunnel as sf
     >>> from simfunnel.widgets import WinRateLab
-    >>> lab = WinRateLab(History.load("datasets/workshop"), lang="zh")      # doctest: +SKIP
-    >>> lab.set_rates({"need": 0.2})                                          # doctest: +SKIP
-    >>> lab.brier > lab.brier_empirical                                       # doctest: +SKIP
+    >>> sim = sf.Simulation(sf.generate(accounts=60, seed=2), seed=2)
+    >>> lab = WinRateLab(sim.run(), chain=sim.chain, lang="zh")
+    >>> lab.set_rates({"need": 0.5})
+    >>> lab.brier > lab.brier_true
+    True
+    >>> lab.preset
+    'custom'
 """
 
 from __future__ import annotations
