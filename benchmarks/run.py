@@ -620,6 +620,95 @@ def bench_indicators(n_deals: int = 50_000, repeats: int = 7) -> Result:
     )
 
 
+def bench_widgets(n_deals: int = 50_000, repeats: int = 15) -> list[Result]:
+    """Each widget's update (a control changed → numbers + chart) on a 50,000-deal history: ≤ 0.1 s median.
+
+    Figure: median over ``repeats`` updates, each a different value (a different week,
+    threshold or set of rates), after the widget is built. Baseline: one
+    ``indicators(history, quota, threshold)`` call on the same history — the
+    computation every update needs at least once; the ratio is what the UI adds.
+    """
+    try:
+        from simfunnel.metrics import indicators
+        from simfunnel.widgets import DealBoard, ForecastDashboard, ThresholdExplorer, WinRateLab
+    except ImportError as exc:
+        return [_not_available("widgets", 0.1, str(exc))]
+    world = generate(deals=n_deals, seed=1)
+    sim = Simulation(world, seed=1)
+    history = Simulation(world, seed=1).run(52)
+    history.snapshots  # built once, as a widget session has them
+    quota = history.quota
+    base, _ = _median_time(lambda: indicators(history, quota=quota, threshold=50_000), repeats)
+    base_name = "indicators(history, quota, threshold) once"
+    out = []
+
+    board = DealBoard(sim, threshold=50_000, lang="en")
+    figure, samples = _median_time(board.next_week, repeats)
+    out.append(_line(f"DealBoard next week on {n_deals:,} deals", figure, 0.1, base_name, base, repeats=repeats,
+                     notes=["simulate a week, indicators of the quarter, cards, header and chart redrawn"],
+                     samples=samples))
+
+    explorer = ThresholdExplorer(history, lang="en")
+    grid = list(explorer.slider_control._values)
+    values = iter([grid[(3 * i + 1) % len(grid)] for i in range(repeats + 1)])
+    figure, samples = _median_time(lambda: setattr(explorer, "threshold", next(values)), repeats)
+    out.append(_line(f"ThresholdExplorer threshold moved on {n_deals:,} deals", figure, 0.1, base_name, base,
+                     repeats=repeats, samples=samples))
+
+    lab = WinRateLab(history, lang="en")
+    rates = dict(lab.rates)
+    steps = iter([{k: min(1.0, max(0.0, v + 0.01 * ((i % 5) - 2))) for k, v in rates.items()}
+                  for i in range(repeats + 1)])
+    figure, samples = _median_time(lambda: lab.set_rates(next(steps)), repeats)
+    out.append(_line(f"WinRateLab rates changed on {n_deals:,} deals", figure, 0.1, base_name, base,
+                     repeats=repeats, samples=samples))
+
+    dash = ForecastDashboard(history, threshold=50_000, lang="en")
+    weeks = iter([(i * 5) % 14 for i in range(1, repeats + 2)])
+    figure, samples = _median_time(lambda: setattr(dash, "week", next(weeks)), repeats)
+    out.append(_line(f"ForecastDashboard week moved on {n_deals:,} deals", figure, 0.1, base_name, base,
+                     repeats=repeats, samples=samples))
+    grid = list(dash.threshold_control._values)
+    values = iter([grid[(3 * i + 2) % len(grid)] for i in range(repeats + 1)])
+    figure, samples = _median_time(lambda: setattr(dash, "threshold", next(values)), repeats)
+    out.append(_line(f"ForecastDashboard threshold moved on {n_deals:,} deals", figure, 0.1, base_name, base,
+                     repeats=repeats, samples=samples))
+    for widget in (board, explorer, lab, dash):
+        widget.close()
+    return out
+
+
+def bench_notebooks() -> list[Result]:
+    """Each trainee notebook ≤ 10 s on the workshop dataset; the whole suite (all four folders) ≤ 3 min.
+
+    Figures from ``benchmarks/notebook_timings.py`` (nbclient, a fresh kernel per notebook).
+    Baseline: a notebook of one ``import simfunnel`` cell — the kernel start and import every notebook pays.
+    """
+    import tempfile
+
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import notebook_timings
+
+    rows = notebook_timings.measure()
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.ipynb"
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import simfunnel")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, empty)
+        base = notebook_timings.run_notebook(empty)["total"]
+    out = []
+    for row in rows:
+        if row["budget"] is not None:
+            out.append(_line(f"notebook {row['notebook']}", row["total"], row["budget"],
+                             "kernel start + import simfunnel", base, repeats=1))
+    suite = sum(r["total"] for r in rows)
+    out.append(_line(f"notebook suite ({len(rows)} notebooks, four folders)", suite, notebook_timings.SUITE_BUDGET,
+                     "kernel start + import simfunnel, × notebooks", base * len(rows), repeats=1))
+    return out
+
+
 def _not_available(name: str, budget: float, why: str) -> Result:
     print(f"  {name}: not yet available ({why})")
     return Result(name=name, figure=None, budget=budget, baseline_name="-", baseline_figure=None, ratio=None,
@@ -679,7 +768,10 @@ def main(argv: list[str] | None = None) -> int:
         ("simulate", lambda: bench_simulate(sim_n, sim_base, repeats)),
         ("montecarlo", lambda: bench_montecarlo(*((1_000, 1_000) if q else (10_000, 10_000)), repeats=repeats)),
         ("indicators", lambda: bench_indicators(5_000 if q else 50_000, repeats=1 if q else 7)),
+        ("widgets", lambda: bench_widgets(5_000 if q else 50_000, repeats=3 if q else 15)),
     ]
+    if not q:
+        steps.append(("notebooks", bench_notebooks))
     for label, fn in steps:
         print(f"running {label} …", flush=True)
         got = fn()

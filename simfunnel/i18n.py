@@ -150,6 +150,14 @@ def on_language_change(callback: Callable[[str], None]) -> None:
     _listeners.append(ref)
 
 
+def remove_language_listener(callback: Callable[[str], None]) -> None:
+    """Stop calling ``callback`` after :func:`set_language`."""
+    for ref in list(_listeners):
+        target = ref()
+        if target is None or target == callback:
+            _listeners.remove(ref)
+
+
 def text(pair: tuple[str, str] | dict[str, str], lang: str | None = None, **fields: object) -> str:
     """Pick the zh or en text of a ``(zh, en)`` pair or a ``{"zh": …, "en": …}`` dict, filling ``{fields}``.
 

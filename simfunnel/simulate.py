@@ -170,6 +170,17 @@ def calibrated_chain(funnel: Funnel, exit_hazard: float | Sequence[float] = 0.3)
     return pd.DataFrame({"advance": r * h, "lost": (1 - r) * h, "stay": 1 - h}, index=pd.Index(funnel.keys, name="stage"))
 
 
+def history_chain(history: History) -> pd.DataFrame | None:
+    """The chain that simulated ``history``, when its metadata records it (simulated datasets do); else None.
+
+    Imports carry no chain: their within-period chances are unknown.
+    """
+    params = (history.meta or {}).get("params")
+    if not isinstance(params, dict) or "exit_hazard" not in params:
+        return None
+    return calibrated_chain(history.funnel, exit_hazard=params["exit_hazard"])
+
+
 def _check_chain(chain: pd.DataFrame) -> np.ndarray:
     missing = [c for c in ("advance", "lost") if c not in chain.columns]
     if missing:

@@ -16,7 +16,8 @@ ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
 # English words of 3+ letters allowed in Chinese texts: currency codes (shown with amounts)
 # and product names (the preset labels "Salesforce 默认商机阶段", "HubSpot 默认交易阶段").
 # Percentile names P10/P25/P50/P75/P90 have one letter and never match.
-ALLOWED_IN_ZH = {"CNY", "USD", "EUR", "Salesforce", "HubSpot"}
+# SPIN is the name of the questioning method ("SPIN 需求访谈"), used as is in Chinese sales training.
+ALLOWED_IN_ZH = {"CNY", "USD", "EUR", "Salesforce", "HubSpot", "SPIN"}
 
 PREVIEW = Path(os.environ.get("SIMFUNNEL_PREVIEW", Path(tempfile.gettempdir()) / "widget_preview"))
 

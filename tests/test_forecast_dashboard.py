@@ -150,7 +150,12 @@ def test_simulated_history_and_no_chain(sim, workshop):
     dash = ForecastDashboard(history, chain=chain, trials=500, lang="zh")
     check_fan(dash.fan)
     assert dash.fan.p10.iloc[-1] == pytest.approx(actual_bookings(history, 26, 0))
-    plain = ForecastDashboard(workshop, trials=300, lang="en")  # stage rates, no chain
+    # A simulated dataset brings the chain that made it; an import (no metadata) has none: stage rates.
+    assert ForecastDashboard(workshop, trials=300, lang="en").chain is not None
+    imported = History(workshop.deals, workshop.events, workshop.snapshots, workshop.funnel,
+                       start_week=workshop.start_week, quota=workshop.quota)
+    plain = ForecastDashboard(imported, trials=300, lang="en")
+    assert plain.chain is None
     check_fan(plain.fan)
     assert "optimistic" in plain._title.value
     plain.week = 13

@@ -331,3 +331,13 @@ def test_chain_must_match_funnel():
     other = calibrated_chain(Funnel.preset("simple"))
     with pytest.raises(ValueError, match="do not match"):
         Simulation(world, seed=1, chain=other)
+
+
+def test_history_chain_is_the_chain_that_simulated_it():
+    from simfunnel import History
+    from simfunnel.simulate import history_chain
+
+    sim = Simulation(generate(accounts=30, seed=2), seed=2)
+    h = sim.run()
+    pd.testing.assert_frame_equal(history_chain(h), sim.chain)
+    assert history_chain(History(h.deals, h.events, None, h.funnel)) is None

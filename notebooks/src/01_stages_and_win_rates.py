@@ -201,10 +201,13 @@ assert round(my_forecast) == 165_575
 # %%
 kit_forecast = float((three.amount * history.win_probability(three)).sum())
 right = round(my_forecast) == round(kit_forecast)
-print(f"Your forecast: {i18n.format_money(my_forecast)}   the kit's: {i18n.format_money(kit_forecast)}")  # lang=en
-print("Right!" if right else "Not yet: multiply each amount by its win rate, then add up.")  # lang=en
-print(f"你的答案：{i18n.format_money(my_forecast)}    工具算出：{i18n.format_money(kit_forecast)}")  # lang=zh
-print("答对了！" if right else "还不对：每个金额先乘以它的阶段赢率，再加起来。")  # lang=zh
+if right:  # the kit's figure is shown only once you have found it
+    print(f"Right! Your forecast and the kit's: {i18n.format_money(kit_forecast)}")  # lang=en
+    print(f"答对了！你的答案和工具算出的一样：{i18n.format_money(kit_forecast)}")  # lang=zh
+else:
+    print(f"Your forecast: {i18n.format_money(my_forecast)}. Not yet: multiply each amount by its win rate, "  # lang=en
+          "then add up.")  # lang=en
+    print(f"你的答案：{i18n.format_money(my_forecast)}。还不对：每个金额先乘以它的阶段赢率，再加起来。")  # lang=zh
 
 # %% [markdown] trainer lang=en
 # *Expected answer:* 55,500 × 25 % + 65,900 × 60 % + 140,200 × 80 % = 13,875 + 39,540 +

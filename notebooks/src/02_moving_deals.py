@@ -70,13 +70,17 @@ my_answers = ["continuation", "advance", "continuation", "advance",
 assert my_answers == list(quiz.outcome)
 
 # %%
-right = 0
-for number, (answer, (_, reply)) in enumerate(zip(my_answers, quiz.iterrows()), start=1):
-    right += answer == reply.outcome
-    mark = "✔" if answer == reply.outcome else "✘"
-    print(f"{number}. {mark} {replies.outcome_label(reply.outcome, lang)}: {reply['why_' + lang]}")
-print(f"\n{right} of {len(quiz)} right")  # lang=en
-print(f"\n答对 {right} / {len(quiz)} 句")  # lang=zh
+if "?" in my_answers:  # no answers yet: keep the solutions hidden
+    print("Fill in my_answers in the cell above first, then run it and this one again.")  # lang=en
+    print("请先在上一个单元格里填好 my_answers，再运行它和这个单元格。")  # lang=zh
+else:
+    right = 0
+    for number, (answer, (_, reply)) in enumerate(zip(my_answers, quiz.iterrows()), start=1):
+        right += answer == reply.outcome
+        mark = "✔" if answer == reply.outcome else "✘"
+        print(f"{number}. {mark} {replies.outcome_label(reply.outcome, lang)}: {reply['why_' + lang]}")
+    print(f"\n{right} of {len(quiz)} right")  # lang=en
+    print(f"\n答对 {right} / {len(quiz)} 句")  # lang=zh
 
 # %% [markdown] trainer lang=en
 # **Debrief (10 minutes).** Go through the replies the room got wrong. The usual traps:

@@ -4,7 +4,9 @@ Widgets are usable from code (tests drive them without a browser) and display
 themselves in Jupyter and Voilà. They follow :func:`simfunnel.set_language`
 unless built with ``lang=``.
 
-    >>> from simfunnel.widgets import DealBoard          # doctest: +SKIP
+    >>> from simfunnel.widgets import DealBoard
+    >>> DealBoard.__name__
+    'DealBoard'
 
 Importing this package loads ipywidgets and matplotlib; ``import simfunnel`` does not.
 """

@@ -146,6 +146,20 @@ class Widget(ABC):
             paths.append(path)
         return paths
 
+    def close(self) -> None:
+        """Close the widget's controls and stop following the kit's language.
+
+        ipywidgets keeps every open widget alive, and with it this object and its
+        language listener; after ``close()`` both can go.
+        """
+        self._fixed_lang = self.lang  # a fixed language: set_language no longer redraws it
+        i18n.remove_language_listener(self._on_language)
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            stack.extend(getattr(node, "children", ()) or ())
+            node.close()
+
     def _ipython_display_(self) -> None:
         from IPython.display import display
 

@@ -152,20 +152,6 @@ class MoneySlider:
             self._quiet = False
 
 
-def close(widget: Any) -> None:
-    """Close a widget's ipywidgets and stop it following :func:`simfunnel.set_language`.
-
-    ipywidgets keeps every open widget alive (and with it the kit's widget and its
-    language listener); closing lets both go.
-    """
-    widget._fixed_lang = widget.lang  # a fixed language: set_language no longer redraws it
-    stack = [widget.root]
-    while stack:
-        node = stack.pop()
-        stack.extend(getattr(node, "children", ()) or ())
-        node.close()
-
-
 def exact_money(widget: Any, amount: float) -> str:
     """An amount compact (``¥5万``, ``¥50k``) when that shows it exactly, else in full (``¥27,500``)."""
     compact = widget.money(amount, compact=True)

@@ -20,10 +20,10 @@ import pandas as pd
 from .. import i18n, plots
 from ..history import PERIOD_WEEKS, History
 from ..metrics import indicators
+from ..simulate import history_chain
 from ._base import CSS, Widget
 from ._compute import FanModel, threshold_grid
 from ._shared import Blitter, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
-from ._shared import close as _close_widget
 
 
 class ForecastDashboard(Widget):
@@ -34,8 +34,10 @@ class ForecastDashboard(Widget):
         quota: the period's quota (default: the history's; required when it has none).
         threshold: the small-order threshold to start with (in the history's currency).
         chain: the simulation's weekly transition chances (``sim.chain``): each deal's
-            chance is then that of a win *within* the rest of the period; without it, its
-            stage win rate (eventual, which over-forecasts what closes within the period).
+            chance is then that of a win *within* the rest of the period. Default: the chain
+            a simulated dataset records (:func:`~simfunnel.simulate.history_chain`); for
+            imports, none: each deal's stage win rate (eventual, which over-forecasts what
+            closes within the period).
         trials: Monte Carlo trials per week; ``seed``: the same seed, the same fan.
         lang: fix the language (default: follow :func:`simfunnel.set_language`).
 
@@ -104,10 +106,11 @@ class ForecastDashboard(Widget):
         if self.quota <= 0:
             raise ValueError(f"quota must be more than 0, got {quota!r}")
         threshold = finite(threshold, "threshold")
-        self.chain = chain
+        # A simulated dataset records the chain that made it: use it, so chances are within the period.
+        self.chain = history_chain(history) if chain is None else chain
         self.trials = int(trials)
         grid = sorted(set(threshold_grid(history)) | {threshold})
-        self.model = FanModel(history, grid, quota=self.quota, chain=chain, trials=trials, seed=seed)
+        self.model = FanModel(history, grid, quota=self.quota, chain=self.chain, trials=trials, seed=seed)
         self._threshold = threshold
         self._week = 0
         self._tables: dict[float, pd.DataFrame] = {}
@@ -190,10 +193,6 @@ class ForecastDashboard(Widget):
         if t not in self._tables:
             self._tables[t] = indicators(self.history, self.quota, threshold=t)
         return self._tables[t]
-
-    def close(self) -> None:
-        """Close the widget's controls and stop following the kit's language (frees it)."""
-        _close_widget(self)
 
     # --- events ----------------------------------------------------------------------------------
     def _on_week(self, change: dict) -> None:

@@ -26,7 +26,6 @@ from ..threshold import sweep
 from ._base import CSS, Widget
 from ._compute import threshold_grid
 from ._shared import Blitter, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
-from ._shared import close as _close_widget
 
 DEFAULT_THRESHOLD = 50_000.0
 
@@ -155,10 +154,6 @@ class ThresholdExplorer(Widget):
             self._tables[t] = pd.DataFrame({"t": ind["t"], "week": ind["week"], "forecast": forecast,
                                             "actual": actual})
         return self._tables[t]
-
-    def close(self) -> None:
-        """Close the widget's controls and stop following the kit's language (frees it)."""
-        _close_widget(self)
 
     # --- drawing ---------------------------------------------------------------------------
     def _on_slider(self, value: float) -> None:

@@ -27,7 +27,6 @@ from ..simulate import true_win_rates
 from ._base import CSS, Widget
 from ._compute import RateModel
 from ._shared import Blitter, image, kpi, new_figure, pct, relayout
-from ._shared import close as _close_widget
 
 CUSTOM = "custom"
 STEP = 0.01  # slider step: whole percentages
@@ -233,10 +232,6 @@ class WinRateLab(Widget):
         """Per period week: ``forecast`` (assumed rates), ``actual``, ``forecast_empirical`` (and ``forecast_true``)."""
         return self.model.table(self._rates, empirical=self._measured,
                                 true=None if self.true_rates is None else self.true_rates.to_numpy())
-
-    def close(self) -> None:
-        """Close the widget's controls and stop following the kit's language (frees it)."""
-        _close_widget(self)
 
     # --- events --------------------------------------------------------------------------------
     def _on_slider(self, _change: dict) -> None:
