@@ -12,18 +12,32 @@ Example:
     >>> len(table)
     14
 
+Sweeps: ``sf.threshold_sweep(history, thresholds)`` (one history, records entered vs
+forecast error per threshold) and ``sf.sweep(grid, run)`` (a grid of scenarios —
+assumed win rates × thresholds × seeds × world parameters — on any executor).
+
 ``import simfunnel`` loads numpy and pandas only; matplotlib and ipywidgets are
 imported by ``simfunnel.plots`` and ``simfunnel.widgets`` when used.
 """
 
-from .forecast import empirical_win_rates, montecarlo
+from .forecast import (
+    backtest,
+    brier_score,
+    calibration,
+    compare_rates,
+    empirical_win_rates,
+    frequency_table,
+    montecarlo,
+    naive_bayes_probability,
+)
 from .funnel import Funnel, Stage, preset_names
 from .generate import World, generate
 from .history import History
 from .i18n import get_language, set_language
 from .metrics import indicators, records_entered
+from .scenarios import simulate_scenario, sweep
 from .simulate import ACTIONS, Simulation, true_win_rates
-from .threshold import sweep
+from .threshold import sweep as threshold_sweep
 
 __all__ = [
     "ACTIONS",
@@ -32,15 +46,23 @@ __all__ = [
     "Simulation",
     "Stage",
     "World",
+    "backtest",
+    "brier_score",
+    "calibration",
+    "compare_rates",
     "empirical_win_rates",
+    "frequency_table",
     "generate",
     "get_language",
     "indicators",
     "montecarlo",
+    "naive_bayes_probability",
     "preset_names",
     "records_entered",
     "set_language",
+    "simulate_scenario",
     "sweep",
+    "threshold_sweep",
     "true_win_rates",
 ]
 __version__ = "0.1.0"

@@ -176,7 +176,7 @@ my_threshold = 50_000
 # zh: 一个站得住的答案：8 万元。录入记录减少约 80%，（加上漏斗外周均后）预测误差和不设门槛时
 # zh: 差不多，漏斗里还剩 128 个商机可以逐个辅导。
 my_threshold = 80_000
-sweep = sf.sweep(history, [0, 50_000, 80_000, 100_000], quota=quota).set_index("threshold")
+sweep = sf.threshold_sweep(history, [0, 50_000, 80_000, 100_000], quota=quota).set_index("threshold")
 assert sweep.mean_abs_error[80_000] <= sweep.mean_abs_error[0] + 0.01
 assert sweep.mean_abs_error_without_run_rate[100_000] > sweep.mean_abs_error_without_run_rate[0] + 0.1
 sweep

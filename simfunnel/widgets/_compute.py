@@ -15,7 +15,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ..forecast import montecarlo
+from ..forecast import BrierCounts, montecarlo
 from ..history import PERIOD_WEEKS, History
 from ..simulate import true_win_rates, win_within
 
@@ -56,7 +56,8 @@ class RateModel:
         history: deals, events and snapshots.
         start_week, period_weeks: the period of the forecast table (default: the history's).
 
-    The **Brier score** of rates ``r`` averages ``(p − won)²`` over every snapshot row
+    The **Brier score** of rates ``r`` (:func:`~simfunnel.forecast.brier_score`, from the same
+    :class:`~simfunnel.forecast.BrierCounts`) averages ``(p − won)²`` over every snapshot row
     (deal, week) of weeks ``0 … end_week`` in which the deal is open at an open stage,
     for the deals that were eventually won or lost (deals still open at the end of the
     history have no outcome and are left out). ``p`` is the row's ``win_rate_override``
@@ -90,14 +91,10 @@ class RateModel:
         closed = won | (status == "lost")
         plain = np.isnan(override)
 
-        # Brier: per-stage counts of rows (n) and of rows of won deals (w), rows without override.
-        b = closed & plain
-        self._n = np.bincount(codes[b], minlength=k)[:k].astype(float)
-        self._w = np.bincount(codes[b & won], minlength=k)[:k].astype(float)
-        o = closed & ~plain
-        self._fixed = float(((override[o] - won[o]) ** 2).sum())
-        self.rows = int(closed.sum())
-        self.rows_left_out = int((~closed).sum())
+        # Brier: per-stage counts of rows and of rows of won deals (forecast.brier_score's statistics).
+        self._brier = BrierCounts.from_rows(codes, override, won, closed, k)
+        self.rows = self._brier.rows
+        self.rows_left_out = self._brier.rows_left_out
 
         # Forecast table over the period.
         s = history.start_week if start_week is None else int(start_week)
@@ -135,11 +132,7 @@ class RateModel:
 
     def brier(self, rates: Iterable[float] | dict) -> float:
         """Brier score of these stage rates (NaN when no row has a known outcome)."""
-        if self.rows == 0:
-            return float("nan")
-        r = self._rates(rates)
-        total = float((self._n * r * r - 2 * r * self._w + self._w).sum()) + self._fixed
-        return total / self.rows
+        return self._brier.score(self._rates(rates))
 
     def forecast(self, rates: Iterable[float] | dict) -> np.ndarray:
         """In-funnel forecast per period week with these stage rates (threshold 0)."""

@@ -55,7 +55,8 @@ class WinRateLab(Widget):
     The Brier score is the mean of ``(p − won)²`` over every (deal, week) snapshot row of
     an open deal that was eventually won (1) or lost (0), weeks 0 … end_week; deals still
     open at the end of the history are left out; ``p`` is the row's win-rate override when
-    set, else the assumed rate of its stage (see :class:`~simfunnel.widgets._compute.RateModel`).
+    set, else the assumed rate of its stage (:func:`simfunnel.forecast.brier_score`; see
+    :class:`~simfunnel.widgets._compute.RateModel`).
     The measured rates are scored on the same history they were measured on.
     """
 
