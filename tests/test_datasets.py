@@ -38,7 +38,9 @@ def test_regenerated_metadata_equals_committed(regenerated):
 def test_datapackage_describes_every_column_in_zh_and_en():
     pkg = json.loads((DATASETS / "datapackage.json").read_text("utf-8"))
     resources = {r["path"]: r for r in pkg["resources"]}
-    assert set(resources) == {f"workshop/{t}.csv" for t in TABLES}
+    maven = {f"maven-crm/{t}.csv" for t in ("sales_pipeline", "accounts", "products", "sales_teams", "data_dictionary")}
+    assert set(resources) == {f"workshop/{t}.csv" for t in TABLES} | maven
+    assert {p.name for p in (DATASETS / "maven-crm").glob("*.csv")} == {p.split("/")[1] for p in maven}
     for path, res in resources.items():
         header = list(pd.read_csv(DATASETS / path, nrows=0).columns)
         fields = res["schema"]["fields"]
