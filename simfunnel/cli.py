@@ -5,6 +5,7 @@ Examples::
     simfunnel generate --seed 2026 --out datasets/workshop
     simfunnel simulate --dataset datasets/workshop --seed 7 --out /tmp/replay
     simfunnel report --dataset datasets/workshop --threshold 50000 --chart funnel.png
+    simfunnel import opportunities.csv --source salesforce --out datasets/crm --rejects rejects.csv
 
 Bad arguments or files end with one clear line on stderr and exit status 2.
 """
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,81 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=["en", "zh"], default="en", help="chart language")
     r.add_argument("--chart", type=Path, default=Path("funnel.png"), help="funnel chart PNG (default funnel.png)")
     r.add_argument("--csv", type=Path, default=None, help="also write the table as CSV")
+
+    i = sub.add_parser("import", help="import a CRM export (Salesforce, HubSpot, Pipedrive, Odoo, any CSV/xlsx)")
+    i.add_argument("path", type=Path, nargs="?", default=None, help="the export: CSV, TSV or .xlsx")
+    i.add_argument("--example", choices=["maven"], default=None,
+                   help="the worked example on the real Maven CRM export shipped in datasets/maven-crm")
+    i.add_argument("--source", default="generic", choices=["salesforce", "hubspot", "pipedrive", "odoo", "generic"],
+                   help="the CRM that wrote it (default generic: needs --mapping)")
+    i.add_argument("--mapping", type=Path, default=None,
+                   help="JSON file: {kit field: column, ..., \"stages\": {stage name: funnel stage}}")
+    i.add_argument("--preset", choices=preset_names(), default=None,
+                   help="map stages onto this funnel preset (default: the source's, or the export's own stages)")
+    i.add_argument("--history", type=Path, default=None, help="Salesforce Opportunity History export")
+    i.add_argument("--currency", default=None, help="currency to keep when the file has several")
+    order = i.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True, default=None,
+                       help="read dates like 3/5/2024 as 3 May")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="read dates like 3/5/2024 as March 5")
+    i.add_argument("--encoding", default=None, help="file encoding (default: UTF-8, else GB18030/GBK)")
+    i.add_argument("--sheet", default=None, help="xlsx sheet name (default: the first)")
+    i.add_argument("--prices", type=Path, default=None, help="price table for amounts the export lacks")
+    i.add_argument("--price-key", default=None, help="column naming the product, in the export and the price table")
+    i.add_argument("--price-column", default=None, help="price column of the price table")
+    i.add_argument("--as-of", default=None, help="export date (YYYY-MM-DD): dates deals that have no created date")
+    i.add_argument("--fill-zero", action="store_true", help="also take amounts of 0 from the price list")
+    i.add_argument("--out", type=Path, default=None, help="write the imported dataset folder here")
+    i.add_argument("--rejects", type=Path, default=None, help="write the rejected rows to this CSV")
+    i.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the report")
     return p
+
+
+def _import(args: argparse.Namespace) -> int:
+    import json
+
+    from . import crm
+
+    mapping = None
+    price_mapping = None
+    if args.mapping is not None:
+        try:
+            mapping = json.loads(args.mapping.read_text("utf-8"))
+        except OSError as exc:
+            raise ValueError(f"{args.mapping}: cannot be read ({exc.strerror or exc})") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{args.mapping}: not valid JSON ({exc})") from None
+        if not isinstance(mapping, dict):
+            raise ValueError(f"{args.mapping}: expected a JSON object of field -> column")
+        price_mapping = mapping.pop("prices", None)
+    if args.prices is not None:
+        price_mapping = dict(price_mapping or {})
+        if args.price_key:
+            price_mapping.setdefault("key", args.price_key)
+            price_mapping.setdefault("price_key", args.price_key)
+        if args.price_column:
+            price_mapping["price"] = args.price_column
+        if args.fill_zero:
+            price_mapping["fill_zero"] = True
+    elif args.price_key or args.price_column or args.fill_zero:
+        raise ValueError("--price-key, --price-column and --fill-zero need --prices")
+    if args.example == "maven":
+        result = crm.maven_example(args.path)
+    elif args.path is None:
+        raise ValueError("give the export's path, or --example maven")
+    else:
+        result = crm.load(args.path, source=args.source, funnel=args.preset, mapping=mapping, history=args.history,
+                          currency=args.currency, dayfirst=args.dayfirst, encoding=args.encoding,
+                          prices=args.prices, price_mapping=price_mapping, sheet=args.sheet, as_of=args.as_of)
+    print(result.report(args.lang))
+    if args.out is not None:
+        result.history.save(args.out)
+        print(f"wrote {args.out}")
+    if args.rejects is not None:
+        crm.write_rejects(result.rejects, args.rejects)
+        print(f"wrote {args.rejects} ({len(result.rejects)} rejected rows)")
+    return 0
 
 
 def _load(path: Path) -> History:
@@ -162,7 +237,7 @@ def _report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simfunnel`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"generate": _generate, "simulate": _simulate, "report": _report}
+    handlers = {"generate": _generate, "simulate": _simulate, "report": _report, "import": _import}
     try:
         return handlers[args.command](args)
     except (ValueError, OSError, KeyError) as exc:
