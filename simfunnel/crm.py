@@ -1795,6 +1795,8 @@ class _Importer:
 
 
 # --- the worked example on a real export ----------------------------------------------------------
+MAVEN_FOLDER = Path(__file__).resolve().parents[1] / "datasets" / "maven-crm"  # in a checkout of the kit
+
 MAVEN_FUNNEL = {
     "name": "maven-crm",
     "label": {"zh": "Maven CRM 自身的阶段", "en": "Maven CRM's own stages"},
@@ -1838,7 +1840,7 @@ def maven_example(folder: str | Path | None = None, *, measured_rates: bool = Tr
             kit's ``datasets/maven-crm``).
         measured_rates: put the measured win rates into the funnel (else 0.5 placeholders).
     """
-    src = Path(folder) if folder is not None else Path(__file__).resolve().parents[1] / "datasets" / "maven-crm"
+    src = Path(folder) if folder is not None else MAVEN_FOLDER
     pipeline_file = src / "sales_pipeline.csv"
     if not pipeline_file.is_file():
         raise CRMImportError(f"{pipeline_file}: not found; give the folder of the Maven CRM export")

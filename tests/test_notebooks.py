@@ -29,6 +29,7 @@ COURSE = (
     "03_small_order_threshold",
     "04_forecast_and_progress",
     "05_testing_win_rate_assumptions",
+    "06_real_crm_data",
 )
 FOLDERS = {  # folder → (language, edition)
     "en": ("en", "trainee"),
