@@ -111,6 +111,7 @@ class Source:
         id_fallback: without an id column, deals are named after their file line.
         stage_order: the vendor's default open stages in pipeline order (orders a funnel built from
             the export's own stages when all its stages are among them).
+        false_is_blank: ``False`` in a non-flag column means empty (Odoo's API writes it for unset fields).
     """
 
     name: str
@@ -123,6 +124,7 @@ class Source:
     flags_decide: bool = False
     id_fallback: bool = True
     stage_order: tuple[str, ...] = ()
+    false_is_blank: bool = False
 
 
 _STATUS_VALUES = {
@@ -233,6 +235,7 @@ SOURCES: dict[str, Source] = {
             stages={"Won": WON, "已赢得": WON, "赢得": WON, "stage_lead4": WON, "crm.stage_lead4": WON},
             flags_decide=True,
             stage_order=("New", "crm.stage_lead1", "Qualified", "crm.stage_lead2", "Proposition", "crm.stage_lead3"),
+            false_is_blank=True,
         ),
         Source(
             name="generic",
@@ -247,6 +250,9 @@ SOURCES: dict[str, Source] = {
 
 
 # --- reading files ----------------------------------------------------------------------------------
+
+
+_FLAG_FIELDS = frozenset({"active", "is_won", "is_closed", "status"})
 
 
 @dataclass
@@ -1279,7 +1285,7 @@ class _Importer:
     def _date(self, cells: list[Any], f: str, what: str) -> dt.date | None:
         if f not in self.cols:
             return None
-        cell = cells[self.cols[f]]
+        cell = self.cell(cells, f)
         if _blank(cell):
             return None
         d = self.dates[f].parse(cell)
@@ -1288,7 +1294,10 @@ class _Importer:
         return d
 
     def cell(self, cells: list[Any], f: str) -> Any:
-        return cells[self.cols[f]] if f in self.cols else None
+        value = cells[self.cols[f]] if f in self.cols else None
+        if self.spec.false_is_blank and f not in _FLAG_FIELDS and isinstance(value, str) and value.strip() == "False":
+            return None
+        return value
 
     # --- stages ---------------------------------------------------------------------------------------------
     def _flags(self, cells: list[Any]) -> tuple[str | None, str | None]:

@@ -504,3 +504,22 @@ def test_dollar_and_yen_signs_follow_the_named_currency(tmp_path):
     y = load(_write(tmp_path / "cny.csv", [("A", "Won", "¥1,000", "2024-01-01", "2024-01-09")]), mapping=MAP,
              funnel=KA)
     assert y.history.currency == "CNY" and any("¥ as CNY" in w for w in y.warnings)
+
+
+def test_odoo_false_means_empty_outside_flag_columns(tmp_path):
+    # Odoo's API writes False for unset fields; the Active flag keeps its meaning.
+    path = tmp_path / "odoo.csv"
+    path.write_text(
+        "id,name,stage_id,expected_revenue,probability,create_date,date_deadline,date_closed,active,partner_id,"
+        "user_id,company_currency\n"
+        "1,Deal A,New,10000,10,2024-03-01 10:00:00,False,False,True,Acme,Mitchell,USD\n"
+        "2,Deal B,Won,20000,100,2024-03-02 10:00:00,2024-05-01,2024-04-10 10:00:00,True,False,Mitchell,USD\n"
+        "3,Deal C,Qualified,5000,20,2024-03-03 10:00:00,False,2024-03-20 09:00:00,False,Beta,Mitchell,USD\n",
+        encoding="utf-8",
+    )
+    result = load(path, source="odoo")
+    assert result.summary["imported"] == 3 and result.summary["rejected"] == 0
+    d = result.history.deals.set_index("deal_id")
+    assert d.loc["2", "account_id"] is None or d.loc["2", "account_id"] != d.loc["2", "account_id"]
+    assert str(d.loc["3", "status"]) == "lost"  # Active False still closes it
+    assert d.loc["1", "expected_close_week"] is pd.NA or pd.isna(d.loc["1", "expected_close_week"])
