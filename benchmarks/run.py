@@ -620,7 +620,7 @@ def bench_indicators(n_deals: int = 50_000, repeats: int = 7) -> Result:
     )
 
 
-def bench_import(n_rows: int = 100_000, repeats: int = 3) -> Result:
+def bench_crm_import(n_rows: int = 100_000, repeats: int = 3) -> Result:
     """Import of a 100,000-row Salesforce export (CSV, report labels, $ amounts, M/D/YYYY dates): ≤ 2 s.
 
     Baseline: ``pandas.read_csv`` of the same file (parsing it, nothing more).
@@ -829,7 +829,7 @@ def main(argv: list[str] | None = None) -> int:
         ("montecarlo", lambda: bench_montecarlo(*((1_000, 1_000) if q else (10_000, 10_000)), repeats=repeats)),
         ("indicators", lambda: bench_indicators(5_000 if q else 50_000, repeats=1 if q else 7)),
         ("widgets", lambda: bench_widgets(5_000 if q else 50_000, repeats=3 if q else 15)),
-        ("import", lambda: bench_import(10_000 if q else 100_000, repeats=1 if q else 3)),
+        ("CRM import", lambda: bench_crm_import(10_000 if q else 100_000, repeats=1 if q else 3)),
         ("empirical", lambda: bench_empirical(100_000 if q else 1_000_000, repeats=1 if q else 5)),
     ]
     if not q:

@@ -594,12 +594,21 @@ def _number(num: str, decimal_comma: bool) -> float | None:
     return x if np.isfinite(x) else None
 
 
+_FAST_AMOUNT = re.compile(r"\s*([$¥￥€£]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*")
+_FAST_SYMBOL = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
+
+
 class _Amounts:
     """Parses one amount column (decimal comma detected once for the column)."""
 
+    SAMPLE = 20_000  # distinct cells enough to tell 1,234.50 from 1.234,50 in any real column
+
     def __init__(self, cells: Iterable[Any]) -> None:
         texts = []
-        for c in {c for c in cells if isinstance(c, str)}:
+        distinct = sorted({c for c in cells if isinstance(c, str)})
+        if len(distinct) > self.SAMPLE:  # an even sample over the sorted values, the same every run
+            distinct = distinct[:: len(distinct) // self.SAMPLE + 1]
+        for c in distinct:
             if _PLAIN.fullmatch(c):
                 if "." in c:
                     texts.append(c)
@@ -618,8 +627,12 @@ class _Amounts:
             x = float(cell)
             return (x if np.isfinite(x) else None), None
         s = str(cell)
-        if not self.decimal_comma and _PLAIN.fullmatch(s):
-            return float(s), None
+        if not self.decimal_comma:
+            if _PLAIN.fullmatch(s):
+                return float(s), None
+            m = _FAST_AMOUNT.fullmatch(s)  # the common "$1,234.56" / "￥1,280,000.00": no regex soup
+            if m:
+                return float(m[2].replace(",", "") + (m[3] or "")), _FAST_SYMBOL[m[1]]
         if s in self._cache:
             return self._cache[s]
         sp = _split_amount(s)
