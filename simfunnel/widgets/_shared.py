@@ -152,6 +152,17 @@ class MoneySlider:
             self._quiet = False
 
 
+def history_quota(history: Any, quota: Any, widget: str) -> float:
+    """The quota a widget works with: ``quota`` or the history's; ValueError when neither or not > 0."""
+    quota = history.quota if quota is None else quota
+    if quota is None:
+        raise ValueError(f"quota: the history has no quota; give one, e.g. {widget}(h, quota=2_000_000)")
+    value = finite(quota, "quota")
+    if value <= 0:
+        raise ValueError(f"quota must be more than 0, got {quota!r}")
+    return value
+
+
 def exact_money(widget: Any, amount: float) -> str:
     """An amount compact (``¥5万``, ``¥50k``) when that shows it exactly, else in full (``¥27,500``)."""
     compact = widget.money(amount, compact=True)

@@ -23,7 +23,7 @@ from ..metrics import indicators
 from ..simulate import history_chain
 from ._base import CSS, Widget
 from ._compute import FanModel, threshold_grid
-from ._shared import Blitter, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
+from ._shared import Blitter, history_quota, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
 
 
 class ForecastDashboard(Widget):
@@ -99,12 +99,7 @@ class ForecastDashboard(Widget):
         super().__init__(lang)
         self.history = history
         self.currency = history.currency
-        quota = history.quota if quota is None else quota
-        if quota is None:
-            raise ValueError("quota: the history has no quota; give one, e.g. ForecastDashboard(h, quota=2_000_000)")
-        self.quota = finite(quota, "quota")
-        if self.quota <= 0:
-            raise ValueError(f"quota must be more than 0, got {quota!r}")
+        self.quota = history_quota(history, quota, "ForecastDashboard")
         threshold = finite(threshold, "threshold")
         # A simulated dataset records the chain that made it: use it, so chances are within the period.
         self.chain = history_chain(history) if chain is None else chain

@@ -25,7 +25,7 @@ from ..metrics import indicators, records_entered
 from ..threshold import sweep
 from ._base import CSS, Widget
 from ._compute import threshold_grid
-from ._shared import Blitter, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
+from ._shared import Blitter, history_quota, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
 
 DEFAULT_THRESHOLD = 50_000.0
 
@@ -85,12 +85,7 @@ class ThresholdExplorer(Widget):
         super().__init__(lang)
         self.history = history
         self.currency = history.currency
-        quota = history.quota if quota is None else quota
-        if quota is None:
-            raise ValueError("quota: the history has no quota; give one, e.g. ThresholdExplorer(h, quota=2_000_000)")
-        self.quota = finite(quota, "quota")
-        if self.quota <= 0:
-            raise ValueError(f"quota must be more than 0, got {quota!r}")
+        self.quota = history_quota(history, quota, "ThresholdExplorer")
         steps = threshold_grid(history) if thresholds is None else thresholds
         grid = sorted({finite(t, "thresholds") for t in steps})
         if not grid:
