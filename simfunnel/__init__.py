@@ -36,6 +36,7 @@ from .history import History
 from .i18n import get_language, set_language
 from .metrics import indicators, records_entered
 from .scenarios import simulate_scenario, sweep
+from .segments import Segmentation, scorecard, segment_accounts, segment_table
 from .simulate import ACTIONS, Simulation, true_win_rates
 from .threshold import sweep as threshold_sweep
 
@@ -43,6 +44,7 @@ __all__ = [
     "ACTIONS",
     "Funnel",
     "History",
+    "Segmentation",
     "Simulation",
     "Stage",
     "World",
@@ -59,6 +61,9 @@ __all__ = [
     "naive_bayes_probability",
     "preset_names",
     "records_entered",
+    "scorecard",
+    "segment_accounts",
+    "segment_table",
     "set_language",
     "simulate_scenario",
     "sweep",
