@@ -213,8 +213,8 @@ def _report(args: argparse.Namespace) -> int:
              "run_rate", "expected_out_of_funnel", "forecast"]
     for col in money:
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
-    for col in ("progress", "benchmark", "forecast_error"):
-        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}" if col != "benchmark" else f"{v:.1%}")
+    for col, spec in (("progress", "+.1%"), ("benchmark", ".1%"), ("forecast_error", "+.1%")):
+        shown[col] = shown[col].map(lambda v, spec=spec: "" if pd.isna(v) else format(v, spec))
     shown["coverage"] = shown["coverage"].map(lambda v: "met" if np.isinf(v) else f"{v:.2f}")
     with pd.option_context("display.width", 250, "display.max_columns", None):
         print(shown.to_string(index=False))

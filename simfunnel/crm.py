@@ -1793,7 +1793,7 @@ class _Importer:
                     continue  # the opportunity's creation, or a change of amount/date only
                 rows.append((oid, week(d), frm, to, outcome(frm, to), "stage history"))
             ends = {}
-            for oid, d, frm, to, _ in hist_rows:
+            for oid, _d, _frm, to, _ in hist_rows:
                 ends[oid] = to
             by_id = {r["deal_id"]: r for r in recs}
             off = [(o, s, by_id[o]["stage"]) for o, s in ends.items() if by_id[o]["stage"] != s]
