@@ -1714,6 +1714,11 @@ class _Importer:
             if assumed:
                 self.warnings.append(f"{assumed} deals without a created date dated at as_of {self.as_of} "
                                      "(deal column created_assumed): their age in the funnel is unknown")
+        zero = sum(1 for r in recs if r["amount"] == 0 and r.get("amount_source", "export") == "export")
+        if zero:
+            self.warnings.append(
+                f"{zero} deals have an amount of 0 in the export (some CRMs, Pipedrive among them, write 0 when no "
+                "value was entered): they fall below any threshold; fill them or filter them out")
         if hist_rows:
             dates += [h[1] for h in hist_rows]
         origin = min(dates) if dates else dt.date.today()

@@ -523,3 +523,17 @@ def test_odoo_false_means_empty_outside_flag_columns(tmp_path):
     assert d.loc["2", "account_id"] is None or d.loc["2", "account_id"] != d.loc["2", "account_id"]
     assert str(d.loc["3", "status"]) == "lost"  # Active False still closes it
     assert d.loc["1", "expected_close_week"] is pd.NA or pd.isna(d.loc["1", "expected_close_week"])
+
+
+def test_amounts_of_zero_are_counted_in_a_warning(tmp_path):
+    path = tmp_path / "pipedrive.csv"
+    path.write_text(
+        "Deal - ID,Deal - Title,Deal - Value,Deal - Currency,Deal - Stage,Deal - Status,Deal - Deal created\n"
+        "1,A,0,EUR,Qualified,open,2024-03-01 10:00:00\n"
+        "2,B,1500,EUR,Qualified,open,2024-03-02 10:00:00\n"
+        "3,C,0,EUR,Qualified,open,2024-03-03 10:00:00\n",
+        encoding="utf-8",
+    )
+    result = load(path, source="pipedrive")
+    assert result.summary["imported"] == 3
+    assert any(w.startswith("2 deals have an amount of 0") for w in result.warnings), result.warnings
