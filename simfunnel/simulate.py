@@ -43,6 +43,7 @@ from .history import PERIOD_WEEKS, History
 
 if TYPE_CHECKING:
     from .generate import World
+    from .people import Coverage, PeopleParams
 
 MAX_ADVANCE = 0.9
 
@@ -235,6 +236,9 @@ class Simulation:
         world: a :class:`~simfunnel.generate.World`.
         seed: seeds the weekly draws (the same seed and actions give the same history).
         chain: weekly transition chances (default: the world's calibrated chain).
+        people: :class:`~simfunnel.people.PeopleParams` to switch on the people layer (who the
+            seller has met changes the odds; see :mod:`simfunnel.people`). ``None`` (default):
+            exactly the plain simulation.
 
     Example:
         >>> from simfunnel.generate import generate
@@ -244,7 +248,8 @@ class Simulation:
         1
     """
 
-    def __init__(self, world: "World", seed: int = 2026, chain: pd.DataFrame | None = None) -> None:
+    def __init__(self, world: "World", seed: int = 2026, chain: pd.DataFrame | None = None,
+                 people: PeopleParams | None = None) -> None:
         self.world = world
         self.funnel = world.funnel
         self.seed = int(seed)
@@ -268,13 +273,34 @@ class Simulation:
         self._created_sorted = self._created[self._by_created]
         self.week = 0
         self._history: History | None = None
+        self.people = people
+        self.coverage: Coverage | None = None
+        self._styles: list[dict] = []
+        if people is not None:
+            from .people import Coverage, PeopleParams
+
+            if not isinstance(people, PeopleParams):
+                raise ValueError(f"people must be a PeopleParams or None, got {type(people).__name__}")
+            self.coverage = Coverage(world.contacts, world.accounts)
+            self._deal_acc = pd.Index(world.accounts["account_id"].to_numpy()).get_indexer(d["account_id"].to_numpy())
+            if (self._deal_acc < 0).any():
+                raise ValueError(f"deal {self._ids[int(np.flatnonzero(self._deal_acc < 0)[0])]!r} has an unknown account")
+            self._amount = d["amount"].to_numpy(dtype=float)
+            self._steps = np.array([s.key_step for s in self.funnel.stages], dtype=object)
 
     def true_win_rates(self) -> pd.Series:
         """Each stage's eventual win rate under this simulation's chain."""
         return true_win_rates(self.chain)
 
-    def step(self, actions: Mapping[int, str] | None = None) -> pd.DataFrame:
+    def step(self, actions: Mapping[int, str] | None = None, styles: Mapping[int, object] | None = None) -> pd.DataFrame:
         """Simulate one more week; ``actions`` maps deal_id → action key.
+
+        With people on (``people=PeopleParams()``), ``styles`` maps a deal acted on with a
+        present-value action to the whole-brain style of the presentation, ``"A"`` … ``"D"``,
+        or ``(style, contact_id)`` to present to that contact rather than the account's
+        decision maker; people actions (``find_coach``, ``meet_decision_maker``,
+        ``meet_technical_gatekeeper``, ``meet_financial_gatekeeper``) meet those contacts
+        of the deal's account from the next week.
 
         Returns:
             This week's events: deal_id, week, from_stage, to_stage, outcome
@@ -285,7 +311,7 @@ class Simulation:
             ValueError: past the world's horizon, an unknown or closed deal, a deal
                 not yet created, or an action that does not fit the deal's stage.
         """
-        week, active, st, new, go, drop, acted, act_keys = self._draw(actions)
+        week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
         n_open = len(self.funnel)
         record = go | drop | acted
         idx = active[record]
@@ -304,12 +330,15 @@ class Simulation:
         }
         self._events.append(ev)
         self._actions.append(dict(actions or {}))
+        if self.people is not None:
+            self._styles.append(dict(styles or {}))
+            self._meet_by_actions(actions or {}, week)
         self._stage_by_week.append(self._stage.copy())
         self.week = week
         self._history = None
         return self._event_frame([ev])
 
-    def preview(self, actions: Mapping[int, str]) -> pd.DataFrame:
+    def preview(self, actions: Mapping[int, str], styles: Mapping[int, object] | None = None) -> pd.DataFrame:
         """What the coming week will do to these deals with these actions, without moving the week.
 
         The same random draws are used as by :meth:`step`, so ``step(actions)`` then gives
@@ -318,7 +347,7 @@ class Simulation:
         Returns:
             deal_id, week, from_stage, to_stage, outcome, action — one row per deal in ``actions``.
         """
-        week, active, st, new, go, drop, acted, act_keys = self._draw(actions)
+        week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
         n_open = len(self.funnel)
         outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))
         ev = {
@@ -331,7 +360,7 @@ class Simulation:
         }
         return self._event_frame([ev])
 
-    def _draw(self, actions: Mapping[int, str] | None):
+    def _draw(self, actions: Mapping[int, str] | None, styles: Mapping[int, object] | None = None):
         """The coming week's moves: which deals are active, their stages, and what the draws do to them."""
         week = self.week + 1
         if week > self.world.weeks:
@@ -344,17 +373,42 @@ class Simulation:
         los = self._al[st, 1].copy()
         acted = np.zeros(len(active), dtype=bool)
         act_keys = np.full(len(active), None, dtype=object)
+        people = self.people
+        if people is None:
+            if styles:
+                raise ValueError("styles need the people layer: Simulation(world, seed, people=PeopleParams())")
+        else:
+            from .people import PEOPLE_ACTIONS_BY_KEY, people_actions_for, people_factors
+
+            extra = set(styles or {}) - set(actions or {})
+            if extra:
+                raise ValueError(f"deal {min(extra)!r}: a style needs a present-value action on the deal")
+            pf = people_factors(people, self.coverage, self._steps[st], self._deal_acc[active], self._amount[active])
+            touched = pf != 1.0
+            adv[touched] = np.minimum(adv[touched] * pf[touched], MAX_ADVANCE)
+            over = adv + los > 1
+            if over.any():
+                scale = 1.0 / (adv[over] + los[over])
+                adv[over], los[over] = adv[over] * scale, los[over] * scale
         if actions:
             where = np.searchsorted(active, self._deal_positions(actions.keys()))
             for (deal_id, key), j in zip(actions.items(), where):  # a handful of moves per week
                 if j >= len(active) or active[j] != self._pos.get_loc(deal_id):
                     raise ValueError(self._why_not_active(deal_id, week))
-                act = action(key)
                 stage_key = self.funnel.keys[st[j]]
-                if act not in actions_for(self.funnel, stage_key):
+                if people is not None and key in PEOPLE_ACTIONS_BY_KEY:
+                    act = PEOPLE_ACTIONS_BY_KEY[key]
+                    fitting = actions_for(self.funnel, stage_key) + people_actions_for(self.funnel, stage_key)
+                else:
+                    act = action(key)
+                    fitting = actions_for(self.funnel, stage_key)
+                if act not in fitting:
                     raise ValueError(f"deal {deal_id}: action {key!r} does not fit stage {stage_key!r}; "
-                                     f"try {', '.join(a.key for a in actions_for(self.funnel, stage_key))}")
-                adv[j] = min(adv[j] * act.advance_factor, MAX_ADVANCE) if act.advance_factor else 0.0
+                                     f"try {', '.join(a.key for a in fitting)}")
+                factor = act.advance_factor
+                if people is not None and styles and deal_id in styles:
+                    factor *= self._style_factor(deal_id, act, styles[deal_id], j, active)
+                adv[j] = min(adv[j] * factor, MAX_ADVANCE) if factor else 0.0
                 los[j] = los[j] * act.loss_factor
                 if adv[j] + los[j] > 1:
                     scale = 1.0 / (adv[j] + los[j])
@@ -380,10 +434,55 @@ class Simulation:
         target = self.week if weeks is None else int(weeks)
         if not 0 <= target <= self.week:
             raise ValueError(f"weeks must be between 0 and {self.week}, got {weeks}")
-        other = Simulation(self.world, seed=self.seed, chain=self.chain)
-        for acts in self._actions[:target]:
-            other.step(acts)
+        other = Simulation(self.world, seed=self.seed, chain=self.chain, people=self.people)
+        if self.people is None:
+            for acts in self._actions[:target]:
+                other.step(acts)
+            return other
+        log = sorted(self.coverage.log, key=lambda e: e[0])  # meetings by week; meeting twice is harmless
+        k = 0
+        for w in range(target + 1):
+            while k < len(log) and log[k][0] <= w:
+                other.coverage.meet(log[k][1], week=log[k][0])
+                k += 1
+            if w < target:
+                other.step(self._actions[w], self._styles[w])
         return other
+
+    def meet(self, contact_ids, account_id: int | None = None) -> None:
+        """People layer: mark a contact id (or an iterable of them) met, counting from the next week.
+
+        Raises:
+            ValueError: an unknown contact, one of another account than ``account_id``, or no ``people=``.
+        """
+        if self.coverage is None:
+            raise ValueError("meeting people needs the people layer: Simulation(world, seed, people=PeopleParams())")
+        self.coverage.meet(contact_ids, account_id, week=self.week)
+
+    def _meet_by_actions(self, actions: Mapping[int, str], week: int) -> None:
+        from .people import MEETS
+
+        for deal_id, key in actions.items():  # a handful of moves per week
+            if key in MEETS:
+                column, value = MEETS[key]
+                self.coverage.meet_role(int(self._deal_acc[self._pos.get_loc(deal_id)]), column, value, week=week)
+
+    def _style_factor(self, deal_id: int, act: Action, value, j: int, active: np.ndarray) -> float:
+        from .people import STYLE_STEP, parse_style
+
+        if STYLE_STEP not in act.key_steps:
+            raise ValueError(f"deal {deal_id}: a style applies to present-value actions, not {act.key!r}")
+        style, contact = parse_style(value)
+        acc_pos = int(self._deal_acc[active[j]])
+        if contact is None:
+            brain = self.coverage.audience_brain(acc_pos)
+            if brain is None:
+                raise ValueError(f"deal {deal_id}: its account has no decision maker; name the contact: (style, contact_id)")
+        else:
+            account_id = int(self.world.accounts["account_id"].iloc[acc_pos])
+            self.coverage.check(contact, account_id)
+            brain = self.coverage.brain_of(contact)
+        return self.people.style_match_factor if style == brain else self.people.style_mismatch_factor
 
     def weeks_in_stage(self) -> pd.Series:
         """For every deal created by now: weeks since it entered its current stage (or was created)."""
