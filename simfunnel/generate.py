@@ -29,6 +29,7 @@ import pandas as pd
 
 from .funnel import Funnel
 from .history import PERIOD_WEEKS
+from .segments import DEFAULT_SEGMENTS, segment_codes
 from .simulate import calibrated_chain, true_win_rates
 
 # --- pools (zh, en) ------------------------------------------------------------
@@ -56,12 +57,6 @@ OWNERSHIP = (
     ("state_owned", "国有", "State-owned", 0.35),
     ("private", "民营", "Private", 0.45),
     ("foreign", "外资", "Foreign", 0.20),
-)
-SEGMENTS = (  # attack/defend model (攻守模型): potential × share of wallet
-    ("defend", "防守", "Defend"),  # high potential, high share
-    ("attack", "进攻", "Attack"),  # high potential, low share
-    ("maintain", "维持", "Maintain"),  # low potential, high share
-    ("monitor", "观察", "Monitor"),  # low potential, low share
 )
 NAME_PREFIXES = (
     ("华远", "Huayuan"), ("中联", "Zhonglian"), ("东方", "Dongfang"), ("恒信", "Hengxin"),
@@ -350,9 +345,7 @@ def _accounts(rng: np.random.Generator, n: int, p: WorldParams) -> pd.DataFrame:
     potential = np.round(rng.lognormal(log(p.potential_median), 1.0, n), -4)
     existing = rng.random(n) < p.existing_share
     share = np.where(existing, np.round(rng.beta(2.0, 4.0, n), 3), 0.0)
-    high_potential = potential >= np.median(potential)
-    high_share = share >= 0.2
-    segment = np.where(high_potential, np.where(high_share, 0, 1), np.where(high_share, 2, 3))
+    segment = segment_codes(potential, share)  # the default attack/defend cut-offs of segments.py
     n_sellers = max(3, n // p.sellers_per_accounts)
     seller_codes = np.arange(n_sellers)
     seller_names = [f"{SURNAMES[(7 * i) % len(SURNAMES)][1]} {GIVEN_NAMES[(11 * i + 5) % len(GIVEN_NAMES)][1]}"
@@ -370,7 +363,7 @@ def _accounts(rng: np.random.Generator, n: int, p: WorldParams) -> pd.DataFrame:
             "potential": potential,
             "share_of_wallet": share,
             "existing_customer": existing,
-            "segment": _cat(segment, [s[0] for s in SEGMENTS]),
+            "segment": _cat(segment, [s[0] for s in DEFAULT_SEGMENTS]),
             "owner": _cat(rng.integers(0, n_sellers, n), seller_names),
         }
     )

@@ -175,11 +175,17 @@ def _account_values(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
-def _codes(accounts: pd.DataFrame, seg: Segmentation) -> np.ndarray:
-    potential, share = _account_values(accounts)
+def segment_codes(potential: np.ndarray, share: np.ndarray, segmentation: Segmentation | None = None) -> np.ndarray:
+    """Position of each account's segment in ``segmentation.keys`` (ties go to the high side, ≥)."""
+    seg = segmentation or Segmentation()
     high_p = potential >= seg._potential_cut(potential)
     high_s = share >= float(seg.share_cutoff)
     return np.where(high_p, np.where(high_s, 0, 1), np.where(high_s, 2, 3)).astype(np.int8)
+
+
+def _codes(accounts: pd.DataFrame, seg: Segmentation) -> np.ndarray:
+    potential, share = _account_values(accounts)
+    return segment_codes(potential, share, seg)
 
 
 def segment_accounts(
