@@ -12,6 +12,10 @@ Each ``notebooks/src/NN_name.py`` gives four notebooks::
     notebooks/trainer/en/NN_name.ipynb    trainer, English (solutions, timing, discussion)
     notebooks/trainer/zh/NN_name.ipynb    trainer, Chinese
 
+A source named ``notebooks/src/trainer_<name>.py`` is a **trainer-only** notebook (the
+workshop console, for instance): it gives ``notebooks/trainer/en/<name>.ipynb`` and
+``notebooks/trainer/zh/<name>.ipynb`` and no trainee copies.
+
 Edit the sources, never the ``.ipynb`` files: ``tests/test_notebooks.py`` fails when a
 committed notebook differs from what its source builds.
 
@@ -109,6 +113,11 @@ BANNER = {
         "(cells tagged `trainer`). Trainees use `notebooks/en/`."
     ),
     "zh": "> **讲师版**——含参考答案、预期结果和讲师备注（标记为 `trainer` 的单元格）。学员请使用 `notebooks/zh/`。",
+}
+
+TRAINER_ONLY_BANNER = {
+    "en": "> **Trainer notebook** — for the trainer's machine; trainees play in the app (`make app`) or in `notebooks/en/`.",
+    "zh": "> **讲师专用**——在讲师的电脑上运行；学员在网页应用（`make app`）或 `notebooks/zh/` 中练习。",
 }
 
 
@@ -244,7 +253,8 @@ def build_notebook(path: Path, lang: str, edition: str) -> dict:
     cells = parse(path)
     out: list[dict] = []
     if edition == "trainer":
-        out.append(_md(f"{stem}-banner", [BANNER[lang]], ["trainer"]))
+        banner = TRAINER_ONLY_BANNER if stem.startswith(TRAINER_ONLY) else BANNER
+        out.append(_md(f"{stem}-banner", [banner[lang]], ["trainer"]))
     injected = False
     for cell in cells:
         if cell.lang not in (None, lang):
@@ -307,15 +317,23 @@ def dumps(nb: dict) -> str:
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+TRAINER_ONLY = "trainer_"
+
+
 def target(root: Path, stem: str, lang: str, edition: str) -> Path:
     """Where the notebook of one source, language and edition lives under ``root`` (``notebooks/``)."""
     folder = root / lang if edition == "trainee" else root / "trainer" / lang
-    return folder / f"{stem}.ipynb"
+    return folder / f"{stem.removeprefix(TRAINER_ONLY)}.ipynb"
+
+
+def editions(path: Path) -> tuple[str, ...]:
+    """The editions a source builds: both, or only the trainer's for a ``trainer_*.py`` source."""
+    return ("trainer",) if path.stem.startswith(TRAINER_ONLY) else EDITIONS
 
 
 def sources(src: Path = SRC) -> list[Path]:
-    """The notebook sources, in course order."""
-    return sorted(p for p in src.glob("[0-9][0-9]_*.py"))
+    """The notebook sources: the course in order, then the trainer-only notebooks."""
+    return sorted(src.glob("[0-9][0-9]_*.py")) + sorted(src.glob(f"{TRAINER_ONLY}*.py"))
 
 
 def build_all(root: Path = HERE) -> dict[Path, str]:
@@ -323,7 +341,7 @@ def build_all(root: Path = HERE) -> dict[Path, str]:
     out = {}
     for path in sources(root / "src"):
         for lang in LANGS:
-            for edition in EDITIONS:
+            for edition in editions(path):
                 out[target(root, path.stem, lang, edition)] = dumps(build_notebook(path, lang, edition))
     return out
 
