@@ -32,6 +32,50 @@ not figures from the course):
   ``styles={deal_id: ("A", contact_id)}``. A = data and ROI, B = process and low
   risk, C = relationship and trust, D = vision.
 
+* **The five purchase factors (购买五要素)** — 价值 ``value``, 需求 ``need``, 价格
+  ``price``, 信赖 ``trust``, 体验 ``experience``: each deal has a level 1 … 5 of each
+  (1 very weak, 3 neutral, 5 very strong), drawn independently with shares
+  :data:`LEVEL_SHARES` (10/20/40/20/10%). Each key step weighs some of them
+  (:data:`STEP_FACTORS`): ``customer_analysis`` need, ``build_trust`` trust,
+  ``dig_for_needs`` need, ``present_value`` value and experience, ``win_commitment``
+  price and trust. Every week the deal's advance chance is ×
+  ``purchase_factor_step ** (L − 3)``, ``L`` the mean level of its step's factors:
+  with the default 1.2, level 1 ×0.69, 2 ×0.83, 3 ×1, 4 ×1.2, 5 ×1.44 — a weak
+  factor holds the deal back, a strong one moves it.
+* **Actions work on the factors** — each action raises one factor by
+  ``factor_gain`` levels (default 1, at most 5) from the next week
+  (:data:`ACTION_RAISES`): ``needs_interview`` and ``joint_plan`` need;
+  ``arrange_demo`` and ``meet_technical_gatekeeper`` value; ``propose_trial``
+  experience; ``reference_visit``, ``find_coach`` and ``meet_decision_maker`` trust;
+  ``agree_budget`` and ``meet_financial_gatekeeper`` price. Continuations (brochure,
+  dinner, courtesy call) raise nothing.
+* **Needs vs wants (需求与想要)** — each deal's need starts explicit with chance
+  ``explicit_need_share`` (0.3; most start implicit: the customer says what they
+  want). Digging for needs makes it explicit from the next week: ``needs_interview``
+  at any stage, or any advance action taken at a ``dig_for_needs`` stage (确定标准,
+  criteria set). While it is implicit, a present-value action (``arrange_demo``,
+  ``propose_trial``, ``reference_visit`` at a ``present_value`` stage) is ×
+  ``wants_only_factor`` (0.6): a demo's ×2.0 becomes ×1.2 — the seller presents to
+  what the customer wants, not what they need.
+* **The coach keeps the seller told** — :meth:`Simulation.coach_report`
+  (``sim.coach_report(account_id)``), once the account's coach is met: each open deal
+  of the account with the coming week's true advance and loss chances with no action
+  (exactly what :meth:`~Simulation.step` uses), its weakest purchase factor,
+  ``need_explicit`` and a risk code (:data:`RISK_CODES`): ``at_risk`` — advance
+  chance below ``coach_at_risk_ratio`` (0.8) × its stage's plain chance (a weak
+  factor, no decision maker met, a collective decision not covered); else
+  ``stalled`` — ``coach_stall_weeks`` (6) or more weeks in its stage; else
+  ``moving``. Without a met coach it raises ValueError ("find a coach first"; check
+  with ``sim.coverage.coach_met(account_id)``).
+
+The purchase-factor state (``sim.purchase_factors``: deal_id, the five levels,
+need_explicit) starts from its own seeded stream, ``default_rng([seed,
+PURCHASE_STREAM])``, so the weekly uniforms ``default_rng([seed, week])`` are the
+plain simulation's; afterwards it changes only through the actions, so
+:meth:`Simulation.replay` rebuilds it exactly. All factors multiply the weekly
+advance chance together (capped at ``MAX_ADVANCE``); loss chances are untouched
+(rescaled only if advance + loss would pass 1).
+
 Meeting people: :meth:`Simulation.meet` (``sim.meet(contact_id)``), or the people
 actions on a deal — ``find_coach`` meets the account's coach (if it has one),
 ``meet_decision_maker`` its decision makers, ``meet_technical_gatekeeper`` and
@@ -43,10 +87,15 @@ Example:
     >>> from simfunnel.simulate import Simulation
     >>> world = generate(accounts=30, seed=4)
     >>> sim = Simulation(world, seed=4, people=PeopleParams())
-    >>> coach = int(world.contacts.contact_id[world.contacts.coach].iloc[0])
-    >>> sim.meet(coach)
-    >>> coach in sim.coverage.met
+    >>> coach = world.contacts[world.contacts.coach].iloc[0]
+    >>> sim.meet(int(coach.contact_id))
+    >>> int(coach.contact_id) in sim.coverage.met
     True
+    >>> list(sim.purchase_factors.columns)
+    ['deal_id', 'value', 'need', 'price', 'trust', 'experience', 'need_explicit']
+    >>> report = sim.coach_report(int(coach.account_id))
+    >>> list(report.columns[4:6]), set(report.risk) <= set(RISK_CODES)
+    (['advance_chance', 'loss_chance'], True)
 """
 
 from __future__ import annotations
@@ -80,6 +129,20 @@ class PeopleParams:
         collective_factor: × at ``win_commitment`` for such a deal when fewer are met. < 1.
         style_match_factor: × for a present-value action in the audience's whole-brain style. > 1.
         style_mismatch_factor: × for a present-value action in another style. < 1.
+        purchase_factor_step: × per level of a purchase factor above the neutral level 3 (÷ per
+            level below), on the weekly advance chance at the key steps that weigh the factor
+            (:data:`STEP_FACTORS`; the mean level when a step weighs two). > 1: strong factors move
+            deals, weak ones hold them back. 1 switches the purchase factors off.
+        factor_gain: levels an action adds to the purchase factor it works on (:data:`ACTION_RAISES`),
+            capped at level 5, counting from the next week.
+        explicit_need_share: share of deals whose need starts explicit (the rest start implicit:
+            the customer only says what they want).
+        wants_only_factor: × on a present-value action's factor while the deal's need is implicit
+            (the seller presents to wants, not needs). ≤ 1.
+        coach_at_risk_ratio: the coach report's ``at_risk`` code: a deal whose advance chance is below
+            this share of its stage's plain (no-people) advance chance.
+        coach_stall_weeks: the coach report's ``stalled`` code: a deal not at risk that has stayed in
+            its stage this many weeks or more.
     """
 
     coach_early_factor: float = 1.5
@@ -90,15 +153,27 @@ class PeopleParams:
     collective_factor: float = 0.3
     style_match_factor: float = 1.4
     style_mismatch_factor: float = 0.8
+    purchase_factor_step: float = 1.2
+    factor_gain: int = 1
+    explicit_need_share: float = 0.3
+    wants_only_factor: float = 0.6
+    coach_at_risk_ratio: float = 0.8
+    coach_stall_weeks: int = 6
 
     def __post_init__(self) -> None:
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
                 raise ValueError(f"PeopleParams.{f.name} must be a finite number ≥ 0, got {v!r}")
-        if int(self.collective_min_decision) != self.collective_min_decision:
-            raise ValueError(f"PeopleParams.collective_min_decision must be a whole number, got "
-                             f"{self.collective_min_decision!r}")
+        for name in ("collective_min_decision", "factor_gain", "coach_stall_weeks"):
+            if int(getattr(self, name)) != getattr(self, name):
+                raise ValueError(f"PeopleParams.{name} must be a whole number, got {getattr(self, name)!r}")
+        if self.purchase_factor_step <= 0:
+            raise ValueError(f"PeopleParams.purchase_factor_step must be > 0 (1 = factors have no effect), "
+                             f"got {self.purchase_factor_step!r}")
+        for name in ("explicit_need_share", "wants_only_factor"):
+            if getattr(self, name) > 1:
+                raise ValueError(f"PeopleParams.{name} must be between 0 and 1, got {getattr(self, name)!r}")
 
 
 # Actions that only exist with people on: meeting someone. Their own weekly factor is neutral (1.0):
@@ -219,6 +294,20 @@ class Coverage:
             self.log.append((int(week), int(self._cid[pos])))
         return [int(self._cid[p]) for p in hit]
 
+    def account_position(self, account_id: int) -> int:
+        """The account's position in the accounts table (ValueError for an unknown account)."""
+        if isinstance(account_id, np.generic):
+            account_id = account_id.item()
+        pos = self._acc_index.get_indexer([account_id])[0]
+        if pos < 0:
+            raise ValueError(f"unknown account {account_id!r}")
+        return int(pos)
+
+    def coach_met(self, account_id: int) -> bool:
+        """Whether the seller has met the account's coach (False when it has none; ValueError if unknown)."""
+        pos = self.account_position(account_id)
+        return bool((self._met & self._coach & (self._c_acc == pos)).any())
+
     def brain_of(self, contact_id: int) -> str:
         return str(self._brain[self._position(contact_id)])
 
@@ -271,3 +360,158 @@ def parse_style(value) -> tuple[str, int | None]:
     if style not in BRAIN_STYLES:
         raise ValueError(f"unknown style {style!r}; styles are {', '.join(BRAIN_STYLES)}")
     return style, contact
+
+
+# --- the five purchase factors (购买五要素) and needs vs wants -----------------------------------
+PURCHASE_FACTORS = ("value", "need", "price", "trust", "experience")
+PURCHASE_FACTOR_LABELS = {
+    "value": ("价值", "Value"),
+    "need": ("需求", "Need"),
+    "price": ("价格", "Price"),
+    "trust": ("信赖", "Trust"),
+    "experience": ("体验", "Experience"),
+}
+LEVELS = (1, 2, 3, 4, 5)  # 1 very weak … 3 neutral … 5 very strong
+NEUTRAL_LEVEL = 3
+LEVEL_SHARES = (0.1, 0.2, 0.4, 0.2, 0.1)  # how a deal's starting levels are drawn (each factor independently)
+# Which factors each key step weighs (the mean level when two).
+STEP_FACTORS = {
+    "customer_analysis": ("need",),
+    "build_trust": ("trust",),
+    "dig_for_needs": ("need",),
+    "present_value": ("value", "experience"),
+    "win_commitment": ("price", "trust"),
+}
+# Which factor each action works on (raised by ``factor_gain`` levels from the next week).
+ACTION_RAISES = {
+    "needs_interview": "need",
+    "joint_plan": "need",
+    "arrange_demo": "value",
+    "meet_technical_gatekeeper": "value",
+    "propose_trial": "experience",
+    "reference_visit": "trust",
+    "find_coach": "trust",
+    "meet_decision_maker": "trust",
+    "agree_budget": "price",
+    "meet_financial_gatekeeper": "price",
+}
+DIG_STEP = "dig_for_needs"
+DIG_ACTION = "needs_interview"
+# Present-value actions for needs vs wants: these, taken at a stage whose key step is present_value.
+PRESENT_VALUE_ACTIONS = ("arrange_demo", "propose_trial", "reference_visit")
+# The seeded stream of the starting levels: default_rng([seed, PURCHASE_STREAM]). Far above any week
+# number, so it never meets the weekly draws default_rng([seed, week]).
+PURCHASE_STREAM = 0x5046_0005
+RISK_CODES = {
+    "at_risk": ("有风险", "At risk"),
+    "stalled": ("停滞", "Stalled"),
+    "moving": ("推进中", "Moving"),
+}
+
+
+class PurchaseFactors:
+    """Each deal's five purchase-factor levels and whether its need is explicit (the simulation's state).
+
+    The starting state is drawn from its own stream, ``default_rng([seed, PURCHASE_STREAM])``: a
+    ``(deals × 6)`` block of uniforms in world deal order — five levels by :data:`LEVEL_SHARES`, then
+    need explicit with chance ``explicit_need_share``. It then changes only through the actions
+    (:meth:`apply`), so a replay of the actions rebuilds it exactly.
+
+    Args:
+        n_deals: deals of the world (all of them, in world order).
+        seed: the simulation's seed.
+        params: the :class:`PeopleParams`.
+        stage_steps: the key step of each open stage of the funnel, in order.
+    """
+
+    def __init__(self, n_deals: int, seed: int, params: PeopleParams, stage_steps) -> None:
+        u = np.random.default_rng([int(seed), PURCHASE_STREAM]).random((int(n_deals), len(PURCHASE_FACTORS) + 1))
+        cuts = np.cumsum(LEVEL_SHARES)[:-1]
+        self.levels = (np.searchsorted(cuts, u[:, :-1], side="right") + LEVELS[0]).astype(np.int8)
+        self.need_explicit = u[:, -1] < params.explicit_need_share
+        self.params = params
+        self.stage_steps = np.asarray(stage_steps, dtype=object)
+        weights = np.zeros((len(self.stage_steps), len(PURCHASE_FACTORS)))
+        for i, step in enumerate(self.stage_steps):  # the funnel's few stages
+            names = STEP_FACTORS.get(step, ())
+            for name in names:
+                weights[i, PURCHASE_FACTORS.index(name)] = 1.0 / len(names)
+        self._weights = weights
+        self._log_step = float(np.log(params.purchase_factor_step))
+
+    def factor(self, pos: np.ndarray, st: np.ndarray) -> np.ndarray:
+        """The advance multiplier of deals at positions ``pos`` at open stages ``st``:
+        ``purchase_factor_step ** (mean level of the stage's factors − 3)``; exactly 1 at the neutral level."""
+        if self._log_step == 0.0:
+            return np.ones(len(pos))
+        mean = np.einsum("ij,ij->i", self.levels[pos].astype(float), self._weights[st])
+        return np.exp((mean - NEUTRAL_LEVEL * self._weights[st].sum(axis=1)) * self._log_step)
+
+    def action_factor(self, key: str, stage: int, position: int) -> float:
+        """Needs vs wants: × ``wants_only_factor`` for a present-value action at a present-value
+        stage while the deal's need is implicit; 1 otherwise."""
+        if (key in PRESENT_VALUE_ACTIONS and self.stage_steps[stage] == STYLE_STEP
+                and not self.need_explicit[position]):
+            return self.params.wants_only_factor
+        return 1.0
+
+    def apply(self, pos: np.ndarray, st: np.ndarray, keys: np.ndarray) -> None:
+        """After a week: the actions ``keys`` taken on deals ``pos`` (at stages ``st`` when acted on) raise
+        their factor and dig for needs (``needs_interview`` anywhere, or any advance action at a
+        dig-for-needs stage, makes the need explicit)."""
+        from .simulate import ACTIONS_BY_KEY
+
+        kinds = {**{k: a.kind for k, a in ACTIONS_BY_KEY.items()}, **{k: a.kind for k, a in PEOPLE_ACTIONS_BY_KEY.items()}}
+        for p, s, key in zip(pos, st, keys):  # the week's handful of actions
+            name = ACTION_RAISES.get(key)
+            if name is not None:
+                j = PURCHASE_FACTORS.index(name)
+                self.levels[p, j] = min(int(self.levels[p, j]) + int(self.params.factor_gain), LEVELS[-1])
+            if key == DIG_ACTION or (self.stage_steps[s] == DIG_STEP and kinds.get(key) == "advance"):
+                self.need_explicit[p] = True
+
+    def frame(self, ids: np.ndarray, pos: np.ndarray) -> pd.DataFrame:
+        """deal_id, the five levels and need_explicit of the deals at positions ``pos``."""
+        out = pd.DataFrame({"deal_id": ids[pos]})
+        for j, name in enumerate(PURCHASE_FACTORS):
+            out[name] = self.levels[pos, j]
+        out["need_explicit"] = self.need_explicit[pos]
+        return out
+
+
+def coach_report(sim, account_id: int) -> pd.DataFrame:
+    """What the account's coach tells the seller; the implementation of :meth:`Simulation.coach_report`."""
+    if sim.people is None:
+        raise ValueError("the coach report needs the people layer: Simulation(world, seed, people=PeopleParams())")
+    cov, params = sim.coverage, sim.people
+    acc_pos = cov.account_position(account_id)
+    if not cov.has_coach[acc_pos]:
+        raise ValueError(f"account {account_id}: it has no coach (向导) among its contacts, so nobody keeps the "
+                         "seller told")
+    if not cov.coach_met(account_id):
+        raise ValueError(f"account {account_id}: find a coach first — the coach report needs the account's coach "
+                         "met (action find_coach, or sim.meet(contact_id))")
+    n_open = len(sim.funnel)
+    pos = np.flatnonzero((sim._deal_acc == acc_pos) & (sim._created <= sim.week) & (sim._stage < n_open))
+    st = sim._stage[pos]
+    plain = sim._al[st, 0]
+    adv, los = sim._people_odds(pos, st, plain.copy(), sim._al[st, 1].copy())
+    levels = sim._purchase.levels[pos]
+    weakest = levels.argmin(axis=1) if len(pos) else np.zeros(0, dtype=np.int64)
+    weeks = sim.week - sim._entered[pos]
+    at_risk = adv < params.coach_at_risk_ratio * plain
+    risk = np.where(at_risk, "at_risk", np.where(weeks >= params.coach_stall_weeks, "stalled", "moving"))
+    return pd.DataFrame(
+        {
+            "deal_id": sim._ids[pos],
+            "stage": pd.Categorical.from_codes(st.astype(np.int16), categories=list(sim.funnel.all_keys)),
+            "amount": sim._amount[pos],
+            "weeks_in_stage": weeks.astype(np.int64),
+            "advance_chance": adv,
+            "loss_chance": los,
+            "weakest_factor": pd.Categorical.from_codes(weakest.astype(np.int8), categories=list(PURCHASE_FACTORS)),
+            "weakest_level": levels[np.arange(len(pos)), weakest].astype(np.int8),
+            "need_explicit": sim._purchase.need_explicit[pos],
+            "risk": pd.Categorical(risk, categories=list(RISK_CODES)),
+        }
+    )

@@ -237,7 +237,7 @@ class Simulation:
         seed: seeds the weekly draws (the same seed and actions give the same history).
         chain: weekly transition chances (default: the world's calibrated chain).
         people: :class:`~simfunnel.people.PeopleParams` to switch on the people layer (who the
-            seller has met changes the odds; see :mod:`simfunnel.people`). ``None`` (default):
+            seller has met and each deal's five purchase factors change the odds; see :mod:`simfunnel.people`). ``None`` (default):
             exactly the plain simulation.
 
     Example:
@@ -277,7 +277,7 @@ class Simulation:
         self.coverage: Coverage | None = None
         self._styles: list[dict] = []
         if people is not None:
-            from .people import Coverage, PeopleParams
+            from .people import Coverage, PeopleParams, PurchaseFactors
 
             if not isinstance(people, PeopleParams):
                 raise ValueError(f"people must be a PeopleParams or None, got {type(people).__name__}")
@@ -287,6 +287,7 @@ class Simulation:
                 raise ValueError(f"deal {self._ids[int(np.flatnonzero(self._deal_acc < 0)[0])]!r} has an unknown account")
             self._amount = d["amount"].to_numpy(dtype=float)
             self._steps = np.array([s.key_step for s in self.funnel.stages], dtype=object)
+            self._purchase = PurchaseFactors(len(d), self.seed, people, self._steps)
 
     def true_win_rates(self) -> pd.Series:
         """Each stage's eventual win rate under this simulation's chain."""
@@ -300,7 +301,8 @@ class Simulation:
         or ``(style, contact_id)`` to present to that contact rather than the account's
         decision maker; people actions (``find_coach``, ``meet_decision_maker``,
         ``meet_technical_gatekeeper``, ``meet_financial_gatekeeper``) meet those contacts
-        of the deal's account from the next week.
+        of the deal's account from the next week; every action also works on the deal's purchase
+        factors and needs from the next week (:data:`simfunnel.people.ACTION_RAISES`).
 
         Returns:
             This week's events: deal_id, week, from_stage, to_stage, outcome
@@ -333,6 +335,7 @@ class Simulation:
         if self.people is not None:
             self._styles.append(dict(styles or {}))
             self._meet_by_actions(actions or {}, week)
+            self._purchase.apply(active[acted], st[acted], act_keys[acted])
         self._stage_by_week.append(self._stage.copy())
         self.week = week
         self._history = None
@@ -378,18 +381,12 @@ class Simulation:
             if styles:
                 raise ValueError("styles need the people layer: Simulation(world, seed, people=PeopleParams())")
         else:
-            from .people import PEOPLE_ACTIONS_BY_KEY, people_actions_for, people_factors
+            from .people import PEOPLE_ACTIONS_BY_KEY, people_actions_for
 
             extra = set(styles or {}) - set(actions or {})
             if extra:
                 raise ValueError(f"deal {min(extra)!r}: a style needs a present-value action on the deal")
-            pf = people_factors(people, self.coverage, self._steps[st], self._deal_acc[active], self._amount[active])
-            touched = pf != 1.0
-            adv[touched] = np.minimum(adv[touched] * pf[touched], MAX_ADVANCE)
-            over = adv + los > 1
-            if over.any():
-                scale = 1.0 / (adv[over] + los[over])
-                adv[over], los[over] = adv[over] * scale, los[over] * scale
+            adv, los = self._people_odds(active, st, adv, los)
         if actions:
             where = np.searchsorted(active, self._deal_positions(actions.keys()))
             for (deal_id, key), j in zip(actions.items(), where):  # a handful of moves per week
@@ -408,6 +405,8 @@ class Simulation:
                 factor = act.advance_factor
                 if people is not None and styles and deal_id in styles:
                     factor *= self._style_factor(deal_id, act, styles[deal_id], j, active)
+                if people is not None:
+                    factor *= self._purchase.action_factor(key, int(st[j]), int(active[j]))
                 adv[j] = min(adv[j] * factor, MAX_ADVANCE) if factor else 0.0
                 los[j] = los[j] * act.loss_factor
                 if adv[j] + los[j] > 1:
@@ -458,6 +457,46 @@ class Simulation:
         if self.coverage is None:
             raise ValueError("meeting people needs the people layer: Simulation(world, seed, people=PeopleParams())")
         self.coverage.meet(contact_ids, account_id, week=self.week)
+
+    def _people_odds(self, pos: np.ndarray, st: np.ndarray, adv: np.ndarray, los: np.ndarray):
+        """People layer: the weekly chances of the deals at positions ``pos`` (open stages ``st``) with no
+        action, after the people and purchase factors (``adv``, ``los``: the chain's, modified in place)."""
+        from .people import people_factors
+
+        pf = people_factors(self.people, self.coverage, self._steps[st], self._deal_acc[pos], self._amount[pos])
+        pf *= self._purchase.factor(pos, st)
+        touched = pf != 1.0
+        adv[touched] = np.minimum(adv[touched] * pf[touched], MAX_ADVANCE)
+        over = adv + los > 1
+        if over.any():
+            scale = 1.0 / (adv[over] + los[over])
+            adv[over], los[over] = adv[over] * scale, los[over] * scale
+        return adv, los
+
+    @property
+    def purchase_factors(self) -> pd.DataFrame:
+        """People layer: every deal created by now with its purchase-factor levels (1 … 5) — value, need,
+        price, trust, experience — and ``need_explicit`` (see :mod:`simfunnel.people`)."""
+        if self.people is None:
+            raise ValueError("purchase factors need the people layer: Simulation(world, seed, people=PeopleParams())")
+        return self._purchase.frame(self._ids, np.flatnonzero(self._created <= self.week))
+
+    def coach_report(self, account_id: int) -> pd.DataFrame:
+        """People layer: what the account's coach (向导) tells the seller about each open deal of the account.
+
+        Returns:
+            deal_id, stage, amount, weeks_in_stage, advance_chance and loss_chance (the coming week's
+            true chances with no action, after the people factors: what :meth:`step` will use),
+            weakest_factor and weakest_level (lowest purchase factor; ties: the first of value, need,
+            price, trust, experience), need_explicit, risk (``at_risk`` / ``stalled`` / ``moving``,
+            see :mod:`simfunnel.people`).
+
+        Raises:
+            ValueError: no ``people=``, an unknown account, an account without a coach, or its coach not met yet.
+        """
+        from .people import coach_report
+
+        return coach_report(self, account_id)
 
     def _meet_by_actions(self, actions: Mapping[int, str], week: int) -> None:
         from .people import MEETS
