@@ -64,12 +64,12 @@ from simfunnel.generate import (  # noqa: E402
     OWNERSHIP,
     PRODUCTS,
     REGIONS,
-    SEGMENTS,
     SURNAMES,
     WorldParams,
     generate,
 )
 from simfunnel.history import History  # noqa: E402
+from simfunnel.segments import DEFAULT_SEGMENTS as SEGMENTS  # noqa: E402  (generate's rule since 5abeeca)
 from simfunnel.simulate import Simulation, calibrated_chain  # noqa: E402
 
 MODULES_NOT_ON_IMPORT = ("matplotlib", "ipywidgets")
@@ -144,7 +144,7 @@ _IMPORT_SIMFUNNEL = (
 PURE_MODULES = (
     "simfunnel.funnel", "simfunnel.history", "simfunnel.generate", "simfunnel.simulate",
     "simfunnel.metrics", "simfunnel.forecast", "simfunnel.threshold", "simfunnel.segments",
-    "simfunnel.crm", "simfunnel.store",
+    "simfunnel.crm", "simfunnel.store", "simfunnel.allocation",
 )
 _IMPORT_PURE = """
 import importlib, importlib.util, json, sys
@@ -738,6 +738,37 @@ def bench_widgets(n_deals: int = 50_000, repeats: int = 15) -> list[Result]:
     return out
 
 
+def bench_allocation(repeats: int = 5) -> Result:
+    """The allocation exercise's year on the workshop world (generate(seed=2026)): ≤ 1 s median (issue 5).
+
+    Figure: ``simulate_allocation`` of a mixed allocation of the whole team's seller weeks (the
+    allocated run plus its no-seller-time counterfactual). Baseline: a plain
+    ``Simulation(world, seed).run(52)`` of the same world. A note gives the widget's run button
+    end to end (simulate, KPIs, table, chart as PNG).
+    """
+    from simfunnel.allocation import AllocationParams, simulate_allocation
+
+    world = generate(seed=2026)
+    capacity = AllocationParams().capacity(world)
+    allocation = {"attack": 0.45 * capacity, "defend": 0.3 * capacity, "maintain": 0.1 * capacity,
+                  "monitor": 0.1 * capacity}
+    figure, samples = _median_time(lambda: simulate_allocation(world, allocation, seed=2026), repeats)
+    base, _ = _median_time(lambda: Simulation(world, seed=2026).run(52), repeats)
+    notes = [f"{len(world.deals):,} deals, {len(world.accounts)} accounts, {capacity:g} seller weeks"]
+    try:
+        from simfunnel.widgets import AllocationExercise
+    except ImportError as exc:  # pragma: no cover - widgets not installed
+        notes.append(f"widget not measured: {exc}")
+    else:
+        exercise = AllocationExercise(world, seed=2026, lang="en")
+        exercise.set_allocation(allocation)
+        button, _ = _median_time(exercise.run_button.click, repeats)
+        exercise.close()
+        notes.append(f"AllocationExercise run button end to end: {button:.3f} s median")
+    return _line("allocation year on the workshop world (simulate_allocation)", figure, 1.0,
+                 "plain Simulation.run(52) of the same world", base, repeats=repeats, samples=samples, notes=notes)
+
+
 def bench_notebooks() -> list[Result]:
     """Each trainee notebook ≤ 10 s on the workshop dataset; the whole suite (all four folders) ≤ 3 min.
 
@@ -829,6 +860,7 @@ def main(argv: list[str] | None = None) -> int:
         ("montecarlo", lambda: bench_montecarlo(*((1_000, 1_000) if q else (10_000, 10_000)), repeats=repeats)),
         ("indicators", lambda: bench_indicators(5_000 if q else 50_000, repeats=1 if q else 7)),
         ("widgets", lambda: bench_widgets(5_000 if q else 50_000, repeats=3 if q else 15)),
+        ("allocation", lambda: bench_allocation(1 if q else 5)),
         ("CRM import", lambda: bench_crm_import(10_000 if q else 100_000, repeats=1 if q else 3)),
         ("empirical", lambda: bench_empirical(100_000 if q else 1_000_000, repeats=1 if q else 5)),
     ]

@@ -12,6 +12,9 @@ Example:
     >>> len(table)
     14
 
+Where sellers spend their time: ``sf.simulate_allocation(world, {"attack": 120, "defend": 80}, seed=2026)``
+runs a year with seller weeks split across the attack/defend segments (:mod:`simfunnel.allocation`).
+
 Sweeps: ``sf.threshold_sweep(history, thresholds)`` (one history, records entered vs
 forecast error per threshold) and ``sf.sweep(grid, run)`` (a grid of scenarios —
 assumed win rates × thresholds × seeds × world parameters — on any executor).
@@ -20,6 +23,7 @@ assumed win rates × thresholds × seeds × world parameters — on any executor
 imported by ``simfunnel.plots`` and ``simfunnel.widgets`` when used.
 """
 
+from .allocation import AllocationParams, simulate_allocation
 from .forecast import (
     backtest,
     brier_score,
@@ -42,6 +46,7 @@ from .threshold import sweep as threshold_sweep
 
 __all__ = [
     "ACTIONS",
+    "AllocationParams",
     "Funnel",
     "History",
     "Segmentation",
@@ -65,6 +70,7 @@ __all__ = [
     "segment_accounts",
     "segment_table",
     "set_language",
+    "simulate_allocation",
     "simulate_scenario",
     "sweep",
     "threshold_sweep",

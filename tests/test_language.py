@@ -13,7 +13,13 @@ matplotlib.use("Agg")
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import plots  # noqa: E402
-from simfunnel.widgets import DealBoard, ForecastDashboard, ThresholdExplorer, WinRateLab  # noqa: E402
+from simfunnel.widgets import (  # noqa: E402
+    AllocationExercise,
+    DealBoard,
+    ForecastDashboard,
+    ThresholdExplorer,
+    WinRateLab,
+)
 
 from chart_checks import assert_language, closing_new_widgets, render_clean  # noqa: E402
 
@@ -39,6 +45,7 @@ def test_every_widget_speaks_one_language(workshop, lang, tmp_path, caplog):
             ThresholdExplorer(history, lang=lang),
             WinRateLab(history, lang=lang),
             ForecastDashboard(history, threshold=50_000, trials=300, lang=lang),
+            AllocationExercise(world, seed=2026, lang=lang),
         ]
         for widget in widgets:
             texts = widget.texts()
@@ -51,7 +58,7 @@ def test_set_language_switches_every_widget(workshop):
     world, history = workshop
     with closing_new_widgets():
         widgets = [DealBoard(sf.Simulation(world, seed=2026)), ThresholdExplorer(history), WinRateLab(history),
-                   ForecastDashboard(history, trials=300)]
+                   ForecastDashboard(history, trials=300), AllocationExercise(world, seed=2026)]
         try:
             sf.set_language("zh")
             for widget in widgets:

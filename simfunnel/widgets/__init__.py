@@ -21,6 +21,7 @@ _WIDGETS = {
     "ThresholdExplorer": "threshold_explorer",
     "WinRateLab": "win_rate_lab",
     "ForecastDashboard": "forecast_dashboard",
+    "AllocationExercise": "allocation",
 }
 
 __all__ = list(_WIDGETS)
