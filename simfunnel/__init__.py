@@ -42,6 +42,7 @@ from .metrics import indicators, records_entered
 from .scenarios import simulate_scenario, sweep
 from .segments import Segmentation, scorecard, segment_accounts, segment_table
 from .simulate import ACTIONS, Simulation, true_win_rates
+from .store import MoveRefused, StoreError, WorkshopStore
 from .threshold import sweep as threshold_sweep
 
 __all__ = [
@@ -49,10 +50,13 @@ __all__ = [
     "AllocationParams",
     "Funnel",
     "History",
+    "MoveRefused",
     "Segmentation",
     "Simulation",
     "Stage",
+    "StoreError",
     "World",
+    "WorkshopStore",
     "backtest",
     "brier_score",
     "calibration",

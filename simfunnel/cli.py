@@ -6,6 +6,7 @@ Examples::
     simfunnel simulate --dataset datasets/workshop --seed 7 --out /tmp/replay
     simfunnel report --dataset datasets/workshop --threshold 50000 --chart funnel.png
     simfunnel import opportunities.csv --source salesforce --out datasets/crm --rejects rejects.csv
+    simfunnel workshop init --dir W --teams 6 --seed 2026    (then: status, leaderboard, export --out W.xlsx)
 
 Bad arguments or files end with one clear line on stderr and exit status 2.
 """
@@ -26,7 +27,7 @@ from .history import PERIOD_WEEKS, History
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
-        self.exit(2, f"simfunnel: error: {message} (see 'simfunnel {self.prog.split()[-1]} --help')\n")
+        self.exit(2, f"simfunnel: error: {message} (see 'simfunnel {self.prog.split(maxsplit=1)[-1]} --help')\n")
 
 
 def _nonnegative(text: str) -> float:
@@ -108,7 +109,75 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--out", type=Path, default=None, help="write the imported dataset folder here")
     i.add_argument("--rejects", type=Path, default=None, help="write the rejected rows to this CSV")
     i.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the report")
+
+    ws = sub.add_parser("workshop", help="a workshop store: team scenarios, moves, leaderboard, export")
+    wsub = ws.add_subparsers(dest="workshop_command", required=True, parser_class=_Parser)
+    wi = wsub.add_parser("init", help="create W/workshop.sqlite with a seeded scenario per team")
+    wi.add_argument("--dir", required=True, type=Path, help="workshop folder")
+    wi.add_argument("--teams", type=_positive_int, default=None, help="number of teams (or give --team-names)")
+    wi.add_argument("--team-names", default=None, help="comma-separated team names, e.g. red,blue,green")
+    wi.add_argument("--seed", type=int, required=True, help="the workshop's seed (every team's seeds derive from it)")
+    wi.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel preset")
+    wi.add_argument("--same-world", action="store_true", help="every team plays the same world with the same luck")
+    wi.add_argument("--people", action="store_true", help="switch on the people layer (coach, decision maker, ...)")
+    wi.add_argument("--accounts", type=_positive_int, default=200, help="accounts per world (default 200)")
+    wi.add_argument("--start-week", type=int, default=13, help="week play starts from (default 13)")
+    wi.add_argument("--threshold", type=_nonnegative, default=50_000, help="small-order threshold T (default 50,000)")
+    for name, helptext in (("status", "teams, week, moves and last activity"),
+                           ("leaderboard", "booked, forecast accuracy, progress, records entered, quiz score")):
+        wp = wsub.add_parser(name, help=helptext)
+        wp.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    we = wsub.add_parser("export", help="write the moves and the leaderboard to .csv or .xlsx (safe for Excel)")
+    we.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    we.add_argument("--out", required=True, type=Path, help="file.csv or file.xlsx")
     return p
+
+
+def _workshop(args: argparse.Namespace) -> int:
+    from .store import WorkshopStore
+
+    if args.workshop_command == "init":
+        teams: int | list[str]
+        if args.team_names is not None:
+            teams = [t.strip() for t in args.team_names.split(",")]
+            if args.teams is not None and args.teams != len(teams):
+                raise ValueError(f"--teams {args.teams} but --team-names names {len(teams)} teams")
+        elif args.teams is not None:
+            teams = args.teams
+        else:
+            raise ValueError("give --teams N or --team-names a,b,...")
+        store = WorkshopStore.init(args.dir, teams=teams, seed=args.seed, preset=args.preset,
+                                   same_world=args.same_world, people=args.people, start_week=args.start_week,
+                                   accounts=args.accounts, threshold=args.threshold)
+        with store:
+            c = store.config
+            print(f"wrote {store.path}: {len(store.teams)} teams ({', '.join(store.teams)}), seed {c['seed']}, "
+                  f"preset {c['preset']}, {'one world for all' if c['same_world'] else 'a world per team'}, "
+                  f"{c['accounts']} accounts, weeks {store.start_week + 1}-{store.end_week}"
+                  f"{', people layer' if c['people'] else ''}")
+        return 0
+    with WorkshopStore.open(args.dir) as store:
+        if args.workshop_command == "status":
+            table = store.status()
+            table["last_activity"] = table["last_activity"].map(
+                lambda v: "-" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S UTC"))
+            print(f"{store.path}: {len(store.teams)} teams, weeks {store.start_week + 1}-{store.end_week}")
+        elif args.workshop_command == "leaderboard":
+            table = store.leaderboard()
+            for col in ("booked", "quota"):
+                table[col] = table[col].map(lambda v: f"{v:,.0f}")
+            for col in ("booked_vs_quota", "forecast_accuracy", "quiz_score"):
+                table[col] = table[col].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+            table["progress_vs_benchmark"] = table["progress_vs_benchmark"].map(
+                lambda v: "" if pd.isna(v) else f"{v:.2f}")
+            print(f"{store.path}: threshold {store.config['threshold']:,.0f} {store.config['currency']}")
+        else:
+            for written in store.export(args.out):
+                print(f"wrote {written}")
+            return 0
+        with pd.option_context("display.width", 250, "display.max_columns", None):
+            print(table.to_string(index=False))
+    return 0
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -237,7 +306,8 @@ def _report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simfunnel`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"generate": _generate, "simulate": _simulate, "report": _report, "import": _import}
+    handlers = {"generate": _generate, "simulate": _simulate, "report": _report, "import": _import,
+                "workshop": _workshop}
     try:
         return handlers[args.command](args)
     except (ValueError, OSError, KeyError) as exc:

@@ -56,6 +56,10 @@ def test_generate_then_simulate_then_report(tmp_path, capsys):
         (["generate", "--out", "x", "--accounts", "0"], "must be at least 1"),
         (["generate", "--out", "x", "--preset", "nope"], "invalid choice"),
         (["frobnicate"], "invalid choice"),
+        (["workshop", "status", "--dir", "/nonexistent"], "/nonexistent/workshop.sqlite: no workshop store here"),
+        (["workshop", "leaderboard", "--dir", "README.md"], "README.md: not a simfunnel workshop store"),
+        (["workshop", "init", "--dir", "/nonexistent"], "the following arguments are required: --seed"),
+        (["workshop", "export", "--dir", "/nonexistent", "--out", "x.csv"], "no workshop store here"),
     ],
 )
 def test_bad_arguments_get_one_clear_line(argv, message):
@@ -70,3 +74,48 @@ def test_console_script_is_installed():
     exe = Path(sys.executable).with_name("simfunnel")
     run = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
     assert run.returncode == 0 and "generate" in run.stdout and "report" in run.stdout
+
+
+def test_workshop_init_status_leaderboard_export(tmp_path, capsys):
+    import openpyxl
+
+    from simfunnel.store import WorkshopStore
+
+    w = tmp_path / "room"
+    assert main(["workshop", "init", "--dir", str(w), "--team-names", "red,blue", "--seed", "4", "--accounts", "40",
+                 "--threshold", "20000"]) == 0
+    assert "2 teams (red, blue), seed 4" in capsys.readouterr().out
+    with WorkshopStore.open(w) as store:
+        assert store.config["threshold"] == 20_000 and store.config["accounts"] == 40
+        sim = store.simulation("red")
+        deal = int(sim.history.deals.query("status == 'open'").deal_id.iloc[0])
+        store.record_move("red", 14, deal, "courtesy_call", trainee="Li")
+    assert main(["workshop", "status", "--dir", str(w)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    red = next(line.split() for line in out if line.strip().startswith("red"))
+    assert red[:6] == ["red", "13", "14", "1", "0", "0"] and red[-1] == "UTC"
+    assert main(["workshop", "leaderboard", "--dir", str(w / "workshop.sqlite")]) == 0
+    out = capsys.readouterr().out
+    assert "forecast_accuracy" in out and "quiz_score" in out and "threshold 20,000 CNY" in out
+    assert main(["workshop", "export", "--dir", str(w), "--out", str(tmp_path / "out.xlsx")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == ["moves", "leaderboard"] and book["moves"].max_row == 2
+    assert main(["workshop", "export", "--dir", str(w), "--out", str(tmp_path / "out.csv")]) == 0
+    assert (tmp_path / "out.csv").exists() and (tmp_path / "out-leaderboard.csv").exists()
+
+
+def test_workshop_errors_name_the_file_and_exit_2(tmp_path, capsys):
+    foreign = tmp_path / "workshop.sqlite"
+    foreign.write_bytes(b"not a database at all")
+    assert main(["workshop", "status", "--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"simfunnel workshop: error: {foreign}: not a simfunnel workshop store (not an SQLite database); " \
+                  "left untouched\n"
+    assert foreign.read_bytes() == b"not a database at all"
+    assert main(["workshop", "init", "--dir", str(tmp_path), "--teams", "2", "--seed", "1"]) == 2
+    assert f"{foreign}: a workshop store already exists here" in capsys.readouterr().err
+    assert main(["workshop", "init", "--dir", str(tmp_path / "n"), "--teams", "3", "--team-names", "a,b",
+                 "--seed", "1"]) == 2
+    assert "--teams 3 but --team-names names 2 teams" in capsys.readouterr().err
+    assert main(["workshop", "init", "--dir", str(tmp_path / "n"), "--team-names", "a,,b", "--seed", "1"]) == 2
+    assert "team name must not be empty" in capsys.readouterr().err
