@@ -13,7 +13,9 @@ matplotlib.use("Agg")
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import plots  # noqa: E402
+from simfunnel.people import PeopleParams  # noqa: E402
 from simfunnel.widgets import (  # noqa: E402
+    AccountMap,
     AllocationExercise,
     DealBoard,
     ForecastDashboard,
@@ -46,6 +48,7 @@ def test_every_widget_speaks_one_language(workshop, lang, tmp_path, caplog):
             WinRateLab(history, lang=lang),
             ForecastDashboard(history, threshold=50_000, trials=300, lang=lang),
             AllocationExercise(world, seed=2026, lang=lang),
+            AccountMap(sf.Simulation(world, seed=2026, people=PeopleParams()), lang=lang, reveal=True),
         ]
         for widget in widgets:
             texts = widget.texts()
@@ -58,7 +61,8 @@ def test_set_language_switches_every_widget(workshop):
     world, history = workshop
     with closing_new_widgets():
         widgets = [DealBoard(sf.Simulation(world, seed=2026)), ThresholdExplorer(history), WinRateLab(history),
-                   ForecastDashboard(history, trials=300), AllocationExercise(world, seed=2026)]
+                   ForecastDashboard(history, trials=300), AllocationExercise(world, seed=2026),
+                   AccountMap(sf.Simulation(world, seed=2026, people=PeopleParams()))]
         try:
             sf.set_language("zh")
             for widget in widgets:

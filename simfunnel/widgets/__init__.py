@@ -22,6 +22,7 @@ _WIDGETS = {
     "WinRateLab": "win_rate_lab",
     "ForecastDashboard": "forecast_dashboard",
     "AllocationExercise": "allocation",
+    "AccountMap": "account_map",
 }
 
 __all__ = list(_WIDGETS)

@@ -46,11 +46,17 @@ from ..funnel import KEY_STEP_LABELS, LOST, WON
 from ..generate import PRODUCTS
 from ..history import PERIOD_WEEKS
 from ..metrics import indicators as compute_indicators
+from ..people import PEOPLE_ACTIONS_BY_KEY, STYLE_STEP, parse_style, people_actions_for
 from ..replies import OUTCOME_LABELS, OUTCOMES, Reply, is_correct, pick_reply
 from ..simulate import ACTIONS_BY_KEY, Action, Simulation, actions_for
 from ._base import CSS, Pair, Widget, figure_png
 
 __all__ = ["DealBoard", "Move", "Score"]
+
+# Every action a board may offer: the plain ones first (their positions seed the replies, unchanged),
+# then the people layer's meetings (offered only when the simulation has ``people=``).
+ALL_ACTIONS_BY_KEY: dict[str, Action] = {**ACTIONS_BY_KEY, **PEOPLE_ACTIONS_BY_KEY}
+_ACTION_INDEX = {key: i for i, key in enumerate(ALL_ACTIONS_BY_KEY)}
 
 # Extra styles of the board (the shared badge and card styles are in _base.CSS).
 BOARD_CSS = """
@@ -100,12 +106,14 @@ class Move:
     answer: str | None = None
     correct: bool | None = None
     revealed: bool = False
+    style: Any = None  # people layer: the whole-brain style of a present-value action, "A" or ("A", contact_id)
 
     def __repr__(self) -> str:  # the outcome stays out of sight until revealed (a notebook shows reprs)
         told = "outcome hidden until classified"
         if self.revealed:
             told = f"outcome={self.outcome!r}, answer={self.answer!r}"
-        return f"Move(deal_id={self.deal_id!r}, action={self.action!r}, week={self.week}, {told})"
+        style = "" if self.style is None else f", style={self.style!r}"
+        return f"Move(deal_id={self.deal_id!r}, action={self.action!r}, week={self.week}{style}, {told})"
 
 
 class _BoardError(ValueError):
@@ -247,6 +255,19 @@ class DealBoard(Widget):
         "err_nothing_to_undo": ("已经在第 0 周，没有可以撤销的了。", "Already at week 0: nothing to undo."),
         "err_stage": ("没有这个阶段。", "Unknown open stage {stage!r}."),
         "err_page": ("没有这一页。", "Page {page!r} does not exist for stage {stage!r} (pages 1 to {pages})."),
+        # people layer (Simulation(..., people=PeopleParams()))
+        "style": ("风格", "Style"),
+        "style_none": ("不指定风格", "no particular style"),
+        "style_tip": ("按听众的全脑类型呈现价值：风格相符更易推进，不符则更难",
+                      "Present value in the audience's whole-brain style: a match helps, a mismatch hurts"),
+        "style_mark": ("风格 {style}", "style {style}"),
+        "err_people_action": ("这个行动需要人员层。", "Action {action!r} needs the people layer "
+                              "(Simulation(world, seed, people=PeopleParams()))."),
+        "err_style_people": ("指定风格需要人员层。", "A style needs the people layer "
+                             "(Simulation(world, seed, people=PeopleParams()))."),
+        "err_style_action": ("只有呈现价值的行动才能指定风格。",
+                             "A style applies to present-value actions only, not to {action!r}."),
+        "err_style": ("风格不对：{why}", "Bad style: {why}"),
     }
 
     def __init__(
@@ -294,9 +315,27 @@ class DealBoard(Widget):
         self._reset_armed = False
         self._last_classified: Move | None = None
         self._chart_key: tuple | None = None
+        self._listeners: list = []
         self._rebuild_state()
         self._build_ui()
         self.refresh()
+
+    def on_change(self, callback) -> None:
+        """Call ``callback(board)`` after every act, classify, next week, undo and reset (a bound method is held weakly).
+
+        Other views of the same simulation (the AccountMap) follow the board with it.
+        """
+        import weakref
+
+        self._listeners.append(weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback))
+
+    def _changed(self) -> None:
+        for ref in list(self._listeners):
+            callback = ref()
+            if callback is None:
+                self._listeners.remove(ref)
+            else:
+                callback(self)
 
     # --- static deal data -------------------------------------------------------------
     def _setup_deals(self) -> None:
@@ -393,7 +432,26 @@ class DealBoard(Widget):
         return str(name) if name is not None else self.t("unnamed", deal=self._ids[pos])
 
     def _action_label(self, key: str) -> str:
-        return ACTIONS_BY_KEY[key].label(self.lang)
+        return ALL_ACTIONS_BY_KEY[key].label(self.lang)
+
+    def fitting_actions(self, stage_key: str) -> list[Action]:
+        """The actions the board offers at an open stage: with people on, the meetings that fit too."""
+        fitting = actions_for(self.funnel, stage_key)
+        if self.sim.people is not None:
+            fitting += people_actions_for(self.funnel, stage_key)
+        return fitting
+
+    def _check_style(self, key: str, style: Any) -> Any:
+        """``style`` for action ``key``, checked (people on, a present-value action, ``"A"``… or (style, contact))."""
+        if self.sim.people is None:
+            raise _BoardError("err_style_people")
+        if not _styled(ALL_ACTIONS_BY_KEY[key]):
+            raise _BoardError("err_style_action", action=key)
+        try:
+            parse_style(style)
+        except ValueError as err:
+            raise _BoardError("err_style", why=str(err)) from None
+        return tuple(style) if isinstance(style, list) else style
 
     def _weeks_in_stage(self, pos: np.ndarray | int) -> np.ndarray | int:
         return self.sim.week - self.sim.entered_weeks()[pos]
@@ -427,16 +485,24 @@ class DealBoard(Widget):
         self._render_columns()
         self._render_panel()
 
-    def act(self, deal_id: Any, action: str | Action) -> Move:
+    def act(self, deal_id: Any, action: str | Action, style: Any = None) -> Move:
         """Plan ``action`` on a deal for the coming week; returns the :class:`Move` with the customer's reply.
 
         The move's outcome is what the coming week will bring (``sim.preview``), hidden
         until :meth:`classify` or :meth:`next_week`.
 
+        With the people layer on (``Simulation(..., people=PeopleParams())``) the board also
+        offers the meetings that fit the stage (:func:`simfunnel.people.people_actions_for`), and
+        a present-value action takes ``style=``: the whole-brain style of the presentation,
+        ``"A"`` … ``"D"``, or ``("A", contact_id)`` to present to that contact rather than the
+        account's decision maker. The style is kept on the move, previewed and played.
+
         Raises:
             ValueError: an unknown or closed deal, a deal not created yet, a second action
                 on the same deal this week, an action that does not fit the deal's stage,
-                or the world's last week reached.
+                the world's last week reached, or a style without the people layer, on an
+                action that does not present value, or not one of A–D (or naming a contact
+                of another account).
         """
         self._check_in_sync()
         key = action.key if isinstance(action, Action) else action
@@ -452,19 +518,28 @@ class DealBoard(Widget):
             raise _BoardError("err_closed", deal=deal_id)
         if any(m.deal_id == deal_id for m in self.pending):
             raise _BoardError("err_twice", deal=deal_id)
-        if key not in ACTIONS_BY_KEY:
+        if key not in ALL_ACTIONS_BY_KEY:
             raise _BoardError("err_unknown_action", detail=f"Actions are {', '.join(ACTIONS_BY_KEY)}", action=key)
+        if key not in ACTIONS_BY_KEY and self.sim.people is None:
+            raise _BoardError("err_people_action", action=key)
         stage_key = self.funnel.keys[k]
-        fitting = actions_for(self.funnel, stage_key)
-        if ACTIONS_BY_KEY[key] not in fitting:
+        fitting = self.fitting_actions(stage_key)
+        if ALL_ACTIONS_BY_KEY[key] not in fitting:
             raise _BoardError("err_action", detail=f"Try: {', '.join(a.key for a in fitting)}",
                               action=key, stage=stage_key)
-        preview = self.sim.preview({deal_id: key})
+        styles = None if style is None else {deal_id: self._check_style(key, style)}
+        try:
+            preview = self.sim.preview({deal_id: key}, styles)
+        except ValueError as err:  # the simulation's check of the style's audience (a contact of the account)
+            if styles is None:
+                raise
+            raise _BoardError("err_style", why=str(err)) from None
         outcome = str(preview["outcome"].iloc[0])
         step = self.funnel.stage(stage_key).key_step
-        seed = [self.seed, week + 1, _seed_int(deal_id), list(ACTIONS_BY_KEY).index(key)]
+        seed = [self.seed, week + 1, _seed_int(deal_id), _ACTION_INDEX[key]]
         move = Move(deal_id=deal_id, action=key, week=week + 1, reply=pick_reply(outcome, step, seed=seed),
-                    outcome=outcome, from_stage=stage_key, to_stage=str(preview["to_stage"].iloc[0]))
+                    outcome=outcome, from_stage=stage_key, to_stage=str(preview["to_stage"].iloc[0]),
+                    style=None if styles is None else styles[deal_id])
         self.moves.append(move)
         self.selected = deal_id
         self._note = None
@@ -472,6 +547,7 @@ class DealBoard(Widget):
         self._render_columns()
         self._render_panel()
         self._render_header()
+        self._changed()
         return move
 
     def classify(self, answer: str, deal_id: Any = None) -> bool:
@@ -504,6 +580,7 @@ class DealBoard(Widget):
         self._render_header()
         self._render_controls()
         self._render_panel()
+        self._changed()
         return move.correct
 
     def next_week(self) -> pd.DataFrame:
@@ -520,13 +597,15 @@ class DealBoard(Widget):
         if self.sim.week >= self.world.weeks:
             raise _BoardError("err_end", week=self.sim.week)
         moves = self.pending
-        events = self.sim.step({m.deal_id: m.action for m in moves})
+        styles = {m.deal_id: m.style for m in moves if m.style is not None}
+        events = self.sim.step({m.deal_id: m.action for m in moves}, styles or None)
         for m in moves:
             m.revealed = True
         self._rebuild_state()
         self._summary = (self.sim.week, events, moves)
         self._note = None
         self.refresh()
+        self._changed()
         return events
 
     def undo(self) -> None:
@@ -549,6 +628,7 @@ class DealBoard(Widget):
             self._render_columns()
             self._render_panel()
             self._render_header()
+            self._changed()
             return
         week = self.sim.week
         if week == 0:
@@ -559,6 +639,7 @@ class DealBoard(Widget):
         self._summary = None
         self._note = ("undone_week", {"week": week - 1})
         self.refresh()
+        self._changed()
 
     def reset(self) -> None:
         """Back to week 0: a fresh simulation of the same world and seed; moves and score cleared."""
@@ -570,6 +651,7 @@ class DealBoard(Widget):
         self._rebuild_state()
         self._note = ("reset_done", {})
         self.refresh()
+        self._changed()
 
     def page(self, stage_key: str, n: int | None = None) -> list:
         """Turn a stage's cards to page ``n`` (1 = the largest deals); returns the deal ids shown there.
@@ -644,7 +726,9 @@ class DealBoard(Widget):
         self._why = w.HTML()
         self._btn_act = w.Button(button_style="primary", layout=L(width="auto"))
         self._btn_act.on_click(lambda _b: self._ui_act())
-        self._act_row = w.HBox([self._action, self._btn_act], layout=L(align_items="center", flex_flow="row wrap"))
+        self._style = w.Dropdown(options=[("", "")], value="", layout=L(width="320px", display="none"))
+        self._act_row = w.HBox([self._action, self._style, self._btn_act],
+                               layout=L(align_items="center", flex_flow="row wrap"))
         self._reply = w.HTML()
         self._quiz_buttons = {o: w.Button(layout=L(width="auto")) for o in OUTCOMES}
         for o, b in self._quiz_buttons.items():
@@ -705,7 +789,7 @@ class DealBoard(Widget):
         def act() -> None:
             if self.selected is None or self._action.value is None:
                 raise _BoardError("err_no_selection")
-            self.act(self.selected, self._action.value)
+            self.act(self.selected, self._action.value, style=self._style.value or None)
 
         self._ui(act)
 
@@ -780,7 +864,7 @@ class DealBoard(Widget):
         else:
             key, fields = self._note
             fields = dict(fields)
-            if "action" in fields and fields["action"] in ACTIONS_BY_KEY:
+            if "action" in fields and fields["action"] in ALL_ACTIONS_BY_KEY:
                 fields["action"] = self._action_label(fields["action"])
             if key == "undone_move":
                 fields["account"] = self._account(self._pos(fields.pop("deal")))
@@ -902,7 +986,7 @@ class DealBoard(Widget):
         self._deal_html.value = "<br>".join(lines)
         can_act = k < self._n_open and planned is None and week < self.world.weeks
         self._act_row.layout.display = None if can_act else "none"
-        options = tuple((a.label(self.lang), a.key) for a in actions_for(self.funnel, stage.key)) if can_act else ()
+        options = tuple((a.label(self.lang), a.key) for a in self.fitting_actions(stage.key)) if can_act else ()
         if tuple(tuple(o) for o in self._action.options) != options:
             current = self._action.value
             self._action.options = options
@@ -917,10 +1001,33 @@ class DealBoard(Widget):
         if key is None or self._act_row.layout.display == "none":
             self._why.value = ""
             self._action.tooltip = None
+            self._render_style(None)
             return
-        why = ACTIONS_BY_KEY[key].why_zh if self.lang == "zh" else ACTIONS_BY_KEY[key].why_en
+        act = ALL_ACTIONS_BY_KEY[key]
+        why = act.why_zh if self.lang == "zh" else act.why_en
         self._action.tooltip = why
         self._why.value = f'<span class="sf-muted">{html.escape(self.t("why", why=why))}</span>'
+        self._render_style(act)
+
+    def _render_style(self, act: Action | None) -> None:
+        """People layer: the style list, shown for a present-value action (default: no particular style)."""
+        styled = act is not None and self.sim.people is not None and _styled(act)
+        self._style.layout.display = None if styled else "none"
+        if not styled:
+            if tuple(tuple(o) for o in self._style.options) != (("", ""),):
+                self._style.options = (("", ""),)  # no hidden labels left in another language
+            self._style.value = ""
+            return
+        from ..plots import brain_label
+
+        # "" = no particular style (a value of None would show an empty list in the browser)
+        options = ((self.t("style_none"), ""),) + tuple((brain_label(b, self.lang), b) for b in "ABCD")
+        if tuple(tuple(o) for o in self._style.options) != options:
+            current = self._style.value
+            self._style.options = options
+            self._style.value = current
+        self._style.description = self.t("style")
+        self._style.tooltip = self.t("style_tip")
 
     def _render_quiz(self) -> None:
         """The reply waiting to be classified (newest first) and the verdict on the one classified last."""
@@ -984,6 +1091,8 @@ class DealBoard(Widget):
             mark = self._badge(m.outcome) if m.revealed else \
                 f'<span class="sf-muted">{html.escape(self.t("to_classify"))}</span>'
             what = f"{self._account(p)} · {self._action_label(m.action)}"
+            if m.style is not None:
+                what += " · " + self.t("style_mark", style=m.style if isinstance(m.style, str) else m.style[0])
             items.append(f"<li>{html.escape(what)} {mark}</li>")
         self._moves_html.value = (f'<b>{html.escape(self.t("moves_title", n=len(pending)))}</b>'
                                   f'<ul class="sf-summary" {LIST_STYLE}>{"".join(items)}</ul>')
@@ -1087,6 +1196,11 @@ class DealBoard(Widget):
             f"<div>{self._summary_html.value}</div></div></div>"
             "</body></html>"
         )
+
+
+def _styled(act: Action) -> bool:
+    """Whether a style applies: an action of the present-value key step (demo, trial, reference visit), not a meeting."""
+    return act.key in ACTIONS_BY_KEY and STYLE_STEP in act.key_steps
 
 
 def _span(css_class: str, text: str) -> str:
