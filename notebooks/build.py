@@ -249,11 +249,11 @@ def _source(lines: list[str]) -> list[str]:
 
 def build_notebook(path: Path, lang: str, edition: str) -> dict:
     """The notebook (as a JSON-ready dict) built from one source for one language and edition."""
-    stem = path.stem
+    stem = path.stem.removeprefix(TRAINER_ONLY)
     cells = parse(path)
     out: list[dict] = []
     if edition == "trainer":
-        banner = TRAINER_ONLY_BANNER if stem.startswith(TRAINER_ONLY) else BANNER
+        banner = TRAINER_ONLY_BANNER if path.stem.startswith(TRAINER_ONLY) else BANNER
         out.append(_md(f"{stem}-banner", [banner[lang]], ["trainer"]))
     injected = False
     for cell in cells:

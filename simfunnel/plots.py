@@ -1374,3 +1374,115 @@ def allocation_chart(result, previous=None, ax=None, lang: str | None = None) ->
             else i18n.text(ALLOCATION_TEXT["ratio_none"], lang, lo=lo, hi=hi))
     a_cost.set_xlabel(note, fontsize=8.5, color=MUTED)
     return axes
+
+
+# --- the workshop's teams (trainer's leaderboard) -------------------------------------------------
+TEAM_TEXT = {
+    "team_title": ("各队对比（第 {week} 周）", "Teams compared (week {week})"),
+    "team_booked": ("已成交 / 任务", "Booked / quota"),
+    "team_accuracy": ("预测准确度", "Forecast accuracy"),
+    "team_progress": ("销售进展 / 基准", "Progress / benchmark"),
+    "team_quiz": ("答题得分", "Quiz score"),
+    "team_weeks_title": ("已成交（逐周累计）", "Booked, week by week"),
+    "team_week_axis": ("本季度第几周", "Week of the quarter"),
+    "team_quota": ("任务", "quota"),
+    "team_none": ("还没有数据", "no data yet"),
+}
+TEAM_PANELS = (("booked_vs_quota", "team_booked", True), ("forecast_accuracy", "team_accuracy", True),
+               ("progress_vs_benchmark", "team_progress", False), ("quiz_score", "team_quiz", True))
+TEAM_COLORS = ("#1f5fa8", "#c0392b", "#2e8b57", "#c9970c", "#7b3294", "#16a2b8", "#8c564b", "#e377c2",
+               "#555555", "#bcbd22")
+
+
+def team_colors(n: int) -> list[str]:
+    """A colour per team, the same in every team chart (cycled beyond ten teams)."""
+    return [TEAM_COLORS[i % len(TEAM_COLORS)] for i in range(n)]
+
+
+def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None) -> list:
+    """Four small bar charts comparing teams: booked / quota, forecast accuracy, progress / benchmark, quiz score.
+
+    Args:
+        board: :meth:`simfunnel.store.WorkshopStore.leaderboard` (columns team, week and the four).
+        axes: four Axes to draw on (a new 12×3.4 inch figure when ``None``).
+        lang: ``"zh"`` or ``"en"``.
+
+    A missing value (no reply classified yet, no week played) shows as "—" without a bar.
+    The bars carry gid ``team-<column>``. Returns the four Axes.
+    """
+    lang = i18n.resolve_language(lang)
+    _require(board, ("team", "week") + tuple(c for c, _, _ in TEAM_PANELS), "team_chart")
+    i18n.setup_cjk_font()
+    if axes is None:
+        _, axes = plt.subplots(1, 4, figsize=(12, 3.4))
+    axes = list(np.ravel(axes))
+    if len(axes) != len(TEAM_PANELS):
+        raise ValueError(f"team_chart: pass {len(TEAM_PANELS)} Axes, got {len(axes)}")
+    teams = board["team"].astype(str).tolist()
+    colors = team_colors(len(teams))
+    y = np.arange(len(teams))
+    for ax, (column, key, share) in zip(axes, TEAM_PANELS):
+        values = board[column].to_numpy(dtype=float)
+        shown = np.where(np.isfinite(values), values, 0.0)
+        ax.barh(y, shown, color=colors, height=0.65, gid=f"team-{column}")
+        top = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 1.0 if share else 1.2)
+        for i, v in enumerate(values):
+            label = "—" if not np.isfinite(v) else (f"{v:.0%}" if share else f"{v:.2f}")
+            ax.text(max(v, 0.0) if np.isfinite(v) else 0.0, i, " " + label, va="center", fontsize=9, color=TEXT_COLOR)
+        if column == "progress_vs_benchmark":
+            ax.axvline(1.0, color=QUOTA_COLOR, ls="--", lw=1)
+        ax.set_xlim(min(0.0, float(np.nanmin(shown)) * 1.2), top * 1.3)
+        ax.set_yticks(y, teams)
+        ax.invert_yaxis()
+        ax.set_title(i18n.text(TEAM_TEXT[key], lang), loc="left", fontsize=11)
+        if share:
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        _plain(ax)
+    return axes
+
+
+def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None, lang: str | None = None,
+                     currency: str = "CNY") -> "Axes":
+    """Each team's booked amount ``B_t`` week by week of the quarter, against the quota.
+
+    Args:
+        tables: team → its :func:`~simfunnel.metrics.indicators` table (rows t = 0 … weeks played).
+        quota: the quota (one for all, or team → quota; drawn once when all are equal).
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+
+    Each team's line carries gid ``team-weeks-<team>``.
+    """
+    lang = i18n.resolve_language(lang)
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    quotas = quota if isinstance(quota, dict) else {team: quota for team in tables}
+    colors = team_colors(len(tables))
+    n = 13
+    for table in tables.values():
+        _require(table, ("t", "booked"), "team_weeks_chart")
+        n = max(n, int(table["t"].max()) if len(table) else 0)
+    for color, (team, table) in zip(colors, tables.items()):
+        ax.plot(table["t"], table["booked"], color=color, lw=2, marker="o", ms=3.5, label=str(team),
+                gid=f"team-weeks-{team}")
+    values = sorted({float(q) for q in quotas.values()})
+    if len(values) == 1:
+        ax.axhline(values[0], color=QUOTA_COLOR, ls="--", lw=1)
+        ax.text(n, values[0], i18n.text(TEAM_TEXT["team_quota"], lang) + " "
+                + i18n.format_money(values[0], currency, lang, compact=True),
+                ha="right", va="bottom", fontsize=9, color=QUOTA_COLOR)
+    if not tables:
+        ax.text(0.5, 0.5, i18n.text(TEAM_TEXT["team_none"], lang), transform=ax.transAxes, ha="center", color=MUTED)
+    ax.set_xlim(0, n)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(_money_formatter(currency, lang))
+    ax.set_xlabel(i18n.text(TEAM_TEXT["team_week_axis"], lang))
+    ax.set_title(i18n.text(TEAM_TEXT["team_weeks_title"], lang), loc="left", fontsize=12)
+    if tables:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    ax.grid(color="#e5e5e5", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return ax

@@ -41,7 +41,8 @@ import pandas as pd
 from .funnel import KEY_STEPS
 from .history import OUTCOMES
 
-__all__ = ["OUTCOMES", "OUTCOME_LABELS", "Reply", "replies", "pick_reply", "is_correct", "outcome_label"]
+__all__ = ["OUTCOMES", "OUTCOME_LABELS", "Reply", "replies", "pick_reply", "is_correct", "outcome_label",
+           "confusion_table"]
 
 # The four call outcomes in the order the quiz buttons show them.
 OUTCOME_LABELS: dict[str, tuple[str, str]] = {
@@ -200,3 +201,36 @@ def is_correct(answer: str, outcome: str) -> bool:
     _check_outcome(answer, "answer")
     _check_outcome(outcome, "outcome")
     return answer == outcome or (answer == "advance" and outcome == "order")
+
+
+def confusion_table(outcomes: Sequence[str], answers: Sequence[str], lang: str | None = None) -> pd.DataFrame:
+    """How replies were classified: rows = the true outcome, columns = the trainee's answer, counts.
+
+    Every outcome appears as a row and a column (zeros included), in the quiz's order, labelled in
+    ``lang`` (default: the kit's language); the diagonal is right (an order answered "advance" is
+    also right, see :func:`is_correct`). The row and column index names say which is which.
+
+    Raises:
+        ValueError: sequences of different lengths, or a value that is not one of the four outcomes.
+
+    Example:
+        >>> confusion_table(["advance", "continuation", "continuation"], ["advance", "advance", "continuation"],
+        ...                 lang="en").loc["Continuation"].tolist()
+        [0, 1, 1, 0]
+    """
+    from .i18n import resolve_language, text
+
+    lang = resolve_language(lang)
+    outcomes, answers = [str(o) for o in outcomes], [str(a) for a in answers]
+    if len(outcomes) != len(answers):
+        raise ValueError(f"confusion_table: {len(outcomes)} outcomes but {len(answers)} answers")
+    for name, values in (("outcome", outcomes), ("answer", answers)):
+        bad = [v for v in values if v not in OUTCOME_LABELS]
+        if bad:
+            raise ValueError(f"confusion_table: unknown {name} {bad[0]!r}; outcomes are {', '.join(OUTCOME_LABELS)}")
+    keys = list(OUTCOME_LABELS)
+    counts = np.zeros((len(keys), len(keys)), dtype=np.int64)
+    np.add.at(counts, ([keys.index(o) for o in outcomes], [keys.index(a) for a in answers]), 1)
+    labels = [text(OUTCOME_LABELS[k], lang) for k in keys]
+    return pd.DataFrame(counts, index=pd.Index(labels, name=text(("真实结果", "True outcome"), lang)),
+                        columns=pd.Index(labels, name=text(("学员的判断", "Trainee's answer"), lang)))

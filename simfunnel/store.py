@@ -1107,3 +1107,56 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def play_demo(store: WorkshopStore, weeks: int = 3, seed: int = 0, moves_per_week: Sequence[int] | None = None,
+              skill: Sequence[float] | None = None) -> pd.DataFrame:
+    """Play a few weeks for every team as stand-in trainees: a rehearsal for the trainer, a demo, a test.
+
+    Each week, team *i* acts on its ``moves_per_week[i]`` largest open deals (default
+    2, 4, 6, … moves) with a seeded random advance action that fits the deal's stage,
+    classifies each reply (right with chance ``skill[i]``, default 0.5 … 0.9; a wrong
+    answer is another outcome drawn at random) and closes the week. Everything goes
+    through the public API (:meth:`~WorkshopStore.record_move`,
+    :meth:`~WorkshopStore.classify`, :meth:`~WorkshopStore.close_week`), so the demo
+    store is like one real trainees wrote; the same ``seed`` gives the same moves.
+
+    Returns:
+        :meth:`~WorkshopStore.moves` of the moves made.
+
+    Example:
+        >>> import tempfile
+        >>> store = WorkshopStore.init(tempfile.mkdtemp(), teams=2, seed=5, accounts=40)
+        >>> moves = play_demo(store, weeks=2, seed=1)
+        >>> [store.week(t) for t in store.teams], len(moves)
+        ([15, 15], 12)
+    """
+    from .replies import is_correct
+    from .simulate import actions_for
+
+    weeks = _int("weeks", weeks, minimum=0)
+    n = len(store.teams)
+    counts = list(moves_per_week) if moves_per_week is not None else [2 * (i + 1) for i in range(n)]
+    skills = list(skill) if skill is not None else [0.5 + 0.4 * i / max(n - 1, 1) for i in range(n)]
+    if len(counts) != n or len(skills) != n:
+        raise ValueError(f"moves_per_week and skill need one value per team ({n})")
+    first = max(int(m) for m in store.moves()["id"]) + 1 if len(store.moves()) else 0
+    for i, team in enumerate(store.teams):
+        rng = np.random.default_rng([int(seed), i])
+        for _ in range(weeks):
+            week = store.week(team) + 1
+            if week > store.end_week:
+                break
+            sim = store.simulation(team)
+            deals = sim.history.deals
+            open_deals = deals[deals["status"].astype(str) == "open"].sort_values(["amount", "deal_id"],
+                                                                                  ascending=[False, True])
+            for deal_id, stage in list(zip(open_deals["deal_id"], open_deals["stage"].astype(str)))[:counts[i]]:
+                choices = [a.key for a in actions_for(sim.funnel, stage) if a.kind == "advance"]
+                store.record_move(team, week, int(deal_id), str(rng.choice(choices)), trainee=f"demo-{i + 1}")
+                outcome = store.moves(team).iloc[-1]["outcome"]
+                answer = outcome if rng.random() < skills[i] else str(rng.choice([o for o in OUTCOMES if o != outcome]))
+                store.classify(team, week, int(deal_id), answer, is_correct(answer, outcome))
+            store.close_week(team, week, trainee=f"demo-{i + 1}")
+    moves = store.moves()
+    return moves[moves["id"] >= first].reset_index(drop=True)

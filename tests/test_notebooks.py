@@ -30,7 +30,10 @@ COURSE = (
     "04_forecast_and_progress",
     "05_testing_win_rate_assumptions",
     "06_real_crm_data",
+    "08_workshop_play",
 )
+# Trainer-only notebooks (notebooks/src/trainer_<name>.py → trainer/{en,zh}/<name>.ipynb).
+TRAINER_ONLY = ("workshop",)
 FOLDERS = {  # folder → (language, edition)
     "en": ("en", "trainee"),
     "zh": ("zh", "trainee"),
@@ -60,7 +63,11 @@ def _text(cell: dict) -> str:
     return "".join(cell["source"])
 
 
-ALL = [(folder, stem) for folder in FOLDERS for stem in COURSE]
+def _stems(folder: str) -> tuple[str, ...]:
+    return COURSE + TRAINER_ONLY if FOLDERS[folder][1] == "trainer" else COURSE
+
+
+ALL = [(folder, stem) for folder in FOLDERS for stem in _stems(folder)]
 
 
 # --- one source ----------------------------------------------------------------------
@@ -90,12 +97,12 @@ def test_build_check_exits_1_and_lists_a_changed_notebook(tmp_path, capsys):
 
 
 def test_the_sources_are_the_course():
-    assert tuple(p.stem for p in build.sources()) == COURSE
+    assert tuple(p.stem for p in build.sources()) == COURSE + tuple(f"trainer_{s}" for s in TRAINER_ONLY)
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
 def test_every_notebook_exists_in_every_folder_and_nothing_else(folder):
-    assert sorted(p.stem for p in (NOTEBOOKS / folder).glob("*.ipynb")) == sorted(COURSE)
+    assert sorted(p.stem for p in (NOTEBOOKS / folder).glob("*.ipynb")) == sorted(_stems(folder))
 
 
 @pytest.mark.parametrize("folder,stem", ALL)
@@ -237,8 +244,7 @@ def test_markdown_renders_without_stray_emphasis_marks(folder, stem):
             assert not stray, f"{cell['id']}: unrendered emphasis near {stray[0]!r}"
 
 
-@pytest.mark.parametrize("folder", ["zh", "trainer/zh"])
-@pytest.mark.parametrize("stem", COURSE)
+@pytest.mark.parametrize("folder,stem", [(f, s) for f, s in ALL if f in ("zh", "trainer/zh")])
 def test_chinese_paragraphs_have_no_spaces_from_line_breaks(folder, stem):
     # Markdown shows a line break inside a paragraph as a space: 一个 空格 between two characters.
     # build.py joins the wrapped lines of a Chinese paragraph; this checks that it did.

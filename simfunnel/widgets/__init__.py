@@ -23,6 +23,7 @@ _WIDGETS = {
     "ForecastDashboard": "forecast_dashboard",
     "AllocationExercise": "allocation",
     "AccountMap": "account_map",
+    "WorkshopLeaderboard": "leaderboard",
 }
 
 __all__ = list(_WIDGETS)
