@@ -840,7 +840,8 @@ class AccountMap(Widget):
 
     def _render_chart(self) -> None:
         met = self._met_weeks()
-        key = (self.account_id, id(self.sim), self.sim.week, self.lang, self._reveal, tuple(sorted(met.items())))
+        # what the chart shows: the account, who is met when, what is known; a week without meetings here keeps it
+        key = (self.account_id, self.lang, self._reveal, tuple(sorted(met.items())), self._tried_coach_week())
         if key == self._chart_key:
             return
         from .. import plots
