@@ -504,3 +504,21 @@ def test_the_controls_do_what_the_methods_do(world):
     assert move.revealed and move.correct
     amap._btn_next.click()
     assert board.sim.week == 1 and board.moves[0].week == 1
+
+
+def test_default_account_lets_every_guided_step_be_played(world):
+    board = board_of(world)
+    amap = AccountMap(board)
+    assert contacts_of(world, amap.account_id)["coach"].any()
+    deals = {a: amap.deal_for(a) for a in ("find_coach", "meet_decision_maker", "arrange_demo")}
+    assert all(d is not None for d in deals.values()), deals
+    codes = board.sim.stage_codes()
+    for action, deal in deals.items():  # each found deal is of the account, open, and the action fits its stage
+        pos = board._pos(deal)
+        stage = board.funnel.all_keys[int(codes[pos])]
+        assert deal in amap.open_deals() and action in {a.key for a in board.fitting_actions(stage)}
+    amap.find_coach(deal_id=deals["find_coach"])
+    assert amap.deal_for("find_coach") != deals["find_coach"]  # a deal with a move this week is skipped
+    assert amap.deal_for("propose_trial", account_id=amap.account_id) in (None, *amap.open_deals())
+    with pytest.raises(ValueError, match="Unknown action 'fly'"):
+        amap.deal_for("fly")

@@ -447,3 +447,25 @@ def test_coach_report_tells_the_true_coming_week():
     dm_met = set(met.account_id[met.buying_role == "decision_maker"])
     commit = report[(report.stage == "commitment") & ~report.account_id.isin(dm_met)]
     assert len(commit) > 5 and (commit.risk == "at_risk").all()
+
+
+def test_compare_meetings_equals_runs_by_hand():
+    from simfunnel.generate import generate
+    from simfunnel.people import compare_meetings, coverage_groups
+
+    world = generate(accounts=60, seed=11)
+    table = compare_meetings(world, seed=11, lang="en")
+    groups = coverage_groups(world.contacts)
+    assert list(table.index) == ["nobody met", "coaches only", "decision makers only", "coaches + decision level"]
+    for (name, ids), (_, row) in zip(groups.items(), table.iterrows()):
+        sim = Simulation(world, seed=11, people=PeopleParams())
+        if ids:
+            sim.meet(ids)
+        d = sim.run().deals
+        won = d["status"].astype(str) == "won"
+        assert row.contacts_met == len(ids) and row.deals_won == won.sum()
+        assert row.won_amount == d.loc[won, "amount"].sum()
+    assert set(groups["coaches"]) <= set(groups["coaches_and_decision_level"])
+    assert table.loc["coaches only", "approval_advance"] > table.loc["nobody met", "approval_advance"]
+    custom = compare_meetings(world, {"one": groups["coaches"][:1]}, seed=11, lang="zh")
+    assert list(custom.index) == ["one"] and custom.index.name == "拜访了谁"

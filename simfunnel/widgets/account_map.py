@@ -262,6 +262,7 @@ class AccountMap(Widget):
         "err_deal_later": ("这个商机还没有出现。", "Deal {deal} only appears in week {week}."),
         "err_deal_below": ("这个商机低于小单门槛，不在漏斗里。", "Deal {deal} is below the board's threshold: outside the funnel."),
         "err_no_deal": ("请先选择一个商机。", "Choose an open deal of the account first."),
+        "err_action_unknown": ("没有这个行动。", "Unknown action {action!r}."),
         "err_role": ("没有这个角色。", "Unknown role {role!r}; roles to meet are {roles}."),
         "err_no_pv": ("这个商机的阶段没有呈现价值的行动。",
                       "No present-value action fits deal {deal} at stage {stage}; they fit at {stages}."),
@@ -348,15 +349,48 @@ class AccountMap(Widget):
         hit = hit[np.lexsort((self._deal_ids[hit], -self._amount[hit]))]
         return [_py(self._deal_ids[p]) for p in hit]
 
+    def deal_for(self, action: str, account_id: Any = None) -> Any:
+        """The largest open deal of the account where ``action`` fits its stage and no move is planned this week.
+
+        ``None`` when there is none (e.g. "meet the decision maker" needs a deal at a
+        build-trust or commitment stage). Example: ``amap.meet("decision_maker",
+        deal_id=amap.deal_for("meet_decision_maker"))``.
+        """
+        key = action.key if hasattr(action, "key") else str(action)
+        if key not in ALL_ACTIONS_BY_KEY:
+            raise _MapError("err_action_unknown", action=key)
+        planned = {m.deal_id for m in self.board.pending}
+        keys = self.funnel.all_keys
+        codes = self.sim.stage_codes()
+        for deal in self.open_deals(account_id):
+            stage = keys[int(codes[self._deal_index.get_loc(deal)])]
+            if deal not in planned and any(a.key == key for a in self.board.fitting_actions(stage)):
+                return deal
+        return None
+
     def _default_account(self) -> Any:
         selected = self.board.selected
         if selected is not None:
             p = self._deal_index.get_loc(selected)
             if self._open_mask()[p] and self._deal_acc[p] >= 0:
                 return _py(self._acc_index[self._deal_acc[p]])
+        # A good account to learn on: it has a coach, and its open deals sit at stages where every
+        # guided step's actions fit (find a coach, meet the decision maker, present value); then the biggest.
         mask = self._open_mask() & (self._deal_acc >= 0)
-        amount = np.bincount(self._deal_acc[mask], weights=self._amount[mask], minlength=len(self._acc_index))
-        return _py(self._acc_index[int(np.argmax(amount))])
+        n_acc = len(self._acc_index)
+        amount = np.bincount(self._deal_acc[mask], weights=self._amount[mask], minlength=n_acc)
+        steps = np.array([s.key_step for s in self.funnel.stages] + ["", ""], dtype=object)
+        step_of = steps[self.sim.stage_codes()]
+        score = np.zeros(n_acc)
+        for needed in (("customer_analysis", "build_trust"), ("build_trust", "win_commitment"), ("present_value",)):
+            hit = mask & np.isin(step_of, needed)
+            score += np.bincount(self._deal_acc[hit], minlength=n_acc) > 0
+        coach_acc = self._acc_index.get_indexer(self.world.contacts.loc[self.world.contacts["coach"], "account_id"])
+        score[coach_acc[coach_acc >= 0]] += 1
+        best = np.lexsort((-amount, -score))[0]
+        if amount[best] <= 0:
+            best = int(np.argmax(amount))
+        return _py(self._acc_index[int(best)])
 
     @property
     def contacts(self) -> pd.DataFrame:
