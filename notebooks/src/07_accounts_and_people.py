@@ -84,8 +84,9 @@ board
 # 2. Week 2: the coach has told you who is who. **Meet the decision maker** and a
 #    **gatekeeper** (on two different deals: one action per deal a week; an action's button
 #    is greyed out when it does not fit the deal's stage, and its tip says which deals fit).
-# 3. Week 3: **present value** to the decision maker **in their style** (their colour on the
-#    map), then open the coach's report under *Judge the opportunity*.
+# 3. As soon as a deal is at a stage where it fits: **present value** to the decision maker
+#    **in their style** (their colour on the map). Then read the coach's report under *Judge
+#    the opportunity*.
 #
 # Note which deals the coach says are at risk, and the weakest purchase factor of your
 # biggest deal.
@@ -96,8 +97,8 @@ board
 # 1. 第 1 周：**发展向导**，判断回复，点**下一周**。
 # 2. 第 2 周：向导已经告诉你谁是谁。**拜访决策者**和一位**把关者**（用两个不同的商机：每个商机
 #    每周只能有一个行动；行动不适合商机所处的阶段时按钮是灰色的，提示会告诉你哪些商机适合）。
-# 3. 第 3 周：按决策者的**风格**（地图上的颜色）向他**呈现价值**，然后在“判断商机”下打开向导的
-#    报告。
+# 3. 一旦有商机到了合适的阶段：按决策者的**风格**（地图上的颜色）向他**呈现价值**。然后在
+#    “判断商机”下看向导的报告。
 #
 # 记下向导说哪些商机有风险，以及你最大那个商机最弱的购买要素。
 
@@ -106,12 +107,16 @@ board
 # zh: 参考答案（用代码完成）：在地图上的客户里完成练习的三周。
 account_map.find_coach(deal_id=account_map.deal_for("find_coach"))
 account_map.next_week()
-account_map.meet("decision_maker", deal_id=account_map.deal_for("meet_decision_maker"))
-account_map.meet("technical_gatekeeper", deal_id=account_map.deal_for("meet_technical_gatekeeper"))
-account_map.next_week()
+assert account_map.steps[0].done and account_map.people["role"].notna().all()  # the coach told us who is who
+for action in ("meet_decision_maker", "meet_technical_gatekeeper", "meet_financial_gatekeeper"):
+    deal = account_map.deal_for(action)  # a deal where this meeting fits and no move is planned yet
+    if deal is not None:
+        account_map.act(action, deal_id=deal)
 decision_maker = account_map.people.query("role == 'decision_maker'").iloc[0]
-account_map.present_value(decision_maker.brain_type, deal_id=account_map.deal_for("arrange_demo"))
-assert account_map.steps[0].done and account_map.steps[1].done
+deal = account_map.deal_for("arrange_demo") or account_map.deal_for("reference_visit")
+if deal is not None:
+    account_map.present_value(decision_maker.brain_type or "A", deal_id=deal)
+account_map.next_week()
 account_map.people[["name", "level", "role", "brain_type", "met"]]
 
 # %% [markdown] trainer lang=en

@@ -385,8 +385,13 @@ class AccountMap(Widget):
         for needed in (("customer_analysis", "build_trust"), ("build_trust", "win_commitment"), ("present_value",)):
             hit = mask & np.isin(step_of, needed)
             score += np.bincount(self._deal_acc[hit], minlength=n_acc) > 0
-        coach_acc = self._acc_index.get_indexer(self.world.contacts.loc[self.world.contacts["coach"], "account_id"])
-        score[coach_acc[coach_acc >= 0]] += 1
+        contacts = self.world.contacts
+        role = contacts["buying_role"].astype(str)
+        for rows in (contacts["coach"].to_numpy(dtype=bool), role.str.endswith("gatekeeper").to_numpy()):
+            acc = self._acc_index.get_indexer(contacts.loc[rows, "account_id"])
+            score[acc[acc >= 0]] += 1
+        per_account = np.bincount(np.maximum(self._acc_index.get_indexer(contacts["account_id"]), 0), minlength=n_acc)
+        score += per_account >= 5  # enough people to map
         best = np.lexsort((-amount, -score))[0]
         if amount[best] <= 0:
             best = int(np.argmax(amount))
@@ -513,7 +518,9 @@ class AccountMap(Widget):
         if not deals:
             raise _MapError("err_no_open", account=account_id, week=self.sim.week)
         self.account_id = _py(self._acc_index[pos])
-        self.deal_id = self.deal_id if self.deal_id in deals else deals[0]
+        if self.deal_id not in deals:  # a deal where the current step's first action fits, else the biggest
+            fits = [self.deal_for(a) for a in STEP_ACTIONS.get(self.step, ())[:1]]
+            self.deal_id = fits[0] if fits and fits[0] is not None else deals[0]
         self._note = None
         self.refresh()
 
