@@ -30,6 +30,7 @@ COURSE = (
     "04_forecast_and_progress",
     "05_testing_win_rate_assumptions",
     "06_real_crm_data",
+    "07_accounts_and_people",
     "08_workshop_play",
 )
 # Trainer-only notebooks (notebooks/src/trainer_<name>.py → trainer/{en,zh}/<name>.ipynb).

@@ -24,6 +24,10 @@ _WIDGETS = {
     "AllocationExercise": "allocation",
     "AccountMap": "account_map",
     "WorkshopLeaderboard": "leaderboard",
+    # workshop mode for trainees: join once (session), then the team's board from the store
+    "JoinWidget": "workshop",
+    "WorkshopPlay": "workshop",
+    "TeamBoard": "workshop",
 }
 
 __all__ = list(_WIDGETS)

@@ -28,6 +28,13 @@ From code (tests drive it without a browser)::
     events = board.next_week()                # the week's events
     board.indicators                          # the quarter's indicator table
     board.undo(); board.reset()
+
+**Workshop (store) mode.** ``DealBoard.for_team(store, team, trainee="Li")`` (defaults:
+the session of :func:`simfunnel.widgets.workshop.join`) plays a team's scenario from a
+:class:`~simfunnel.store.WorkshopStore`: every move is committed to the store before its
+reply is shown, "Next week" closes the team's week for everyone in it, and the board
+rebuilds itself from the store after a kernel restart or when a teammate moved on. See
+:class:`simfunnel.widgets.workshop.TeamBoard`.
 """
 
 from __future__ import annotations
@@ -234,6 +241,21 @@ class DealBoard(Widget):
         "undone_move": ("已撤销：{account} 的“{action}”", "Undone: “{action}” on {account}"),
         "undone_week": ("已退回到第 {week} 周", "Back to week {week}"),
         "reset_done": ("已重新开始：第 0 周", "Started again: week 0"),
+        # workshop (store) mode: simfunnel.widgets.workshop.TeamBoard
+        "team_line": ("工作坊 · {team} · {trainee}", "Workshop · {team} · {trainee}"),
+        "team_period": ("本次研讨：第 {first}–{end} 周", "Workshop weeks {first}–{end}"),
+        "err_store": ("{zh}", "{en}"),
+        "err_workshop_reset": ("工作坊里不能重新开始：每个行动都已记录在案。",
+                               "No reset in a workshop: every move is on record."),
+        "err_workshop_week": ("工作坊里已经结束的周不能撤销；本周你还没有可撤销的行动。",
+                              "In a workshop a closed week cannot be undone, and you have no move this week to undo."),
+        "err_caught_up": ("队友已经结束了第 {week} 周，看板已经更新：请重新查看后再操作。",
+                          "A teammate closed week {week} and the board has caught up: look again, then act."),
+        "caught_up": ("队友已经结束了第 {week} 周，看板已经更新。", "A teammate closed week {week}: the board has caught up."),
+        "teammates_title": ("队友本周的行动（{n}）", "Teammates' actions this week ({n})"),
+        "teammate_planned": ("队友{who}本周已安排：{action}", "{who} planned this week: {action}"),
+        "undo_tip_team": ("撤销你本周最后一个行动", "Undo your last action this week"),
+        "next_tip_team": ("为全组结束本周：执行全组本周的所有行动", "Close this week for the whole team: apply every teammate's actions"),
         # errors (also raised as ValueError with the English text)
         "err_unknown_deal": ("没有编号为 {deal} 的商机。", "There is no deal {deal!r}."),
         "err_not_created": ("这个商机第 {week} 周才出现。", "Deal {deal} only appears in week {week}."),
@@ -540,7 +562,7 @@ class DealBoard(Widget):
         move = Move(deal_id=deal_id, action=key, week=week + 1, reply=pick_reply(outcome, step, seed=seed),
                     outcome=outcome, from_stage=stage_key, to_stage=str(preview["to_stage"].iloc[0]),
                     style=None if styles is None else styles[deal_id])
-        self.moves.append(move)
+        self._add_move(move)
         self.selected = deal_id
         self._note = None
         self._render_controls()
@@ -640,6 +662,25 @@ class DealBoard(Widget):
         self._note = ("undone_week", {"week": week - 1})
         self.refresh()
         self._changed()
+
+    def _add_move(self, move: Move) -> None:
+        """Keep a planned move (store mode commits it first, and may refuse it)."""
+        self.moves.append(move)
+
+    @classmethod
+    def for_team(cls, store: Any = None, team: str | None = None, *, trainee: str | None = None,
+                 **options: Any) -> "DealBoard":
+        """A board in workshop mode: a team's scenario read from and written to a workshop store.
+
+        Without arguments it uses the session of :func:`simfunnel.widgets.workshop.join`
+        (or the join widget). Returns a :class:`simfunnel.widgets.workshop.TeamBoard`.
+
+        Raises:
+            ValueError: no store given and no session joined, or an unknown team.
+        """
+        from .workshop import TeamBoard
+
+        return TeamBoard(store, team, trainee=trainee, **options)
 
     def reset(self) -> None:
         """Back to week 0: a fresh simulation of the same world and seed; moves and score cleared."""

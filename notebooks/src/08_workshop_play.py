@@ -1,0 +1,92 @@
+# Source of notebooks/{en,zh,trainer/en,trainer/zh}/08_workshop_play.ipynb — build with
+# `python notebooks/build.py`; the cell markers are described at the top of build.py.
+# This is the page trainees open in the app (`make app WORKSHOP=…`, Voilà hides the code):
+# keep it short, the logic lives in simfunnel/widgets/workshop.py.
+
+# %% [markdown] lang=en
+# # 08 Workshop: play as a team
+#
+# Your trainer has set up a workshop: each team plays its own market for one quarter.
+#
+# 1. **Join.** The workshop folder is usually filled in already. Choose your team, type
+#    your name and press **Join**.
+# 2. **Act.** Your team's deal board appears. Press **Select** on a deal card, choose an
+#    action and press **Act**. Read the customer's reply and decide what it is: order,
+#    advance, continuation or no sale. Judge by what the customer does, not by what they say.
+# 3. **Together.** Your teammates act on the same board at the same time: one action per
+#    deal and week, so agree who takes which deals.
+# 4. **Next week.** When the team is ready, one of you presses **Next week**: the week is
+#    played with every teammate's actions, and everyone's board moves on.
+#
+# Every move is saved the moment you make it. If the page closes, open it again and join
+# the same team with the same name: you carry on where you were.
+
+# %% [markdown] lang=zh
+# # 08 工作坊：小组对抗
+#
+# 培训老师已经准备好了工作坊：每个小组在自己的市场里推动一个季度的商机。
+#
+# 1. **加入**：工作坊文件夹通常已经填好。选择你的小组，写上你的名字，点**加入**。
+# 2. **行动**：小组的商机看板出现后，在商机卡片上点**选择**，选一个行动，点**采取行动**。读客户的
+#    回复，判断它是订单、推进、延续还是无法成交——看客户做了什么，而不是说了什么。
+# 3. **协作**：组员们同时在同一块看板上行动。每个商机每周只能有一个行动，所以先商量好谁负责
+#    哪些商机。
+# 4. **下一周**：小组准备好后，由一个人点**下一周**：全组本周的所有行动一起执行，每个人的看板
+#    都会进入下一周。
+#
+# 每个行动一做就保存了。页面关掉了也没关系：重新打开，用同样的名字加入同一个小组，接着玩。
+
+# %%
+import simfunnel as sf
+from simfunnel.widgets.workshop import WorkshopPlay
+
+# en: The workshop folder comes from the app (SIMFUNNEL_WORKSHOP); without one, a demo workshop.
+# zh: 工作坊文件夹由应用提供（SIMFUNNEL_WORKSHOP）；没有的话，会建一个演示工作坊。
+play = WorkshopPlay()
+play
+
+# %% [markdown] trainer lang=en
+# ### Trainer notes (08: 60 minutes)
+#
+# - **Before:** `simfunnel workshop init --dir W --teams 6 --seed 2026` (add `--same-world`
+#   for the same market and the same luck for every team: the fairest leaderboard), then
+#   `make app WORKSHOP=W IP=0.0.0.0` and give the room the address it prints. Trainees
+#   open `zh/08_workshop_play.ipynb` or `en/08_workshop_play.ipynb` there; they see no code.
+# - **Rhythm:** 5 min to join and split the deals; then about 4 min a week for 10 weeks;
+#   call "next week" for the room so teams stay in step. 5 min at the end for the leaderboard
+#   (the trainer's workshop notebook).
+# - **Nothing is lost:** every move is committed to `W/workshop.sqlite` before its reply is
+#   shown. A closed browser tab or a restarted app loses nothing: join again with the same
+#   team and name. Two trainees on the same deal in the same week: the second gets a clear
+#   message saying who was first.
+# - Without a workshop folder the page makes a private demo workshop and says so: fine to
+#   rehearse, but moves there are not on the leaderboard.
+
+# %% [markdown] trainer lang=zh
+# ### 讲师备注（08：60 分钟）
+#
+# - **课前**：运行 `simfunnel workshop init --dir W --teams 6 --seed 2026`（加上 `--same-world`，
+#   各组就是同一个市场、同样的运气，排行榜最公平），然后运行 `make app WORKSHOP=W IP=0.0.0.0`，
+#   把它显示的地址告诉学员。学员在那里打开 `zh/08_workshop_play.ipynb` 或
+#   `en/08_workshop_play.ipynb`，看不到任何代码。
+# - **节奏**：加入和分工 5 分钟；之后每周约 4 分钟，共 10 周，由讲师统一喊“下一周”，让各组步调
+#   一致；最后 5 分钟看排行榜（讲师版工作坊笔记本）。
+# - **不会丢数据**：每个行动在显示客户回复之前就已写入 `W/workshop.sqlite`。浏览器标签关了、应用
+#   重启了都不会丢：用同样的小组和名字重新加入即可。两个人在同一周对同一个商机行动，后一个会看到
+#   清楚的提示，说明是谁先做的。
+# - 没有工作坊文件夹时，页面会自己建一个只给自己用的演示工作坊，并提示这一点：适合课前演练，但
+#   这里的行动不会进排行榜。
+
+# %% trainer
+# en: Check, on the demo workshop only (never on a real one): join, act, classify, next week.
+# zh: 检查（只在演示工作坊上运行，不碰正式工作坊）：加入、行动、判断、下一周。
+if play.demo:
+    session = play.join_widget.join(team="team1", trainee="trainer")
+    board = play.board
+    deal = board.page("criteria")[0]
+    move = board.act(deal, "arrange_demo")
+    board.classify(move.outcome)
+    board.next_week()
+    stored = session.store.moves("team1")
+    assert stored[["deal_id", "action", "answer"]].values.tolist() == [[deal, "arrange_demo", move.outcome]]
+    assert board.week == session.store.week("team1") == 14 and board.score == (1, 1)

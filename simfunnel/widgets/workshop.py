@@ -1,0 +1,729 @@
+"""Workshop mode for trainees: join a workshop once, then play the team's DealBoard from its store.
+
+A trainer creates a workshop folder (``simfunnel workshop init --dir W --teams 6 --seed
+2026``) and serves the trainee notebooks (``make app WORKSHOP=W``). A trainee then:
+
+1. **joins** — :class:`JoinWidget`: the workshop folder (prefilled from the environment
+   variable ``SIMFUNNEL_WORKSHOP``, which ``make app WORKSHOP=W`` sets), the team (a list
+   filled from the store), their name, "Join". That sets the kernel-wide session
+   (:func:`current_session` → ``Session(store, team, trainee)``); from code,
+   :func:`join` does the same. A missing folder, a folder without a workshop or a file
+   that is not a workshop store gets a clear message in Chinese or English, never a
+   traceback.
+2. **plays** — :class:`TeamBoard`, the :class:`~simfunnel.widgets.deal_board.DealBoard` in
+   store mode (``DealBoard.for_team(store, team, trainee=…)``; without arguments it uses
+   the session). Each move is committed to the store — outcome, reply, stages, the
+   trainee — before the customer's reply is shown; a move the store refuses (a teammate
+   acted on that deal this week, the week was closed) is shown as the board's note. A
+   classification is stored before the outcome is revealed. "Next week" closes the team's
+   week in the store and plays it with **every** teammate's moves of that week. When a
+   teammate closed the week first, the board catches up from the store on the next
+   action or refresh. Undo withdraws your last move of the open week; a closed week
+   stays closed and there is no reset: the store is the workshop's record.
+
+:class:`WorkshopPlay` puts both in one widget (the join form, then the team's board): the
+trainee notebook ``08_workshop_play`` is that widget and nothing else. Without
+``SIMFUNNEL_WORKSHOP`` it makes a demo workshop in a temporary folder and says so.
+
+From code (tests drive it without a browser)::
+
+    store = WorkshopStore.init(folder, teams=["red", "blue"], seed=7)
+    join(folder, "red", trainee="Li")             # or the JoinWidget's button
+    board = DealBoard.for_team()                  # the session's team, as Li
+    move = board.act(deal_id, "arrange_demo")     # in the store before move.reply is seen
+    board.classify("advance"); board.next_week()
+
+A kernel restart loses nothing: a new board from the same store shows the same week,
+indicators, moves and quiz score (:meth:`WorkshopStore.simulation` replays the team).
+
+    >>> import tempfile
+    >>> from simfunnel.store import WorkshopStore
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = WorkshopStore.init(folder, teams=2, seed=7, accounts=30)
+    >>> session = join(folder, "team2", trainee="Li")
+    >>> session.team, session.trainee, current_session() is session
+    ('team2', 'Li', True)
+    >>> board = DealBoard.for_team(lang="en")
+    >>> board.week, board.team
+    (13, 'team2')
+    >>> leave(); board.close()
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+import ipywidgets as w
+import pandas as pd
+
+from ..replies import OUTCOMES, Reply, _bank, is_correct, pick_reply
+from ..store import STORE_FILE, StoreError, WorkshopStore
+from ._base import CSS, Pair, Widget, figure_texts, widget_texts
+from .deal_board import DealBoard, Move, _BoardError, _py, _seed_int, _span
+
+__all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join", "leave",
+           "open_workshop", "team_label", "workshop_folder", "ENV"]
+
+ENV = "SIMFUNNEL_WORKSHOP"
+
+
+class Session(NamedTuple):
+    """Who plays here: the workshop store, the team, the trainee's name."""
+
+    store: WorkshopStore
+    team: str
+    trainee: str
+
+
+_session: Session | None = None
+
+# Chinese in a Simplified Chinese face. A page without a language (Voilà's, JupyterLab's) leaves
+# the choice to the system, and Chromium on Linux then takes the Japanese Noto face: its
+# full-width punctuation (：，) sits in the middle of the line. Latin text keeps its usual font.
+CJK_FONT_CSS = """<style>
+.jp-RenderedHTMLCommon, .jp-OutputArea-output, .jupyter-widgets, .jupyter-widgets input, .jupyter-widgets select,
+.jupyter-widgets button {font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC",
+"Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif}
+</style>"""
+
+
+def current_session() -> Session | None:
+    """The session joined in this kernel (``(store, team, trainee)``), or ``None``."""
+    return _session
+
+
+def leave() -> None:
+    """Forget the session (widgets made afterwards need a store again)."""
+    global _session
+    _session = None
+
+
+TEXTS: dict[str, Pair] = {
+    "no_folder": ("请填写工作坊文件夹（讲师会告诉你）。", "Enter the workshop folder (your trainer tells you which)."),
+    "not_found": ("找不到这个文件夹：{folder}", "There is no folder {folder}."),
+    "no_store": ("这个文件夹里没有工作坊：{folder}。请向讲师确认文件夹。",
+                 "There is no workshop in {folder}: check the folder with your trainer."),
+    "foreign": ("这不是工作坊的数据文件：{path}（文件没有被改动）。请向讲师确认文件夹。",
+                "{path} is not a workshop store (the file was left untouched): check the folder with your trainer."),
+    "no_team": ("请选择你的小组。", "Choose your team."),
+    "unknown_team": ("这个工作坊里没有“{team}”组。", "This workshop has no team {team!r}."),
+    "no_name": ("请填写你的名字。", "Enter your name."),
+}
+
+
+class JoinError(ValueError):
+    """A workshop that cannot be joined; ``str(exc)`` is English, ``exc.zh`` / ``exc.en`` both languages."""
+
+    def __init__(self, key: str | None = None, *, zh: str = "", en: str = "", **fields: object) -> None:
+        if key is not None:
+            zh, en = (text.format(**fields) for text in TEXTS[key])
+        super().__init__(en)
+        self.key, self.zh, self.en = key, zh, en
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+
+def open_workshop(folder: str | os.PathLike) -> WorkshopStore:
+    """Open the workshop store in ``folder`` (or the ``workshop.sqlite`` file itself).
+
+    Raises:
+        JoinError: an empty name, no such folder, no workshop in it, or a file that is
+            not a workshop store (left untouched), with the message in zh and en.
+    """
+    text = str(folder).strip() if folder is not None else ""
+    if not text:
+        raise JoinError("no_folder")
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise JoinError("not_found", folder=text)
+    if path.is_dir() and not (path / STORE_FILE).exists():
+        raise JoinError("no_store", folder=text)
+    try:
+        return WorkshopStore.open(path)
+    except StoreError as err:
+        if "not a" in err.en:  # a foreign or incomplete file: the store refused it from its header
+            raise JoinError("foreign", path=str(path / STORE_FILE if path.is_dir() else path)) from None
+        raise JoinError(zh=err.zh, en=err.en) from None
+
+
+def join(folder: str | os.PathLike | WorkshopStore, team: str, trainee: str = "") -> Session:
+    """Join a workshop from code: open its store, check the team, set the kernel's session.
+
+    Raises:
+        JoinError: the store cannot be opened (see :func:`open_workshop`) or has no such team.
+    """
+    global _session
+    store = folder if isinstance(folder, WorkshopStore) else open_workshop(folder)
+    if not team:
+        raise JoinError("no_team")
+    if team not in store.teams:
+        raise JoinError("unknown_team", team=team)
+    _session = Session(store, team, str(trainee or "").strip())
+    return _session
+
+
+_TEAM_N = re.compile(r"team ?(\d+)", re.IGNORECASE)
+
+
+def team_label(team: str, lang: str = "en") -> str:
+    """A team's name for people: ``team3`` → ``第 3 组`` / ``Team 3``; other names as given.
+
+    >>> team_label("team3", "zh"), team_label("team3", "en"), team_label("红队", "zh")
+    ('第 3 组', 'Team 3', '红队')
+    """
+    found = _TEAM_N.fullmatch(team)
+    if found:
+        return f"第 {found[1]} 组" if lang == "zh" else f"Team {found[1]}"
+    return team
+
+
+_DEMOS: list[Path] = []
+
+
+def workshop_folder(create_demo: bool = True) -> tuple[str, bool]:
+    """The workshop folder to join: ``$SIMFUNNEL_WORKSHOP``, else a new demo workshop.
+
+    Returns:
+        ``(folder, demo)``; ``demo`` is True for a demo workshop made in a temporary folder
+        (two teams, seed 2026; removed when Python exits). With ``create_demo=False`` and
+        no variable set, ``("", False)``.
+    """
+    folder = os.environ.get(ENV, "").strip()
+    if folder or not create_demo:
+        return folder, False
+    demo = Path(tempfile.mkdtemp(prefix="simfunnel-demo-workshop-"))
+    if not _DEMOS:
+        atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _DEMOS])
+    _DEMOS.append(demo)
+    WorkshopStore.init(demo, teams=2, seed=2026, same_world=True)
+    return str(demo), True
+
+
+# --- the join form ------------------------------------------------------------------------
+class JoinWidget(Widget):
+    """The join form: workshop folder, team, name, "Join"; sets the kernel's session.
+
+    Args:
+        folder: prefill of the folder field (default ``$SIMFUNNEL_WORKSHOP``).
+        demo: the folder is a demo workshop (the form says so).
+        lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
+
+    From code: :meth:`join` fills the fields given and presses "Join"; ``join_button``,
+    ``folder_field``, ``team_field`` and ``name_field`` are the ipywidgets controls;
+    :meth:`on_join` registers ``callback(session)``.
+    """
+
+    TEXT: dict[str, Pair] = {
+        "title": ("加入工作坊", "Join the workshop"),
+        "intro": ("填写讲师给的工作坊文件夹，选择你的小组，写上你的名字，然后点“加入”。",
+                  "Enter the workshop folder your trainer gives you, choose your team, write your name, then press Join."),
+        "demo": ("演示模式：没有指定工作坊文件夹，这是一个只给你用的临时演示工作坊。正式研讨时，讲师会给出文件夹。",
+                 "Demo: no workshop folder was given, so this is a temporary demo workshop just for you. "
+                 "In a workshop your trainer gives the folder."),
+        "folder": ("工作坊文件夹", "Workshop folder"),
+        "folder_tip": ("讲师创建工作坊时用的文件夹", "The folder your trainer created the workshop in"),
+        "team": ("小组", "Team"),
+        "name": ("你的名字", "Your name"),
+        "name_hint": ("例如：李雷", "e.g. Li Lei"),
+        "join": ("加入", "Join"),
+        "join_tip": ("加入这个小组：你的行动会记录在工作坊里", "Join this team: your moves are recorded in the workshop"),
+        "joined": ("已加入：{team} · {trainee}", "Joined: {team} · {trainee}"),
+        "change": ("更换小组", "Change team"),
+        "teams_found": ("找到 {n} 个小组，请选择你的小组。", "{n} teams found: choose yours."),
+        **TEXTS,
+    }
+
+    def __init__(self, folder: str | os.PathLike | None = None, *, demo: bool = False, lang: str | None = None) -> None:
+        super().__init__(lang)
+        self.demo = bool(demo)
+        self.session: Session | None = None
+        self._store: WorkshopStore | None = None
+        self._callbacks: list[Callable[[Session], None]] = []
+        self._error: JoinError | None = None
+        self._info: tuple[str, dict] | None = None
+        L = w.Layout
+        self._title = w.HTML()
+        self.folder_field = w.Text(value=str(folder) if folder is not None else os.environ.get(ENV, ""),
+                                   continuous_update=False, layout=L(width="560px"),
+                                   style={"description_width": "110px"})
+        self.team_field = w.Dropdown(options=[], layout=L(width="300px"), style={"description_width": "110px"})
+        self.name_field = w.Text(layout=L(width="260px"), style={"description_width": "80px"})
+        self.join_button = w.Button(button_style="primary", icon="sign-in", layout=L(width="auto"))
+        self.change_button = w.Button(layout=L(width="auto", display="none"))
+        self._message = w.HTML()
+        self.folder_field.observe(lambda _c: self._load_teams(), names="value")
+        self.join_button.on_click(lambda _b: self._ui_join())
+        self.change_button.on_click(lambda _b: self._show_form(True))
+        self._form = w.VBox([self.folder_field,
+                             w.HBox([self.team_field, self.name_field, self.join_button],
+                                    layout=L(align_items="center", flex_flow="row wrap"))])
+        self.root = w.VBox([w.HTML(CSS + CJK_FONT_CSS), self._title, self._form,
+                            w.HBox([self._message, self.change_button], layout=L(align_items="center"))],
+                           layout=L(border="1px solid #c9d3e0", padding="6px 10px", margin="0 0 8px 0"))
+        self.root.add_class("sf-join")
+        self._load_teams()
+        self.refresh()
+
+    # --- from code ------------------------------------------------------------------------
+    def on_join(self, callback: Callable[[Session], None]) -> None:
+        """Call ``callback(session)`` after every successful join."""
+        self._callbacks.append(callback)
+
+    def join(self, folder: str | None = None, team: str | None = None, trainee: str | None = None) -> Session:
+        """Fill in the fields given, then join (what the "Join" button does).
+
+        Raises:
+            JoinError: no folder, no workshop there, a foreign file, no team chosen, no name.
+        """
+        if folder is not None and folder != self.folder_field.value:
+            self.folder_field.value = str(folder)  # loads the teams
+        if self._store is None:
+            self._load_teams()
+        if self._store is None:
+            raise self._error or JoinError("no_folder")
+        if team is not None:
+            if team not in self._store.teams:
+                raise JoinError("unknown_team", team=team)
+            self.team_field.value = team
+        if trainee is not None:
+            self.name_field.value = trainee
+        name = self.name_field.value.strip()
+        if not self.team_field.value:
+            raise JoinError("no_team")
+        if not name:
+            raise JoinError("no_name")
+        self.session = join(self._store, self.team_field.value, name)
+        self._error, self._info = None, None
+        self._show_form(False)
+        for callback in list(self._callbacks):
+            callback(self.session)
+        return self.session
+
+    # --- UI -------------------------------------------------------------------------------
+    def _ui_join(self) -> None:
+        try:
+            self.join()
+        except JoinError as err:
+            self._error = err
+            self._render_message()
+
+    def _load_teams(self) -> None:
+        """Open the folder's store (when it changed) and list its teams; a problem becomes the message."""
+        self._store, self._error, self._info = None, None, None
+        try:
+            self._store = open_workshop(self.folder_field.value)
+        except JoinError as err:
+            self._error = err if self.folder_field.value.strip() else None
+            self.team_field.options = []
+        else:
+            teams = self._store.teams
+            self.team_field.options = [(team_label(t, self.lang), t) for t in teams]
+            self.team_field.value = teams[0] if len(teams) == 1 else None
+            self._info = ("teams_found", {"n": len(teams)})
+        if hasattr(self, "_title"):
+            self._render_message()
+
+    def _show_form(self, show: bool) -> None:
+        self._form.layout.display = None if show else "none"
+        self._title.layout.display = None if show else "none"
+        self.change_button.layout.display = "none" if show else None
+        if show:
+            self._info = None
+        self._render_message()
+
+    def refresh(self) -> None:
+        if not hasattr(self, "_title"):
+            return
+        intro = f'<div class="sf-muted">{html.escape(self.t("intro"))}</div>'
+        if self.demo:
+            intro += f'<div class="sf-warn">{html.escape(self.t("demo"))}</div>'
+        self._title.value = f'<b style="font-size:15px">{html.escape(self.t("title"))}</b>{intro}'
+        self.folder_field.description = self.t("folder")
+        self.folder_field.tooltip = self.t("folder_tip")
+        self.team_field.description = self.t("team")
+        if self._store is not None:
+            value = self.team_field.value
+            self.team_field.options = [(team_label(t, self.lang), t) for t in self._store.teams]
+            self.team_field.value = value
+        self.name_field.description = self.t("name")
+        self.name_field.placeholder = self.t("name_hint")
+        self.join_button.description = self.t("join")
+        self.join_button.tooltip = self.t("join_tip")
+        self.change_button.description = self.t("change")
+        self._render_message()
+
+    def _render_message(self) -> None:
+        if self._error is not None:
+            self._message.value = f'<span class="sf-warn">⚠ {html.escape(self._error.text(self.lang))}</span>'
+        elif self.session is not None and self._form.layout.display == "none":
+            s = self.session
+            text = self.t("joined", team=team_label(s.team, self.lang), trainee=s.trainee)
+            self._message.value = f'<span class="sf-good">✔ {html.escape(text)}</span>'
+        elif self._info is not None:
+            self._message.value = f'<span class="sf-muted">{html.escape(self.t(self._info[0], **self._info[1]))}</span>'
+        else:
+            self._message.value = ""
+
+
+# --- the board in store mode ----------------------------------------------------------------
+_REPLIES: dict[str, Reply] = {}
+
+
+def _reply(reply_id: Any, outcome: str, key_step: str, seed: list[int]) -> Reply:
+    if not _REPLIES:
+        _REPLIES.update({r.id: r for r in _bank()})
+    found = _REPLIES.get(reply_id) if isinstance(reply_id, str) else None
+    return found if found is not None else pick_reply(outcome, key_step, seed=seed)
+
+
+def _store_error(err: StoreError) -> _BoardError:
+    return _BoardError("err_store", zh=err.zh, en=err.en)
+
+
+class TeamBoard(DealBoard):
+    """The DealBoard in workshop mode: one team's scenario, read from and written to a workshop store.
+
+    Made by ``DealBoard.for_team(store, team, trainee=…)``. ``store`` may be a
+    :class:`~simfunnel.store.WorkshopStore` or its folder; without ``store`` (and
+    ``team``) the session of :func:`join` is used. The quota and the small-order
+    threshold are the workshop's (``store.scenario(team)``), the period shown is the
+    workshop's (``store.start_week`` on); ``page_size``, ``rotting_weeks`` and ``lang`` are
+    the DealBoard's.
+
+    ``board.moves`` holds this trainee's moves (all weeks, from the store, so the quiz score
+    survives a restart); ``board.teammates`` the other trainees' moves of the open week.
+
+    Raises:
+        ValueError: no store and no session, an unknown team (:class:`JoinError`).
+    """
+
+    def __init__(self, store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
+                 trainee: str | None = None, page_size: int = 6, rotting_weeks: int = 4,
+                 lang: str | None = None) -> None:
+        session = current_session()
+        if store is None:
+            if session is None:
+                raise JoinError(zh="还没有加入工作坊：先用加入表单（或 join()）加入。",
+                                en="No workshop joined: join one first (the join form, or join(folder, team, trainee)).")
+            store = session.store
+        elif not isinstance(store, WorkshopStore):
+            store = open_workshop(store)
+        if team is None:
+            if session is None or session.store is not store:
+                raise JoinError("no_team")
+            team = session.team
+        if team not in store.teams:
+            raise JoinError("unknown_team", team=team)
+        if trainee is None:
+            trainee = session.trainee if session is not None and session.store is store and session.team == team else ""
+        self.store, self.team, self.trainee = store, team, str(trainee).strip()
+        self.teammates: list[tuple[str, Move]] = []
+        self._by_id: dict[int, Move] = {}
+        self._week_moves: dict[int, list[Move]] = {}
+        scenario = store.scenario(team)
+        self._period_weeks = int(scenario["period_weeks"])
+        super().__init__(store.simulation(team), quota=scenario["quota"], threshold=scenario["threshold"],
+                         page_size=page_size, rotting_weeks=rotting_weeks, lang=lang)
+
+    # --- the store ------------------------------------------------------------------------
+    @property
+    def period_start(self) -> int:
+        """The workshop's first week (``store.start_week``): the board shows the workshop's period."""
+        return self.store.start_week
+
+    def _indicator_table(self) -> pd.DataFrame:
+        self._check_in_sync()
+        if self._table is None:  # as the leaderboard computes them: the workshop's period and threshold
+            from ..metrics import indicators
+
+            self._table = indicators(self.sim.history, self.quota, self.threshold, start_week=self.store.start_week,
+                                     period_weeks=self._period_weeks)
+        return self._table
+
+    def _sync_store(self) -> bool:
+        """Read the team's week and moves from the store; True when the board had to catch up with closed weeks."""
+        try:
+            week = self.store.week(self.team)
+            rows = self.store.moves(self.team)
+        except StoreError as err:
+            raise _store_error(err) from None
+        caught_up = week != self.sim.week
+        if caught_up:
+            behind = self.sim.week
+            self.sim = self.store.simulation(self.team)
+            self._rebuild_state()
+            self._summary = None
+            self._note, self._note_error = ("caught_up", {"week": week}), False
+            if week > behind:
+                self._last_classified = None
+        live = rows[~rows["withdrawn"]]
+        mine: list[Move] = []
+        mates: list[tuple[str, Move]] = []
+        by_week: dict[int, list[Move]] = {}
+        for r in live.itertuples(index=False):
+            move = self._by_id.get(r.id)
+            if move is None:
+                move = self._move_from_row(r)
+                self._by_id[int(r.id)] = move
+            move.answer = None if r.answer is None or pd.isna(r.answer) else str(r.answer)
+            move.correct = None if pd.isna(r.correct) else bool(r.correct)
+            move.revealed = bool(r.week <= week or move.answer is not None)
+            by_week.setdefault(int(r.week), []).append(move)
+            if r.trainee == self.trainee:
+                mine.append(move)
+            elif r.week == week + 1:
+                mates.append((str(r.trainee), move))
+        self.moves, self.teammates, self._week_moves = mine, mates, by_week
+        if caught_up and week > self.store.start_week:  # the week a teammate closed, as if played here
+            events = self.sim.history.events
+            self._summary = (week, events[events["week"] == week], by_week.get(week, []))
+        return caught_up
+
+    def _move_from_row(self, r: Any) -> Move:
+        deal_id = _py(r.deal_id)
+        step = self.funnel.stage(r.from_stage).key_step
+        from .deal_board import ALL_ACTIONS_BY_KEY
+
+        index = list(ALL_ACTIONS_BY_KEY).index(r.action) if r.action in ALL_ACTIONS_BY_KEY else 0
+        reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), _seed_int(deal_id), index])
+        move = Move(deal_id=deal_id, action=str(r.action), week=int(r.week), reply=reply, outcome=str(r.outcome),
+                    from_stage=str(r.from_stage), to_stage=str(r.to_stage))
+        move.style = r.style
+        return move
+
+    def _catch_up_refusal(self) -> None:
+        """On an action: when a teammate closed the week meanwhile, show the new week and refuse the action."""
+        if self._sync_store():
+            self.refresh()
+            raise _BoardError("err_caught_up", week=self.sim.week)
+
+    def _add_move(self, move: Move) -> None:
+        try:
+            move_id = self.store.record_move(
+                self.team, move.week, move.deal_id, move.action, style=move.style,
+                outcome=move.outcome, from_stage=move.from_stage, to_stage=move.to_stage, trainee=self.trainee,
+                reply_id=move.reply.id)
+        except StoreError as err:  # a teammate's move on the deal, a closed week: shown, the reply is not
+            raise _store_error(err) from None
+        self._by_id[move_id] = move
+        super()._add_move(move)
+
+    # --- the trainee's verbs ----------------------------------------------------------------
+    def select(self, deal_id: Any) -> None:
+        if self._sync_store():
+            self.refresh()
+        super().select(deal_id)
+
+    def act(self, deal_id: Any, action: Any, style: Any = None) -> Move:
+        """Plan an action, as :meth:`DealBoard.act`, committed to the store before the reply is shown.
+
+        Raises:
+            ValueError: as :meth:`DealBoard.act`; the store's refusal (a teammate's move on the
+                deal this week, a closed week, the workshop's period over), in zh and en; a
+                week closed by a teammate meanwhile (the board catches up first).
+        """
+        self._catch_up_refusal()
+        return super().act(deal_id, action, style)
+
+    def classify(self, answer: str, deal_id: Any = None) -> bool:
+        """Classify a reply of your own moves, as :meth:`DealBoard.classify`; stored before the outcome is shown."""
+        if answer not in OUTCOMES:
+            raise _BoardError("err_answer", answer=answer)
+        self._catch_up_refusal()
+        waiting = [m for m in self.pending if not m.revealed and (deal_id is None or m.deal_id == deal_id)]
+        if waiting:
+            move = waiting[-1]
+            try:
+                self.store.classify(self.team, move.week, move.deal_id, answer, is_correct(answer, move.outcome))
+            except StoreError as err:
+                raise _store_error(err) from None
+            deal_id = move.deal_id
+        return super().classify(answer, deal_id)
+
+    def next_week(self) -> pd.DataFrame:
+        """Close the team's week in the store and play it with every teammate's moves of that week.
+
+        When a teammate closed it first, the board only catches up (the week is not closed twice).
+
+        Returns:
+            The week's events.
+
+        Raises:
+            ValueError: the workshop's period is over (in zh and en).
+        """
+        if not self._sync_store():
+            week = self.sim.week + 1
+            try:
+                closed = self.store.close_week(self.team, week, trainee=self.trainee)
+            except StoreError as err:
+                raise _store_error(err) from None
+            if closed:
+                actions, styles = self.store.actions(self.team)
+                k = week - self.store.start_week - 1
+                events = self.sim.step(actions[k], styles[k] if self.sim.people is not None else None)
+                self._rebuild_state()
+                self._sync_store()
+                self._summary = (week, events, self._week_moves.get(week, []))
+                self._note = None
+            else:  # a teammate closed it between our look and our click
+                self._sync_store()
+        self.refresh()
+        self._changed()
+        return self._summary[1] if self._summary is not None else self.sim.history.events.iloc[:0]
+
+    def undo(self) -> None:
+        """Withdraw your last move of the open week (it stays on record, flagged withdrawn).
+
+        Raises:
+            ValueError: no move of yours this week (a closed week cannot be undone in a workshop).
+        """
+        self._catch_up_refusal()
+        pending = self.pending
+        if not pending:
+            raise _BoardError("err_workshop_week")
+        move = pending[-1]
+        try:
+            self.store.withdraw(self.team, move.week, move.deal_id, trainee=self.trainee)
+        except StoreError as err:
+            raise _store_error(err) from None
+        super().undo()
+
+    def reset(self) -> None:
+        """Not in a workshop: every move is on record.
+
+        Raises:
+            ValueError: always.
+        """
+        raise _BoardError("err_workshop_reset")
+
+    # --- rendering ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Catch up with the store (a teammate's moves or closed week), then redraw."""
+        if hasattr(self, "_header"):
+            self._sync_store()
+        super().refresh()
+
+    def _render_header(self) -> None:
+        super()._render_header()
+        line = self.t("team_line", team=team_label(self.team, self.lang), trainee=self.trainee or "—")
+        period = self.t("team_period", first=self.store.start_week + 1, end=self.store.end_week)
+        self._header.value = (f'<div class="sf-muted" style="margin-bottom:2px">{html.escape(line)} · '
+                              f'{html.escape(period)}</div>{self._header.value}')
+
+    def _render_controls(self) -> None:
+        super()._render_controls()
+        self._btn_reset.layout.display = "none"
+        self._btn_undo.tooltip = self.t("undo_tip_team")
+        self._btn_undo.disabled = not self.pending
+        self._btn_next.tooltip = self.t("next_tip_team")
+        self._btn_next.disabled = self.sim.week >= self.store.end_week
+
+    def _card_html(self, p: int, planned: str | None) -> str:
+        if planned is None:
+            deal_id = _py(self._ids[p])
+            planned = next((m.action for _, m in self.teammates if m.deal_id == deal_id), None)
+        return super()._card_html(p, planned)
+
+    def _render_deal(self) -> None:
+        super()._render_deal()
+        mate = next(((who, m) for who, m in self.teammates if m.deal_id == self.selected), None)
+        if mate is not None:
+            who, m = mate
+            self._deal_html.value += "<br>" + _span("sf-plan", self.t("teammate_planned", who=who or "—",
+                                                                      action=self._action_label(m.action)))
+            self._act_row.layout.display = "none"
+            self._why.value = ""
+
+    def _render_moves(self) -> None:
+        super()._render_moves()
+        if not self.teammates:
+            return
+        items = "".join(
+            f"<li>{html.escape(who or '—')}: {html.escape(self._account(self._pos(m.deal_id)))} · "
+            f"{html.escape(self._action_label(m.action))}</li>" for who, m in self.teammates)
+        self._moves_html.value += (f'<b>{html.escape(self.t("teammates_title", n=len(self.teammates)))}</b>'
+                                   f'<ul class="sf-summary" style="margin:2px 0; padding-left:18px">{items}</ul>')
+
+
+# --- join, then play -------------------------------------------------------------------------
+class WorkshopPlay(Widget):
+    """The trainee's workshop page: the join form, then the team's :class:`TeamBoard` (with the reply quiz).
+
+    Args:
+        folder: the workshop folder (default ``$SIMFUNNEL_WORKSHOP``; without it, a demo
+            workshop in a temporary folder, and the form says so).
+        lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
+        page_size: cards per stage and page of the board.
+
+    After a join (the form, or ``play.join_widget.join(team=…, trainee=…)``) ``play.board``
+    is the team's board. A session joined earlier in the kernel is shown at once.
+    """
+
+    TEXT: dict[str, Pair] = {
+        "waiting": ("加入工作坊后，这里会显示你们小组的商机看板。",
+                    "Your team's deal board appears here once you have joined."),
+    }
+
+    def __init__(self, folder: str | os.PathLike | None = None, *, lang: str | None = None,
+                 page_size: int = 6) -> None:
+        super().__init__(lang)
+        demo = False
+        if folder is None:
+            folder, demo = workshop_folder()
+        self.folder, self.demo = str(folder), demo
+        self.page_size = page_size
+        self.board: TeamBoard | None = None
+        self.join_widget = JoinWidget(folder, demo=demo, lang=lang)
+        self.join_widget.on_join(self._show_board)
+        self._waiting = w.HTML()
+        self._area = w.VBox([self._waiting])
+        self.root = w.VBox([self.join_widget.root, self._area])
+        session = current_session()
+        if session is not None and _same_folder(session.store, self.folder):
+            self.join_widget.name_field.value = session.trainee
+            self.join_widget.team_field.value = session.team
+            self.join_widget.session = session
+            self.join_widget._show_form(False)
+            self._show_board(session)
+        self.refresh()
+
+    def _show_board(self, session: Session) -> None:
+        if self.board is not None:
+            self.board.close()
+        self.board = TeamBoard(session.store, session.team, trainee=session.trainee, page_size=self.page_size,
+                               lang=self._fixed_lang)
+        self._area.children = [self.board.root]
+
+    def refresh(self) -> None:
+        if hasattr(self, "_waiting"):
+            self._waiting.value = f'<span class="sf-muted">{html.escape(self.t("waiting"))}</span>'
+
+    def texts(self) -> list[str]:
+        out = list(widget_texts(self.root))
+        if self.board is not None:
+            for fig in self.board.figures.values():
+                out.extend(figure_texts(fig))
+        return out
+
+    def close(self) -> None:
+        if self.board is not None:
+            self.board.close()
+        self.join_widget.close()
+        super().close()
+
+
+def _same_folder(store: WorkshopStore, folder: str) -> bool:
+    try:
+        path = Path(folder).expanduser()
+        return (path if path.is_file() else path / STORE_FILE).resolve() == store.path.resolve()
+    except OSError:
+        return False

@@ -1,0 +1,184 @@
+"""The workshop in a real browser: `make app` (Voilà) and JupyterLab, driven by Playwright in Debian's Chromium.
+
+1. ``make app`` serves the trainee notebooks of a fresh workshop store
+   (``simfunnel workshop init``) on 127.0.0.1; a trainee opens ``en/08_workshop_play``,
+   joins a team, selects a deal, acts, classifies the customer's reply and presses "Next
+   week": the indicators on the page change and the move is in the store, with the
+   trainee's answer. A second trainee joins another team in ``zh/08_workshop_play`` and
+   sees the page in Chinese. The app serves only the trainee copies: no trainer copy, no
+   source is reachable.
+2. JupyterLab opens the same notebook, runs it (Run All Cells, once the kernel is idle and
+   connected), and the join form and the team's board render as widgets.
+
+Screenshots go to the test's temporary folder (and to ``$SIMFUNNEL_SCREENSHOTS`` when set).
+Without ``/usr/bin/chromium`` the set-up installs it with apt-get where it can; otherwise the
+tests are skipped with the command to install it — except when ``CI`` is set, where they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import simfunnel as sf
+from browser_support import ROOT, Server, chromium, free_port, jupyter_env, open_page, save_screenshot
+
+VENV = Path(sys.prefix)
+NOTEBOOK = "08_workshop_play.ipynb"
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def _kpis(page) -> list[str]:
+    return [" ".join(t.split()) for t in page.locator(".sf-board .sf-kpi").all_inner_texts()]
+
+
+def _no_loading(page) -> None:
+    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
+
+
+@pytest.fixture
+def workshop(tmp_path):
+    folder = tmp_path / "workshop"
+    done = subprocess.run([str(VENV / "bin" / "simfunnel"), "workshop", "init", "--dir", str(folder), "--teams", "3",
+                           "--seed", "2026"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "workshop.sqlite").is_file()
+    return folder
+
+
+def test_make_app_trainee_joins_acts_classifies_and_plays_a_week(tmp_path, workshop):
+    chromium()
+    from simfunnel.store import WorkshopStore
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # make app, as a trainer runs it (-o: the venv running this test is set up already)
+    command = ["make", "-s", "-o", str(VENV / ".installed"), "app", f"VENV={VENV}", f"PORT={port}",
+               f"WORKSHOP={workshop}", f"APP_ROOT={tmp_path / 'app'}"]
+    with Server(command, env=jupyter_env(tmp_path), log=tmp_path / "voila.log", url=f"{base}/", child=True) as app:
+        assert f"Open  http://127.0.0.1:{port}/" in app.log()
+        assert _status(f"{base}/voila/render/trainer/en/{NOTEBOOK}") == 404  # no solutions in the app
+        assert _status(f"{base}/voila/render/zh/../trainer/zh/{NOTEBOOK}") == 404
+        with open_page(tmp_path) as page:
+            page.goto(f"{base}/voila/tree/")
+            page.get_by_text("zh", exact=True).wait_for(timeout=30_000)
+            listing = page.locator("body").inner_text()
+            assert "en" in listing.split() and "trainer" not in listing and "src" not in listing.split()
+
+            page.goto(f"{base}/voila/render/en/{NOTEBOOK}")
+            join = page.get_by_role("button", name="Join")
+            join.wait_for(timeout=60_000)
+            assert page.get_by_label("Workshop folder").input_value() == str(workshop)  # from WORKSHOP=
+            assert "import simfunnel" not in page.content()  # code hidden
+            page.get_by_label("Team").select_option(label="Team 2")
+            page.get_by_label("Your name").fill("Li Lei")
+            join.click()
+            next_week = page.get_by_role("button", name="Next week ▶")
+            next_week.wait_for(timeout=30_000)
+            _no_loading(page)
+            page.get_by_text("Joined: Team 2 · Li Lei").wait_for()
+            before = _kpis(page)
+            assert before[0].startswith("Week 13") and any(k.startswith("Forecast F′") for k in before)
+
+            card = page.locator(".sf-board .sf-card:visible").nth(1)  # a deal in the first stage
+            deal = int(re.search(r"#(\d+)", card.inner_text())[1])
+            card.get_by_role("button", name="Select").click()
+            page.get_by_role("button", name="Act", exact=True).wait_for()
+            action = page.get_by_label("Action").evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
+            page.get_by_role("button", name="Act", exact=True).click()
+            page.locator(".sf-board .sf-reply").wait_for()
+            store = WorkshopStore.open(workshop)
+            moves = store.moves("team2")  # in the store while the reply is on screen, not yet classified
+            assert moves[["deal_id", "trainee"]].values.tolist() == [[deal, "Li Lei"]]
+            assert moves["answer"].isna().all()
+            page.get_by_role("button", name="Advance", exact=True).click()
+            page.get_by_text(re.compile("✔ Correct|✘ Not quite")).first.wait_for()
+            save_screenshot(page, tmp_path / "browser_voila_en_reply.png")
+
+            next_week.click()
+            page.get_by_text("Week 14 results").wait_for(timeout=30_000)
+            after = _kpis(page)
+            assert after[0].startswith("Week 14")
+            changed = [k for k, (b, a) in enumerate(zip(before, after)) if b != a]
+            assert set(changed) - {0}, f"no indicator changed: {before} → {after}"
+            assert "1/1" in after[-1] or "0/1" in after[-1]  # the quiz score counted the answer
+            save_screenshot(page, tmp_path / "browser_voila_en_week14.png")
+
+            row = store.moves("team2").iloc[0]
+            assert (row.deal_id, row.answer, bool(row.withdrawn)) == (deal, "advance", False)
+            assert row.action in {a.key for a in sf.ACTIONS if a.label("en") == action}
+            assert store.week("team2") == 14 and store.week("team1") == 13
+
+            # a second trainee, in Chinese, on another team
+            page.goto(f"{base}/voila/render/zh/{NOTEBOOK}")
+            page.get_by_role("button", name="加入").wait_for(timeout=60_000)
+            page.get_by_label("小组").select_option(label="第 1 组")
+            page.get_by_label("你的名字").fill("王芳")
+            page.get_by_role("button", name="加入").click()
+            page.get_by_role("button", name="下一周 ▶").wait_for(timeout=30_000)
+            _no_loading(page)
+            text = page.locator("body").inner_text()
+            assert "工作坊 · 第 1 组 · 王芳" in text and "销售预计" in text and "第 13 周" in text
+            save_screenshot(page, tmp_path / "browser_voila_zh.png")
+        pid = app.server_pid()
+    assert "Kernel shutdown" in app.log(), app.log()[-2000:]  # SIGTERM to Voilà itself shut its kernels down
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_jupyterlab_runs_the_workshop_notebook_and_renders_its_widgets(tmp_path, workshop):
+    chromium()
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    shutil.copy(ROOT / "notebooks" / "en" / NOTEBOOK, lab / NOTEBOOK)  # a copy: autosave never touches the repo
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [str(VENV / "bin" / "jupyter"), "lab", "--no-browser", f"--ServerApp.port={port}",
+               "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+               f"--ServerApp.root_dir={lab}", "--ServerApp.port_retries=0", "--LabApp.news_url=",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:  # Jupyter refuses to start as root otherwise
+        command.append("--allow-root")
+    env = jupyter_env(tmp_path, SIMFUNNEL_WORKSHOP=str(workshop))
+    with Server(command, env=env, log=tmp_path / "lab.log", url=f"{base}/api/status", timeout=90), \
+            open_page(tmp_path) as page:
+        page.goto(f"{base}/lab/tree/{NOTEBOOK}")
+        page.locator(".jp-Notebook").wait_for(timeout=60_000)
+        # a fresh JupyterLab ignores the first Run All until its kernel is idle and connected
+        deadline = time.monotonic() + 60
+        while True:
+            with urllib.request.urlopen(f"{base}/api/kernels", timeout=10) as r:
+                kernels = json.load(r)
+            if any(k["execution_state"] == "idle" and k.get("connections", 0) > 0 for k in kernels):
+                break
+            assert time.monotonic() < deadline, f"no idle connected kernel: {kernels}"
+            page.wait_for_timeout(300)  # not time.sleep: Playwright's sync API routes requests only while called
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        join = page.locator(".jp-OutputArea .widget-button", has_text="Join")
+        join.wait_for(timeout=60_000)
+        page.locator(".jp-OutputArea .widget-dropdown select").select_option(label="Team 3")
+        page.locator(".jp-OutputArea .widget-text input").nth(1).fill("Zhao")
+        join.click()
+        page.locator(".jp-OutputArea .widget-button", has_text="Next week ▶").wait_for(timeout=30_000)
+        assert page.locator(".jp-OutputArea .sf-board .sf-card").count() >= 5
+        save_screenshot(page, tmp_path / "browser_jupyterlab.png")
+    from simfunnel.store import WorkshopStore
+
+    assert WorkshopStore.open(workshop).moves().empty  # joining and looking records nothing
