@@ -53,6 +53,21 @@ def _no_loading(page) -> None:
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
 
 
+def _make_app(tmp_path: Path, port: int, workshop: Path) -> list[str]:
+    """``make app`` as a trainer runs it (``-o``: the venv running this test is set up already)."""
+    return ["make", "-s", "-o", str(VENV / ".installed"), "app", f"VENV={VENV}", f"PORT={port}", "IP=127.0.0.1",
+            f"WORKSHOP={workshop}", f"APP_ROOT={tmp_path / 'app'}"]
+
+
+def test_make_app_refuses_a_folder_that_is_not_a_workshop(tmp_path):
+    (tmp_path / "empty").mkdir()
+    done = subprocess.run(_make_app(tmp_path, free_port(), tmp_path / "empty"), cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=jupyter_env(tmp_path))
+    assert done.returncode != 0
+    assert "is not a workshop folder: create one with" in done.stderr and "simfunnel workshop init --dir" in done.stderr
+    assert "Voilà is running" not in done.stdout + done.stderr
+
+
 @pytest.fixture
 def workshop(tmp_path):
     folder = tmp_path / "workshop"
@@ -69,9 +84,7 @@ def test_make_app_trainee_joins_acts_classifies_and_plays_a_week(tmp_path, works
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    # make app, as a trainer runs it (-o: the venv running this test is set up already)
-    command = ["make", "-s", "-o", str(VENV / ".installed"), "app", f"VENV={VENV}", f"PORT={port}",
-               f"WORKSHOP={workshop}", f"APP_ROOT={tmp_path / 'app'}"]
+    command = _make_app(tmp_path, port, workshop)
     with Server(command, env=jupyter_env(tmp_path), log=tmp_path / "voila.log", url=f"{base}/", child=True) as app:
         assert f"Open  http://127.0.0.1:{port}/" in app.log()
         assert _status(f"{base}/voila/render/trainer/en/{NOTEBOOK}") == 404  # no solutions in the app
@@ -136,7 +149,14 @@ def test_make_app_trainee_joins_acts_classifies_and_plays_a_week(tmp_path, works
             _no_loading(page)
             text = page.locator("body").inner_text()
             assert "工作坊 · 第 1 组 · 王芳" in text and "销售预计" in text and "第 13 周" in text
+            page.locator(".sf-board .sf-card:visible").first.get_by_role("button", name="选择").click()
+            page.get_by_role("button", name="采取行动").click()
+            page.locator(".sf-board .sf-reply").wait_for()
+            page.get_by_role("button", name="推进", exact=True).click()
+            page.get_by_text(re.compile("✔ 判断正确|✘ 判断有误")).first.wait_for()
+            page.locator(".sf-board .sf-reply").scroll_into_view_if_needed()
             save_screenshot(page, tmp_path / "browser_voila_zh.png")
+            assert store.moves("team1")[["trainee", "answer"]].values.tolist() == [["王芳", "advance"]]
         pid = app.server_pid()
     assert "Kernel shutdown" in app.log(), app.log()[-2000:]  # SIGTERM to Voilà itself shut its kernels down
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()

@@ -334,3 +334,18 @@ def test_the_workshop_page_speaks_one_language(tmp_path, lang):
     assert_language(texts, lang)
     assert any(("队友已经结束了第 14 周" if lang == "zh" else "A teammate closed week 14") in t for t in texts)
     assert any(("工作坊" if lang == "zh" else "Workshop") in t for t in texts)
+
+
+def test_every_workshop_text_has_one_language_per_side():
+    import re
+
+    from chart_checks import chinese, english_words
+
+    keys = [k for k in DealBoard.TEXT if k.startswith(("team_", "err_workshop", "err_caught", "caught_", "teammate",
+                                                        "undo_tip_team", "next_tip_team"))]
+    pairs = [DealBoard.TEXT[k] for k in keys] + list(JoinWidget.TEXT.values()) + list(WorkshopPlay.TEXT.values())
+    assert len(keys) >= 10 and len(pairs) > 30
+    for zh, en in pairs:
+        zh, en = (re.sub(r"\{[^}]*\}", "", t) for t in (zh, en))  # the fields are filled in at run time
+        assert not english_words([zh]), zh
+        assert chinese([zh]) and not chinese([en]), (zh, en)
