@@ -96,6 +96,17 @@ LABELS: dict[str, dict[str, str]] = {
     "forecast_error": {"zh": "预测误差", "en": "Forecast error"},
     "booked_week": {"zh": "本周成交", "en": "Booked this week"},
     "out_of_funnel_booked_week": {"zh": "本周漏斗外成交", "en": "Out-of-funnel booked this week"},
+    # segments.segment_table() and people.compare_meetings() columns
+    "label": {"zh": "客户细分", "en": "Segment"},
+    "accounts": {"zh": "客户数", "en": "Accounts"},
+    "potential": {"zh": "采购潜力", "en": "Purchase potential"},
+    "sales": {"zh": "我们的成交额", "en": "Our sales"},
+    "share_of_wallet_mean": {"zh": "平均份额", "en": "Mean share of wallet"},
+    "open_pipeline": {"zh": "在途商机金额", "en": "Open pipeline"},
+    "contacts_met": {"zh": "拜访人数", "en": "Contacts met"},
+    "deals_won": {"zh": "赢单数", "en": "Deals won"},
+    "won_amount": {"zh": "全年成交额", "en": "Won in the year"},
+    "approval_advance": {"zh": "内部立项阶段每周前进机会", "en": "Weekly advance at project approval"},
 }
 
 CURRENCY_SYMBOLS = {

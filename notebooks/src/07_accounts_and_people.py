@@ -145,19 +145,20 @@ account_map.people[["name", "level", "role", "brain_type", "met"]]
 
 # %%
 coverage = compare_meetings(world, seed=2026)
-coverage.style.format({"won_amount": sf.i18n.format_money, "win_rate": "{:.1%}", "approval_advance": "{:.1%}"})
+label = sf.i18n.label
+coverage.rename(columns=label).style.format(
+    {label("won_amount"): sf.i18n.format_money, label("win_rate"): "{:.1%}", label("approval_advance"): "{:.1%}"}
+)
 
 # %% [markdown] lang=en
-# *won_amount* is the year's revenue; *approval_advance* the weekly chance that a deal at
-# **Project approved** moves on. The coach lifts that early step most, and most in
+# The last column is the weekly chance that a deal at **Project approved** moves on. The coach lifts that early step most, and most in
 # new accounts; the decision makers matter at **Commitment**, where a deal with no decision
 # maker met stalls. State-owned accounts decide large amounts collectively (the "three majors,
 # one large" rule): there,
 # one decision maker is not enough.
 
 # %% [markdown] lang=zh
-# *won_amount* 是这一年的成交额；*approval_advance* 是处在**内部立项**阶段的商机每周前进的机会。
-# 向导最能推动这个早期阶段，对新客户尤其如此；决策者在**购买承诺**阶段起作用，没见过决策者的
+# 最后一列是处在**内部立项**阶段的商机每周前进的机会。向导最能推动这个早期阶段，对新客户尤其如此；决策者在**购买承诺**阶段起作用，没见过决策者的
 # 商机会卡在那里。国有企业的大额采购要集体决策（三重一大）：只见一位决策者是不够的。
 
 # %% trainer
@@ -201,7 +202,12 @@ history = sf.Simulation(world, seed=2026).run()
 plots.segment_chart(history);
 
 # %%
-sf.segment_table(history)
+segments = sf.segment_table(history)
+columns = ["label", "accounts", "potential", "sales", "share_of_wallet_mean", "open_pipeline", "win_rate"]
+segments[columns].rename(columns=label).style.hide(axis="index").format(
+    {label(c): sf.i18n.format_money for c in ("potential", "sales", "open_pipeline")}
+    | {label("share_of_wallet_mean"): "{:.0%}", label("win_rate"): "{:.1%}"}
+)
 
 # %% [markdown] lang=en
 # Now you are the sales manager. The team has **368 seller weeks** this year (8 sellers ×
