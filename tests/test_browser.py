@@ -139,6 +139,15 @@ def test_make_app_trainee_joins_acts_classifies_and_plays_a_week(tmp_path, works
             assert row.action in {a.key for a in sf.ACTIONS if a.label("en") == action}
             assert store.week("team2") == 14 and store.week("team1") == 13
 
+            # the page reloaded (a new kernel): join again, and the board is where it was, to the cent
+            page.reload()
+            page.get_by_role("button", name="Join").wait_for(timeout=60_000)
+            page.get_by_label("Team").select_option(label="Team 2")
+            page.get_by_label("Your name").fill("Li Lei")
+            page.get_by_role("button", name="Join").click()
+            page.get_by_role("button", name="Next week ▶").wait_for(timeout=30_000)
+            assert _kpis(page) == after
+
             # a second trainee, in Chinese, on another team
             page.goto(f"{base}/voila/render/zh/{NOTEBOOK}")
             page.get_by_role("button", name="加入").wait_for(timeout=60_000)
@@ -202,3 +211,27 @@ def test_jupyterlab_runs_the_workshop_notebook_and_renders_its_widgets(tmp_path,
     from simfunnel.store import WorkshopStore
 
     assert WorkshopStore.open(workshop).moves().empty  # joining and looking records nothing
+
+
+def test_a_missing_browser_skips_with_the_install_command_but_fails_under_ci(monkeypatch, tmp_path):
+    import browser_support as bs
+
+    monkeypatch.setattr(bs, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(bs.shutil, "which", lambda name: None)  # no apt-get: nothing is installed here
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium fonts-noto-cjk"):
+        bs.chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set and no browser"):
+        bs.chromium()
+
+
+def test_without_a_system_chinese_font_chromium_gets_the_noto_file_alone(monkeypatch, tmp_path):
+    import browser_support as bs
+
+    monkeypatch.setattr(bs.shutil, "which", lambda name: None)  # as if fontconfig knew no Chinese font
+    env = bs.font_env(tmp_path)
+    conf = Path(env["FONTCONFIG_FILE"]).read_text()
+    assert "/etc/fonts/fonts.conf" in conf
+    folder = Path(re.search(r"<dir>(.*)</dir>", conf)[1])
+    assert [p.name for p in folder.iterdir()] == ["NotoSansCJKsc-Regular.otf"]  # not SimHei

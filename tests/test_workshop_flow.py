@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import simfunnel as sf
 from simfunnel.simulate import actions_for
 from simfunnel.store import WorkshopStore
 from simfunnel.widgets import DealBoard
