@@ -84,7 +84,8 @@ def font_env(folder: Path) -> dict[str, str]:
 
 def jupyter_env(folder: Path, **extra: str) -> dict[str, str]:
     """This process's environment with Jupyter's, IPython's and matplotlib's folders inside ``folder``."""
-    env = {**os.environ, "MPLBACKEND": "Agg", **extra}
+    env = {**os.environ, **extra}
+    env.pop("MPLBACKEND", None)  # the kernel draws charts inline, as a trainee's does
     for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
         (folder / sub).mkdir(parents=True, exist_ok=True)
