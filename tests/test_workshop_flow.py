@@ -348,3 +348,35 @@ def test_every_workshop_text_has_one_language_per_side():
         zh, en = (re.sub(r"\{[^}]*\}", "", t) for t in (zh, en))  # the fields are filled in at run time
         assert not english_words([zh]), zh
         assert chinese([zh]) and not chinese([en]), (zh, en)
+
+
+def test_analysis_widgets_follow_the_joined_team(tmp_path):
+    from simfunnel.store import play_demo
+    from simfunnel.widgets import ForecastDashboard, ThresholdExplorer, WinRateLab
+    from simfunnel.widgets.workshop import JoinError, join, leave, team_history
+
+    store = WorkshopStore.init(tmp_path / "w", teams=["red", "blue"], seed=3, accounts=60)
+    play_demo(store, weeks=3, seed=1)
+    leave()
+    with pytest.raises(JoinError, match="No workshop joined"):
+        ThresholdExplorer.for_team()
+    join(store, "blue", "li")
+    try:
+        history, quota, threshold = team_history()
+        replayed = store.simulation("blue").history
+        pd.testing.assert_frame_equal(history.events, replayed.events)
+        assert (history.start_week, history.end_week) == (store.start_week, store.week("blue"))
+        assert (quota, threshold) == (store.scenario("blue")["quota"], store.scenario("blue")["threshold"])
+        for cls in (ThresholdExplorer, WinRateLab, ForecastDashboard):
+            widget = cls.for_team(lang="en", **({"trials": 200} if cls is ForecastDashboard else {}))
+            try:
+                assert widget.history.end_week == store.week("blue")
+                if hasattr(widget, "quota"):
+                    assert widget.quota == quota
+            finally:
+                widget.close()
+        other = ThresholdExplorer.for_team(store, "red", lang="en")  # another team, named
+        assert other.history.end_week == store.week("red")
+        other.close()
+    finally:
+        leave()

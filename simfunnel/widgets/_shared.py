@@ -184,3 +184,12 @@ def kpi(label: str, value: str, note: str = "", warn: bool = False) -> str:
 
 def pct(x: float, digits: int = 1) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:.{digits}%}"
+
+
+def widget_for_team(cls: Any, store: Any, team: Any, options: dict, threshold: bool = False) -> Any:
+    """``cls(history, quota=…, [threshold=…,] **options)`` over a workshop team's history (see ``workshop.team_history``)."""
+    from .workshop import team_history
+
+    history, quota, team_threshold = team_history(store, team)
+    defaults: dict[str, Any] = {"quota": quota, **({"threshold": team_threshold} if threshold else {})}
+    return cls(history, **{**defaults, **options})

@@ -23,7 +23,8 @@ from ..metrics import indicators
 from ..simulate import history_chain
 from ._base import CSS, Widget
 from ._compute import FanModel, threshold_grid
-from ._shared import Blitter, history_quota, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
+from ._shared import (Blitter, MoneySlider, exact_money, finite, history_quota, image, kpi, new_figure, pct, relayout,
+                      widget_for_team)
 
 
 class ForecastDashboard(Widget):
@@ -84,6 +85,11 @@ class ForecastDashboard(Widget):
         "below": ("低于基准", "below"),
         "no_progress": ("期初没有进展", "none at the start"),
     }
+
+    @classmethod
+    def for_team(cls, store=None, team=None, **options) -> "ForecastDashboard":
+        """Over a workshop team's history (default: the joined session's team), with the workshop's quota and threshold."""
+        return widget_for_team(cls, store, team, options, threshold=True)
 
     def __init__(
         self,

@@ -25,7 +25,8 @@ from ..metrics import indicators, records_entered
 from ..threshold import sweep
 from ._base import CSS, Widget
 from ._compute import threshold_grid
-from ._shared import Blitter, history_quota, MoneySlider, exact_money, finite, image, kpi, new_figure, pct, relayout
+from ._shared import (Blitter, MoneySlider, exact_money, finite, history_quota, image, kpi, new_figure, pct, relayout,
+                      widget_for_team)
 
 DEFAULT_THRESHOLD = 50_000.0
 
@@ -73,6 +74,11 @@ class ThresholdExplorer(Widget):
         "error": ("平均|预测误差|", "Mean |forecast error|"),
         "error_note": ("占销售任务；不含漏斗外预计时 {pct}", "of quota; {pct} without the out-of-funnel term"),
     }
+
+    @classmethod
+    def for_team(cls, store=None, team=None, **options) -> "ThresholdExplorer":
+        """Over a workshop team's history (default: the joined session's team), with the workshop's quota."""
+        return widget_for_team(cls, store, team, options)
 
     def __init__(
         self,

@@ -26,7 +26,7 @@ from ..history import History
 from ..simulate import true_win_rates
 from ._base import CSS, Widget
 from ._compute import RateModel
-from ._shared import Blitter, image, kpi, new_figure, pct, relayout
+from ._shared import Blitter, image, kpi, new_figure, pct, relayout, widget_for_team
 
 CUSTOM = "custom"
 STEP = 0.01  # slider step: whole percentages
@@ -93,6 +93,11 @@ class WinRateLab(Widget):
             "have no outcome and are left out.",
         ),
     }
+
+    @classmethod
+    def for_team(cls, store=None, team=None, **options) -> "WinRateLab":
+        """Over a workshop team's history (default: the joined session's team), with the workshop's quota."""
+        return widget_for_team(cls, store, team, options)
 
     def __init__(
         self,

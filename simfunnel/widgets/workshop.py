@@ -174,6 +174,40 @@ def join(folder: str | os.PathLike | WorkshopStore, team: str, trainee: str = ""
 _TEAM_N = re.compile(r"team ?(\d+)", re.IGNORECASE)
 
 
+def team_history(store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None) -> tuple:
+    """A team's history as the store rebuilds it, with the workshop's quota and threshold.
+
+    Without ``store`` and ``team``, the joined session's (:func:`join`). The history's
+    period is the workshop's (``store.start_week`` on), so the analysis widgets show the
+    weeks the team plays: ``ThresholdExplorer.for_team()``, ``WinRateLab.for_team()``,
+    ``ForecastDashboard.for_team()`` use it.
+
+    Returns:
+        ``(history, quota, threshold)``.
+
+    Raises:
+        JoinError: no store given and no session joined, or an unknown team.
+    """
+    session = current_session()
+    if store is None:
+        if session is None:
+            raise JoinError(zh="还没有加入工作坊：先用加入表单（或 join()）加入。",
+                            en="No workshop joined: join one first (the join form, or join(folder, team, trainee)).")
+        store = session.store
+    elif not isinstance(store, WorkshopStore):
+        store = open_workshop(store)
+    if team is None:
+        if session is None or session.store is not store:
+            raise JoinError("no_team")
+        team = session.team
+    if team not in store.teams:
+        raise JoinError("unknown_team", team=team)
+    history = store.simulation(team).history
+    history.start_week = min(store.start_week, history.end_week)
+    scenario = store.scenario(team)
+    return history, float(scenario["quota"]), float(scenario["threshold"])
+
+
 def team_label(team: str, lang: str = "en") -> str:
     """A team's name for people: ``team3`` → ``第 3 组`` / ``Team 3``; other names as given.
 
