@@ -277,6 +277,31 @@ def generate(
     stage = np.concatenate([_pick(rng, n_open, per_arrival), np.zeros(n_new, dtype=np.int32)])
     created = np.concatenate([np.zeros(n_open, np.int64), np.sort(rng.integers(1, weeks + 1, n_new))])
 
+    deal_table = draw_deals(rng, acc, f, chain, p, stage, created)
+    return World(
+        accounts=acc,
+        contacts=con,
+        deals=deal_table,
+        funnel=f,
+        chain=chain,
+        weeks=weeks,
+        seed=int(seed),
+        currency=currency,
+        params=p,
+        arrival_rate=float(rate),
+    )
+
+
+def draw_deals(rng: np.random.Generator, accounts: pd.DataFrame, funnel: Funnel, chain: pd.DataFrame,
+               params: WorldParams, stage: np.ndarray, created: np.ndarray, first_id: int = 1) -> pd.DataFrame:
+    """Deal rows drawn as :func:`generate` draws them, one per entry of ``stage`` (codes) and ``created`` (weeks).
+
+    Accounts are picked by potential × (0.3 + share of wallet); amounts, the seller's expected close,
+    overrides, payment delays and products follow ``params``. Ids run from ``first_id``.
+    (:mod:`simfunnel.events` draws a market upturn's extra deals with it.)
+    """
+    acc, p, f, n = accounts, params, funnel, len(stage)
+    exit_rate = (chain["advance"] + chain["lost"]).to_numpy()
     weight = acc["potential"].to_numpy() * (0.3 + acc["share_of_wallet"].to_numpy())
     account = _pick(rng, n, weight)
     amount = np.round(rng.lognormal(log(p.amount_median), p.amount_sigma, n), -2)
@@ -290,7 +315,7 @@ def generate(
     owner_codes = acc["owner"].cat.codes.to_numpy()[account]
     deal_table = pd.DataFrame(
         {
-            "deal_id": np.arange(1, n + 1, dtype=np.int64),
+            "deal_id": np.arange(first_id, first_id + n, dtype=np.int64),
             "account_id": acc["account_id"].to_numpy()[account],
             "owner": _cat(owner_codes, acc["owner"].cat.categories),
             "amount": amount,
@@ -305,18 +330,7 @@ def generate(
             "payment_delay_weeks": delay,
         }
     )
-    return World(
-        accounts=acc,
-        contacts=con,
-        deals=deal_table,
-        funnel=f,
-        chain=chain,
-        weeks=weeks,
-        seed=int(seed),
-        currency=currency,
-        params=p,
-        arrival_rate=float(rate),
-    )
+    return deal_table
 
 
 def _accounts(rng: np.random.Generator, n: int, p: WorldParams) -> pd.DataFrame:

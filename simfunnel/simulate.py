@@ -42,6 +42,7 @@ from .funnel import LOST, WON, Funnel
 from .history import PERIOD_WEEKS, History
 
 if TYPE_CHECKING:
+    from .events import Effect, EffectPlan
     from .generate import World
     from .people import Coverage, PeopleParams
 
@@ -239,6 +240,9 @@ class Simulation:
         people: :class:`~simfunnel.people.PeopleParams` to switch on the people layer (who the
             seller has met and each deal's five purchase factors change the odds; see :mod:`simfunnel.people`). ``None`` (default):
             exactly the plain simulation.
+        effects: :class:`~simfunnel.events.Effect` s — market events changing the weekly odds for
+            some weeks (``events.apply_events`` makes them); applied after the people layer, before
+            the actions. ``()`` (default): exactly the plain simulation. Kept by :meth:`replay`.
 
     Example:
         >>> from simfunnel.generate import generate
@@ -249,7 +253,7 @@ class Simulation:
     """
 
     def __init__(self, world: "World", seed: int = 2026, chain: pd.DataFrame | None = None,
-                 people: PeopleParams | None = None) -> None:
+                 people: PeopleParams | None = None, effects: Sequence[Effect] = ()) -> None:
         self.world = world
         self.funnel = world.funnel
         self.seed = int(seed)
@@ -288,6 +292,12 @@ class Simulation:
             self._amount = d["amount"].to_numpy(dtype=float)
             self._steps = np.array([s.key_step for s in self.funnel.stages], dtype=object)
             self._purchase = PurchaseFactors(len(d), self.seed, people, self._steps)
+        self.effects: tuple[Effect, ...] = () if effects is None else tuple(effects)
+        self._effects: EffectPlan | None = None
+        if self.effects:
+            from .events import EffectPlan
+
+            self._effects = EffectPlan(self.effects, world)
 
     def true_win_rates(self) -> pd.Series:
         """Each stage's eventual win rate under this simulation's chain."""
@@ -376,6 +386,8 @@ class Simulation:
         los = self._al[st, 1].copy()
         acted = np.zeros(len(active), dtype=bool)
         act_keys = np.full(len(active), None, dtype=object)
+        if self._effects is not None:
+            self._effects.coaches_leave(week, self.coverage)
         people = self.people
         if people is None:
             if styles:
@@ -387,6 +399,8 @@ class Simulation:
             if extra:
                 raise ValueError(f"deal {min(extra)!r}: a style needs a present-value action on the deal")
             adv, los = self._people_odds(active, st, adv, los)
+        if self._effects is not None:
+            self._effects.apply(week, active, st, adv, los)
         if actions:
             where = np.searchsorted(active, self._deal_positions(actions.keys()))
             for (deal_id, key), j in zip(actions.items(), where):  # a handful of moves per week
@@ -433,7 +447,7 @@ class Simulation:
         target = self.week if weeks is None else int(weeks)
         if not 0 <= target <= self.week:
             raise ValueError(f"weeks must be between 0 and {self.week}, got {weeks}")
-        other = Simulation(self.world, seed=self.seed, chain=self.chain, people=self.people)
+        other = Simulation(self.world, seed=self.seed, chain=self.chain, people=self.people, effects=self.effects)
         if self.people is None:
             for acts in self._actions[:target]:
                 other.step(acts)
