@@ -7,6 +7,13 @@ Examples::
     simfunnel report --dataset datasets/workshop --threshold 50000 --chart funnel.png
     simfunnel import opportunities.csv --source salesforce --out datasets/crm --rejects rejects.csv
     simfunnel workshop init --dir W --teams 6 --seed 2026    (then: status, leaderboard, export --out W.xlsx)
+    simfunnel workshop init --dir W --teams 6 --seed 2026 --weeks-per-round 4     (a workshop in rounds)
+    simfunnel workshop round open --dir W --practice          (then: round status, round close, practice reset)
+    simfunnel workshop event add price_cut --dir W --team red --param weeks=3
+    simfunnel workshop round open --dir W --timer 15          (the timer closes it; or: round close)
+    simfunnel workshop weights --dir W booked=4 quiz_score=1
+    simfunnel workshop whatif --dir W --team red --round 2 --deal 1234 --action courtesy_call
+    simfunnel workshop report --dir W --out debrief.html --lang zh --branch red:2:1234=courtesy_call
 
 Bad arguments or files end with one clear line on stderr and exit status 2.
 """
@@ -48,6 +55,30 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def _minutes(text: str) -> float:
+    value = _nonnegative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 minutes")
+    return value
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not name=value")
+    return name.strip(), value.strip()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,13 +154,51 @@ def _parser() -> argparse.ArgumentParser:
     wi.add_argument("--accounts", type=_positive_int, default=200, help="accounts per world (default 200)")
     wi.add_argument("--start-week", type=int, default=13, help="week play starts from (default 13)")
     wi.add_argument("--threshold", type=_nonnegative, default=50_000, help="small-order threshold T (default 50,000)")
+    wi.add_argument("--weeks-per-round", type=_nonnegative_int, default=0,
+                    help="simulated weeks per round: the trainer runs rounds (default 0: free play, "
+                         "each team closes its own weeks)")
+
+    def with_dir(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        parser.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+        return parser
+
     for name, helptext in (("status", "teams, week, moves and last activity"),
-                           ("leaderboard", "booked, forecast accuracy, progress, records entered, quiz score")):
-        wp = wsub.add_parser(name, help=helptext)
-        wp.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
-    we = wsub.add_parser("export", help="write the moves and the leaderboard to .csv or .xlsx (safe for Excel)")
-    we.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+                           ("leaderboard", "score and rank; booked, forecast accuracy, progress, records entered, "
+                                           "quiz score")):
+        with_dir(wsub.add_parser(name, help=helptext))
+    we = with_dir(wsub.add_parser("export", help="write the moves and the leaderboard to .csv or .xlsx (safe for Excel)"))
     we.add_argument("--out", required=True, type=Path, help="file.csv or file.xlsx")
+
+    wr = wsub.add_parser("round", help="rounds (workshops made with --weeks-per-round): open, close, status")
+    rsub = wr.add_subparsers(dest="round_command", required=True, parser_class=_Parser)
+    ro = with_dir(rsub.add_parser("open", help="open the next round for every team"))
+    ro.add_argument("--practice", action="store_true", help="the practice round (reset it with: practice reset)")
+    ro.add_argument("--timer", type=_minutes, default=None, metavar="MIN",
+                    help="minutes until the deadline; then the round closes itself")
+    with_dir(rsub.add_parser("close", help="close the open round and process it for every team"))
+    with_dir(rsub.add_parser("status", help="the open round and which teams have submitted"))
+    wpr = wsub.add_parser("practice", help="the practice round")
+    psub = wpr.add_subparsers(dest="practice_command", required=True, parser_class=_Parser)
+    with_dir(psub.add_parser("reset", help="undo the practice round: no trace of it in the scores"))
+
+    wv = wsub.add_parser("event", help="market events: the catalogue, the events scheduled, schedule one")
+    vsub = wv.add_subparsers(dest="event_command", required=True, parser_class=_Parser)
+    vl = vsub.add_parser("list", help="the catalogue of market events (with --dir: also the events scheduled)")
+    vl.add_argument("--dir", type=Path, default=None, help="workshop folder: also list its events")
+    vl.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the labels")
+    va = with_dir(vsub.add_parser("add", help="schedule a market event (default: the next round, every team)"))
+    va.add_argument("kind", help="the event's kind (see: event list)")
+    va.add_argument("--team", default=None, help="the team it hits (default: every team)")
+    va.add_argument("--round", type=_positive_int, default=None, help="the round it hits (default: the next one)")
+    va.add_argument("--week", type=_positive_int, default=None, help="or the week it hits")
+    va.add_argument("--param", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
+                    help="override one of the kind's parameters (repeat for several)")
+    va.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the confirmation")
+
+    ww = with_dir(wsub.add_parser("weights", help="show the score's weights, or set some: name=value ..."))
+    ww.add_argument("assignments", nargs="*", type=_assignment, metavar="NAME=VALUE",
+                    help="booked, forecast_accuracy, progress_vs_benchmark, quiz_score, records_entered")
+    _debrief_parsers(wsub)
     return p
 
 
@@ -148,35 +217,126 @@ def _workshop(args: argparse.Namespace) -> int:
             raise ValueError("give --teams N or --team-names a,b,...")
         store = WorkshopStore.init(args.dir, teams=teams, seed=args.seed, preset=args.preset,
                                    same_world=args.same_world, people=args.people, start_week=args.start_week,
-                                   accounts=args.accounts, threshold=args.threshold)
+                                   accounts=args.accounts, threshold=args.threshold,
+                                   weeks_per_round=args.weeks_per_round)
         with store:
             c = store.config
+            rounds = f", rounds of {store.weeks_per_round} weeks" if store.rounds_mode else ", free play"
             print(f"wrote {store.path}: {len(store.teams)} teams ({', '.join(store.teams)}), seed {c['seed']}, "
                   f"preset {c['preset']}, {'one world for all' if c['same_world'] else 'a world per team'}, "
-                  f"{c['accounts']} accounts, weeks {store.start_week + 1}-{store.end_week}"
+                  f"{c['accounts']} accounts, weeks {store.start_week + 1}-{store.end_week}{rounds}"
                   f"{', people layer' if c['people'] else ''}")
         return 0
+    if args.workshop_command in ("report", "whatif"):
+        return _debrief(args)
+    if args.workshop_command == "event" and args.event_command == "list":
+        return _event_list(args)
     with WorkshopStore.open(args.dir) as store:
-        if args.workshop_command == "status":
-            table = store.status()
-            table["last_activity"] = table["last_activity"].map(
-                lambda v: "-" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S UTC"))
-            print(f"{store.path}: {len(store.teams)} teams, weeks {store.start_week + 1}-{store.end_week}")
-        elif args.workshop_command == "leaderboard":
-            table = store.leaderboard()
-            for col in ("booked", "quota"):
+        table = _workshop_table(store, args)
+        if table is not None:
+            with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200):
+                print(table.to_string(index=False))
+    return 0
+
+
+def _round_line(r: dict) -> str:
+    name = "the practice round" if r["number"] == 0 else f"round {r['number']}"
+    line = f"{name}: weeks {r['first_week']}-{r['last_week']}, {r['status']}"
+    if r["deadline"] is not None and r["status"] == "open":
+        line += f", deadline {r['deadline'].astimezone():%H:%M:%S} ({r['seconds_left'] / 60:.1f} min left)"
+    return line
+
+
+def _workshop_table(store, args: argparse.Namespace) -> pd.DataFrame | None:
+    """Run a workshop subcommand on an open store: print its lines, return the table to print (if any)."""
+    command = args.workshop_command
+    if command == "status":
+        table = store.status()
+        table["last_activity"] = table["last_activity"].map(
+            lambda v: "-" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S UTC"))
+        print(f"{store.path}: {len(store.teams)} teams, weeks {store.start_week + 1}-{store.end_week}")
+        if store.rounds_mode:
+            current = store.current_round()
+            print(f"open: {_round_line(current)}" if current else "no round open")
+        return table
+    if command == "leaderboard":
+        table = store.leaderboard()
+        for col in ("booked", "quota"):
+            table[col] = table[col].map(lambda v: f"{v:,.0f}")
+        for col in ("booked_vs_quota", "forecast_accuracy", "quiz_score"):
+            table[col] = table[col].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        table["progress_vs_benchmark"] = table["progress_vs_benchmark"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        table["score"] = table["score"].map(lambda v: f"{v:.1f}")
+        print(f"{store.path}: threshold {store.config['threshold']:,.0f} {store.config['currency']}")
+        print("score weights: " + ", ".join(f"{k} {v:g}" for k, v in store.weights.items()))
+        return table.sort_values("rank", kind="stable")
+    if command == "export":
+        for written in store.export(args.out):
+            print(f"wrote {written}")
+        return None
+    if command == "round":
+        if args.round_command == "open":
+            r = store.open_round(practice=args.practice, timer_minutes=args.timer)
+            print(f"opened {_round_line(r)}")
+            return None
+        if args.round_command == "close":
+            table = store.close_round()
+            r = store.rounds().iloc[-1]
+            print(f"closed {'the practice round' if r['number'] == 0 else 'round ' + str(r['number'])}: "
+                  f"weeks {r['first_week']}-{r['last_week']} played for every team")
+            for col in ("booked_round", "booked", "forecast"):
                 table[col] = table[col].map(lambda v: f"{v:,.0f}")
-            for col in ("booked_vs_quota", "forecast_accuracy", "quiz_score"):
-                table[col] = table[col].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
-            table["progress_vs_benchmark"] = table["progress_vs_benchmark"].map(
-                lambda v: "" if pd.isna(v) else f"{v:.2f}")
-            print(f"{store.path}: threshold {store.config['threshold']:,.0f} {store.config['currency']}")
+            return table
+        current = store.current_round()
+        table = store.round_status()
+        if current is not None:
+            print(f"open: {_round_line(current)}")
+        elif len(table):
+            played = store.rounds()
+            print(f"no round open; the last one: {_round_line(played[played['status'] != 'reset'].iloc[-1])}")
         else:
-            for written in store.export(args.out):
-                print(f"wrote {written}")
-            return 0
-        with pd.option_context("display.width", 250, "display.max_columns", None):
-            print(table.to_string(index=False))
+            print("no round played yet (open one: simfunnel workshop round open)")
+        table["submitted_at"] = table["submitted_at"].map(lambda v: "-" if pd.isna(v) else f"{v.to_pydatetime().astimezone():%H:%M:%S}")
+        return table
+    if command == "practice":
+        withdrawn = store.reset_practice()
+        print(f"practice round reset: {withdrawn} moves withdrawn, every team back at week {store.week(store.teams[0])}")
+        return None
+    if command == "event":
+        params = dict(args.param)
+        if len(params) != len(args.param):
+            raise ValueError("--param names a parameter twice")
+        event_id = store.add_event(args.kind, team=args.team, round=args.round, week=args.week, **params)
+        row = store.events(lang=args.lang).set_index("id").loc[event_id]
+        print(f"scheduled event {event_id} (round {row['round']}): {row['text']}")
+        return None
+    if command == "weights":
+        if args.assignments:
+            given = {}
+            for name, value in args.assignments:
+                try:
+                    given[name] = float(value)
+                except ValueError:
+                    raise ValueError(f"weight {name}: {value!r} is not a number") from None
+            store.set_weights(**given)
+        return pd.DataFrame({"metric": list(store.weights), "weight": list(store.weights.values())})
+    raise ValueError(f"unknown workshop command {command!r}")  # pragma: no cover - argparse refuses it first
+
+
+def _event_list(args: argparse.Namespace) -> int:
+    from .events import catalogue
+    from .store import WorkshopStore
+
+    table = catalogue(args.lang)[["kind", "label", "effect", "defaults"]]
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200):
+        print(table.to_string(index=False))
+        if args.dir is not None:
+            with WorkshopStore.open(args.dir) as store:
+                events = store.events(lang=args.lang)
+                print(f"\n{store.path}: {len(events)} market events scheduled")
+                if len(events):
+                    events["team"] = events["team"].map(lambda t: "all" if t is None else t)
+                    print(events[["id", "week", "round", "team", "hit", "text"]].to_string(index=False))
     return 0
 
 
@@ -300,6 +460,91 @@ def _report(args: argparse.Namespace) -> int:
     args.chart.parent.mkdir(parents=True, exist_ok=True)
     ax.figure.savefig(args.chart, dpi=120, bbox_inches="tight")
     print(f"wrote {args.chart}")
+    return 0
+
+
+# --- the debrief: workshop report, workshop whatif (simfunnel.debrief) --------------------------------
+def _debrief_parsers(wsub) -> None:
+    wd = wsub.add_parser("report", help="write the debrief as a self-contained HTML handout (charts included)")
+    wd.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    wd.add_argument("--out", required=True, type=Path, help="the HTML file to write (print it to PDF from a browser)")
+    wd.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the handout (default en)")
+    wd.add_argument("--branch", action="append", default=[], metavar="TEAM:ROUND[:CHANGES]",
+                    help="add a what-if branch, e.g. red:2:1234=courtesy_call,555=remove or red:2:threshold=20000 "
+                         "(repeat for several)")
+    wf = wsub.add_parser("whatif", help="replay a team from a round with a decision or the threshold changed")
+    wf.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    wf.add_argument("--team", required=True, help="the team")
+    wf.add_argument("--round", required=True, type=_positive_int, help="the round whose decisions change")
+    wf.add_argument("--deal", type=int, action="append", default=[], help="a deal acted on in that round")
+    wf.add_argument("--action", action="append", default=[], help="its new action (one per --deal)")
+    wf.add_argument("--remove", type=int, action="append", default=[], metavar="DEAL",
+                    help="remove the round's move on this deal")
+    wf.add_argument("--threshold", type=_nonnegative, default=None, help="another threshold from that round on")
+    wf.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the description")
+
+
+def _branch_spec(text: str) -> tuple[str, int, dict, float | None]:
+    """``TEAM:ROUND[:DEAL=ACTION,DEAL=remove,threshold=X]`` → (team, round, changes, threshold)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not parts[0].strip():
+        raise ValueError(f"--branch {text!r}: expected TEAM:ROUND or TEAM:ROUND:DEAL=ACTION,...")
+    try:
+        number = int(parts[1])
+    except ValueError:
+        raise ValueError(f"--branch {text!r}: round {parts[1]!r} is not a whole number") from None
+    changes: dict[int, str | None] = {}
+    threshold = None
+    for item in (parts[2].split(",") if len(parts) == 3 and parts[2].strip() else []):
+        name, value = _assignment(item) if "=" in item else (item, "")
+        if name == "threshold":
+            threshold = _nonnegative(value)
+            continue
+        try:
+            deal = int(name)
+        except ValueError:
+            raise ValueError(f"--branch {text!r}: {name!r} is not a deal id (nor threshold)") from None
+        if not value:
+            raise ValueError(f"--branch {text!r}: give deal {deal} an action, or {deal}=remove")
+        changes[deal] = None if value == "remove" else value
+    return parts[0].strip(), number, changes, threshold
+
+
+def _debrief(args: argparse.Namespace) -> int:
+    from . import debrief
+    from .store import WorkshopStore
+
+    with WorkshopStore.open(args.dir) as store:
+        if args.workshop_command == "report":
+            branches = [debrief.branch(store, team, number, changes, threshold)
+                        for team, number, changes, threshold in map(_branch_spec, args.branch)]
+            path = debrief.report(store, args.out, lang=args.lang, branches=branches)
+            print(f"wrote {path}: {len(store.teams)} teams, {len(branches)} what-if branches, in "
+                  f"{'Chinese' if args.lang == 'zh' else 'English'}")
+            return 0
+        if len(args.deal) != len(args.action):
+            raise ValueError(f"give one --action per --deal ({len(args.deal)} deals, {len(args.action)} actions)")
+        changes: dict[int, str | None] = dict(zip(args.deal, args.action))
+        for deal in args.remove:
+            if deal in changes:
+                raise ValueError(f"deal {deal} is both changed and removed")
+            changes[deal] = None
+        b = debrief.branch(store, args.team, args.round, changes, args.threshold)
+        print(f"team {b.team}, round {b.at_round} (from week {b.change_week}): {b.describe(args.lang)}")
+        summary = b.summary()
+        for col in ("original", "branched", "difference"):
+            summary[col] = [f"{v:,.0f}" if m in ("forecast", "booked", "records_entered") else f"{v:.3f}"
+                            for m, v in zip(summary["metric"], summary[col])]
+        weekly = b.difference()[["week", "forecast_original", "forecast_branch", "booked_original", "booked_branch",
+                                 "booked_difference"]]
+        with pd.option_context("display.width", 250, "display.max_columns", None, "display.float_format",
+                               "{:,.0f}".format):
+            print(summary.to_string(index=False))
+            print()
+            print(weekly.to_string(index=False))
+        for row in b.skipped.to_dict("records"):
+            print(f"skipped: week {row['week']}, deal {row['deal_id']}, {row['action']} "
+                  f"(the deal is {row['stage']} in the branch)")
     return 0
 
 

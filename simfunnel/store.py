@@ -81,9 +81,9 @@ import sqlite3
 import threading
 import time
 import weakref
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 from urllib.parse import quote
 
 import numpy as np
@@ -96,20 +96,27 @@ if TYPE_CHECKING:
     from .generate import World
     from .simulate import Simulation
 
-__all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STORE_FILE"]
+__all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STORE_FILE", "DEFAULT_WEIGHTS",
+           "scores"]
 
 STORE_FILE = "workshop.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION = "simfunnel-workshop"
 APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_TEAMS = 100
 MAX_NAME = 60
+MAX_TIMER_MINUTES = 24 * 60
+PRACTICE_RESET = "practice reset"  # moves.withdrawn_by of the practice round's moves after its reset
 
-# Schema upgrades: _MIGRATIONS[v] holds the statements that take version v to v + 1.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {}
+# The leaderboard's score: weight of each metric (the trainer sets them with set_weights).
+DEFAULT_WEIGHTS: dict[str, float] = {"booked": 3.0, "forecast_accuracy": 2.0, "progress_vs_benchmark": 2.0,
+                                     "quiz_score": 2.0, "records_entered": 1.0}
+_WEIGHT_COLUMNS = {"booked": "booked_vs_quota"}  # metric → leaderboard column (booked: against each team's quota)
+_LOWER_IS_BETTER = frozenset({"records_entered"})
 
-_SCHEMA = (
+# Version 1 (issue 6), frozen: a new store is created at version 1 and upgraded by _MIGRATIONS like an old file.
+_SCHEMA_V1 = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
     """CREATE TABLE teams (
         team TEXT PRIMARY KEY,
@@ -125,21 +132,21 @@ _SCHEMA = (
         closed_by TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (team, week)
     ) STRICT""",
-    f"""CREATE TABLE moves (
+    """CREATE TABLE moves (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         team TEXT NOT NULL REFERENCES teams(team),
         week INTEGER NOT NULL,
         deal_id INTEGER NOT NULL,
         action TEXT NOT NULL,
         style TEXT,
-        outcome TEXT NOT NULL CHECK (outcome IN ({", ".join(repr(o) for o in OUTCOMES)})),
+        outcome TEXT NOT NULL CHECK (outcome IN ('order', 'advance', 'continuation', 'no_sale')),
         from_stage TEXT NOT NULL,
         to_stage TEXT NOT NULL,
         trainee TEXT NOT NULL DEFAULT '',
         reply_id TEXT,
         sim_seed INTEGER NOT NULL,
         draw REAL NOT NULL CHECK (draw >= 0 AND draw < 1),
-        answer TEXT CHECK (answer IS NULL OR answer IN ({", ".join(repr(o) for o in OUTCOMES)})),
+        answer TEXT CHECK (answer IS NULL OR answer IN ('order', 'advance', 'continuation', 'no_sale')),
         correct INTEGER CHECK (correct IS NULL OR correct IN (0, 1)),
         answered_at TEXT,
         withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
@@ -151,11 +158,70 @@ _SCHEMA = (
     "CREATE INDEX moves_by_team_week ON moves (team, week)",
 )
 
-_MOVE_COLUMNS = ("id", "team", "week", "deal_id", "action", "style", "outcome", "from_stage", "to_stage", "trainee",
+# Schema upgrades: _MIGRATIONS[v] holds the statements that take version v to v + 1 (run in one transaction).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 1 → 2 (issue 7): rounds with a timer, submissions and defaults, market events, a practice round's resets,
+    # each move's round, the round length and the leaderboard's score weights.
+    1: (
+        "ALTER TABLE teams ADD COLUMN resets INTEGER NOT NULL DEFAULT 0 CHECK (resets >= 0)",
+        "ALTER TABLE moves ADD COLUMN round INTEGER CHECK (round IS NULL OR round >= 0)",
+        """CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            number INTEGER NOT NULL CHECK (number >= 0),
+            kind TEXT NOT NULL CHECK (kind IN ('practice', 'scored')),
+            first_week INTEGER NOT NULL,
+            last_week INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'reset')),
+            opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL DEFAULT '',
+            deadline TEXT,
+            closed_at TEXT,
+            closed_by TEXT,
+            reset_at TEXT,
+            reset_by TEXT,
+            CHECK (last_week >= first_week),
+            CHECK ((kind = 'practice') = (number = 0))
+        ) STRICT""",
+        "CREATE UNIQUE INDEX one_open_round ON rounds (status) WHERE status = 'open'",
+        "CREATE UNIQUE INDEX each_scored_round_once ON rounds (number) WHERE kind = 'scored'",
+        """CREATE TABLE submissions (
+            team TEXT NOT NULL REFERENCES teams(team),
+            round INTEGER NOT NULL,
+            trainee TEXT NOT NULL DEFAULT '',
+            submitted_at TEXT NOT NULL,
+            is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+            PRIMARY KEY (team, round)
+        ) STRICT""",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            team TEXT REFERENCES teams(team),
+            week INTEGER NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            seed INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX moves_by_round ON moves (round, team)",
+        "UPDATE meta SET value = json_insert(value, '$.weeks_per_round', 0) WHERE key = 'config'",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('score_weights', '{\"booked\": 3.0, "
+        "\"forecast_accuracy\": 2.0, \"progress_vs_benchmark\": 2.0, \"quiz_score\": 2.0, \"records_entered\": 1.0}')",
+    ),
+}
+
+_MOVE_COLUMNS = ("id", "team", "week", "round", "deal_id", "action", "style", "outcome", "from_stage", "to_stage", "trainee",
                  "reply_id", "sim_seed", "draw", "answer", "correct", "withdrawn", "withdrawn_by", "created_at",
                  "answered_at", "withdrawn_at")
 LEADERBOARD_COLUMNS = ("team", "week", "weeks_played", "moves", "booked", "quota", "booked_vs_quota",
-                       "forecast_accuracy", "progress_vs_benchmark", "records_entered", "quiz_score", "quiz_answered")
+                       "forecast_accuracy", "progress_vs_benchmark", "records_entered", "quiz_score", "quiz_answered",
+                       "score", "rank")
+_ROUND_COLUMNS = ("id", "number", "kind", "first_week", "last_week", "status", "opened_at", "opened_by", "deadline",
+                  "closed_at", "closed_by", "reset_at", "reset_by")
+_ROUND_TIMES = ("opened_at", "deadline", "closed_at", "reset_at")
+_STATUS_COLUMNS = ("team", "round", "submitted", "submitted_at", "moves", "trainee", "is_default")
+_SUMMARY_COLUMNS = ("team", "round", "kind", "first_week", "last_week", "week", "moves", "submitted", "is_default",
+                    "booked_round", "booked", "forecast")
+_EVENT_COLUMNS = ("id", "kind", "team", "week", "round", "params", "seed", "created_at", "created_by", "hit", "text")
 
 # Messages a trainee may meet: (zh, en).
 TEXT: dict[str, tuple[str, str]] = {
@@ -175,6 +241,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_move": ("商机 {deal} 在第 {week} 周没有行动。", "Deal {deal} has no move in week {week}."),
     "answered": ("商机 {deal} 在第 {week} 周的客户回复已判断为「{answer}」。",
                  "The reply on deal {deal} in week {week} is already classified as {answer!r}."),
+    # rounds (weeks_per_round > 0)
+    "no_round": ("现在没有进行中的回合：请等培训师开始下一回合。",
+                 "No round is open: wait for the trainer to open the next round."),
+    "round_week": ("{round_zh}的行动都在第 {first} 周（本回合模拟第 {first}–{last} 周），不在第 {week} 周。",
+                   "In {round_en} moves go into week {first} (the round plays weeks {first}–{last}), not week {week}."),
+    "time_up": ("{round_zh}的时间已到（截止时间 {deadline}），不能再行动。",
+                "Time is up for {round_en} (the deadline was {deadline}): no more moves."),
+    "submitted": ("{team} 队已提交{round_zh}的决定（{who_zh}提交），不能再修改。",
+                  "Team {team} has submitted its decisions for {round_en} ({who_en} submitted them): "
+                  "no more changes."),
+    "trainer_closes": ("本次研讨按回合进行：培训师为所有队一起结束回合，各队不用自己结束一周。",
+                       "This workshop plays in rounds: the trainer closes each round for every team; "
+                       "teams do not close weeks themselves."),
+    # the trainer's
+    "round_open": ("{round_zh}还在进行中（第 {first}–{last} 周）：先结束它，再开始下一回合。",
+                   "{round_cap} is still open (weeks {first}–{last}): close it before opening the next one."),
+    "no_open_round": ("没有进行中的回合可以结束。", "No round is open to close."),
+    "period_over": ("本次研讨的周期已在第 {end} 周结束，不能再开始新回合。",
+                    "The workshop's period ended at week {end}: no more rounds."),
+    "free_play": ("本次研讨是自由进行的（创建时没有设定每回合的周数），没有回合。",
+                  "This workshop plays free (it was created without weeks per round): it has no rounds."),
+    "no_practice": ("没有需要重置的练习回合。", "There is no practice round to reset."),
 }
 WHO = ("一位队友", "a teammate")
 
@@ -200,6 +288,17 @@ class MoveRefused(StoreError):
     """A move refused: the deal already has a move this week, or the week is not the team's open week."""
 
 
+def _round_names(number: int) -> dict[str, str]:
+    """The round's name in zh and en (number 0 is the practice round), for the messages' fields."""
+    zh, en = ("练习回合", "the practice round") if number == 0 else (f"第 {number} 回合", f"round {number}")
+    return {"round_zh": zh, "round_en": en, "round_cap": en[0].upper() + en[1:]}
+
+
+def _clock(text: str) -> str:
+    """An ISO UTC time as the local wall clock, HH:MM:SS (what a room reads off its clocks)."""
+    return datetime.fromisoformat(text).astimezone().strftime("%H:%M:%S")
+
+
 def _message(cls: type[StoreError], key: str, **fields: Any) -> StoreError:
     zh, en = TEXT[key]
     return cls(en.format(**fields), zh.format(**fields))
@@ -207,6 +306,76 @@ def _message(cls: type[StoreError], key: str, **fields: Any) -> StoreError:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _passed(deadline: str) -> bool:
+    return datetime.fromisoformat(deadline) <= datetime.now(timezone.utc)
+
+
+def _utc(values: Iterable) -> pd.Series:
+    """ISO UTC texts (None allowed) as a datetime64[us, UTC] column."""
+    return pd.to_datetime(pd.Series(list(values), dtype=object), utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+
+
+def _round_dict(row: dict) -> dict:
+    out = dict(row)
+    for key in _ROUND_TIMES:
+        out[key] = None if row[key] is None else datetime.fromisoformat(row[key])
+    deadline = out["deadline"]
+    out["seconds_left"] = None if deadline is None or row["status"] != "open" else \
+        max(0.0, (deadline - datetime.now(timezone.utc)).total_seconds())
+    return out
+
+
+def _check_weights(weights: dict, partial: bool = False) -> dict[str, float]:
+    """Weights as floats in the order of DEFAULT_WEIGHTS; refused: unknown keys, values not ≥ 0, all 0."""
+    unknown = [k for k in weights if k not in DEFAULT_WEIGHTS]
+    if unknown:
+        raise StoreError(f"unknown score weight {unknown[0]!r}; the weights are: {', '.join(DEFAULT_WEIGHTS)}")
+    out = {}
+    for key in DEFAULT_WEIGHTS:
+        if key not in weights:
+            continue
+        value = weights[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(float(value)) \
+                or value < 0:
+            raise StoreError(f"score weight {key} must be a number ≥ 0, got {value!r}")
+        out[key] = float(value)
+    if not partial and (len(out) != len(DEFAULT_WEIGHTS) or not any(out.values())):
+        raise StoreError("the score weights must not all be 0")
+    return out
+
+
+def scores(board: pd.DataFrame, weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """The leaderboard's ``score`` (0–100) and ``rank`` (1 = best; ties share the better rank).
+
+    Each metric of ``weights`` (default :data:`DEFAULT_WEIGHTS`) is scaled min–max across the
+    teams, best = 1, worst = 0 — ``booked`` as ``booked_vs_quota`` (revenue booked against
+    each team's quota), ``records_entered`` lower is better; all teams equal → 1 each; a team's
+    NaN (nothing to measure yet) → 0. The score is ``100 × Σ weight × scaled / Σ weight``.
+
+    Example:
+        >>> board = pd.DataFrame({"booked_vs_quota": [0.5, 0.2], "forecast_accuracy": [0.9, 0.9],
+        ...                       "progress_vs_benchmark": [1.2, 0.8], "quiz_score": [float("nan"), 0.5],
+        ...                       "records_entered": [40, 30]})
+        >>> scores(board).round(1).to_dict("list")
+        {'score': [70.0, 50.0], 'rank': [1, 2]}
+    """
+    weights = _check_weights(dict(DEFAULT_WEIGHTS if weights is None else weights))
+    total = np.zeros(len(board))
+    for key, weight in weights.items():
+        values = board[_WEIGHT_COLUMNS.get(key, key)].astype(float)
+        lo, hi = values.min(), values.max()
+        if hi > lo:
+            scaled = (values - lo) / (hi - lo)
+            if key in _LOWER_IS_BETTER:
+                scaled = 1.0 - scaled
+        else:
+            scaled = values * 0.0 + 1.0
+        total += weight * scaled.fillna(0.0).to_numpy()
+    score = pd.Series(100.0 * total / sum(weights.values()), index=board.index).round(9)
+    rank = score.rank(method="min", ascending=False)
+    return pd.DataFrame({"score": score, "rank": rank.fillna(0).astype(np.int64)}, index=board.index)
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -299,6 +468,22 @@ def _check_header(path: Path) -> None:
         raise StoreError(f"{path}: an SQLite database, but not a simfunnel workshop store; left untouched")
 
 
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Take the store to :data:`SCHEMA_VERSION` inside the caller's transaction (a version read twice is harmless)."""
+    current = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+    while current < SCHEMA_VERSION:
+        for statement in _MIGRATIONS[current]:
+            conn.execute(statement)
+        current += 1
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),))
+
+
+class _TeamWorld(NamedTuple):
+    world: "World"
+    effects: tuple
+    index: pd.Index  # deal_id → position: the deal's uniform in default_rng([sim_seed, week]).random(n)
+
+
 class WorkshopStore:
     """The workshop's state in one SQLite file: teams' scenarios, moves, quiz answers, closed weeks.
 
@@ -330,8 +515,8 @@ class WorkshopStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.RLock()
         self._worlds: dict[int, World] = {}
-        self._deal_index: dict[int, pd.Index] = {}
-        self._sims: dict[str, Simulation] = {}
+        self._team_worlds: dict[tuple, _TeamWorld] = {}
+        self._sims: dict[str, tuple[tuple, Simulation, _TeamWorld]] = {}
         _STORES.add(self)
         self._load_meta()
 
@@ -352,6 +537,7 @@ class WorkshopStore:
         threshold: float = 50_000.0,
         weeks: int = 52,
         currency: str = "CNY",
+        weeks_per_round: int = 0,
     ) -> "WorkshopStore":
         """Create ``folder/workshop.sqlite`` with one scenario per team (see the module's notes).
 
@@ -368,6 +554,10 @@ class WorkshopStore:
             threshold: the small-order threshold ``T`` of the leaderboard and boards.
             weeks: weeks of arrivals drawn for each world (≥ start_week + period_weeks).
             currency: currency of the amounts.
+            weeks_per_round: simulated weeks per round; 0 (default) is free play: no rounds, each team
+                closes its own weeks. With ``K > 0`` the trainer runs rounds (:meth:`open_round`,
+                :meth:`close_round`) of ``K`` weeks each (the last one shorter if ``period_weeks``
+                is not a multiple of ``K``).
 
         Raises:
             StoreError: a store (or a stale ``-wal``/``-shm`` file) already there, or bad arguments.
@@ -386,10 +576,13 @@ class WorkshopStore:
                 or not math.isfinite(float(threshold)) or threshold < 0:
             raise StoreError(f"threshold must be an amount ≥ 0, got {threshold!r}")
         currency = _text("currency", currency, limit=10, empty=False)
+        weeks_per_round = _int("weeks_per_round", weeks_per_round, 0)
+        if weeks_per_round > period_weeks:
+            raise StoreError(f"weeks_per_round ({weeks_per_round}) exceeds the period's {period_weeks} weeks")
         config = {
             "seed": seed, "preset": preset, "same_world": bool(same_world), "people": bool(people),
             "start_week": start_week, "period_weeks": period_weeks, "accounts": accounts, "weeks": weeks,
-            "threshold": float(threshold), "currency": currency,
+            "threshold": float(threshold), "currency": currency, "weeks_per_round": weeks_per_round,
         }
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
@@ -409,11 +602,12 @@ class WorkshopStore:
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("BEGIN IMMEDIATE")
-                for statement in _SCHEMA:
+                for statement in _SCHEMA_V1:  # version 1, then the upgrades: one schema, new or upgraded
                     conn.execute(statement)
-                meta = {"application": APPLICATION, "schema_version": str(SCHEMA_VERSION),
+                meta = {"application": APPLICATION, "schema_version": "1",
                         "config": json.dumps(config, sort_keys=True), "created_at": _now()}
                 conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+                _upgrade(conn)
                 for i, name in enumerate(names):
                     if same_world:
                         world_seed = sim_seed = seed
@@ -487,17 +681,9 @@ class WorkshopStore:
         self._teams = {name: {"position": pos, "world_seed": ws, "sim_seed": ss} for name, pos, ws, ss in teams}
 
     def _migrate(self, version: int) -> None:
-        def upgrade(conn: sqlite3.Connection) -> None:
-            current = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
-            while current < SCHEMA_VERSION:
-                for statement in _MIGRATIONS[current]:
-                    conn.execute(statement)
-                current += 1
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),))
-
         if any(v not in _MIGRATIONS for v in range(version, SCHEMA_VERSION)):
             raise StoreError(f"{self.path}: no upgrade from schema version {version} to {SCHEMA_VERSION}")
-        self._transaction(upgrade)
+        self._transaction(_upgrade)
 
     # --- connections and transactions ----------------------------------------------------------
     def _forget_connections(self) -> None:
@@ -636,10 +822,10 @@ class WorkshopStore:
         }
 
     def _quota(self, team: str) -> float:
-        return float(self.world(team).quota) * int(self.config["period_weeks"]) / PERIOD_WEEKS
+        # the world as drawn (market events never move the target set before play)
+        return float(self._base_world(team).quota) * int(self.config["period_weeks"]) / PERIOD_WEEKS
 
-    def world(self, team: str) -> "World":
-        """The team's world (generated once per store object and kept)."""
+    def _base_world(self, team: str) -> "World":
         seed = self._team(team)["world_seed"]
         with self._lock:
             world = self._worlds.get(seed)
@@ -650,10 +836,44 @@ class WorkshopStore:
                 world = generate(c["accounts"], seed=seed, funnel=c["preset"], weeks=c["weeks"],
                                  currency=c["currency"])
                 self._worlds[seed] = world
-                self._deal_index[seed] = pd.Index(world.deals["deal_id"].to_numpy())
             return world
 
-    def _new_simulation(self, team: str) -> "Simulation":
+    def _team_world(self, team: str, events: tuple[tuple, ...]) -> "_TeamWorld":
+        """The team's world with ``events`` (rows of the events table) applied, kept per store object."""
+        key = (self._team(team)["world_seed"], tuple(e[0] for e in events))
+        with self._lock:
+            tw = self._team_worlds.get(key)
+            if tw is None:
+                base = self._base_world(team)
+                if events:
+                    from .events import apply_events
+
+                    try:
+                        world, effects = apply_events(base, [self._market_event(e) for e in events])
+                    except ValueError as exc:
+                        raise StoreError(f"{self.path}: team {team}'s market events cannot be applied ({exc})") from None
+                    effects = tuple(effects)
+                else:
+                    world, effects = base, ()
+                tw = _TeamWorld(world, effects, pd.Index(world.deals["deal_id"].to_numpy()))
+                self._team_worlds[key] = tw
+            return tw
+
+    def world(self, team: str) -> "World":
+        """The team's world with its market events applied (:func:`simfunnel.events.apply_events`).
+
+        Generated once per store object and kept; without events it is the world as drawn
+        (with ``same_world`` the same object for every team). Every event scheduled for the team
+        is in it, also those still to come: a trainee's screen shows only what has happened
+        (:meth:`events` with ``hidden=False``; deals created in later weeks).
+        """
+        return self._team_world(team, self._read_state(team)[2]).world
+
+    def effects(self, team: str) -> tuple:
+        """The team's market events as :class:`simfunnel.events.Effect` s on the weekly odds (``()`` without events)."""
+        return self._team_world(team, self._read_state(team)[2]).effects
+
+    def _new_simulation(self, team: str, tw: "_TeamWorld") -> "Simulation":
         from .simulate import Simulation
 
         people = None
@@ -661,7 +881,8 @@ class WorkshopStore:
             from .people import PeopleParams
 
             people = PeopleParams()
-        sim = Simulation(self.world(team), seed=self._team(team)["sim_seed"], people=people)
+        kwargs = {"effects": tw.effects} if tw.effects else {}  # no events: exactly the plain simulation
+        sim = Simulation(tw.world, seed=self._team(team)["sim_seed"], people=people, **kwargs)
         for _ in range(self.start_week):
             sim.step()
         return sim
@@ -672,33 +893,70 @@ class WorkshopStore:
     def simulation(self, team: str) -> "Simulation":
         """The team's simulation rebuilt by replay: warm-up to ``start_week``, then every closed week's moves.
 
-        A new object each call (the caller may step it); its history gives the indicators
-        to the cent of the play that produced the moves.
+        It plays the team's world and market events (:meth:`world`, :meth:`effects`). A new
+        object each call (the caller may step it); its history gives the indicators to the
+        cent of the play that produced the moves.
         """
-        sim = self._new_simulation(team)
-        acts, styles = self.actions(team)
+        closed, _, events, acts, styles = self._read_state(team, self.start_week + 1)
+        sim = self._new_simulation(team, self._team_world(team, events))
         for a, s in zip(acts, styles):
             self._step(sim, a, s)
         return sim
 
     def _synced(self, team: str) -> "Simulation":
-        """The store's own copy of the team's simulation, caught up with the weeks closed since (hold the lock)."""
-        closed = self._weeks_closed(team)
-        sim = self._sims.get(team)
-        if sim is None or sim.week - self.start_week > closed:
-            sim = self._new_simulation(team)
-        if sim.week - self.start_week < closed:
-            acts, styles = self._actions_between(team, sim.week + 1, self.start_week + closed)
-            for a, s in zip(acts, styles):
-                self._step(sim, a, s)
-        self._sims[team] = sim
-        return sim
+        """The store's own copy of the team's simulation, caught up with the weeks closed since (hold the lock).
+
+        Rebuilt when a practice reset took the team back or the team's market events changed.
+        """
+        while True:
+            state = self._read_state(team)
+            closed, resets, events = state
+            key = (resets, tuple(e[0] for e in events))
+            cached = self._sims.get(team)
+            if cached is not None and cached[0] == key and cached[1].week - self.start_week <= closed:
+                sim, tw = cached[1], cached[2]
+            else:
+                tw = self._team_world(team, events)
+                sim = self._new_simulation(team, tw)
+            if sim.week - self.start_week < closed:
+                again = self._read_state(team, sim.week + 1)
+                if again[:3] != state:  # a week closed or a reset meanwhile: read again
+                    continue
+                for a, st in zip(again[3], again[4]):
+                    self._step(sim, a, st)
+            self._sims[team] = (key, sim, tw)
+            return sim
 
     # --- reading ------------------------------------------------------------------------------
-    def _weeks_closed(self, team: str) -> int:
+    def _read_state(self, team: str, first_week: int | None = None) -> tuple:
+        """One consistent read of the team's state: ``(weeks_closed, resets, events)`` and, with
+        ``first_week``, the actions and styles of the closed weeks ``first_week …`` (lists, one dict per week).
+        """
         self._team(team)
-        return self._transaction(
-            lambda c: c.execute("SELECT weeks_closed FROM teams WHERE team = ?", (team,)).fetchone()[0], write=False)
+
+        def read(conn: sqlite3.Connection) -> tuple:
+            closed, resets = conn.execute("SELECT weeks_closed, resets FROM teams WHERE team = ?", (team,)).fetchone()
+            events = tuple(conn.execute(
+                "SELECT id, kind, team, week, params, seed FROM events WHERE team IS NULL OR team = ? ORDER BY id",
+                (team,)).fetchall())
+            if first_week is None:
+                return closed, resets, events
+            last = self.start_week + closed
+            rows = conn.execute(
+                "SELECT week, deal_id, action, style FROM moves WHERE team = ? AND week BETWEEN ? AND ? "
+                "AND withdrawn = 0 ORDER BY week, id", (team, first_week, last)).fetchall()
+            acts: list[dict] = [{} for _ in range(first_week, last + 1)]
+            styles: list[dict] = [{} for _ in range(first_week, last + 1)]
+            for week, deal_id, action, style in rows:
+                acts[week - first_week][deal_id] = action
+                if style is not None:
+                    styles[week - first_week][deal_id] = _style_value(style)
+            return closed, resets, events, acts, styles
+
+        return self._transaction(read, write=False)
+
+    def _weeks_closed(self, team: str) -> int:
+        return self._read_state(team)[0]
 
     def week(self, team: str) -> int:
         """The team's current simulation week: ``start_week`` + weeks closed. Moves go into ``week + 1``."""
@@ -708,18 +966,6 @@ class WorkshopStore:
         """The week the team's moves go into (``week(team) + 1``)."""
         return self.week(team) + 1
 
-    def _actions_between(self, team: str, first: int, last: int) -> tuple[list[dict], list[dict]]:
-        rows = self._transaction(lambda c: c.execute(
-            "SELECT week, deal_id, action, style FROM moves WHERE team = ? AND week BETWEEN ? AND ? "
-            "AND withdrawn = 0 ORDER BY week, id", (team, first, last)).fetchall(), write=False)
-        acts: list[dict] = [{} for _ in range(first, last + 1)]
-        styles: list[dict] = [{} for _ in range(first, last + 1)]
-        for week, deal_id, action, style in rows:
-            acts[week - first][deal_id] = action
-            if style is not None:
-                styles[week - first][deal_id] = _style_value(style)
-        return acts, styles
-
     def actions(self, team: str) -> tuple[list[dict], list[dict]]:
         """The actions and styles of each closed week (week ``start_week + 1`` first), for replay.
 
@@ -727,8 +973,7 @@ class WorkshopStore:
             ``(actions, styles)``: two lists with one dict per closed week, deal_id → action
             key and deal_id → style (``"A"`` or ``(style, contact_id)``).
         """
-        closed = self._weeks_closed(team)
-        return self._actions_between(team, self.start_week + 1, self.start_week + closed)
+        return self._read_state(team, self.start_week + 1)[3:]
 
     def moves(self, team: str | None = None) -> pd.DataFrame:
         """Every move (withdrawn ones included, flagged), oldest first, or only one team's.
@@ -834,9 +1079,14 @@ class WorkshopStore:
         outcome and stages come from ``Simulation.preview`` (given ones must match). The
         stored draw is the deal's uniform of that week: ``default_rng([sim_seed, week])``.
 
+        In rounds mode (``weeks_per_round > 0``) a move also needs an open round, goes into
+        the round's first week, before its deadline and before the team has submitted; it is
+        stored with the round's number (0 for the practice round).
+
         Raises:
             MoveRefused: the deal already has a move this week (the message names who made
-                it and which action), or ``week`` is not the team's open week.
+                it and which action), ``week`` is not the team's open week; in rounds mode no
+                round open, the round's time is up, or the team has submitted.
             StoreError: an unknown team, a deal that does not exist or cannot be acted on,
                 an action that does not fit its stage, an outcome that does not match.
         """
@@ -851,13 +1101,15 @@ class WorkshopStore:
         if style_json is not None and not self.config["people"]:
             raise StoreError("styles need the people layer: this workshop was created without people")
         where = f"team {team}, week {week}, deal {deal_id}"
+        if self.rounds_mode:  # the round's refusals first: clearer than a week's
+            self._transaction(lambda c: self._check_round(c, team, week), write=False)
         with self._lock:
             sim = self._synced(team)
             if week != sim.week + 1:
                 raise self._transaction(lambda c: self._week_refusal(c, team, week, sim.week + 1), write=False)
             if week > self.end_week:
                 raise _message(MoveRefused, "ended", end=self.end_week)
-            index = self._deal_index[info["world_seed"]]
+            index = self._sims[team][2].index
             pos = index.get_indexer([deal_id])[0]
             if pos < 0:
                 raise StoreError(f"{where}: no such deal in the team's world")
@@ -875,16 +1127,17 @@ class WorkshopStore:
                                  "store.simulation(team))")
 
         def insert(conn: sqlite3.Connection) -> int:
+            number = self._check_round(conn, team, week)["number"] if self.rounds_mode else None
             self._check_open(conn, team, week)
             row = conn.execute("SELECT action, trainee FROM moves WHERE team = ? AND week = ? AND deal_id = ? "
                                "AND withdrawn = 0", (team, week, deal_id)).fetchone()
             if row is not None:
                 raise self._taken(team, week, deal_id, row[0], row[1])
             cur = conn.execute(
-                "INSERT INTO moves (team, week, deal_id, action, style, outcome, from_stage, to_stage, trainee, "
-                "reply_id, sim_seed, draw, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (team, week, deal_id, action, style_json, true["outcome"], true["from_stage"], true["to_stage"],
-                 trainee, reply_id, info["sim_seed"], draw, _now()))
+                "INSERT INTO moves (team, week, round, deal_id, action, style, outcome, from_stage, to_stage, trainee, "
+                "reply_id, sim_seed, draw, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (team, week, number, deal_id, action, style_json, true["outcome"], true["from_stage"],
+                 true["to_stage"], trainee, reply_id, info["sim_seed"], draw, _now()))
             return int(cur.lastrowid)
 
         try:
@@ -940,6 +1193,9 @@ class WorkshopStore:
     def withdraw(self, team: str, week: int, deal_id: int, *, trainee: str = "") -> None:
         """Withdraw (undo) the move on a deal in the open week; it stays in the table, flagged withdrawn.
 
+        In rounds mode only while the round is open, before its deadline and before the team
+        has submitted.
+
         Raises:
             StoreError: no move on that deal this week, or a week not open (closed weeks are final).
         """
@@ -948,6 +1204,8 @@ class WorkshopStore:
         trainee = _text("trainee", trainee, limit=MAX_NAME)
 
         def update(conn: sqlite3.Connection) -> None:
+            if self.rounds_mode:
+                self._check_round(conn, team, week)
             self._check_open(conn, team, week)
             move_id = self._active_move(conn, team, week, deal_id)[0]
             conn.execute("UPDATE moves SET withdrawn = 1, withdrawn_by = ?, withdrawn_at = ? WHERE id = ?",
@@ -962,11 +1220,14 @@ class WorkshopStore:
             True if this call closed it, False if it was already closed (by a teammate).
 
         Raises:
+            MoveRefused: in rounds mode (the trainer closes the round for every team: :meth:`close_round`).
             StoreError: a week after the open one, or past the workshop's period.
         """
         self._team(team)
         week = _int("week", week)
         trainee = _text("trainee", trainee, limit=MAX_NAME)
+        if self.rounds_mode:
+            raise _message(MoveRefused, "trainer_closes")
 
         def update(conn: sqlite3.Connection) -> bool:
             open_week = self._open_week_in(conn, team)
@@ -982,6 +1243,489 @@ class WorkshopStore:
             return True
 
         return bool(self._transaction(update))
+
+    # --- rounds (weeks_per_round > 0) ---------------------------------------------------------
+    @property
+    def weeks_per_round(self) -> int:
+        """Simulated weeks per round; 0 = free play (no rounds: each team closes its own weeks)."""
+        return int(self.config.get("weeks_per_round", 0))
+
+    @property
+    def rounds_mode(self) -> bool:
+        """True when the trainer runs rounds (``weeks_per_round > 0``)."""
+        return self.weeks_per_round > 0
+
+    def _rounds_only(self) -> None:
+        if not self.rounds_mode:
+            raise _message(StoreError, "free_play")
+
+    @staticmethod
+    def _round_where(conn: sqlite3.Connection, where: str, args: tuple = ()) -> dict | None:
+        """The latest round matching ``where``, as a dict of the table's columns, or None."""
+        row = conn.execute(f"SELECT {', '.join(_ROUND_COLUMNS)} FROM rounds WHERE {where} ORDER BY id DESC LIMIT 1",
+                           args).fetchone()
+        return None if row is None else dict(zip(_ROUND_COLUMNS, row))
+
+    def _check_round(self, conn: sqlite3.Connection, team: str, week: int) -> dict:
+        """The open round a move of ``team`` in ``week`` may go into; else the trainee's clear refusal."""
+        row = self._round_where(conn, "status = 'open'")
+        if row is None:
+            raise _message(MoveRefused, "no_round")
+        names = _round_names(row["number"])
+        if row["deadline"] is not None and _passed(row["deadline"]):
+            raise _message(MoveRefused, "time_up", deadline=_clock(row["deadline"]), **names)
+        if week != row["first_week"]:
+            raise _message(MoveRefused, "round_week", week=week, first=row["first_week"], last=row["last_week"],
+                           **names)
+        sub = conn.execute("SELECT trainee FROM submissions WHERE team = ? AND round = ?",
+                           (team, row["number"])).fetchone()
+        if sub is not None:
+            raise _message(MoveRefused, "submitted", team=team, who_zh=sub[0] or WHO[0], who_en=sub[0] or WHO[1],
+                           **names)
+        return row
+
+    def open_round(self, *, practice: bool = False, timer_minutes: float | None = None, by: str = "trainer") -> dict:
+        """Open the next round for every team; returns it (as :meth:`current_round`).
+
+        A scored round ``r`` plays the weeks ``start_week + (r − 1)·K + 1 … start_week + r·K``
+        (``K = weeks_per_round``; the last round ends with the period). A practice round (number
+        0) plays the next ``K`` weeks like a scored one, and :meth:`reset_practice` undoes it.
+        Opening a round after a practice round that was not reset resets it first, so a scored
+        round never builds on practice moves (and a new practice round starts over).
+
+        Args:
+            practice: open the practice round.
+            timer_minutes: minutes until the round's deadline; then :meth:`tick` closes it.
+            by: who opens it (recorded).
+
+        Raises:
+            StoreError: free play, a round still open, teams at different weeks, the period over,
+                a timer that is not a positive number of minutes (at most a day).
+        """
+        self._rounds_only()
+        if not isinstance(practice, (bool, np.bool_)):
+            raise StoreError(f"practice must be True or False, got {practice!r}")
+        minutes = None
+        if timer_minutes is not None:
+            if isinstance(timer_minutes, bool) or not isinstance(timer_minutes, (int, float, np.number)) \
+                    or not math.isfinite(float(timer_minutes)) or not 0 < timer_minutes <= MAX_TIMER_MINUTES:
+                raise StoreError(f"timer_minutes must be a number of minutes above 0 and at most "
+                                 f"{MAX_TIMER_MINUTES}, got {timer_minutes!r}")
+            minutes = float(timer_minutes)
+        by = _text("by", by, limit=MAX_NAME)
+        self.tick()
+
+        def opening(conn: sqlite3.Connection) -> dict:
+            current = self._round_where(conn, "status = 'open'")
+            if current is not None:
+                raise _message(StoreError, "round_open", first=current["first_week"], last=current["last_week"],
+                               **_round_names(current["number"]))
+            unreset = self._round_where(conn, "kind = 'practice' AND status = 'closed'")
+            if unreset is not None:
+                self._reset_practice_in(conn, unreset, by)
+            closed = sorted({c for (c,) in conn.execute("SELECT weeks_closed FROM teams")})
+            if len(closed) != 1:
+                raise StoreError(f"{self.path}: the teams are at different weeks "
+                                 f"({', '.join(str(self.start_week + c) for c in closed)}); rounds need every team "
+                                 "at the same week")
+            first = self.start_week + closed[0] + 1
+            if first > self.end_week:
+                raise _message(StoreError, "period_over", end=self.end_week)
+            k = self.weeks_per_round
+            number = 0 if practice else (first - self.start_week - 1) // k + 1
+            if not practice and (first - self.start_week - 1) % k:
+                raise StoreError(f"{self.path}: week {first} does not begin a round of {k} weeks")
+            now = datetime.now(timezone.utc)
+            deadline = None if minutes is None else (now + timedelta(minutes=minutes)).isoformat(timespec="microseconds")
+            cur = conn.execute(
+                "INSERT INTO rounds (number, kind, first_week, last_week, status, opened_at, opened_by, deadline) "
+                "VALUES (?, ?, ?, ?, 'open', ?, ?, ?)",
+                (number, "practice" if practice else "scored", first, min(first + k - 1, self.end_week),
+                 now.isoformat(timespec="microseconds"), by, deadline))
+            return self._round_where(conn, "id = ?", (cur.lastrowid,))  # type: ignore[return-value]
+
+        return _round_dict(self._transaction(opening))
+
+    def current_round(self) -> dict | None:
+        """The open round (after :meth:`tick`), or None.
+
+        Keys: the ``rounds`` table's columns (id, number — 0 for practice —, kind, first_week,
+        last_week, status, opened_at, opened_by, deadline, closed_at, closed_by, reset_at,
+        reset_by; times as UTC datetimes) and ``seconds_left`` (None without a timer).
+        """
+        if not self.rounds_mode:
+            return None
+        self.tick()
+        row = self._transaction(lambda c: self._round_where(c, "status = 'open'"), write=False)
+        return None if row is None else _round_dict(row)
+
+    def rounds(self) -> pd.DataFrame:
+        """Every round opened, oldest first (reset practice rounds included), columns as :meth:`current_round`."""
+        rows = self._transaction(lambda c: c.execute(
+            f"SELECT {', '.join(_ROUND_COLUMNS)} FROM rounds ORDER BY id").fetchall(), write=False)
+        df = pd.DataFrame(rows, columns=list(_ROUND_COLUMNS), dtype=object)  # None stays None
+        for col in ("id", "number", "first_week", "last_week"):
+            df[col] = df[col].astype(np.int64)
+        for col in _ROUND_TIMES:
+            df[col] = _utc(df[col])
+        return df
+
+    def submit(self, team: str, trainee: str = "") -> bool:
+        """The team is done for the open round: its moves are final (no more moves nor withdrawals).
+
+        Returns:
+            True if this call submitted, False if a teammate already had.
+
+        Raises:
+            MoveRefused: no round open, or its time is up.
+            StoreError: free play, an unknown team.
+        """
+        self._rounds_only()
+        self._team(team)
+        trainee = _text("trainee", trainee, limit=MAX_NAME)
+
+        def submitting(conn: sqlite3.Connection) -> bool:
+            row = self._round_where(conn, "status = 'open'")
+            if row is None:
+                raise _message(MoveRefused, "no_round")
+            if conn.execute("SELECT 1 FROM submissions WHERE team = ? AND round = ?",
+                            (team, row["number"])).fetchone() is not None:
+                return False
+            self._check_round(conn, team, row["first_week"])
+            conn.execute("INSERT INTO submissions (team, round, trainee, submitted_at, is_default) "
+                         "VALUES (?, ?, ?, ?, 0)", (team, row["number"], trainee, _now()))
+            return True
+
+        return bool(self._transaction(submitting))
+
+    def round_status(self) -> pd.DataFrame:
+        """Who has submitted in the open round (after :meth:`tick`), else in the last round played.
+
+        One row per team: team, round, submitted (bool), submitted_at (UTC), moves (in the
+        round, not withdrawn), trainee (who submitted), is_default (the default decision
+        recorded at the round's close: no move, no submission). No rows before the first round.
+        """
+        self._rounds_only()
+        self.tick()
+
+        def read(conn: sqlite3.Connection) -> list:
+            row = self._round_where(conn, "status IN ('open', 'closed')")
+            if row is None:
+                return []
+            subs = {t: (tr, at, d) for t, tr, at, d in conn.execute(
+                "SELECT team, trainee, submitted_at, is_default FROM submissions WHERE round = ?", (row["number"],))}
+            moves = dict(conn.execute(
+                "SELECT team, COUNT(*) FROM moves WHERE round = ? AND week = ? AND withdrawn = 0 GROUP BY team",
+                (row["number"], row["first_week"])).fetchall())
+            out = []
+            for team in self.teams:
+                trainee, at, default = subs.get(team, ("", None, 0))
+                out.append((team, row["number"], at is not None and not default, at, moves.get(team, 0), trainee,
+                            bool(default)))
+            return out
+
+        df = pd.DataFrame(self._transaction(read, write=False), columns=list(_STATUS_COLUMNS), dtype=object)
+        df = df.astype({"round": np.int64, "submitted": bool, "moves": np.int64, "is_default": bool})
+        df["submitted_at"] = _utc(df["submitted_at"])
+        return df
+
+    def tick(self) -> bool:
+        """Close the open round if its deadline has passed; True if this call closed it.
+
+        Cheap when nothing is due (one read). Any number of processes and threads may call
+        it at once: the round is closed exactly once (``closed_by = 'timer'``), in one
+        transaction, like :meth:`close_round` (without computing its summary).
+        """
+        if not self.rounds_mode:
+            return False
+        row = self._transaction(lambda c: self._round_where(c, "status = 'open'"), write=False)
+        if row is None or row["deadline"] is None or not _passed(row["deadline"]):
+            return False
+
+        def closing(conn: sqlite3.Connection) -> bool:
+            again = self._round_where(conn, "status = 'open'")
+            if again is None or again["id"] != row["id"]:
+                return False
+            self._close_in(conn, again, "timer")
+            return True
+
+        return bool(self._transaction(closing))
+
+    def close_round(self, by: str = "trainer") -> pd.DataFrame:
+        """Close the open round and process it for every team at once; returns :meth:`round_summary`.
+
+        For each team, in one transaction: each week of the round is closed — the first with
+        the team's moves, the others without —, and a team that neither submitted nor made a
+        move gets a submission recorded as the default decision (``is_default``: no action,
+        continuation). Every team's simulation then plays the round (replayed from the store).
+
+        Raises:
+            StoreError: free play, or no round open (the timer may have closed it: see :meth:`rounds`).
+        """
+        self._rounds_only()
+        by = _text("by", by, limit=MAX_NAME, empty=False)
+
+        def closing(conn: sqlite3.Connection) -> int:
+            row = self._round_where(conn, "status = 'open'")
+            if row is None:
+                raise _message(StoreError, "no_open_round")
+            self._close_in(conn, row, by)
+            return int(row["id"])
+
+        return self._summary(self._transaction(closing))
+
+    def _close_in(self, conn: sqlite3.Connection, row: dict, by: str) -> None:
+        now = _now()
+        first, last, number = row["first_week"], row["last_week"], row["number"]
+        for team, closed in conn.execute("SELECT team, weeks_closed FROM teams ORDER BY position").fetchall():
+            if self.start_week + closed != first - 1:
+                raise StoreError(f"{self.path}: team {team} is at week {self.start_week + closed}, "
+                                 f"not {first - 1}: {_round_names(number)['round_en']} cannot be closed")
+            conn.executemany("INSERT INTO weeks (team, week, closed_at, closed_by) VALUES (?, ?, ?, ?)",
+                             [(team, w, now, by) for w in range(first, last + 1)])
+            conn.execute("UPDATE teams SET weeks_closed = weeks_closed + ? WHERE team = ?", (last - first + 1, team))
+            submitted = conn.execute("SELECT 1 FROM submissions WHERE team = ? AND round = ?",
+                                     (team, number)).fetchone()
+            moved = conn.execute("SELECT 1 FROM moves WHERE team = ? AND round = ? AND week = ? AND withdrawn = 0",
+                                 (team, number, first)).fetchone()
+            if submitted is None and moved is None:
+                conn.execute("INSERT INTO submissions (team, round, trainee, submitted_at, is_default) "
+                             "VALUES (?, ?, '', ?, 1)", (team, number, now))
+        conn.execute("UPDATE rounds SET status = 'closed', closed_at = ?, closed_by = ? WHERE id = ?",
+                     (now, by, row["id"]))
+
+    def round_summary(self, number: int | None = None) -> pd.DataFrame:
+        """What a closed round did for each team (default: the last round closed).
+
+        One row per team: team, round, kind, first_week, last_week, week (the team's week now),
+        moves, submitted, is_default, booked_round (won in the round's weeks), booked (since
+        play began), forecast (``F′`` at the round's last week, as in ``metrics.indicators``
+        with the workshop's threshold).
+        """
+        self._rounds_only()
+        where, args = ("status = 'closed'", ()) if number is None else \
+            ("status = 'closed' AND number = ?", (_int("number", number, 0),))
+        row = self._transaction(lambda c: self._round_where(c, where, args), write=False)
+        if row is None:
+            raise StoreError("no round closed yet" if number is None else f"round {number} has not been closed")
+        return self._summary(int(row["id"]))
+
+    def _summary(self, round_id: int) -> pd.DataFrame:
+        from .metrics import indicators
+
+        def read(conn: sqlite3.Connection) -> tuple:
+            row = self._round_where(conn, "id = ?", (round_id,))
+            subs = {t: (at, d) for t, at, d in conn.execute(
+                "SELECT team, submitted_at, is_default FROM submissions WHERE round = ?", (row["number"],))}
+            moves = dict(conn.execute(
+                "SELECT team, COUNT(*) FROM moves WHERE round = ? AND week = ? AND withdrawn = 0 GROUP BY team",
+                (row["number"], row["first_week"])).fetchall())
+            return row, subs, moves
+
+        row, subs, moves = self._transaction(read, write=False)
+        s, n = self.start_week, int(self.config["period_weeks"])
+        threshold = float(self.config["threshold"])
+        first, last = row["first_week"], row["last_week"]
+        out = []
+        for team in self.teams:
+            with self._lock:
+                sim = self._synced(team)
+                table = indicators(sim.history, self._quota(team), threshold, start_week=s, period_weeks=n)
+            at, default = subs.get(team, (None, 0))
+            booked = table["booked"].to_numpy()
+            end = min(last, sim.week) - s
+            out.append({"team": team, "round": row["number"], "kind": row["kind"], "first_week": first,
+                        "last_week": last, "week": int(sim.week), "moves": moves.get(team, 0),
+                        "submitted": at is not None and not default, "is_default": bool(default),
+                        "booked_round": float(booked[end] - booked[first - 1 - s]) if end >= first - s else 0.0,
+                        "booked": float(booked[end]), "forecast": float(table["forecast"].iloc[end])})
+        return pd.DataFrame(out, columns=list(_SUMMARY_COLUMNS))
+
+    def reset_practice(self, by: str = "trainer") -> int:
+        """Undo the practice round: no trace of it in the scores; returns the moves withdrawn.
+
+        Its moves stay in the table, withdrawn (``withdrawn_by = 'practice reset'``); its
+        weeks are reopened (every team back at the week before the practice) and its
+        submissions removed; the round is marked ``reset``. An open practice round is reset
+        as it is.
+
+        Raises:
+            StoreError: free play, or no practice round to reset.
+        """
+        self._rounds_only()
+        by = _text("by", by, limit=MAX_NAME, empty=False)
+
+        def resetting(conn: sqlite3.Connection) -> int:
+            row = self._round_where(conn, "kind = 'practice' AND status IN ('open', 'closed')")
+            if row is None:
+                raise _message(StoreError, "no_practice")
+            return self._reset_practice_in(conn, row, by)
+
+        return int(self._transaction(resetting))
+
+    def _reset_practice_in(self, conn: sqlite3.Connection, row: dict, by: str) -> int:
+        now, first = _now(), row["first_week"]
+        withdrawn = conn.execute(
+            "UPDATE moves SET withdrawn = 1, withdrawn_by = ?, withdrawn_at = ? "
+            "WHERE round = 0 AND week >= ? AND withdrawn = 0", (PRACTICE_RESET, now, first)).rowcount
+        conn.execute("DELETE FROM weeks WHERE week >= ?", (first,))
+        conn.execute("UPDATE teams SET weeks_closed = ?, resets = resets + 1", (first - 1 - self.start_week,))
+        conn.execute("DELETE FROM submissions WHERE round = 0")
+        conn.execute("UPDATE rounds SET status = 'reset', reset_at = ?, reset_by = ?, closed_at = COALESCE(closed_at, ?), "
+                     "closed_by = COALESCE(closed_by, ?) WHERE id = ?", (now, by, now, by, row["id"]))
+        return withdrawn
+
+    # --- market events ----------------------------------------------------------------------------
+    def _event_round(self, week: int) -> int:
+        """The round an event's week falls in (free play: each week is a round)."""
+        return (week - self.start_week - 1) // max(self.weeks_per_round, 1) + 1
+
+    @staticmethod
+    def _market_event(row: tuple) -> Any:
+        from .events import MarketEvent
+
+        event_id, kind, team, week, params, seed = row
+        return MarketEvent(kind=kind, week=int(week), team=team, params=json.loads(params), seed=int(seed))
+
+    def add_event(self, kind: str, *, team: str | None = None, round: int | None = None, week: int | None = None,
+                  by: str = "trainer", **params: float) -> int:
+        """Schedule a market event from the catalogue (:data:`simfunnel.events.EVENT_KINDS`); returns its id.
+
+        It hits the first week of the next round (default), of round ``round``, or the week
+        ``week``: never a week played or in the open round. ``team=None`` hits every team. Its
+        seed derives from the workshop's seed and the event's id. Trainees see it only once
+        it has hit (:meth:`events` with ``hidden=False``); the teams' simulations play it
+        (:meth:`world`, :meth:`effects`, :meth:`simulation`).
+
+        Raises:
+            StoreError: an unknown kind or team, parameters the kind does not take, a week
+                already played or open, after the period, or (default week) a practice round
+                not yet reset.
+        """
+        from .events import EVENT_KINDS, MarketEvent, apply_events
+
+        if not isinstance(kind, str) or kind not in EVENT_KINDS:
+            raise StoreError(f"unknown market event {kind!r}; the catalogue: {', '.join(EVENT_KINDS)}")
+        if team is not None:
+            self._team(team)
+        by = _text("by", by, limit=MAX_NAME)
+        if round is not None and week is not None:
+            raise StoreError("give the event's round or its week, not both")
+        if round is not None:
+            self._rounds_only()
+            round = _int("round", round, 1)
+        if week is not None:
+            week = _int("week", week, self.start_week + 1)
+        try:  # the kind's own validation of the parameters (numbers may come as text, as a command line gives them)
+            params = dict(MarketEvent(kind=kind, week=self.start_week + 1, team=team, params=params, seed=0).params)
+            params_json = json.dumps(params, sort_keys=True, allow_nan=False)
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"market event {kind}: {exc}") from None
+        targets = [team] if team is not None else self.teams
+
+        def adding(conn: sqlite3.Connection) -> int:
+            closed = dict(conn.execute("SELECT team, weeks_closed FROM teams").fetchall())
+            earliest = self.start_week + max(closed[t] for t in targets) + 1
+            practice = None
+            if self.rounds_mode:
+                open_row = self._round_where(conn, "status = 'open'")
+                if open_row is not None:
+                    earliest = max(earliest, open_row["last_week"] + 1)
+                practice = self._round_where(conn, "kind = 'practice' AND status IN ('open', 'closed')")
+            if round is not None:
+                target = self.start_week + (round - 1) * self.weeks_per_round + 1
+                what = f"round {round} (week {target})"
+            elif week is not None:
+                target, what = week, f"week {week}"
+            else:
+                if practice is not None:
+                    raise StoreError("the practice round is still in play: reset it (simfunnel workshop practice "
+                                     "reset) before scheduling market events for the scored rounds")
+                target, what = earliest, f"week {earliest}"
+            if target > self.end_week:
+                raise StoreError(f"market event {kind}: {what} is after the workshop's last week ({self.end_week})")
+            if target < earliest:
+                hint = " (reset the practice round to schedule events for its weeks)" if practice is not None else ""
+                raise StoreError(f"market event {kind}: {what} has been played or is in the open round; events hit "
+                                 f"coming weeks only, from week {earliest}{hint}")
+            cur = conn.execute("INSERT INTO events (kind, team, week, params, seed, created_at, created_by) "
+                               "VALUES (?, ?, ?, ?, 0, ?, ?)", (kind, team, target, params_json, _now(), by))
+            event_id = int(cur.lastrowid)
+            seed = int(np.random.SeedSequence([int(self.config["seed"]), event_id]).generate_state(1)[0])
+            conn.execute("UPDATE events SET seed = ? WHERE id = ?", (seed, event_id))
+            event = MarketEvent(kind=kind, week=target, team=team, params=params, seed=seed)
+            for t in targets:  # it must apply to each team's world before it is stored
+                try:
+                    apply_events(self._base_world(t), [event])
+                except ValueError as exc:
+                    raise StoreError(f"market event {kind} cannot hit team {t}: {exc}") from None
+            return event_id
+
+        return int(self._transaction(adding))
+
+    def events(self, team: str | None = None, *, hidden: bool = True, lang: str | None = None) -> pd.DataFrame:
+        """The market events scheduled (all, or those hitting ``team``), oldest first.
+
+        Columns: id, kind, team (None = every team), week, round, params (dict), seed,
+        created_at, created_by, hit (it has hit: its week ≤ the week of the team — or of every
+        team it hits), text (:func:`simfunnel.events.describe` in ``lang``). ``hidden=False``:
+        only the events that have hit, what trainees may see.
+        """
+        if team is not None:
+            self._team(team)
+
+        def read(conn: sqlite3.Connection) -> tuple:
+            sql = "SELECT id, kind, team, week, params, seed, created_at, created_by FROM events"
+            args: tuple = ()
+            if team is not None:
+                sql += " WHERE team IS NULL OR team = ?"
+                args = (team,)
+            weeks = {t: self.start_week + c for t, c in conn.execute("SELECT team, weeks_closed FROM teams")}
+            return conn.execute(sql + " ORDER BY id", args).fetchall(), weeks
+
+        rows, weeks = self._transaction(read, write=False)
+        out = []
+        for event_id, kind, who, week, params, seed, created_at, created_by in rows:
+            from .events import describe
+
+            hit_teams = [who] if who is not None else ([team] if team is not None else self.teams)
+            event = self._market_event((event_id, kind, who, week, params, seed))
+            out.append({"id": event_id, "kind": kind, "team": who, "week": week, "round": self._event_round(week),
+                        "params": dict(event.params), "seed": seed, "created_at": created_at,
+                        "created_by": created_by, "hit": all(week <= weeks[t] for t in hit_teams),
+                        "text": describe(event, lang)})
+        df = pd.DataFrame(out, columns=list(_EVENT_COLUMNS), dtype=object)
+        for col in ("id", "week", "round", "seed"):
+            df[col] = df[col].astype(np.int64)
+        df["hit"] = df["hit"].astype(bool)
+        df["created_at"] = _utc(df["created_at"])
+        if not hidden:
+            df = df[df["hit"]].reset_index(drop=True)
+        return df
+
+    # --- scoring ------------------------------------------------------------------------------
+    @property
+    def weights(self) -> dict[str, float]:
+        """The leaderboard score's weights (:data:`DEFAULT_WEIGHTS` until the trainer sets them)."""
+        text = self._transaction(lambda c: c.execute(
+            "SELECT value FROM meta WHERE key = 'score_weights'").fetchone(), write=False)
+        return _check_weights(json.loads(text[0])) if text else dict(DEFAULT_WEIGHTS)
+
+    def set_weights(self, **weights: float) -> dict[str, float]:
+        """Set some of the score's weights (the others keep theirs); returns all of them.
+
+        Raises:
+            StoreError: an unknown metric, a weight that is not a number ≥ 0, or all weights 0.
+        """
+        given = _check_weights(weights, partial=True)
+
+        def update(conn: sqlite3.Connection) -> dict[str, float]:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'score_weights'").fetchone()
+            merged = _check_weights({**(json.loads(row[0]) if row else DEFAULT_WEIGHTS), **given})
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('score_weights', ?)", (json.dumps(merged),))
+            return merged
+
+        return self._transaction(update)
 
     # --- the leaderboard ----------------------------------------------------------------------
     def leaderboard(self) -> pd.DataFrame:
@@ -1005,6 +1749,11 @@ class WorkshopStore:
         - ``records_entered``: ``metrics.records_entered(history, T, s, n)`` (weeks played).
         - ``quiz_answered``: replies classified (moves not withdrawn); ``quiz_score``: the
           share of them classified correctly (NaN when none).
+        - ``score`` and ``rank``: the trainer's weighted mix of booked (against quota), forecast
+          accuracy, progress against the benchmark, quiz score and records entered (fewer is
+          better), see :func:`scores` and :attr:`weights`.
+
+        Withdrawn moves never count: a reset practice round leaves no trace here.
         """
         from .metrics import indicators, records_entered
 
@@ -1034,9 +1783,10 @@ class WorkshopStore:
                 "quiz_score": float(answered["correct"].astype(bool).mean()) if len(answered) else math.nan,
                 "quiz_answered": len(answered),
             })
-        df = pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS))
-        return df.astype({"week": np.int64, "weeks_played": np.int64, "moves": np.int64, "records_entered": np.int64,
-                          "quiz_answered": np.int64})
+        df = pd.DataFrame(rows, columns=list(LEADERBOARD_COLUMNS[:-2]))
+        df = df.astype({"week": np.int64, "weeks_played": np.int64, "moves": np.int64, "records_entered": np.int64,
+                        "quiz_answered": np.int64})
+        return pd.concat([df, scores(df, self.weights)], axis=1)
 
     # --- export -------------------------------------------------------------------------------
     def export(self, path: str | os.PathLike) -> list[Path]:
