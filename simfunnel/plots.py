@@ -1486,3 +1486,118 @@ def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+# --- the debrief: indicators round by round, what-if branches (simfunnel.debrief) ---------------------
+DEBRIEF_TEXT = {
+    "round_forecast": ("每回合结束时的销售预计", "Forecast at each round's end"),
+    "round_booked": ("每回合结束时的已成交", "Booked at each round's end"),
+    "round_progress": ("每回合平均销售进展 / 基准（1 = 按进度）", "Mean progress per round / benchmark (1 = on pace)"),
+    "round_axis": ("回合", "Round"),
+    "round_start": ("开始", "start"),
+    "round_quota": ("任务", "quota"),
+    "branch_title": ("假设分支：{team}，第 {round} 回合", "What if: team {team}, round {round}"),
+    "branch_forecast": ("销售预计（原来）", "Forecast (original)"),
+    "branch_forecast_b": ("销售预计（假设分支）", "Forecast (branch)"),
+    "branch_booked": ("已成交（原来）", "Booked (original)"),
+    "branch_booked_b": ("已成交（假设分支）", "Booked (branch)"),
+    "branch_change": ("改变", "change"),
+}
+
+
+def _debrief_axes(ax: "Axes") -> None:
+    ax.grid(color="#e5e5e5", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currency: str = "CNY") -> list:
+    """The three indicators round by round, a line per team: forecast and booked at each round's end,
+    and each round's mean weekly progress over the benchmark (1 = on pace for the quota).
+
+    Args:
+        table: :func:`simfunnel.debrief.round_indicators` (team, round, forecast, booked, progress,
+            benchmark, quota); round 0 is the start.
+        axes: three Axes to draw on (a new 13×3.8 inch figure when ``None``).
+        lang: ``"zh"`` or ``"en"``; currency: of the amounts.
+
+    Lines carry gid ``round-<column>-<team>``. Returns the three Axes.
+    """
+    lang = i18n.resolve_language(lang)
+    _require(table, ("team", "round", "forecast", "booked", "progress", "benchmark", "quota"), "round_chart")
+    i18n.setup_cjk_font()
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained")
+    axes = list(np.ravel(axes))
+    if len(axes) != 3:
+        raise ValueError(f"round_chart: pass 3 Axes, got {len(axes)}")
+    teams = list(dict.fromkeys(table["team"].astype(str)))
+    colors = dict(zip(teams, team_colors(len(teams))))
+    text = lambda key: i18n.text(DEBRIEF_TEXT[key], lang)  # noqa: E731
+    last = int(table["round"].max()) if len(table) else 1
+    for team in teams:
+        rows = table[table["team"].astype(str) == team].sort_values("round")
+        x = rows["round"].to_numpy(dtype=float)
+        axes[0].plot(x, rows["forecast"], color=colors[team], lw=2, marker="o", ms=3.5, label=team,
+                     gid=f"round-forecast-{team}")
+        axes[1].plot(x, rows["booked"], color=colors[team], lw=2, marker="o", ms=3.5, gid=f"round-booked-{team}")
+        bench = rows["benchmark"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(bench > 0, rows["progress"].to_numpy(dtype=float) / bench, np.nan)
+        axes[2].plot(x[1:], ratio[1:], color=colors[team], lw=2, marker="o", ms=3.5, gid=f"round-progress-{team}")
+    quotas = sorted({float(q) for q in table["quota"]})
+    if len(quotas) == 1:
+        axes[1].axhline(quotas[0], color=QUOTA_COLOR, ls="--", lw=1)
+        quota_text = f"{text('round_quota')} {i18n.format_money(quotas[0], currency, lang, compact=True)}"
+        axes[1].text(0.02, quotas[0], quota_text, transform=axes[1].get_yaxis_transform(), ha="left", va="bottom",
+                     fontsize=9, color=QUOTA_COLOR)
+    axes[2].axhline(1.0, color=QUOTA_COLOR, ls="--", lw=1)
+    for ax, key in zip(axes, ("round_forecast", "round_booked", "round_progress")):
+        ax.set_title(text(key), loc="left", fontsize=11)
+        ax.set_xlabel(text("round_axis"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: text("round_start") if v == 0 else f"{v:.0f}"))
+        ax.set_xlim(-0.3 if ax is not axes[2] else 0.7, last + 0.3)
+        _debrief_axes(ax)
+    for ax in axes[:2]:
+        ax.yaxis.set_major_formatter(_money_formatter(currency, lang))
+        ax.set_ylim(bottom=0)
+    if teams:
+        axes[2].legend(*axes[0].get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                       fontsize=9, frameon=False)
+    return axes
+
+
+def branch_chart(branch, ax: "Axes | None" = None, lang: str | None = None) -> "Axes":
+    """A what-if branch against the original, week by week: forecast and booked, the change week marked.
+
+    Args:
+        branch: a :class:`simfunnel.debrief.Branch`.
+        ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+
+    The original is drawn solid, the branch dashed (gid ``branch-<forecast|booked>-<original|branch>``);
+    the two coincide before the change week, drawn as a dotted line (gid ``branch-change``).
+    """
+    lang = i18n.resolve_language(lang)
+    i18n.setup_cjk_font()
+    ax = _new_axes(ax)
+    text = lambda key, **f: i18n.text(DEBRIEF_TEXT[key], lang, **f)  # noqa: E731
+    diff = branch.difference()
+    x = diff["week"].to_numpy(dtype=float)
+    for col, color, key in (("forecast", FORECAST_COLOR, "branch_forecast"), ("booked", BOOKED_COLOR, "branch_booked")):
+        ax.plot(x, diff[f"{col}_original"], color=color, lw=2.2, marker="o", ms=3, label=text(key),
+                gid=f"branch-{col}-original")
+        ax.plot(x, diff[f"{col}_branch"], color=color, lw=2.2, ls="--", marker="s", ms=3, mfc="white",
+                label=text(key + "_b"), gid=f"branch-{col}-branch")
+    ax.axvline(branch.change_week - 0.5, color=MUTED, ls=":", lw=1.5, gid="branch-change")
+    ax.text(branch.change_week - 0.45, 1.0, text("branch_change"), transform=ax.get_xaxis_transform(), ha="left",
+            va="top", fontsize=9, color=MUTED)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(_money_formatter(branch.currency, lang))
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(i18n.label("week", lang))
+    ax.set_title(text("branch_title", team=branch.team, round=branch.at_round), loc="left", fontsize=12)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    _debrief_axes(ax)
+    return ax

@@ -119,3 +119,57 @@ def test_workshop_errors_name_the_file_and_exit_2(tmp_path, capsys):
     assert "--teams 3 but --team-names names 2 teams" in capsys.readouterr().err
     assert main(["workshop", "init", "--dir", str(tmp_path / "n"), "--team-names", "a,,b", "--seed", "1"]) == 2
     assert "team name must not be empty" in capsys.readouterr().err
+
+def test_workshop_report_and_whatif(tmp_path, capsys):
+    from html.parser import HTMLParser
+
+    from simfunnel.store import WorkshopStore, play_demo
+
+    w = tmp_path / "room"
+    with WorkshopStore.init(w, teams=["red", "blue"], seed=4, accounts=40) as store:
+        play_demo(store, weeks=3, seed=2)
+        moves = store.moves("red")
+        first = moves[moves["week"] == store.start_week + 1]
+        deal, other = int(first["deal_id"].iloc[0]), int(first["deal_id"].iloc[1])
+        action = str(first["action"].iloc[0])
+    # what if: no change reproduces the original (difference 0 everywhere)
+    assert main(["workshop", "whatif", "--dir", str(w), "--team", "red", "--round", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "team red, round 1 (from week 14): no change" in out
+    summary = [line.split() for line in out.splitlines() if line.split()[:1] in (["booked"], ["records_entered"])]
+    assert summary and all(row[-1] in ("0", "0.000", "-0") for row in summary)
+    assert main(["workshop", "whatif", "--dir", str(w), "--team", "red", "--round", "1", "--deal", str(deal),
+                 "--action", "courtesy_call", "--remove", str(other), "--threshold", "20000", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert f"商机 {deal}" in out and "礼节性回访" in out and f"商机 {other}：不做" in out and "门槛" in out
+    assert "forecast_original" in out and "booked_difference" in out
+    # the handout, with two branches
+    html_path = tmp_path / "debrief.html"
+    assert main(["workshop", "report", "--dir", str(w), "--out", str(html_path), "--lang", "zh",
+                 "--branch", f"red:1:{deal}=courtesy_call,{other}=remove", "--branch", "blue:2:threshold=20000"]) == 0
+    assert f"wrote {html_path}: 2 teams, 2 what-if branches" in capsys.readouterr().out
+
+    class Images(HTMLParser):
+        count = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.count += tag == "img" and dict(attrs)["src"].startswith("data:image/png;base64,")
+
+    page = Images()
+    page.feed(html_path.read_text("utf-8"))
+    assert page.count == 4 and "假设分支" in html_path.read_text("utf-8")
+    assert action  # the move changed was a real one
+    # errors: one clear line, exit 2
+    for argv, message in (
+        (["whatif", "--team", "red", "--round", "9"], "not a round this team has played"),
+        (["whatif", "--team", "red", "--round", "1", "--deal", str(deal)], "one --action per --deal"),
+        (["whatif", "--team", "red", "--round", "1", "--deal", str(deal), "--action", "fly"], "unknown action 'fly'"),
+        (["whatif", "--team", "pink", "--round", "1"], "No team named 'pink'"),
+        (["report", "--out", str(tmp_path / "x.html"), "--branch", "red"], "expected TEAM:ROUND"),
+        (["report", "--out", str(tmp_path / "x.html"), "--branch", "red:one"], "round 'one' is not a whole number"),
+        (["report", "--out", str(tmp_path / "x.html"), "--branch", f"red:1:{deal}"], f"give deal {deal} an action"),
+    ):
+        assert main(["workshop", argv[0], "--dir", str(w), *argv[1:]]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("simfunnel workshop: error:") and message in err and err.count("\n") == 1, err
+
