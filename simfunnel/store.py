@@ -51,9 +51,34 @@ builds the database under a temporary name and links it into place, so a store i
 either complete or absent. The store holds plain data (numbers, text, JSON): no
 pickle, no eval.
 
-Issue 7 (rounds, market events) extends the schema: bump :data:`SCHEMA_VERSION` and add
-the upgrade statements to ``_MIGRATIONS[old_version]``; :meth:`open` applies them in one
-transaction. ``weeks.closed_by`` already records who (or what) closed a week.
+**Rounds** (issue 7; ``init(..., weeks_per_round=K)``, ``K > 0``). The trainer runs the
+workshop: :meth:`open_round` (optionally with a timer) opens the next round for every team —
+scored round ``r`` plays the weeks ``start_week + (r − 1)·K + 1 … start_week + r·K`` —, the teams
+record their moves in the round's first week and may :meth:`submit`; :meth:`close_round` (or
+:meth:`tick` once the deadline has passed: any caller, exactly once) closes every week of the
+round for every team at once, the first with the team's moves, and records the default decision
+(no action: continuation, ``is_default``) for a team that neither moved nor submitted.
+:meth:`round_status` shows live who has submitted. In rounds mode trainees never close weeks
+(``close_week`` is refused in zh and en), and moves after the round's close or deadline are
+refused with a clear message. A **practice round** (number 0) plays like a scored one;
+:meth:`reset_practice` (or opening the next round) undoes it — its moves withdrawn with
+``withdrawn_by = 'practice reset'``, its weeks reopened, its submissions removed — so it leaves no
+trace in the scores. With ``K = 0`` (the default) there are no rounds: free play as in issue 6.
+
+**Market events** (:mod:`simfunnel.events`): :meth:`add_event` schedules one from the catalogue
+for every team or one team, for a coming round or week, with its own seed (from the workshop's
+seed and the event's id). A team's :meth:`world`, :meth:`effects` and :meth:`simulation` play its
+events from their week on (:func:`~simfunnel.events.apply_events`); trainees see an event only
+once it has hit (:meth:`events` with ``hidden=False``).
+
+**Scoring.** :meth:`leaderboard` adds ``score`` (0–100) and ``rank``: the trainer's weighted mix
+(:meth:`set_weights`, :data:`DEFAULT_WEIGHTS`) of the metrics scaled across teams (:func:`scores`).
+
+**Schema.** Version 2 (issue 7) adds the tables ``rounds``, ``submissions`` and ``events``, the
+columns ``moves.round`` and ``teams.resets`` (practice resets: replays cached before a reset are
+rebuilt) and the meta keys ``config.weeks_per_round`` and ``score_weights``. :meth:`open` upgrades
+a version-1 store in one transaction (``_MIGRATIONS``); a new store is created at version 1 and
+upgraded the same way, so both have the same schema.
 
 Example:
     >>> import tempfile
@@ -69,6 +94,14 @@ Example:
     simfunnel.store.MoveRefused: Deal ... already has a move in week 14: Li chose 'Courtesy call'. One move per deal and week.
     >>> store.close_week("red", 14), store.close_week("red", 14), store.week("red")
     (True, False, 14)
+
+    A workshop in rounds of two weeks:
+
+    >>> room = WorkshopStore.init(tempfile.mkdtemp(), teams=["red", "blue"], seed=7, accounts=30, weeks_per_round=2)
+    >>> room.open_round(timer_minutes=10)["first_week"], room.submit("red", trainee="Li")
+    (14, True)
+    >>> room.close_round()[["team", "week", "submitted", "is_default"]].values.tolist()
+    [['red', 15, True, False], ['blue', 15, False, True]]
 """
 
 from __future__ import annotations
@@ -978,10 +1011,12 @@ class WorkshopStore:
     def moves(self, team: str | None = None) -> pd.DataFrame:
         """Every move (withdrawn ones included, flagged), oldest first, or only one team's.
 
-        Columns: id, team, week, deal_id, action, style, outcome, from_stage, to_stage,
-        trainee, reply_id, sim_seed, draw (the deal's uniform that week), answer (the
-        trainee's classification), correct (nullable boolean), withdrawn, withdrawn_by,
-        created_at, answered_at, withdrawn_at (UTC timestamps).
+        Columns: id, team, week, round (rounds mode: the round's number, 0 = practice; free
+        play: missing), deal_id, action, style, outcome, from_stage, to_stage, trainee,
+        reply_id, sim_seed, draw (the deal's uniform that week), answer (the trainee's
+        classification), correct (nullable boolean), withdrawn, withdrawn_by (``'practice
+        reset'`` for a reset practice round's moves), created_at, answered_at, withdrawn_at
+        (UTC timestamps).
         """
         if team is not None:
             self._team(team)
@@ -994,6 +1029,7 @@ class WorkshopStore:
         df = pd.DataFrame(rows, columns=list(_MOVE_COLUMNS))
         for col in ("id", "week", "deal_id", "sim_seed"):
             df[col] = df[col].astype(np.int64)
+        df["round"] = pd.array([None if v is None else int(v) for v in df["round"]], dtype="Int64")  # None: free play
         for col in ("team", "action", "outcome", "from_stage", "to_stage", "trainee", "reply_id", "answer",
                     "withdrawn_by"):
             df[col] = df[col].astype(object)

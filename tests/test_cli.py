@@ -120,6 +120,7 @@ def test_workshop_errors_name_the_file_and_exit_2(tmp_path, capsys):
     assert main(["workshop", "init", "--dir", str(tmp_path / "n"), "--team-names", "a,,b", "--seed", "1"]) == 2
     assert "team name must not be empty" in capsys.readouterr().err
 
+
 def test_workshop_report_and_whatif(tmp_path, capsys):
     from html.parser import HTMLParser
 
@@ -173,3 +174,97 @@ def test_workshop_report_and_whatif(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("simfunnel workshop: error:") and message in err and err.count("\n") == 1, err
 
+
+def test_workshop_rounds_practice_events_and_weights(tmp_path, capsys):
+    from simfunnel.store import WorkshopStore
+
+    w = tmp_path / "room"
+    assert main(["workshop", "init", "--dir", str(w), "--team-names", "red,blue", "--seed", "4", "--accounts", "40",
+                 "--weeks-per-round", "2"]) == 0
+    assert "weeks 14-26, rounds of 2 weeks" in capsys.readouterr().out
+    assert main(["workshop", "round", "open", "--dir", str(w), "--practice"]) == 0
+    assert capsys.readouterr().out == "opened the practice round: weeks 14-15, open\n"
+    with WorkshopStore.open(w) as store:
+        sim = store.simulation("red")
+        deal = int(sim.history.deals.query("status == 'open'").deal_id.iloc[0])
+        store.record_move("red", 14, deal, "courtesy_call", trainee="Li")
+        store.submit("red", "Li")
+    assert main(["workshop", "round", "status", "--dir", str(w)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "open: the practice round: weeks 14-15, open"
+    red = next(line.split() for line in out if line.strip().startswith("red"))
+    assert red[:3] == ["red", "0", "True"] and red[-3:] == ["1", "Li", "False"]
+    assert main(["workshop", "round", "close", "--dir", str(w)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("closed the practice round: weeks 14-15 played for every team\n") and "practice" in out
+    assert main(["workshop", "practice", "reset", "--dir", str(w)]) == 0
+    assert capsys.readouterr().out == "practice round reset: 1 moves withdrawn, every team back at week 13\n"
+
+    assert main(["workshop", "event", "list", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "竞争对手降价" in out and "market_down" in out and "市场下行" in out
+    assert main(["workshop", "event", "add", "price_cut", "--dir", str(w), "--team", "blue", "--param", "weeks=3",
+                 "--param", "advance=0.5"]) == 0
+    assert capsys.readouterr().out == ("scheduled event 1 (round 1): Week 14, team blue: Competitor's price cut — "
+                                       "weekly advance at the Present value stages × 0.5, loss × 1.3, for 3 weeks "
+                                       "(weeks 14–16).\n")
+    assert main(["workshop", "event", "add", "market_up", "--dir", str(w), "--round", "3"]) == 0
+    capsys.readouterr()
+    assert main(["workshop", "event", "list", "--dir", str(w)]) == 0
+    out = capsys.readouterr().out
+    assert "2 market events scheduled" in out and "Week 18, every team: Market turns up" in out
+    with WorkshopStore.open(w) as store:
+        assert store.events().params.tolist() == [{"weeks": 3, "advance": 0.5}, {}]
+        assert store.events()[["team", "week"]].values.tolist() == [["blue", 14], [None, 18]]
+
+    assert main(["workshop", "weights", "--dir", str(w), "booked=4", "quiz_score=0.5"]) == 0
+    out = capsys.readouterr().out
+    assert [line.split() for line in out.splitlines()][1:3] == [["booked", "4.0"], ["forecast_accuracy", "2.0"]]
+    assert main(["workshop", "round", "open", "--dir", str(w), "--timer", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("opened round 1: weeks 14-15, open, deadline ") and "(5.0 min left)" in out
+    assert main(["workshop", "status", "--dir", str(w)]) == 0
+    assert "open: round 1: weeks 14-15" in capsys.readouterr().out
+    assert main(["workshop", "leaderboard", "--dir", str(w)]) == 0
+    out = capsys.readouterr().out
+    assert ("score weights: booked 4, forecast_accuracy 2, progress_vs_benchmark 2, quiz_score 0.5, "
+            "records_entered 1") in out
+    assert out.splitlines()[2].split()[-2:] == ["score", "rank"]
+    assert main(["workshop", "round", "close", "--dir", str(w)]) == 0
+    assert capsys.readouterr().out.startswith("closed round 1: weeks 14-15 played for every team")
+    assert main(["workshop", "round", "status", "--dir", str(w)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "no round open; the last one: round 1: weeks 14-15, closed"
+    assert [line.split()[-1] for line in out[2:]] == ["True", "True"]  # both teams: the default decision
+    with WorkshopStore.open(w) as store:
+        assert store.week("blue") == 15 and store.weights["quiz_score"] == 0.5
+
+
+def test_workshop_round_errors_are_one_clear_line(tmp_path, capsys):
+    free, rounds = tmp_path / "free", tmp_path / "rounds"
+    assert main(["workshop", "init", "--dir", str(free), "--teams", "2", "--seed", "1", "--accounts", "20"]) == 0
+    assert main(["workshop", "init", "--dir", str(rounds), "--teams", "2", "--seed", "1", "--accounts", "20",
+                 "--weeks-per-round", "3"]) == 0
+    capsys.readouterr()
+    for argv, message in (
+        (["round", "open", "--dir", str(free)], "This workshop plays free (it was created without weeks per round)"),
+        (["round", "close", "--dir", str(rounds)], "No round is open to close."),
+        (["practice", "reset", "--dir", str(rounds)], "There is no practice round to reset."),
+        (["event", "add", "meteor", "--dir", str(rounds)], "unknown market event 'meteor'; the catalogue: price_cut"),
+        (["event", "add", "price_cut", "--dir", str(rounds), "--param", "speed=2"], "unknown parameter 'speed'"),
+        (["event", "add", "price_cut", "--dir", str(rounds), "--param", "weeks=1", "--param", "weeks=2"],
+         "--param names a parameter twice"),
+        (["weights", "--dir", str(rounds), "luck=1"], "unknown score weight 'luck'"),
+        (["weights", "--dir", str(rounds), "booked=lots"], "weight booked: 'lots' is not a number"),
+    ):
+        assert main(["workshop", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("simfunnel workshop: error: ") and message in err and err.count("\n") == 1, err
+    for argv, message in ((["round", "open", "--dir", str(rounds), "--timer", "0"], "must be more than 0 minutes"),
+                          (["weights", "--dir", str(rounds), "booked"], "'booked' is not name=value"),
+                          (["init", "--dir", str(tmp_path / "x"), "--teams", "2", "--seed", "1",
+                            "--weeks-per-round", "-1"], "must be 0 or more")):
+        with pytest.raises(SystemExit) as info:
+            main(["workshop", *argv])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and message in err and err.count("\n") == 1, err
