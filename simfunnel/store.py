@@ -944,7 +944,7 @@ class WorkshopStore:
         while True:
             state = self._read_state(team)
             closed, resets, events = state
-            key = (resets, tuple(e[0] for e in events))
+            key = (resets, tuple(e[0] for e in events))  # = replay_key(team)
             cached = self._sims.get(team)
             if cached is not None and cached[0] == key and cached[1].week - self.start_week <= closed:
                 sim, tw = cached[1], cached[2]
@@ -990,6 +990,13 @@ class WorkshopStore:
 
     def _weeks_closed(self, team: str) -> int:
         return self._read_state(team)[0]
+
+    def replay_key(self, team: str) -> tuple:
+        """Changes whenever the team's replay changes other than by weeks closing: a practice reset or a
+        market event scheduled for it. A widget that steps its own copy of :meth:`simulation` rebuilds it
+        when this changes (the store's own copies do)."""
+        _, resets, events = self._read_state(team)
+        return resets, tuple(e[0] for e in events)
 
     def week(self, team: str) -> int:
         """The team's current simulation week: ``start_week`` + weeks closed. Moves go into ``week + 1``."""
@@ -1465,6 +1472,17 @@ class WorkshopStore:
         df["submitted_at"] = _utc(df["submitted_at"])
         return df
 
+    def submissions(self) -> pd.DataFrame:
+        """Every submission, oldest first: team, round, trainee, submitted_at (UTC), is_default (the default
+        decision recorded at a round's close for a team that neither moved nor submitted)."""
+        rows = self._transaction(lambda c: c.execute(
+            "SELECT s.team, s.round, s.trainee, s.submitted_at, s.is_default FROM submissions s "
+            "JOIN teams t ON t.team = s.team ORDER BY s.submitted_at, t.position").fetchall(), write=False)
+        df = pd.DataFrame(rows, columns=["team", "round", "trainee", "submitted_at", "is_default"], dtype=object)
+        df = df.astype({"round": np.int64, "is_default": bool})
+        df["submitted_at"] = _utc(df["submitted_at"])
+        return df
+
     def tick(self) -> bool:
         """Close the open round if its deadline has passed; True if this call closed it.
 
@@ -1658,6 +1676,8 @@ class WorkshopStore:
         except (ValueError, TypeError) as exc:
             raise StoreError(f"market event {kind}: {exc}") from None
         targets = [team] if team is not None else self.teams
+        for t in targets:  # drawn before the write lock is taken
+            self._base_world(t)
 
         def adding(conn: sqlite3.Connection) -> int:
             closed = dict(conn.execute("SELECT team, weeks_closed FROM teams").fetchall())

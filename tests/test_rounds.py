@@ -563,3 +563,21 @@ def _raw_meta(path: Path) -> list:
     rows = raw.execute("SELECT key, value FROM meta").fetchall()
     raw.close()
     return rows
+
+
+def test_submissions_and_the_replay_key_record_what_happened(tmp_path):
+    store = rounds_store(tmp_path, teams=["a", "b"], accounts=40)
+    key = store.replay_key("a")
+    assert key == (0, ()) and store.submissions().empty
+    store.open_round(practice=True)
+    store.submit("a", "Li")
+    store.close_round()
+    subs = store.submissions()
+    assert subs[["team", "round", "trainee", "is_default"]].values.tolist() == [["a", 0, "Li", False],
+                                                                                 ["b", 0, "", True]]
+    assert subs.submitted_at.is_monotonic_increasing and str(subs.submitted_at.dtype) == "datetime64[us, UTC]"
+    assert store.replay_key("a") == key  # weeks closing leave it alone
+    store.reset_practice()
+    assert store.replay_key("a") == (1, ()) and store.submissions().empty
+    event = store.add_event("market_down", team="b")
+    assert store.replay_key("a") == (1, ()) and store.replay_key("b") == (1, (event,))
