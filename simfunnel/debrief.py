@@ -114,6 +114,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "free_play": ("自由进行（每结束一周算一回合）", "free play (each closed week is a round)"),
     "h_board": ("排行榜", "Leaderboard"),
     "h_rounds": ("三个指标：逐回合对比", "The three indicators, round by round"),
+    "h_events": ("市场事件", "Market events"),
+    "all_teams": ("所有队", "every team"),
+    "teams": ("队", "Teams"),
     "h_branches": ("如果当初……：假设分支", "What if: branches"),
     "h_timelines": ("各队时间线", "Each team's timeline"),
     "rank": ("名次", "Rank"),
@@ -837,6 +840,23 @@ def _rounds_section(store: "WorkshopStore", table: pd.DataFrame, lang: str, colo
     return out
 
 
+def _events_section(store: "WorkshopStore", lang: str) -> list[str]:
+    """The market events that have hit (what the trainees met), if any."""
+    reader = getattr(store, "events", None)
+    if not callable(reader):
+        return []
+    events = reader(lang=lang)
+    events = events[events["hit"].astype(bool)]
+    if not len(events):
+        return []
+    t = lambda key, **f: html.escape(_t(key, lang, **f))  # noqa: E731
+    rows = [[(str(int(e["round"])), ""), (str(int(e["week"])), ""),
+             (t("all_teams") if e["team"] is None else html.escape(str(e["team"])), "l"),
+             (html.escape(str(e["text"])), "text")] for e in events.to_dict("records")]
+    return [f"<h2>{t('h_events')}</h2>",
+            _table([(t("round"), ""), (t("week"), ""), (t("teams"), "l"), (t("details"), "l")], rows)]
+
+
 def _branch_section(store: "WorkshopStore", branches: Sequence[Branch], lang: str) -> list[str]:
     from matplotlib.figure import Figure
 
@@ -869,6 +889,8 @@ def _branch_section(store: "WorkshopStore", branches: Sequence[Branch], lang: st
                 fmt, diff = _pct, ("—" if not math.isfinite(r["difference"]) else f"{r['difference'] * 100:+.1f}"
                                    + ("个百分点" if lang == "zh" else " pts"))
             d = r["difference"]
+            if d == 0:
+                diff = fmt(0.0)
             klass = "" if better is None or not math.isfinite(d) or d == 0 else ("up" if (d > 0) == better else "down")
             rows.append([(t(m), "l"), (fmt(r["original"]), ""), (fmt(r["branched"]), ""), (diff, klass)])
         out.append(_table([(t("metric"), "l"), (t("original"), ""), (t("branched"), ""), (t("difference"), "")],
@@ -945,6 +967,7 @@ def report(store: "WorkshopStore", path: str | Path, lang: str = "en", branches:
              f"{html.escape(mode)}</p>"]
     parts += _board_section(store, store.leaderboard(), lang)
     parts += _rounds_section(store, round_indicators(store), lang, colors)
+    parts += _events_section(store, lang)
     parts += _branch_section(store, branches, lang)
     parts += _timeline_section(store, lang, colors)
     doc = (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'

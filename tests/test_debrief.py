@@ -395,7 +395,8 @@ def test_rounds_mode_timeline_has_rounds_events_defaults_and_the_practice_reset(
         practice = blue[(blue["round"] == 0) & (blue["kind"] == "withdrawn")]
         assert len(practice) == 2 and all(("练习回合重置" if lang == "zh" else "practice round reset") in t
                                           for t in practice["text"])
-        assert blue["round_kind"].tolist()[:1] == ["practice"] and set(blue[blue["round"] > 0]["round_kind"]) == {"scored"}
+        assert blue["round_kind"].tolist()[:1] == ["practice"]
+        assert set(blue[blue["round"] > 0]["round_kind"]) == {"scored"}
         opened = blue[(blue["kind"] == "round_open") & (blue["round"] == 1)]["text"].item()
         assert ("限时至" if lang == "zh" else "timer until") in opened and f"{s + 1}" in opened
         event = blue[blue["kind"] == "event"]
@@ -420,7 +421,8 @@ def test_rounds_mode_branches_replay_the_events(in_rounds):
     deal = int(mine["deal_id"].iloc[0])
     b = branch(in_rounds, "green", 1, {deal: "courtesy_call"})
     assert b.change_week == s + 1
-    assert b.branched.loc[b.branched["week"] == s, KNOWN_THEN].equals(b.original.loc[b.original["week"] == s, KNOWN_THEN])
+    start = b.original["week"] == s
+    assert b.branched.loc[start, KNOWN_THEN].equals(b.original.loc[start, KNOWN_THEN])
     assert (b.difference().set_index("week").loc[s + 1:, "forecast_difference"] != 0).any()
     with pytest.raises(ValueError, match=r"not a round this team has played \(played: 1, 2\)"):
         branch(in_rounds, "green", 0)  # the practice round was reset
@@ -434,6 +436,9 @@ def test_rounds_mode_report(in_rounds, tmp_path):
     assert "每回合 2 周" in joined and "练习回合" in joined and "默认决策" in joined and "市场事件" in joined
     progress = page.tables[1]
     assert progress[0][1:3] == ["第 1 回合", "第 2 回合"]
+    events = page.tables[2]  # the market events that hit, after the rounds
+    event = in_rounds.events(lang="zh").iloc[0]
+    assert events[1] == ["2", str(event["week"]), "所有队", event["text"]]
     names = set(TEAMS) | {"组长"}
     assert_language([t for t in page.texts if t not in names], "zh")
 
@@ -537,13 +542,15 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
         assert f"{debrief._t(metric, lang)} {weight:g}" in weights_line
     # the progress table: a row per team, a column per round
     progress = page.tables[1]
-    assert [row[0] for row in progress[1:]] == TEAMS and len(progress[0]) == 2 + int(debrief.rounds(played)["round"].max())
+    assert [row[0] for row in progress[1:]] == TEAMS
+    assert len(progress[0]) == 2 + int(debrief.rounds(played)["round"].max())
     # each branch: its comparison table; each team: its timeline
     assert len(page.tables) == 2 + len(branches) + len(TEAMS)
     timelines = page.tables[2 + len(branches):]
     for team, table in zip(TEAMS, timelines):
         assert len(table) - 1 == len(timeline(played, team, lang))
-    words = {"zh": ["排行榜", "假设分支", "各队时间线", "销售预计"], "en": ["Leaderboard", "What if", "timeline", "Forecast"]}
+    words = {"zh": ["排行榜", "假设分支", "各队时间线", "销售预计"],
+             "en": ["Leaderboard", "What if", "timeline", "Forecast"]}
     joined = " ".join(page.texts)
     assert all(w in joined for w in words[lang])
     names = set(TEAMS) | {"李雷", "韩梅梅"} | {f"demo-{i}" for i in range(1, 4)}
