@@ -290,17 +290,11 @@ def _closed_weeks(store: "WorkshopStore", team: str) -> list[tuple[int, str, str
         "SELECT week, closed_at, closed_by FROM weeks WHERE team = ? ORDER BY week", (team,)).fetchall(), write=False)
 
 
-def _defaults(store: "WorkshopStore", team: str) -> list[tuple[int, str, str]]:
+def _defaults(store: "WorkshopStore", team: str) -> list[tuple[int, str, object]]:
     """Rounds mode: (round, trainee, recorded_at) of the team's default decisions (no move, no submission)."""
-    reader = getattr(store, "submissions", None)
-    if callable(reader):
-        table = reader(team)
-        table = table[table["is_default"].astype(bool)]
-        return [(int(r), str(t or ""), str(a)) for r, t, a in zip(table["round"], table["trainee"],
-                                                                   table["submitted_at"])]
-    return store._transaction(lambda c: c.execute(  # the store keeps them in its submissions table
-        "SELECT round, trainee, submitted_at FROM submissions WHERE team = ? AND is_default = 1 ORDER BY round",
-        (team,)).fetchall(), write=False)
+    table = store.submissions()
+    table = table[(table["team"] == team) & table["is_default"].astype(bool)]
+    return list(zip(table["round"].astype(int), table["trainee"].fillna(""), table["submitted_at"]))
 
 
 def _by_label(by: object, lang: str) -> str:
