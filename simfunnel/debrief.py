@@ -712,6 +712,8 @@ th {text-align: right; padding: 4px 10px; border-bottom: 2px solid #c9d3e0; font
     white-space: nowrap}
 td {text-align: right; padding: 3px 10px; border-bottom: 1px solid #e5e9ef; vertical-align: top}
 td.l, th.l {text-align: left}
+td.team {text-align: left; white-space: nowrap}
+table.compact th, table.compact td {padding: 3px 6px}
 td.text {text-align: left; max-width: 700px}
 tr.first td {background: #eef6ee}
 tr.k-event td {background: #fff6e0}
@@ -744,7 +746,7 @@ def _ratio(value: float) -> str:
 
 
 def _table(heads: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, str]]],
-           row_classes: Sequence[str] | None = None) -> str:
+           row_classes: Sequence[str] | None = None, klass: str = "") -> str:
     """An HTML table: heads and cells are (text already escaped, css class)."""
     head = "".join(f'<th class="{c}">{h}</th>' for h, c in heads)
     body = []
@@ -752,11 +754,12 @@ def _table(heads: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, 
         klass = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         body.append(f"<tr{klass}>" + "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>"
                                             for v, c in cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    table = f'<table class="{klass}">' if klass else "<table>"
+    return f"{table}<tr>{head}</tr>{''.join(body)}</table>"
 
 
 def _team_cell(team: str, color: str) -> tuple[str, str]:
-    return f'<span class="dot" style="background:{color}"></span>{html.escape(team)}', "l"
+    return f'<span class="dot" style="background:{color}"></span>{html.escape(team)}', "team"
 
 
 def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> list[str]:
@@ -830,7 +833,7 @@ def _rounds_section(store: "WorkshopStore", table: pd.DataFrame, lang: str, colo
             cells.append((_pct(p, 1), "good" if p >= bench else "bad"))
         cells.append((_pct(bench, 1), ""))
         rows.append(cells)
-    out += [f'<h3>{t("progress_table")}</h3>', _table(heads, rows)]
+    out += [f'<h3>{t("progress_table")}</h3>', _table(heads, rows, klass="compact" if len(numbers) > 6 else "")]
     return out
 
 
