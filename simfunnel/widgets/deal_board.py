@@ -256,6 +256,18 @@ class DealBoard(Widget):
         "teammate_planned": ("队友{who}本周已安排：{action}", "{who} planned this week: {action}"),
         "undo_tip_team": ("撤销你本周最后一个行动", "Undo your last action this week"),
         "next_tip_team": ("为全组结束本周：执行全组本周的所有行动", "Close this week for the whole team: apply every teammate's actions"),
+        # workshop rounds (the trainer opens and closes rounds)
+        "submit": ("提交本回合决策 ✔", "Submit the round ✔"),
+        "submit_tip": ("全组本回合的行动定稿：讲师结束回合时统一执行", "Your team's moves for this round are final: the trainer plays the round"),
+        "submitted": ("已提交，等待讲师结束本回合", "Submitted: waiting for the trainer to close the round"),
+        "submitted_by": ("{who}已为全组提交本回合决策", "{who} submitted the round for the team"),
+        "round_line": ("{name} · 第 {first}–{last} 周", "{name} · weeks {first}–{last}"),
+        "round_practice": ("练习回合", "Practice round"),
+        "round_number": ("第 {n} 回合", "Round {n}"),
+        "round_left": ("剩余 {time}", "{time} left"),
+        "round_none": ("等待讲师开始下一回合", "Waiting for the trainer to open the next round"),
+        "round_processed": ("讲师已结束回合：看板已更新到第 {week} 周", "The trainer closed the round: the board is at week {week}"),
+        "news_title": ("市场动态", "Market news"),
         # errors (also raised as ValueError with the English text)
         "err_unknown_deal": ("没有编号为 {deal} 的商机。", "There is no deal {deal!r}."),
         "err_not_created": ("这个商机第 {week} 周才出现。", "Deal {deal} only appears in week {week}."),

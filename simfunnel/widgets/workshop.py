@@ -490,13 +490,16 @@ class TeamBoard(DealBoard):
             rows = self.store.moves(self.team)
         except StoreError as err:
             raise _store_error(err) from None
-        caught_up = week != self.sim.week
+        key = self.store.replay_key(self.team)  # a practice reset or a market event scheduled for the team
+        caught_up = week != self.sim.week or key != getattr(self, "_replay_key", key)
+        self._replay_key = key
         if caught_up:
             behind = self.sim.week
             self.sim = self.store.simulation(self.team)
             self._rebuild_state()
             self._summary = None
-            self._note, self._note_error = ("caught_up", {"week": week}), False
+            key = "round_processed" if self.store.rounds_mode else "caught_up"
+            self._note, self._note_error = (key, {"week": week}), False
             if week > behind:
                 self._last_classified = None
         live = rows[~rows["withdrawn"]]
@@ -594,6 +597,8 @@ class TeamBoard(DealBoard):
         Raises:
             ValueError: the workshop's period is over (in zh and en).
         """
+        if self.store.rounds_mode:
+            return self._submit()
         if not self._sync_store():
             week = self.sim.week + 1
             try:
@@ -613,6 +618,32 @@ class TeamBoard(DealBoard):
         self.refresh()
         self._changed()
         return self._summary[1] if self._summary is not None else self.sim.history.events.iloc[:0]
+
+    def _submit(self) -> pd.DataFrame:
+        """Rounds mode: the team's moves of the round are final; the trainer plays the round."""
+        self._catch_up_refusal()
+        try:
+            self.store.submit(self.team, trainee=self.trainee)
+        except StoreError as err:
+            raise _store_error(err) from None
+        self._note, self._note_error = ("submitted", {}), False
+        self.refresh()
+        self._changed()
+        return self.sim.history.events.iloc[:0]
+
+    @property
+    def round(self) -> dict | None:
+        """Rounds mode: the open round (the store's), else None."""
+        return self.store.current_round() if self.store.rounds_mode else None
+
+    def _submission(self) -> tuple[bool, str]:
+        """Rounds mode: (submitted, by whom) for this team in the open round."""
+        status = self.store.round_status()
+        mine = status[(status["team"] == self.team)] if len(status) else status
+        if not len(mine) or self.round is None:
+            return False, ""
+        row = mine.iloc[0]
+        return bool(row["submitted"]), str(row["trainee"] or "")
 
     def undo(self) -> None:
         """Withdraw your last move of the open week (it stays on record, flagged withdrawn).
@@ -650,8 +681,37 @@ class TeamBoard(DealBoard):
         super()._render_header()
         line = self.t("team_line", team=team_label(self.team, self.lang), trainee=self.trainee or "—")
         period = self.t("team_period", first=self.store.start_week + 1, end=self.store.end_week)
+        extra = ""
+        if self.store.rounds_mode:
+            extra = self._round_html()
         self._header.value = (f'<div class="sf-muted" style="margin-bottom:2px">{html.escape(line)} · '
-                              f'{html.escape(period)}</div>{self._header.value}')
+                              f'{html.escape(period)}</div>{extra}{self._header.value}')
+
+    def _round_html(self) -> str:
+        """The round line (name, weeks, time left, submitted) and the market news that has hit the team."""
+        t = self.t
+        r = self.round
+        if r is None:
+            parts = [t("round_none")]
+        else:
+            name = t("round_practice") if r["kind"] == "practice" else t("round_number", n=r["number"])
+            parts = [t("round_line", name=name, first=r["first_week"], last=r["last_week"])]
+            left = r.get("seconds_left")
+            if left is not None:
+                parts.append(t("round_left", time=f"{int(left) // 60}:{int(left) % 60:02d}"))
+            done, who = self._submission()
+            if done:
+                parts.append(t("submitted_by", who=who or "—"))
+        out = f'<div style="margin-bottom:2px"><b>{html.escape(" · ".join(parts))}</b></div>'
+        # Market news hits when the round it falls in opens (hidden before: the trainer's surprise)
+        events = self.store.events(self.team, lang=self.lang)
+        horizon = r["last_week"] if r is not None else self.store.week(self.team)
+        news = events[events["week"] <= horizon] if len(events) else events
+        if len(news):
+            items = "".join(f"<li>{html.escape(str(text))}</li>" for text in news["text"])
+            out += (f'<div class="sf-warn" style="margin-bottom:2px">{html.escape(t("news_title"))}'
+                    f'<ul style="margin:0;padding-left:18px">{items}</ul></div>')
+        return out
 
     def _render_controls(self) -> None:
         super()._render_controls()
@@ -660,6 +720,12 @@ class TeamBoard(DealBoard):
         self._btn_undo.disabled = not self.pending
         self._btn_next.tooltip = self.t("next_tip_team")
         self._btn_next.disabled = self.sim.week >= self.store.end_week
+        if self.store.rounds_mode:
+            done = self._submission()[0]
+            self._btn_next.description = self.t("submit")
+            self._btn_next.tooltip = self.t("submit_tip")
+            self._btn_next.disabled = self.round is None or done
+            self._btn_undo.disabled = not self.pending or done
 
     def _card_html(self, p: int, planned: str | None) -> str:
         if planned is None:

@@ -1,0 +1,141 @@
+"""The trainer's RoundControl and the trainee's board in rounds mode, driven from code; the stand-in teams of play_demo_round."""
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+from simfunnel.store import WorkshopStore, play_demo_round  # noqa: E402
+from simfunnel.widgets import RoundControl  # noqa: E402
+from simfunnel.widgets.workshop import TeamBoard  # noqa: E402
+
+from chart_checks import assert_language, closing_new_widgets  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path):
+    return WorkshopStore.init(tmp_path / "w", teams=["red", "blue", "gold"], seed=2026, same_world=True, accounts=80,
+                              weeks_per_round=3)
+
+
+def test_a_workshop_run_from_the_widget(store):
+    with closing_new_widgets():
+        control = RoundControl(store, lang="en")
+        assert "No round is open" in control.state.value and control.close_button.disabled
+        # practice round: played, closed, reset — no trace
+        control.open_round(practice=True)
+        assert control.open_button.disabled and not control.close_button.disabled
+        assert "The practice round is open: weeks 14–16" in control.state.value
+        play_demo_round(store, seed=1)
+        control.reload()
+        assert list(control.status.submitted) == [True, True, True] and "3 of 3 teams" in control.state.value
+        control.close_round()
+        assert [store.week(t) for t in store.teams] == [16] * 3
+        withdrawn = control.reset_practice()
+        assert withdrawn == len(store.moves()) > 0 and [store.week(t) for t in store.teams] == [13] * 3
+        assert "every team back at week 13" in control.note.value
+        # round 1 with a late team, an event for round 2, weights
+        control.open_round(timer_minutes=10)
+        assert control.auto.value  # a timer: the widget watches the clock
+        control.auto.value = False
+        assert "Round 1 is open: weeks 14–16" in control.state.value and "left" in control.state.value
+        play_demo_round(store, seed=2, late=["gold"])
+        control.add_event("price_cut", team="blue")
+        assert "Scheduled: Week 17, team blue" in control.note.value
+        assert "not yet hit" in control.events_list.value
+        control.close_round()
+        status = control.status.set_index("team")
+        assert status.loc["gold", "is_default"] and not status.loc["red", "is_default"]
+        assert "none submitted: no action (continuation)" in control.table.value
+        control.set_weights(booked=1, forecast_accuracy=0, progress_vs_benchmark=0, quiz_score=0, records_entered=0)
+        assert store.weights["booked"] == 1 and control.weight_fields["booked"].value == 1
+        board = store.leaderboard()
+        assert list(board.sort_values("rank").team)[0] == board.loc[board.booked_vs_quota.idxmax(), "team"]
+
+
+def test_errors_show_in_the_note_and_raise(store):
+    with closing_new_widgets():
+        control = RoundControl(store, lang="zh")
+        with pytest.raises(ValueError):
+            control.close_round()  # no round open
+        assert "未完成" in control.note.value and "sf-warn" in control.note.value
+        control.open_round()
+        with pytest.raises(ValueError):
+            control.open_round()  # one at a time
+        control.open_button.click()  # the button does the same, and shows the refusal instead of raising
+        assert "未完成" in control.note.value
+
+
+def test_the_timer_closes_the_round_on_a_refresh(store):
+    with closing_new_widgets():
+        control = RoundControl(store, lang="en")
+        control.open_round(timer_minutes=0.002)  # 0.12 s
+        control.auto.value = False
+        import time
+
+        time.sleep(0.3)
+        control.reload()  # what auto-refresh runs: tick() closes and plays the expired round
+        assert control.round is None and [store.week(t) for t in store.teams] == [16] * 3
+        assert "Time is up: Round 1 was closed and played" in control.note.value
+        assert store.rounds().iloc[-1]["closed_by"] == "timer"
+
+
+def test_trainee_board_in_rounds_mode(store):
+    with closing_new_widgets():
+        control = RoundControl(store, lang="en")
+        red = TeamBoard(store, "red", trainee="Li", lang="en")
+        assert red._btn_next.description.startswith("Submit") and red._btn_next.disabled
+        assert "Waiting for the trainer to open the next round" in red._header.value
+        with pytest.raises(ValueError, match="(?i)round"):
+            red.act(red.page("criteria")[0], "arrange_demo")  # no round open: refused by the store
+        control.open_round(timer_minutes=5)
+        control.auto.value = False
+        red.refresh()
+        assert "Round 1 · weeks 14–16" in red._header.value and not red._btn_next.disabled
+        deal = red.page("criteria")[0]
+        move = red.act(deal, "arrange_demo")
+        red.classify(move.outcome)
+        red.next_week()  # = submit
+        assert red._btn_next.disabled and "Li submitted the round" in red._header.value
+        assert store.round_status().set_index("team").loc["red", "submitted"]
+        with pytest.raises(ValueError):
+            red.act(red.page("need")[0], "needs_interview")  # submitted: final
+        control.add_event("market_down")
+        control.close_round()
+        red.refresh()
+        assert red.week == 16 and "the board is at week 16" in " ".join(red.texts())
+        assert "Market news" not in red._header.value  # hidden until its round opens
+        control.open_round()
+        red.refresh()
+        assert red.week == 16 and "Market news" in red._header.value and "Market turns down" in red._header.value
+        # the board's indicators are the store's replay, to the cent
+        replay = store.simulation("red").history
+        pd.testing.assert_frame_equal(red.sim.history.events, replay.events)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_language(store, lang):
+    with closing_new_widgets():
+        control = RoundControl(store, lang=lang)
+        control.open_round(practice=True)
+        play_demo_round(store, seed=3, late=["gold"])
+        control.close_round()
+        control.reset_practice()
+        control.add_event("large_tender")
+        team_names = set(store.teams)
+        texts = [t for t in control.texts() if t not in team_names]
+        assert_language([" ".join(texts).replace("red", "").replace("blue", "").replace("gold", "")], lang)
+
+
+def test_bad_arguments(tmp_path, store):
+    free = WorkshopStore.init(tmp_path / "free", teams=2, seed=1, accounts=30)
+    with pytest.raises(ValueError, match="free-play"):
+        RoundControl(free)
+    with pytest.raises(ValueError, match="WorkshopStore"):
+        RoundControl("W")
+    with pytest.raises(ValueError, match="auto_seconds"):
+        RoundControl(store, auto_seconds=0)
+    store.open_round()
+    with pytest.raises(ValueError, match="late: unknown team"):
+        play_demo_round(store, late=["nobody"])
