@@ -17,7 +17,7 @@ ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
 # and product names (the preset labels "Salesforce 默认商机阶段", "HubSpot 默认交易阶段").
 # Percentile names P10/P25/P50/P75/P90 have one letter and never match.
 # SPIN is the name of the questioning method ("SPIN 需求访谈"), used as is in Chinese sales training.
-ALLOWED_IN_ZH = {"CNY", "USD", "EUR", "Salesforce", "HubSpot", "SPIN", "Excel", "CSV"}  # names of file formats too
+ALLOWED_IN_ZH = {"CNY", "USD", "EUR", "Salesforce", "HubSpot", "SPIN", "Excel", "CSV", "HTML"}  # names of file formats too
 
 PREVIEW = Path(os.environ.get("SIMFUNNEL_PREVIEW", Path(tempfile.gettempdir()) / "widget_preview"))
 

@@ -41,6 +41,11 @@ def test_leaderboard_shows_the_store_ranked(played):
     with closing_new_widgets():
         board = WorkshopLeaderboard(played, lang="en")
         expected = played.leaderboard()
+        assert board.rank_by == "score"  # the weighted score by default, its weights shown
+        assert list(board.table.team) == list(expected.sort_values(["score", "team"], ascending=[False, True]).team) \
+            or list(board.table.score) == sorted(expected.score, reverse=True)
+        assert "weights: Score" not in board.info.value and "Booked 3" in board.info.value
+        board.rank_by = "booked"
         table = board.table
         assert sorted(table.team) == sorted(expected.team)
         assert list(table["rank"]) == [1, 2, 3]

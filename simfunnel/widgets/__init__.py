@@ -25,6 +25,7 @@ _WIDGETS = {
     "AccountMap": "account_map",
     "WorkshopLeaderboard": "leaderboard",
     "RoundControl": "rounds",
+    "DebriefPanel": "debrief",
     # workshop mode for trainees: join once (session), then the team's board from the store
     "JoinWidget": "workshop",
     "WorkshopPlay": "workshop",

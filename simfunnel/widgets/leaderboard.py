@@ -12,7 +12,7 @@ From code (tests drive it without a browser)::
     board = WorkshopLeaderboard(WorkshopStore.open("W"))
     board.refresh()                 # re-read the store
     board.table                     # the leaderboard, ranked
-    board.rank_by = "quiz_score"    # rank by another column
+    board.rank_by = "quiz_score"    # rank by another column (default: the weighted score)
     board.export("xlsx")            # → the files written (in W/exports/)
 
 Example:
@@ -20,8 +20,8 @@ Example:
     >>> from simfunnel.store import WorkshopStore
     >>> store = WorkshopStore.init(tempfile.mkdtemp(), teams=["red", "blue"], seed=3, accounts=30)
     >>> board = WorkshopLeaderboard(store, lang="en")
-    >>> list(board.table.team)
-    ['red', 'blue']
+    >>> sorted(board.table.team), board.rank_by
+    (['blue', 'red'], 'score')
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ __all__ = ["WorkshopLeaderboard", "RANK_COLUMNS"]
 
 # column → (higher is better?, TEXT key of its heading)
 RANK_COLUMNS: dict[str, tuple[bool, str]] = {
+    "score": (True, "col_score"),
     "booked": (True, "col_booked"),
     "forecast_accuracy": (True, "col_accuracy"),
     "progress_vs_benchmark": (True, "col_progress"),
@@ -81,6 +82,9 @@ class WorkshopLeaderboard(Widget):
         "team": ("队", "Team"),
         "week": ("当前周", "Week"),
         "moves": ("行动数", "Moves"),
+        "col_score": ("得分", "Score"),
+        "weights": ("得分 = 各项按队间高低换算成 0–1 后的加权平均 × 100；权重：{weights}",
+                    "Score = the weighted mean of each measure scaled 0–1 across teams, × 100; weights: {weights}"),
         "col_booked": ("已成交", "Booked"),
         "col_vs_quota": ("占任务", "of quota"),
         "col_accuracy": ("预测准确度", "Forecast accuracy"),
@@ -99,7 +103,7 @@ class WorkshopLeaderboard(Widget):
         "error": ("读取失败：{error}", "Could not read the store: {error}"),
     }
 
-    def __init__(self, store: Any, *, rank_by: str = "booked", auto_seconds: float = 10.0,
+    def __init__(self, store: Any, *, rank_by: str = "score", auto_seconds: float = 10.0,
                  lang: str | None = None) -> None:
         super().__init__(lang)
         from ..store import WorkshopStore
@@ -241,9 +245,10 @@ class WorkshopLeaderboard(Widget):
         t = self.t
         self.title.value = f"<h3 style='margin:4px 0'>{html.escape(t('title'))}</h3>"
         time = self.updated.strftime("%H:%M:%S") if self.updated else "—"
+        weights = " · ".join(f"{t(RANK_COLUMNS[k][1])} {v:g}" for k, v in self.store.weights.items() if k in RANK_COLUMNS)
         self.info.value = "<span class='sf-muted'>" + html.escape(t(
             "info", path=str(self.store.path), n=len(self.store.teams), first=self.store.start_week + 1,
-            last=self.store.end_week, time=time)) + "</span>"
+            last=self.store.end_week, time=time)) + "<br>" + html.escape(t("weights", weights=weights)) + "</span>"
         options = [(t(key) + (t("lower_better") if not higher else ""), column)
                    for column, (higher, key) in RANK_COLUMNS.items()]
         if self.rank_select.options != tuple(options):
@@ -285,10 +290,11 @@ class WorkshopLeaderboard(Widget):
         rows = []
         for i, row in table.iterrows():
             quiz = pct(row["quiz_score"], 0) + t("quiz_n", n=int(row["quiz_answered"]))
+            score = "—" if not math.isfinite(row["score"]) else f"{row['score']:.0f}"
             cells = [str(int(row["rank"])),
                      f"<span class='sf-dot' style='background:{colors.get(row['team'], '#888')}'></span>"
                      f"{html.escape(str(row['team']))}",
-                     str(int(row["week"])), str(int(row["moves"])),
+                     str(int(row["week"])), str(int(row["moves"])), f"<b>{score}</b>",
                      html.escape(self.money(row["booked"], compact=True)) + f" <span class='sf-muted'>"
                      f"{html.escape(t('col_vs_quota'))} {pct(row['booked_vs_quota'], 0)}</span>",
                      pct(row["forecast_accuracy"], 0),

@@ -1,0 +1,121 @@
+"""The trainer's DebriefPanel driven from code: timeline, round chart, what-if branches from the form, the handout."""
+
+import html
+from html.parser import HTMLParser
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from simfunnel import debrief  # noqa: E402
+from simfunnel.store import WorkshopStore, play_demo_round  # noqa: E402
+from simfunnel.widgets import DebriefPanel  # noqa: E402
+
+from chart_checks import assert_language, closing_new_widgets, render_clean  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    """Practice (reset), three rounds of 3 weeks, a price cut in round 2, team gold late in round 2."""
+    store = WorkshopStore.init(tmp_path_factory.mktemp("w"), teams=["red", "blue", "gold"], seed=2026,
+                               same_world=True, accounts=80, weeks_per_round=3)
+    store.open_round(practice=True)
+    play_demo_round(store, seed=1)
+    store.close_round()
+    store.reset_practice()
+    for r in (1, 2, 3):
+        if r == 2:
+            store.add_event("price_cut")
+        store.open_round(timer_minutes=10)
+        play_demo_round(store, seed=r, late=["gold"] if r == 2 else [])
+        store.close_round()
+    return store
+
+
+def test_timeline_and_rounds_follow_the_team(played):
+    with closing_new_widgets():
+        panel = DebriefPanel(played, lang="en")
+        assert panel.team == "red"
+        for text in debrief.timeline(played, "red", "en")["text"]:
+            assert html.escape(text) in panel.timeline_html.value
+        panel.show_team("gold")
+        assert panel.team_select.value == "gold"
+        assert "the default decision" in panel.timeline_html.value  # gold was late in round 2
+        assert "Market event" in panel.timeline_html.value
+        assert [o[1] for o in panel.round_select.options] == [1, 2, 3]
+        # the round chart: one line per team
+        lines = [ln for ax in panel.figures["rounds"].axes for ln in ax.get_lines() if ln.get_label() in played.teams]
+        assert {ln.get_label() for ln in lines} == set(played.teams)
+        with pytest.raises(ValueError, match="unknown team"):
+            panel.show_team("nobody")
+
+
+def test_what_if_from_the_form_equals_debrief_branch(played):
+    with closing_new_widgets():
+        panel = DebriefPanel(played, lang="en")
+        panel.round_select.value = 2
+        moves = [v for _, v in panel.deal_select.options if v]
+        assert moves, "red made moves in round 2"
+        panel.deal_select.value = moves[0]
+        panel.action_select.value = "__none__"  # what if we had not acted on it?
+        panel.replay_button.click()
+        b = panel.branch
+        expected = debrief.branch(played, "red", 2, {moves[0]: None})
+        assert b.changes == {moves[0]: None} and b.change_week == expected.change_week
+        assert b.branched.equals(expected.branched)
+        assert f"deal {moves[0]}" in panel.branch_html.value and "Original" in panel.branch_html.value
+        # no change: the original to the cent
+        panel.action_select.value = ""
+        panel.replay_button.click()
+        assert panel.branch.original.equals(panel.branch.branched)
+        # a threshold from round 2 on
+        panel.threshold_change.value = True
+        panel.threshold_field.value = 100_000
+        panel.replay_button.click()
+        assert panel.branch.threshold == 100_000 and len(panel.branches) == 3
+        # a bad change is shown, not raised, from the form
+        panel.threshold_change.value = False
+        panel.deal_select.value = 0
+        panel.deal_other.value = 999_999
+        panel.action_select.value = "arrange_demo"
+        panel.replay_button.click()
+        assert "Not done" in panel.note.value and len(panel.branches) == 3
+
+
+def test_the_handout_has_the_branches_and_a_download_link(played):
+    with closing_new_widgets():
+        panel = DebriefPanel(played, lang="zh")
+        panel.what_if("blue", 1)
+        path = panel.write_report("zh")
+        assert path.parent == played.path.parent / "exports" and path.suffix == ".html"
+        assert "data:text/html;base64," in panel.note.value
+
+        class Images(HTMLParser):
+            count = 0
+
+            def handle_starttag(self, tag, attrs):
+                if tag == "img" and dict(attrs).get("src", "").startswith("data:image/png;base64,"):
+                    Images.count += 1
+
+        Images().feed(path.read_text("utf-8"))
+        assert Images.count >= 3  # team bars, rounds, the branch
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_language(played, lang, tmp_path, caplog):
+    with closing_new_widgets():
+        panel = DebriefPanel(played, lang=lang)
+        panel.what_if("red", 1)
+        texts = [t for t in panel.texts() if t not in ("中文", "English")]
+        joined = " ".join(texts)
+        for team in played.teams:
+            joined = joined.replace(team, "")
+        assert_language([joined], lang)
+        for name, fig in panel.figures.items():
+            render_clean(fig, tmp_path / f"{name}_{lang}.png", caplog)
+
+
+def test_bad_store():
+    with pytest.raises(ValueError, match="WorkshopStore"):
+        DebriefPanel("W")
