@@ -4,46 +4,51 @@
 # %% [markdown] lang=en
 # # Workshop console
 #
-# Run this notebook on your own machine while the teams play. It reads the workshop
-# store, the one file where every team's moves are committed, so what you see is exactly
-# what the teams have done. Nothing here changes their moves.
+# Run this notebook on your own machine while the teams play. It reads and drives the
+# workshop store, the one file where every team's moves are committed, so what you see is
+# exactly what the teams have done.
 #
 # **Before the session** (two commands, in the repository folder):
 #
 # ```
-# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world
+# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world --weeks-per-round 3
 # make app WORKSHOP=W PORT=8866
 # ```
 #
 # Give the trainees the address `make app` prints. Each team enters its name once, then
-# moves deals on its board. With `--same-world` every team plays the same market with the
-# same luck, so the differences on the leaderboard come from the teams' decisions alone.
+# plans its moves on its board and presses **Submit the round**. You open and close the
+# rounds here (or with `simfunnel workshop round open --timer 8` and `… round close`). With
+# `--same-world` every team plays the same market with the same luck, so the differences on
+# the leaderboard come from the teams' decisions alone.
 
 # %% [markdown] lang=zh
 # # 研讨控制台
 #
-# 各队练习时，在讲师自己的电脑上运行这一本。它读取研讨数据库，也就是保存每个队每一步行动的
-# 那个文件，所以这里看到的，正是各队实际做过的。这一本不会改动任何一队的行动。
+# 各队练习时，在讲师自己的电脑上运行这一本。它读取并控制研讨数据库，也就是保存每个队每一步行动的
+# 那个文件，所以这里看到的，正是各队实际做过的。
 #
 # **开课前**（在项目文件夹里运行两条命令）：
 #
 # ```
-# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world
+# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world --weeks-per-round 3
 # make app WORKSHOP=W PORT=8866
 # ```
 #
-# 把 `make app` 显示的网址发给学员。每个队输入一次队名，然后在自己的看板上推进商机。使用
-# `--same-world` 时，各队面对同一个市场、同样的运气，排行榜上的差别就只来自各队的决策。
+# 把 `make app` 显示的网址发给学员。每个队输入一次队名，然后在自己的看板上安排行动，点**提交本回合
+# 决策**。回合由你在这里开始和结束（也可以用命令 `simfunnel workshop round open --timer 8` 和
+# `… round close`）。使用 `--same-world` 时，各队面对同一个市场、同样的运气，排行榜上的差别就只
+# 来自各队的决策。
 
 # %% [markdown] lang=en
 # Set `SIMFUNNEL_WORKSHOP` to your workshop folder before starting Jupyter (`make app`
 # does it for the app). Without it, this notebook makes a **rehearsal workshop**: four
-# stand-in teams play four weeks, so you can try every button before the session.
+# stand-in teams play a practice round and three scored rounds below, so you can try every
+# button before the session.
 
 # %% [markdown] lang=zh
 # 启动 Jupyter 之前，把环境变量 `SIMFUNNEL_WORKSHOP` 设为研讨文件夹（`make app` 会为网页应用
-# 设好）。没有设置时，这一本会建一个**彩排用的研讨**：四个模拟队各练四周，开课前可以把每个按钮
-# 都试一遍。
+# 设好）。没有设置时，这一本会建一个**彩排用的研讨**：四个模拟队在下面练一个练习回合和三个计分回合，
+# 开课前可以把每个按钮都试一遍。
 
 # %%
 import os
@@ -51,48 +56,89 @@ import tempfile
 
 import simfunnel as sf
 from simfunnel.replies import confusion_table
-from simfunnel.store import WorkshopStore, play_demo
-from simfunnel.widgets import WorkshopLeaderboard
+from simfunnel.store import WorkshopStore, play_demo_round
+from simfunnel.widgets import DebriefPanel, RoundControl, WorkshopLeaderboard
 
 folder = os.environ.get("SIMFUNNEL_WORKSHOP")
 if folder:
     store = WorkshopStore.open(folder)
 else:
     store = WorkshopStore.init(tempfile.mkdtemp(prefix="simfunnel-rehearsal-"), teams=["red", "blue", "green", "gold"],
-                               seed=2026, same_world=True)
-    play_demo(store, weeks=4, seed=1)
-    print(f"Rehearsal workshop in {store.path.parent}: four stand-in teams, four weeks played.")  # lang=en
-    print(f"彩排用的研讨：{store.path.parent}，四个模拟队，已练四周。")  # lang=zh
+                               seed=2026, same_world=True, weeks_per_round=3)
+    print(f"Rehearsal workshop in {store.path.parent}: four stand-in teams, rounds of 3 weeks.")  # lang=en
+    print(f"彩排用的研讨：{store.path.parent}，四个模拟队，每回合 3 周。")  # lang=zh
 
 # %% [markdown] trainer lang=en
 # **Timing.** Open this console before the teams start (2 min: check that every team
-# shows up below). Between rounds, 5 min on the leaderboard and the replies that fooled
-# the room; 15 min for the final debrief.
+# shows up below). A practice round of 10 min so everybody learns the buttons; then each
+# scored round 8–10 min with the timer, and 5 min between rounds on the leaderboard and the
+# replies that fooled the room; 15 min for the final debrief.
 
 # %% [markdown] trainer lang=zh
-# **时间安排**：各队开始前先打开控制台（2 分钟：确认每个队都出现在下表中）。两轮之间，用
-# 5 分钟看排行榜和最容易判断错的回复；最后的复盘留 15 分钟。
+# **时间安排**：各队开始前先打开控制台（2 分钟：确认每个队都出现在下表中）。先用 10 分钟的练习
+# 回合让大家熟悉按钮；之后每个计分回合限时 8–10 分钟，两轮之间用 5 分钟看排行榜和最容易判断错的
+# 回复；最后的复盘留 15 分钟。
 
 # %% [markdown] lang=en
-# ## Who is playing
+# ## Running the rounds
 #
-# One row per team: the week it is in, its moves (and the ones it took back), the replies
-# it has classified, and when it last did something. A team that has not moved for a while
-# may need help.
+# - **Open practice round**: the teams play a round that will not count; **Reset practice**
+#   then takes every team back, with no trace in the scores.
+# - **Open next round** with a timer (minutes; 0 = none). The table shows live which teams
+#   have submitted. When the timer runs out, or when you press **Close and play the round**,
+#   the round is played for every team at once; a team that submitted nothing gets the
+#   default decision (no action: continuation), recorded as such.
+# - **Market events**: between rounds, add an event from the catalogue for every team or
+#   one. Trainees do not see it until the round it falls in opens.
+# - **Score weights**: the leaderboard ranks by their weighted score.
 
 # %% [markdown] lang=zh
-# ## 谁在练习
+# ## 控制回合
 #
-# 每队一行：所在的周、行动数（以及撤回的）、已判断的客户回复数、最近一次操作的时间。很久没有
-# 动静的队，可能需要你过去帮一把。
+# - **开始练习回合**：各队先练一个不计分的回合；之后点**重置练习回合**，各队回到起点，分数里不留
+#   任何痕迹。
+# - **开始下一回合**，可以计时（分钟，0 为不计时）。表格实时显示哪些队已经提交。时间到，或者你点
+#   **结束并处理本回合**，本回合就为所有队同时执行；没有提交的队按默认决策处理（不行动：延续），并
+#   记录在案。
+# - **市场事件**：两轮之间，从事件目录里为所有队或某一个队加入事件。学员要等事件所在的回合开始才
+#   看得到。
+# - **计分权重**：排行榜按加权得分排名。
 
 # %%
-store.status()
+control = RoundControl(store)
+control
+
+# %% [markdown] lang=en
+# In the rehearsal, the next cell plays the whole workshop with the stand-in teams, through
+# the same calls as the buttons: the practice round and its reset, then three rounds with a
+# timer, a competitor's price cut added before round 2, and team gold late in round 2. In a
+# real workshop it does nothing.
+
+# %% [markdown] lang=zh
+# 彩排时，下一个单元格用模拟队把整个研讨走一遍，调用的和按钮是同样的功能：练习回合及其重置，然后是
+# 三个限时回合，第 2 回合之前加入“竞争对手降价”，第 2 回合 gold 队迟交。正式研讨时它什么也不做。
+
+# %%
+if not folder:
+    control.open_round(practice=True)
+    play_demo_round(store, seed=1)
+    control.close_round()
+    control.reset_practice()
+    for number in (1, 2, 3):
+        if number == 2:
+            control.add_event("price_cut")
+        control.open_round(timer_minutes=8)
+        play_demo_round(store, seed=number, late=["gold"] if number == 2 else [])
+        control.close_round()
+    control.auto.value = False
+store.rounds()[["number", "kind", "first_week", "last_week", "status", "closed_by"]]
 
 # %% [markdown] lang=en
 # ## The leaderboard
 #
-# Press **Refresh** while the teams play, or tick **Auto-refresh**. Rank by any column:
+# Press **Refresh** while the teams play, or tick **Auto-refresh**. The **score** (0–100)
+# is the weighted mean of five measures, each scaled from the worst team (0) to the best
+# (1); the weights are shown above the table. Rank by any column:
 #
 # - **Booked**: revenue booked in the weeks played, and its share of the quota.
 # - **Forecast accuracy**: how close each week's forecast came to what the deals then
@@ -108,7 +154,8 @@ store.status()
 # %% [markdown] lang=zh
 # ## 排行榜
 #
-# 练习过程中点**刷新**，或勾选**自动刷新**。可以按任何一列排名：
+# 练习过程中点**刷新**，或勾选**自动刷新**。**得分**（0–100）是五项指标的加权平均，每项按各队的
+# 高低换算成 0（最差的队）到 1（最好的队）；权重显示在表格上方。也可以按任何一列排名：
 #
 # - **已成交**：已练各周的成交额，以及占任务的比例。
 # - **预测准确度**：每周的销售预计与这些商机后来实际带来的金额有多接近（100% 为完全准确）。
@@ -133,7 +180,7 @@ leaderboard
 # %% [markdown] lang=zh
 # ## 哪些回复最容易判断错
 #
-# 按真实结果统计，各队把客户回复判断成了什么。对角线上是判断对的。重点看"延续"那一行：把好听的
+# 按真实结果统计，各队把客户回复判断成了什么。对角线上是判断对的。重点看“延续”那一行：把好听的
 # 话当成推进，是这门课最要纠正的错误。请犯过这个错的队把那条回复读出来，再问大家：客户实际做了
 # 什么？
 
@@ -144,27 +191,80 @@ confusion = confusion_table(answered["outcome"], answered["answer"])
 confusion
 
 # %% [markdown] lang=en
+# ## Debrief
+#
+# Pick a team to see its **timeline**: every decision, its outcome, how the team read the
+# customer's reply, the market events that hit it, the rounds it let pass. The charts show
+# the three indicators round by round across teams.
+#
+# **What if?** Take a team at a round, change one decision (or the threshold) and press
+# **Replay**: the play is replayed with the same random draws, so the difference you see is
+# caused by the change alone, and a replay with no change gives the original to the cent.
+# Then write the **handout**: an HTML page in Chinese or English with the charts, tables,
+# timelines and your what-if branches, to print to PDF or send.
+
+# %% [markdown] lang=zh
+# ## 复盘
+#
+# 选一个队，看它的**时间线**：每一个决策、它的结果、该队如何判断客户的回复、遇到的市场事件、
+# 哪一回合没有提交。图表按回合对比各队的三个指标。
+#
+# **如果当时……？** 选一个队和一个回合，改一个决策（或门槛），点**重放**：用同样的随机数重放，
+# 看到的差别只来自这个改动；什么都不改的重放，结果分毫不差。最后生成**讲义**：一份中文或英文的
+# 网页，包括图表、表格、各队时间线和你做过的重放，可以打印成 PDF 或直接发给学员。
+
+# %%
+panel = DebriefPanel(store)
+panel
+
+# %% [markdown] trainer lang=en
+# A what-if from code: the leader of the score, at round 2, had it not made its first move
+# of that round. The same call as the form above; the branch is kept for the handout.
+
+# %% [markdown] trainer lang=zh
+# 用代码做一次重放：得分第一的队，如果在第 2 回合没有做它的第一个行动，会怎样。和上面的表单是同一个
+# 功能；这次重放会写进讲义。
+
+# %% trainer
+best = leaderboard.table.iloc[0]
+played = store.moves(best["team"])
+played = played[~played["withdrawn"] & (played["round"] == 2)]
+if len(played):
+    branch = panel.what_if(best["team"], 2, changes={int(played["deal_id"].iloc[0]): None})
+    print(branch.describe())
+    assert branch.original[branch.original.week < branch.change_week].equals(
+        branch.branched[branch.branched.week < branch.change_week])  # before the change: the same, to the cent
+report = panel.write_report("en")  # lang=en
+report = panel.write_report("zh")  # lang=zh
+print(report)
+
+# %% [markdown] lang=en
 # ## For the debrief
 #
 # - Which team booked the most, and which forecast best? Are they the same team? Booking
 #   more is luck and work; forecasting well is discipline.
 # - Compare records entered with forecast accuracy: did a team that entered fewer records
 #   lose accuracy?
-# - Every move is in the export, with the customer's reply, the team's classification and
-#   the random draw that decided the outcome. A replay of the store gives each team's
-#   numbers to the cent.
+# - The round with the price cut: which teams changed their moves when the news came, and
+#   did it help?
+# - Every move is in the export and the handout, with the customer's reply, the team's
+#   classification and the random draw that decided the outcome.
 
 # %% [markdown] lang=zh
 # ## 复盘要点
 #
 # - 哪个队成交最多？哪个队预测最准？是同一个队吗？成交多，靠运气也靠努力；预测准，靠的是纪律。
 # - 对比录入记录数和预测准确度：录入少的队，预测准确度是否下降了？
-# - 导出文件里有每一步行动：客户的回复、该队的判断，以及决定结果的随机数。按数据库重放，每个队的
-#   数字都能精确复现到分。
+# - 竞争对手降价的那一回合：哪些队看到消息后改变了行动？有没有用？
+# - 导出文件和讲义里有每一步行动：客户的回复、该队的判断，以及决定结果的随机数。
 
-# %%
-best = leaderboard.table.iloc[0]
-assert best["rank"] == 1 and best["team"] in store.teams
-if not folder:  # the rehearsal: every stand-in team has played four weeks, all replies classified
-    assert list(store.status()["week"]) == [store.start_week + 4] * 4
+# %% trainer
+assert leaderboard.table.iloc[0]["rank"] == 1 and leaderboard.table.iloc[0]["team"] in store.teams
+if not folder:  # the rehearsal: a practice round reset, three rounds played, gold late in round 2
+    rounds = store.rounds()
+    assert list(rounds["status"]) == ["reset", "closed", "closed", "closed"]
+    assert list(store.status()["week"]) == [store.start_week + 9] * 4
+    defaults = store.submissions().query("is_default == 1")
+    assert list(zip(defaults["team"], defaults["round"])) == [("gold", 2)]
     assert confusion.to_numpy().sum() == len(answered) == int(store.leaderboard()["quiz_answered"].sum())
+    assert report.exists() and report.stat().st_size > 50_000
