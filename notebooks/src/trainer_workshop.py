@@ -131,7 +131,11 @@ if not folder:
         play_demo_round(store, seed=number, late=["gold"] if number == 2 else [])
         control.close_round()
     control.auto.value = False
-store.rounds()[["number", "kind", "first_week", "last_week", "status", "closed_by"]]
+for r in store.rounds().itertuples():
+    name = "practice round" if r.kind == "practice" else f"round {r.number}"  # lang=en
+    name = "练习回合" if r.kind == "practice" else f"第 {r.number} 回合"  # lang=zh
+    print(f"{name}: weeks {r.first_week}–{r.last_week}, {r.status}")  # lang=en
+    print(f"{name}：第 {r.first_week}–{r.last_week} 周，{ {'reset': '已重置', 'closed': '已结束', 'open': '进行中'}[r.status] }")  # lang=zh
 
 # %% [markdown] lang=en
 # ## The leaderboard
@@ -209,7 +213,7 @@ confusion
 # 选一个队，看它的**时间线**：每一个决策、它的结果、该队如何判断客户的回复、遇到的市场事件、
 # 哪一回合没有提交。图表按回合对比各队的三个指标。
 #
-# **如果当时……？** 选一个队和一个回合，改一个决策（或门槛），点**重放**：用同样的随机数重放，
+# **如果当时……**：选一个队和一个回合，改一个决策（或门槛），点**重放**：用同样的随机数重放，
 # 看到的差别只来自这个改动；什么都不改的重放，结果分毫不差。最后生成**讲义**：一份中文或英文的
 # 网页，包括图表、表格、各队时间线和你做过的重放，可以打印成 PDF 或直接发给学员。
 

@@ -277,7 +277,8 @@ class RoundControl(Widget):
             self.note, self.table,
             self.events_title, w.HBox([self.event_kind, self.event_team, self.inject_button], layout=row),
             self.event_help, self.events_list,
-            self.weights_title, w.VBox(list(self.weight_fields.values())), self.weights_button,
+            self.weights_title, w.VBox(list(self.weight_fields.values())),
+            w.HBox([self.weights_button]),  # in a VBox a button would stretch across the page
         ])
 
     def refresh(self) -> None:
