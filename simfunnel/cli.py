@@ -553,6 +553,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "workshop": _workshop}
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:  # `simfunnel … | head`: the reader has gone; nothing more to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's recipe: no error at exit
+        return 0
     except (ValueError, OSError, KeyError) as exc:
         message = str(exc).strip("'\"") or type(exc).__name__
         print(f"simfunnel {args.command}: error: {message}", file=sys.stderr)
