@@ -16,7 +16,10 @@
 # 3. **Together.** Your teammates act on the same board at the same time: one action per
 #    deal and week, so agree who takes which deals.
 # 4. **Next week.** When the team is ready, one of you presses **Next week**: the week is
-#    played with every teammate's actions, and everyone's board moves on.
+#    played with every teammate's actions, and everyone's board moves on. In a workshop run
+#    in **rounds**, the button reads **Submit the round** instead: your team's moves are then
+#    final, and the trainer plays the round for every team when the time is up. Market news
+#    appears above the board when a round opens.
 #
 # Every move is saved the moment you make it. If the page closes, open it again and join
 # the same team with the same name: you carry on where you were.
@@ -32,7 +35,8 @@
 # 3. **协作**：组员们同时在同一块看板上行动。每个商机每周只能有一个行动，所以先商量好谁负责
 #    哪些商机。
 # 4. **下一周**：小组准备好后，由一个人点**下一周**：全组本周的所有行动一起执行，每个人的看板
-#    都会进入下一周。
+#    都会进入下一周。如果研讨按**回合**进行，这个按钮叫**提交本回合决策**：提交后全组本回合的行动
+#    就定下来了，时间到时由讲师为所有小组统一执行。每回合开始时，市场动态会显示在看板上方。
 #
 # 每个行动一做就保存了。页面关掉了也没关系：重新打开，用同样的名字加入同一个小组，接着玩。
 
