@@ -49,6 +49,7 @@ import pandas as pd
 from . import i18n
 
 __all__ = [
+    "scorecard_view",
     "DEFAULT_SEGMENTS",
     "SCORECARD_INDICATORS",
     "Segmentation",
@@ -436,3 +437,35 @@ def scorecard(
         out[(("customer", col))] = out[("customer", col)].astype(np.int64)
     out.attrs.update({"start_week": s, "end_week": end, "currency": getattr(history, "currency", None)})
     return out
+
+
+def scorecard_view(table: pd.DataFrame, lang: str | None = None, currency: str = "CNY",
+                   segmentation: Segmentation | None = None) -> pd.DataFrame:
+    """:func:`scorecard` for people: perspectives, indicators and segments named in ``lang``, values as text.
+
+    Money in ``currency`` (compact), shares as percentages, ratios and means with one decimal;
+    a missing value shows as "—". One row per segment, the same two-level columns, labelled.
+
+    Example:
+        >>> import simfunnel as sf
+        >>> h = sf.Simulation(sf.generate(accounts=40, seed=2), seed=2).run()
+        >>> view = scorecard_view(scorecard(h), lang="zh")
+        >>> list(view.columns.get_level_values(0).unique()), view.index[0]
+        (['财务', '客户', '内部流程', '学习与成长'], '防守')
+    """
+    lang = i18n.resolve_language(lang)
+    seg = segmentation or Segmentation()
+    out = {}
+    for perspective, indicator, unit, zh, en in SCORECARD_INDICATORS:
+        values = table[(perspective, indicator)].to_numpy(dtype=float)
+        if unit == "currency":
+            text = [i18n.format_money(v, currency, lang, compact=True) if np.isfinite(v) else "—" for v in values]
+        elif unit == "share":
+            text = [f"{v:.0%}" if np.isfinite(v) else "—" for v in values]
+        elif unit == "accounts":
+            text = [f"{v:,.0f}" if np.isfinite(v) else "—" for v in values]
+        else:
+            text = [f"{v:,.1f}" if np.isfinite(v) else "—" for v in values]
+        out[(i18n.text(PERSPECTIVES[perspective], lang), zh if lang == "zh" else en)] = text
+    index = pd.Index([seg.label(k, lang) for k in table.index], name=i18n.text(("客户细分", "Segment"), lang))
+    return pd.DataFrame(out, index=index)

@@ -214,3 +214,29 @@ def test_chart_from_accounts_and_custom_names(caplog):
     assert_language(shown, "zh")
     assert any("保持" in s for s in shown)
     render_clean(ax.figure, PREVIEW / "segment_chart_accounts_zh.png", caplog)
+
+
+def test_scorecard_view_labels_and_formats_every_value():
+    import numpy as np
+
+    from simfunnel.generate import generate
+    from simfunnel.segments import SCORECARD_INDICATORS, scorecard, scorecard_view
+    from simfunnel.simulate import Simulation
+
+    history = Simulation(generate(accounts=80, seed=5), seed=5).run()
+    table = scorecard(history)
+    for lang in ("zh", "en"):
+        view = scorecard_view(table, lang=lang)
+        assert view.shape == table.shape
+        assert list(view.index) == [{"zh": z, "en": e}[lang] for _, z, e in
+                                    [("defend", "防守", "Defend"), ("attack", "进攻", "Attack"),
+                                     ("maintain", "维持", "Maintain"), ("monitor", "观察", "Monitor")]]
+        for k, (p, i, unit, zh, en) in enumerate(SCORECARD_INDICATORS):
+            assert view.columns[k][1] == (zh if lang == "zh" else en)
+            for value, text in zip(table[(p, i)], view.iloc[:, k]):
+                if not np.isfinite(value):
+                    assert text == "—"
+                elif unit == "share":
+                    assert text == f"{value:.0%}"
+                elif unit == "currency":
+                    assert text.startswith("¥")

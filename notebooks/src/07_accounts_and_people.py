@@ -210,6 +210,20 @@ segments[columns].rename(columns=label).style.hide(axis="index").format(
 )
 
 # %% [markdown] lang=en
+# The balanced scorecard of each segment: financial results, customers, the internal process
+# (win rate, cycle, data entry, deals going cold) and learning and growth (do we know the
+# coach and the decision maker, how many people do we know per account).
+
+# %% [markdown] lang=zh
+# 每类客户的平衡计分卡：财务结果、客户、内部流程（赢率、成交周期、录入工作量、停滞的商机），以及
+# 学习与成长（是否找到了向导和决策者，每个客户认识多少人）。
+
+# %%
+from simfunnel.segments import scorecard_view
+
+scorecard_view(sf.scorecard(history))
+
+# %% [markdown] lang=en
 # Now you are the sales manager. The team has **368 seller weeks** this year (8 sellers ×
 # 46 weeks). Split them across the four segments with the sliders and press **Run the
 # year**: the simulation spends each week's time on that segment's customers and biggest
