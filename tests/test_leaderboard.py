@@ -81,7 +81,7 @@ def test_refresh_reads_new_moves(tmp_path):
         assert first is not None and first.is_alive() and first.interval == board.auto_seconds
         play_demo(store, weeks=1, seed=1)
         first.cancel()
-        board._tick()  # what the timer runs: re-read, then schedule the next tick
+        board._auto.tick()  # what the timer runs: re-read, then schedule the next tick
         assert list(board.board.moves) == [4, 8] and board._timer is not first
         board.auto.value = False
         assert board._timer.finished.is_set()  # cancelled

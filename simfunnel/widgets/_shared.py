@@ -193,3 +193,69 @@ def widget_for_team(cls: Any, store: Any, team: Any, options: dict, threshold: b
     history, quota, team_threshold = team_history(store, team)
     defaults: dict[str, Any] = {"quota": quota, **({"threshold": team_threshold} if threshold else {})}
     return cls(history, **{**defaults, **options})
+
+
+class AutoRefresh:
+    """A checkbox that, while ticked, calls ``reload`` every ``seconds`` on a daemon timer thread.
+
+    ``auto.checkbox`` goes into the widget's controls; ``auto.stop()`` cancels the timer (call
+    it from the widget's ``close``). ipywidgets sends updates made from a thread to the page.
+    """
+
+    def __init__(self, seconds: float, reload: Callable[[], None]) -> None:
+        import threading
+
+        self._threading = threading
+        self.seconds = float(seconds)
+        self.reload = reload
+        self.timer: Any = None
+        self.checkbox = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
+        self.checkbox.observe(self._on_change, names="value")
+
+    @property
+    def on(self) -> bool:
+        return bool(self.checkbox.value)
+
+    def tick(self) -> None:
+        """What the timer runs: reload, then schedule the next tick while still on."""
+        if not self.on:
+            return
+        try:
+            self.reload()
+        finally:
+            if self.on:
+                self._schedule()
+
+    def _schedule(self) -> None:
+        self.timer = self._threading.Timer(self.seconds, self.tick)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _on_change(self, change: dict) -> None:
+        if change["new"]:
+            self._schedule()
+        else:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+class AutoRefreshed:
+    """Mixin of widgets with an :class:`AutoRefresh` in ``self._auto``: ``auto`` (the checkbox), ``close`` stops it."""
+
+    _auto: AutoRefresh
+
+    @property
+    def auto(self) -> w.Checkbox:
+        """The auto-refresh checkbox (ticked: ``reload()`` every ``auto_seconds``)."""
+        return self._auto.checkbox
+
+    @property
+    def _timer(self) -> Any:
+        return self._auto.timer
+
+    def close(self) -> None:
+        self._auto.stop()
+        super().close()  # type: ignore[misc]

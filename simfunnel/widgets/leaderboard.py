@@ -39,7 +39,7 @@ import pandas as pd
 from .. import plots
 from ..metrics import indicators
 from ._base import CSS, Widget, figure_png
-from ._shared import image, new_figure, pct, relayout
+from ._shared import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
 
 __all__ = ["WorkshopLeaderboard", "RANK_COLUMNS"]
 
@@ -64,7 +64,7 @@ TABLE_CSS = """
 """
 
 
-class WorkshopLeaderboard(Widget):
+class WorkshopLeaderboard(AutoRefreshed, Widget):
     """The trainer's leaderboard of a workshop store.
 
     Args:
@@ -122,7 +122,6 @@ class WorkshopLeaderboard(Widget):
         self.weekly: dict[str, pd.DataFrame] = {}
         self.updated: datetime | None = None
         self._note = ""
-        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._build_ui()
         self.reload()
@@ -184,31 +183,6 @@ class WorkshopLeaderboard(Widget):
         return files
 
     # --- auto-refresh ----------------------------------------------------------------------
-    def _tick(self) -> None:
-        if not self.auto.value:
-            return
-        try:
-            self.reload()
-        finally:
-            if self.auto.value:
-                self._schedule()
-
-    def _schedule(self) -> None:
-        self._timer = threading.Timer(self.auto_seconds, self._tick)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _on_auto(self, change: dict) -> None:
-        if change["new"]:
-            self._schedule()
-        elif self._timer is not None:
-            self._timer.cancel()
-
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        super().close()
-
     # --- the view --------------------------------------------------------------------------
     def _build_ui(self) -> None:
         self.title = w.HTML()
@@ -218,8 +192,7 @@ class WorkshopLeaderboard(Widget):
         self.rank_select.observe(self._on_rank, names="value")
         self.refresh_button = w.Button(icon="refresh", layout=w.Layout(width="auto"))
         self.refresh_button.on_click(lambda _: self.reload())
-        self.auto = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
-        self.auto.observe(self._on_auto, names="value")
+        self._auto = AutoRefresh(self.auto_seconds, self.reload)
         self.xlsx_button = w.Button(icon="download", layout=w.Layout(width="auto"))
         self.xlsx_button.on_click(lambda _: self.export("xlsx"))
         self.csv_button = w.Button(icon="download", layout=w.Layout(width="auto"))

@@ -38,13 +38,14 @@ import ipywidgets as w
 import pandas as pd
 
 from ._base import CSS, Widget
+from ._shared import AutoRefresh, AutoRefreshed
 
 __all__ = ["RoundControl", "WEIGHT_KEYS"]
 
 WEIGHT_KEYS = ("booked", "forecast_accuracy", "progress_vs_benchmark", "quiz_score", "records_entered")
 
 
-class RoundControl(Widget):
+class RoundControl(AutoRefreshed, Widget):
     """The trainer's round controls over a workshop store in rounds mode (``--weeks-per-round``).
 
     Args:
@@ -123,7 +124,6 @@ class RoundControl(Widget):
         self.round: dict | None = None
         self.status = pd.DataFrame()
         self._note: tuple[str, dict, bool] | None = None
-        self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._build_ui()
         self.reload()
@@ -203,31 +203,6 @@ class RoundControl(Widget):
             return ""
         return self.t("practice_name") if row.get("kind") == "practice" else self.t("round_name", n=row["number"])
 
-    def _tick_loop(self) -> None:
-        if not self.auto.value:
-            return
-        try:
-            self.reload()
-        finally:
-            if self.auto.value:
-                self._schedule()
-
-    def _schedule(self) -> None:
-        self._timer = threading.Timer(self.auto_seconds, self._tick_loop)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _on_auto(self, change: dict) -> None:
-        if change["new"]:
-            self._schedule()
-        elif self._timer is not None:
-            self._timer.cancel()
-
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        super().close()
-
     # --- the view -------------------------------------------------------------------------------
     def _button(self, action, style: str = "") -> w.Button:
         button = w.Button(button_style=style, layout=w.Layout(width="auto"))
@@ -253,8 +228,7 @@ class RoundControl(Widget):
         self.reset_button = self._button(self.reset_practice)
         self.refresh_button = w.Button(icon="refresh", layout=w.Layout(width="auto"))
         self.refresh_button.on_click(lambda _: self.reload())
-        self.auto = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
-        self.auto.observe(self._on_auto, names="value")
+        self._auto = AutoRefresh(self.auto_seconds, self.reload)
         self.note = w.HTML()
         self.table = w.HTML()
         self.events_title = w.HTML()

@@ -174,19 +174,11 @@ def join(folder: str | os.PathLike | WorkshopStore, team: str, trainee: str = ""
 _TEAM_N = re.compile(r"team ?(\d+)", re.IGNORECASE)
 
 
-def team_history(store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None) -> tuple:
-    """A team's history as the store rebuilds it, with the workshop's quota and threshold.
-
-    Without ``store`` and ``team``, the joined session's (:func:`join`). The history's
-    period is the workshop's (``store.start_week`` on), so the analysis widgets show the
-    weeks the team plays: ``ThresholdExplorer.for_team()``, ``WinRateLab.for_team()``,
-    ``ForecastDashboard.for_team()`` use it.
-
-    Returns:
-        ``(history, quota, threshold)``.
+def resolve_team(store: WorkshopStore | str | os.PathLike | None, team: str | None) -> tuple[WorkshopStore, str]:
+    """The store (opened from a folder if need be) and team given, else the joined session's.
 
     Raises:
-        JoinError: no store given and no session joined, or an unknown team.
+        JoinError: no store given and no session joined, no team, or an unknown team.
     """
     session = current_session()
     if store is None:
@@ -202,6 +194,24 @@ def team_history(store: WorkshopStore | str | os.PathLike | None = None, team: s
         team = session.team
     if team not in store.teams:
         raise JoinError("unknown_team", team=team)
+    return store, team
+
+
+def team_history(store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None) -> tuple:
+    """A team's history as the store rebuilds it, with the workshop's quota and threshold.
+
+    Without ``store`` and ``team``, the joined session's (:func:`join`). The history's
+    period is the workshop's (``store.start_week`` on), so the analysis widgets show the
+    weeks the team plays: ``ThresholdExplorer.for_team()``, ``WinRateLab.for_team()``,
+    ``ForecastDashboard.for_team()`` use it.
+
+    Returns:
+        ``(history, quota, threshold)``.
+
+    Raises:
+        JoinError: no store given and no session joined, or an unknown team.
+    """
+    store, team = resolve_team(store, team)
     history = store.simulation(team).history
     history.start_week = min(store.start_week, history.end_week)
     scenario = store.scenario(team)
@@ -443,20 +453,8 @@ class TeamBoard(DealBoard):
     def __init__(self, store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
                  trainee: str | None = None, page_size: int = 6, rotting_weeks: int = 4,
                  lang: str | None = None) -> None:
+        store, team = resolve_team(store, team)
         session = current_session()
-        if store is None:
-            if session is None:
-                raise JoinError(zh="还没有加入工作坊：先用加入表单（或 join()）加入。",
-                                en="No workshop joined: join one first (the join form, or join(folder, team, trainee)).")
-            store = session.store
-        elif not isinstance(store, WorkshopStore):
-            store = open_workshop(store)
-        if team is None:
-            if session is None or session.store is not store:
-                raise JoinError("no_team")
-            team = session.team
-        if team not in store.teams:
-            raise JoinError("unknown_team", team=team)
         if trainee is None:
             trainee = session.trainee if session is not None and session.store is store and session.team == team else ""
         self.store, self.team, self.trainee = store, team, str(trainee).strip()
