@@ -222,22 +222,27 @@ panel = DebriefPanel(store)
 panel
 
 # %% [markdown] trainer lang=en
-# A what-if from code: the leader of the score, at round 2, had it not made its first move
-# of that round. The same call as the form above; the branch is kept for the handout.
+# A what-if from code: the best-placed team that moved in round 2, had it not made its first
+# move of that round. The same call as the form above; the branch is kept for the handout.
 
 # %% [markdown] trainer lang=zh
-# 用代码做一次重放：得分第一的队，如果在第 2 回合没有做它的第一个行动，会怎样。和上面的表单是同一个
+# 用代码做一次重放：第 2 回合有行动的队中排名最靠前的那个，如果没有做它在这一回合的第一个行动，
+# 会怎样。和上面的表单是同一个
 # 功能；这次重放会写进讲义。
 
 # %% trainer
-best = leaderboard.table.iloc[0]
-played = store.moves(best["team"])
-played = played[~played["withdrawn"] & (played["round"] == 2)]
-if len(played):
-    branch = panel.what_if(best["team"], 2, changes={int(played["deal_id"].iloc[0]): None})
+from simfunnel.debrief import KNOWN_THEN
+
+moves = store.moves()
+round_2 = moves[~moves["withdrawn"] & (moves["round"] == 2)]
+ranked = [team for team in leaderboard.table["team"] if team in set(round_2["team"])]  # teams that moved in round 2
+if ranked:
+    team = ranked[0]
+    deal = int(round_2.loc[round_2["team"] == team, "deal_id"].iloc[0])
+    branch = panel.what_if(team, 2, changes={deal: None})
     print(branch.describe())
-    assert branch.original[branch.original.week < branch.change_week].equals(
-        branch.branched[branch.branched.week < branch.change_week])  # before the change: the same, to the cent
+    before, known = branch.original.week < branch.change_week, KNOWN_THEN
+    assert branch.original[before][known].equals(branch.branched[before][known])  # the same, to the cent
 report = panel.write_report("en")  # lang=en
 report = panel.write_report("zh")  # lang=zh
 print(report)
