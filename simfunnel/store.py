@@ -1646,7 +1646,9 @@ class WorkshopStore:
         """Schedule a market event from the catalogue (:data:`simfunnel.events.EVENT_KINDS`); returns its id.
 
         It hits the first week of the next round (default), of round ``round``, or the week
-        ``week``: never a week played or in the open round. ``team=None`` hits every team. Its
+        ``week``: never a week played or in the open round (free play: never a team's open week, whose
+        moves are already committed with their outcomes, so the default is the week after the open week
+        of the most advanced team it hits). ``team=None`` hits every team. Its
         seed derives from the workshop's seed and the event's id. Trainees see it only once
         it has hit (:meth:`events` with ``hidden=False``); the teams' simulations play it
         (:meth:`world`, :meth:`effects`, :meth:`simulation`).
@@ -1683,7 +1685,9 @@ class WorkshopStore:
             closed = dict(conn.execute("SELECT team, weeks_closed FROM teams").fetchall())
             earliest = self.start_week + max(closed[t] for t in targets) + 1
             practice = None
-            if self.rounds_mode:
+            if not self.rounds_mode:  # free play: the open week is in play (moves committed with their outcomes)
+                earliest += 1
+            else:
                 open_row = self._round_where(conn, "status = 'open'")
                 if open_row is not None:
                     earliest = max(earliest, open_row["last_week"] + 1)
@@ -1702,7 +1706,8 @@ class WorkshopStore:
                 raise StoreError(f"market event {kind}: {what} is after the workshop's last week ({self.end_week})")
             if target < earliest:
                 hint = " (reset the practice round to schedule events for its weeks)" if practice is not None else ""
-                raise StoreError(f"market event {kind}: {what} has been played or is in the open round; events hit "
+                where = "is in the open round" if self.rounds_mode else "is the open week"
+                raise StoreError(f"market event {kind}: {what} has been played or {where}; events hit "
                                  f"coming weeks only, from week {earliest}{hint}")
             cur = conn.execute("INSERT INTO events (kind, team, week, params, seed, created_at, created_by) "
                                "VALUES (?, ?, ?, ?, 0, ?, ?)", (kind, team, target, params_json, _now(), by))

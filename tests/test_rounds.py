@@ -451,6 +451,35 @@ def test_events_are_stored_hidden_until_they_hit_and_played_from_their_week(tmp_
     assert board.loc["hit", "booked"] == th.booked.iloc[-1] and board.loc["calm", "booked"] == tc.booked.iloc[-1]
 
 
+def test_free_play_events_never_hit_the_week_being_played(tmp_path):
+    """Free play: the open week is in play (its moves are committed with the outcomes trainees saw), so an
+    event hits the week after the most advanced team's open week at the earliest; the moves replay as stored."""
+    store = WorkshopStore.init(tmp_path, teams=["a", "b"], seed=3, accounts=120)
+    sim = store.simulation("a")
+    d = sim.history.deals
+    at_eval = d[(d.status.astype(str) == "open") & (d.stage.astype(str) == "evaluation")]
+    assert len(at_eval) >= 5
+    for deal, stage in zip(at_eval.deal_id, at_eval.stage.astype(str)):
+        action = next(a.key for a in actions_for(sim.funnel, stage) if a.kind == "advance")
+        store.record_move("a", 14, int(deal), action)
+    store.close_week("b", 14)  # b is ahead: its open week is 15
+    for kwargs, week in (({"team": "a", "week": 14}, 14), ({"week": 14}, 14), ({"week": 15}, 15),
+                         ({"team": "b", "week": 15}, 15)):
+        with pytest.raises(StoreError, match=f"market event price_cut: week {week} has been played or is the open "
+                                             "week"):
+            store.add_event("price_cut", advance=0.0, **kwargs)
+    assert store.events().empty
+    event = store.add_event("price_cut", team="a", advance=0.0)  # default: a's next week
+    later = store.add_event("market_up")                         # every team: after b's open week
+    assert store.events().week.tolist() == [15, 16]
+    store.close_week("a", 14)
+    replayed = store.simulation("a").history.events.query("week == 14 and action.notna()")
+    stored = store.moves("a").set_index("deal_id").outcome
+    assert len(replayed) == len(at_eval)
+    assert [stored[d] for d in replayed.deal_id] == replayed.outcome.tolist()  # what the trainees saw
+    assert store.replay_key("a") == (0, (event, later))
+
+
 def test_events_during_a_practice_round_wait_for_its_reset(tmp_path):
     store = rounds_store(tmp_path, teams=["a", "b"], accounts=40, k=3)
     store.open_round(practice=True)
