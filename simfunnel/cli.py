@@ -494,10 +494,13 @@ def _branch_spec(text: str) -> tuple[str, int, dict, float | None]:
     changes: dict[int, str | None] = {}
     threshold = None
     for item in (parts[2].split(",") if len(parts) == 3 and parts[2].strip() else []):
-        name, value = _assignment(item) if "=" in item else (item, "")
-        if name == "threshold":
-            threshold = _nonnegative(value)
-            continue
+        try:
+            name, value = _assignment(item) if "=" in item else (item, "")
+            if name == "threshold":
+                threshold = _nonnegative(value)
+                continue
+        except argparse.ArgumentTypeError as exc:  # not a ValueError: main() would let it through as a traceback
+            raise ValueError(f"--branch {text!r}: {exc}") from None
         try:
             deal = int(name)
         except ValueError:
@@ -559,7 +562,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's recipe: no error at exit
         return 0
     except (ValueError, OSError, KeyError) as exc:
-        message = str(exc).strip("'\"") or type(exc).__name__
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]  # one line, whatever raised it
+        message = " ".join(lines).strip("'\"") or type(exc).__name__
         print(f"simfunnel {args.command}: error: {message}", file=sys.stderr)
         return 2
 

@@ -268,3 +268,25 @@ def test_workshop_round_errors_are_one_clear_line(tmp_path, capsys):
             main(["workshop", *argv])
         err = capsys.readouterr().err
         assert info.value.code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_workshop_branch_specs_and_multi_line_errors_end_in_one_line(tmp_path, capsys, monkeypatch):
+    from simfunnel import debrief
+    from simfunnel.store import WorkshopStore
+
+    w = tmp_path / "room"
+    WorkshopStore.init(w, teams=["red"], seed=4, accounts=20).close()
+    out = str(tmp_path / "x.html")
+    for spec, message in (("red:1:threshold=abc", "--branch 'red:1:threshold=abc': 'abc' is not a number"),
+                          ("red:1:threshold=-5", "--branch 'red:1:threshold=-5': '-5' must be 0 or more"),
+                          ("red:1:=remove", "--branch 'red:1:=remove': '=remove' is not name=value")):
+        assert main(["workshop", "report", "--dir", str(w), "--out", out, "--branch", spec]) == 2, spec
+        err = capsys.readouterr().err
+        assert err == f"simfunnel workshop: error: {message}\n", err
+
+    def fails(*args, **kwargs):  # e.g. matplotlib's mathtext error: a message over several lines
+        raise ValueError("\nbad text\n   ^\nParseException: expected")
+
+    monkeypatch.setattr(debrief, "report", fails)
+    assert main(["workshop", "report", "--dir", str(w), "--out", out]) == 2
+    assert capsys.readouterr().err == "simfunnel workshop: error: bad text ^ ParseException: expected\n"
