@@ -280,6 +280,7 @@ class Simulation:
         self.people = people
         self.coverage: Coverage | None = None
         self._styles: list[dict] = []
+        self._direct_meetings: list[tuple[int, int]] = []  # (week, contact_id) met with meet(), not by an action
         if people is not None:
             from .people import Coverage, PeopleParams, PurchaseFactors
 
@@ -452,11 +453,13 @@ class Simulation:
             for acts in self._actions[:target]:
                 other.step(acts)
             return other
-        log = sorted(self.coverage.log, key=lambda e: e[0])  # meetings by week; meeting twice is harmless
+        # The meetings made with meet() between weeks; the actions' meetings are made again by the steps,
+        # so the replay's meeting log is this one's, entry for entry.
+        direct = self._direct_meetings
         k = 0
         for w in range(target + 1):
-            while k < len(log) and log[k][0] <= w:
-                other.coverage.meet(log[k][1], week=log[k][0])
+            while k < len(direct) and direct[k][0] <= w:
+                other.meet(direct[k][1])
                 k += 1
             if w < target:
                 other.step(self._actions[w], self._styles[w])
@@ -470,7 +473,9 @@ class Simulation:
         """
         if self.coverage is None:
             raise ValueError("meeting people needs the people layer: Simulation(world, seed, people=PeopleParams())")
+        n = len(self.coverage.log)
         self.coverage.meet(contact_ids, account_id, week=self.week)
+        self._direct_meetings.extend(self.coverage.log[n:])
 
     def _people_odds(self, pos: np.ndarray, st: np.ndarray, adv: np.ndarray, los: np.ndarray):
         """People layer: the weekly chances of the deals at positions ``pos`` (open stages ``st``) with no

@@ -469,3 +469,29 @@ def test_compare_meetings_equals_runs_by_hand():
     assert table.loc["coaches only", "approval_advance"] > table.loc["nobody met", "approval_advance"]
     custom = compare_meetings(world, {"one": groups["coaches"][:1]}, seed=11, lang="zh")
     assert list(custom.index) == ["one"] and custom.index.name == "拜访了谁"
+
+
+def test_replay_reproduces_the_meeting_log_exactly():
+    """A replay (an undo) rebuilds who was met *and* when, without logging a meeting twice."""
+    world = generate(accounts=60, seed=5)
+    c = world.contacts
+    sim = Simulation(world, 5, people=PeopleParams())
+    sim.meet(int(c.contact_id.iloc[0]))  # week 0, directly
+    rng = np.random.default_rng(5)
+    for week in range(1, 9):
+        acts = {}
+        for key in ("find_coach", "meet_decision_maker", "meet_technical_gatekeeper"):
+            open_now = sim.history.deals.query("status == 'open'")
+            for deal_id, stage in zip(open_now.deal_id, open_now.stage.astype(str)):
+                fits = [a.key for a in actions_for(world.funnel, stage)] + ["meet_technical_gatekeeper"]
+                if int(deal_id) not in acts and key in fits and rng.random() < 0.3:
+                    acts[int(deal_id)] = key
+                    break
+        sim.step(acts)
+        if week == 4:
+            sim.meet(c.contact_id.iloc[3:5])  # directly, between weeks
+    assert len(sim.coverage.log) == len(set(sim.coverage.log)) > 3
+    again = sim.replay()
+    assert again.coverage.log == sim.coverage.log
+    assert again.replay().coverage.log == sim.coverage.log  # an undo of an undo: still no duplicates
+    assert sim.replay(4).coverage.log == [e for e in sim.coverage.log if e[0] <= 4]
