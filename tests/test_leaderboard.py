@@ -48,7 +48,7 @@ def test_leaderboard_shows_the_store_ranked(played):
         board.rank_by = "booked"
         table = board.table
         assert sorted(table.team) == sorted(expected.team)
-        assert list(table["rank"]) == [1, 2, 3]
+        assert list(table["rank"]) == [1 + int((table.booked > b).sum()) for b in table.booked]  # ties share
         assert list(table.booked) == sorted(expected.booked, reverse=True)
         board.rank_by = "records_entered"  # fewer is better
         assert list(board.table.records_entered) == sorted(expected.records_entered)
@@ -134,3 +134,19 @@ def test_confusion_table_counts_every_pair():
         confusion_table(["order"], ["maybe"])
     with pytest.raises(ValueError, match="1 outcomes but 2 answers"):
         confusion_table(["order"], ["order", "order"])
+
+
+def test_tied_teams_share_their_rank_as_in_the_store(tmp_path):
+    """Same world, same luck, nothing played: every measure equal, so every team is first (store: ties share
+    the better rank); then a team with a missing measure comes last, after the tied ones."""
+    store = WorkshopStore.init(tmp_path, teams=["red", "blue", "green"], seed=8, same_world=True, accounts=40)
+    with closing_new_widgets():
+        board = WorkshopLeaderboard(store, lang="en")
+        assert list(store.leaderboard()["rank"]) == [1, 1, 1]
+        assert list(board.table["rank"]) == [1, 1, 1]
+        assert board.table_html.value.count("sf-first") == 3  # every leader highlighted, not the first listed
+        board.rank_by = "booked"
+        assert list(board.table["rank"]) == [1, 1, 1]
+        board.board = board.board.assign(quiz_score=[0.5, float("nan"), 0.5])
+        board.rank_by = "quiz_score"
+        assert board.table[["team", "rank"]].values.tolist() == [["red", 1], ["green", 1], ["blue", 3]]

@@ -143,12 +143,14 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
 
     @property
     def table(self) -> pd.DataFrame:
-        """The leaderboard ranked by :attr:`rank_by` (missing values last), with a ``rank`` column (1 = first)."""
+        """The leaderboard ranked by :attr:`rank_by` (missing values last), with a ``rank`` column (1 = first;
+        ties share the better rank, as the store's ``rank``)."""
         if self.board.empty:
             return self.board.assign(rank=pd.Series(dtype="int64"))
         higher, _ = RANK_COLUMNS[self._rank_by]
         ranked = self.board.sort_values(self._rank_by, ascending=not higher, na_position="last", kind="stable")
-        return ranked.assign(rank=range(1, len(ranked) + 1)).reset_index(drop=True)
+        rank = ranked[self._rank_by].astype(float).rank(method="min", ascending=not higher, na_option="bottom")
+        return ranked.assign(rank=rank.astype("int64")).reset_index(drop=True)
 
     def reload(self) -> None:
         """Read the store again (the leaderboard and each team's weekly indicators) and redraw."""
@@ -273,7 +275,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
                      pct(row["forecast_accuracy"], 0),
                      "—" if not math.isfinite(row["progress_vs_benchmark"]) else f"{row['progress_vs_benchmark']:.2f}",
                      f"{int(row['records_entered']):,}", html.escape(quiz)]
-            klass = " class='sf-first'" if i == 0 else ""
+            klass = " class='sf-first'" if int(row["rank"]) == 1 else ""
             rows.append(f"<tr{klass}>" + "".join(
                 f"<td class='sf-team'>{c}</td>" if k == 1 else f"<td>{c}</td>" for k, c in enumerate(cells)) + "</tr>")
         self.table_html.value = f"<div class='sf-lb'><table><tr>{head}</tr>{''.join(rows)}</table></div>"
