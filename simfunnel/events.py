@@ -175,15 +175,14 @@ class EffectPlan:
     def coaches_leave(self, week: int, coverage: "Coverage | None") -> None:
         """People layer: the coaches of the accounts a ``coach_leaves`` effect names stop counting as met in its week.
 
-        Called before every draw of ``week`` (a preview included), so a replay that re-meets the logged
-        contacts week by week ends in the same state.
+        Called before every draw of ``week``; a preview puts the coverage back afterwards, so only the
+        week played changes who is met (and a replay ends in the same state).
         """
         if coverage is None:
             return
         for first, positions in self.leaving:
             if first == week:
-                # Coverage keeps who is met in _met (one flag per contact); the coaches of these accounts leave.
-                coverage._met[coverage._coach & np.isin(coverage._c_acc, positions)] = False
+                coverage.coaches_leave(positions, week)
 
 
 # --- the catalogue -------------------------------------------------------------------------------

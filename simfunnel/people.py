@@ -241,6 +241,7 @@ class Coverage:
         first_dm[self._c_acc[dm_pos]] = dm_pos
         self._first_dm = first_dm
         self.log: list[tuple[int, int]] = []  # (simulation week when met, contact_id)
+        self.left: list[tuple[int, int]] = []  # (simulation week, contact_id): a met coach who left (coach_leaves)
 
     @property
     def met(self) -> frozenset[int]:
@@ -285,6 +286,21 @@ class Coverage:
                 self.check(ids[int(wrong[0])], account_id)  # raises, naming the contact
         self._met[pos] = True
         self.log.extend((int(week), int(c)) for c in self._cid[pos])
+
+    def coaches_leave(self, account_positions, week: int) -> None:
+        """The met coaches of these accounts (positions) stop counting as met in ``week`` (logged in :attr:`left`)."""
+        gone = np.flatnonzero(self._met & self._coach & np.isin(self._c_acc, account_positions))
+        self._met[gone] = False
+        self.left.extend((int(week), int(c)) for c in self._cid[gone])
+
+    def _save(self) -> tuple:
+        """The state to put back after a look ahead (:meth:`_restore`)."""
+        return self._met.copy(), len(self.log), len(self.left)
+
+    def _restore(self, state: tuple) -> None:
+        met, n_log, n_left = state
+        self._met[:] = met
+        del self.log[n_log:], self.left[n_left:]
 
     def meet_role(self, account_pos: int, column: str, value, week: int = 0) -> list[int]:
         """Meet every contact of the account (by position) whose ``column`` equals ``value``; their ids."""

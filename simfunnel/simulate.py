@@ -361,7 +361,12 @@ class Simulation:
         Returns:
             deal_id, week, from_stage, to_stage, outcome, action — one row per deal in ``actions``.
         """
-        week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
+        saved = None if self.coverage is None else self.coverage._save()
+        try:
+            week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
+        finally:  # a coach leaving in the coming week leaves with the week, not with its preview
+            if saved is not None:
+                self.coverage._restore(saved)
         n_open = len(self.funnel)
         outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))
         ev = {

@@ -446,3 +446,25 @@ def test_describe_names_week_team_and_effect():
         describe("price_cut")
     with pytest.raises(ValueError, match="unknown language"):
         describe(e, "fr")
+
+
+def test_a_preview_before_a_coach_leaves_changes_nobody_met(year):
+    """The coach leaves in the week's draw: a preview of that week (the DealBoard previews every
+    move) leaves the coverage, the coach report and a replay's state as they were."""
+    c = year.contacts
+    gone = sorted(c.account_id[c.coach].unique()[:5].tolist())
+    world, effects = apply_events(year, [MarketEvent("coach_leaves", 3, params={"accounts": gone})])
+    sim = Simulation(world, SEED, people=PeopleParams(), effects=effects)
+    sim.meet(c.contact_id[c.coach])
+    sim.run(2)
+    open_now = sim.history.deals.query("status == 'open'")
+    deal = int(open_now.deal_id.iloc[0])
+    before = (sim.coverage.met, list(sim.coverage.log), sim.coach_report(gone[0]))
+    sim.preview({deal: "courtesy_call"})
+    assert sim.coverage.met == before[0] and sim.coverage.log == before[1]
+    assert sim.coverage.coach_met(gone[0])
+    pd.testing.assert_frame_equal(sim.coach_report(gone[0]), before[2])
+    assert sim.replay().coverage.met == sim.coverage.met
+    sim.step({deal: "courtesy_call"})  # the week itself: the coaches leave
+    assert not any(sim.coverage.coach_met(a) for a in gone)
+    assert sim.replay().coverage.met == sim.coverage.met
