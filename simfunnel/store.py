@@ -375,7 +375,7 @@ def _check_weights(weights: dict, partial: bool = False) -> dict[str, float]:
             raise StoreError(f"score weight {key} must be a number ≥ 0, got {value!r}")
         out[key] = float(value)
     if not partial and (len(out) != len(DEFAULT_WEIGHTS) or not any(out.values())):
-        raise StoreError("the score weights must not all be 0")
+        raise StoreError("the score weights must not all be 0", "得分权重不能全部为 0。")
     return out
 
 
@@ -1694,21 +1694,26 @@ class WorkshopStore:
                 practice = self._round_where(conn, "kind = 'practice' AND status IN ('open', 'closed')")
             if round is not None:
                 target = self.start_week + (round - 1) * self.weeks_per_round + 1
-                what = f"round {round} (week {target})"
+                what, what_zh = f"round {round} (week {target})", f"第 {round} 回合（第 {target} 周）"
             elif week is not None:
-                target, what = week, f"week {week}"
+                target, what, what_zh = week, f"week {week}", f"第 {week} 周"
             else:
                 if practice is not None:
                     raise StoreError("the practice round is still in play: reset it (simfunnel workshop practice "
-                                     "reset) before scheduling market events for the scored rounds")
-                target, what = earliest, f"week {earliest}"
+                                     "reset) before scheduling market events for the scored rounds",
+                                     "练习回合还没有重置：先重置练习回合，再为计分回合安排市场事件。")
+                target, what, what_zh = earliest, f"week {earliest}", f"第 {earliest} 周"
+            label = EVENT_KINDS[kind].label("zh")
             if target > self.end_week:
-                raise StoreError(f"market event {kind}: {what} is after the workshop's last week ({self.end_week})")
+                raise StoreError(f"market event {kind}: {what} is after the workshop's last week ({self.end_week})",
+                                 f"市场事件「{label}」：{what_zh}在本次研讨的最后一周（第 {self.end_week} 周）之后。")
             if target < earliest:
                 hint = " (reset the practice round to schedule events for its weeks)" if practice is not None else ""
                 where = "is in the open round" if self.rounds_mode else "is the open week"
                 raise StoreError(f"market event {kind}: {what} has been played or {where}; events hit "
-                                 f"coming weeks only, from week {earliest}{hint}")
+                                 f"coming weeks only, from week {earliest}{hint}",
+                                 f"市场事件「{label}」：{what_zh}已经进行过或正在进行；事件只能安排在之后的周，"
+                                 f"从第 {earliest} 周起" + ("（重置练习回合后才能安排在它的周）" if hint else "") + "。")
             cur = conn.execute("INSERT INTO events (kind, team, week, params, seed, created_at, created_by) "
                                "VALUES (?, ?, ?, ?, 0, ?, ?)", (kind, team, target, params_json, _now(), by))
             event_id = int(cur.lastrowid)

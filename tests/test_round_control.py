@@ -67,6 +67,35 @@ def test_errors_show_in_the_note_and_raise(store):
         assert "未完成" in control.note.value
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_refusals_the_console_meets_are_in_its_language(tmp_path, lang):
+    """What the trainer's buttons can run into: an event during the practice round, an event after the last
+    week, all weights 0 — each refusal in the console's language only."""
+    store = WorkshopStore.init(tmp_path / "w", teams=["red", "blue"], seed=3, accounts=30, weeks_per_round=6,
+                               period_weeks=12)
+    zero = dict.fromkeys(("booked", "forecast_accuracy", "progress_vs_benchmark", "quiz_score", "records_entered"), 0)
+    with closing_new_widgets():
+        control = RoundControl(store, lang=lang)
+        control.open_round(practice=True)
+        notes = []
+        for call in (lambda: control.add_event("price_cut"), lambda: control.set_weights(**zero)):
+            with pytest.raises(ValueError):
+                call()
+            notes.append(control.note.value)
+        control.reset_practice()
+        for _ in range(2):
+            control.open_round()
+            control.close_round()
+        with pytest.raises(ValueError):
+            control.add_event("price_cut", team="blue")
+        notes.append(control.note.value)
+        for note in notes:
+            assert "sf-warn" in note
+            assert_language([note.replace("sf-warn", "").replace("span", "").replace("class", "")], lang)
+        if lang == "en":
+            assert "week 26 is after the workshop&#x27;s last week (25)" in notes[2]
+
+
 def test_the_timer_closes_the_round_on_a_refresh(store):
     with closing_new_widgets():
         control = RoundControl(store, lang="en")
