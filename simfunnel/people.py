@@ -60,7 +60,7 @@ not figures from the course):
 * **The coach keeps the seller told** — :meth:`Simulation.coach_report`
   (``sim.coach_report(account_id)``), once the account's coach is met: each open deal
   of the account with the coming week's true advance and loss chances with no action
-  (exactly what :meth:`~Simulation.step` uses), its weakest purchase factor,
+  (exactly what :meth:`~Simulation.step` uses, market events included), its weakest purchase factor,
   ``need_explicit`` and a risk code (:data:`RISK_CODES`): ``at_risk`` — advance
   chance below ``coach_at_risk_ratio`` (0.8) × its stage's plain chance (a weak
   factor, no decision maker met, a collective decision not covered); else
@@ -511,7 +511,18 @@ def coach_report(sim, account_id: int) -> pd.DataFrame:
     pos = np.flatnonzero((sim._deal_acc == acc_pos) & (sim._created <= sim.week) & (sim._stage < n_open))
     st = sim._stage[pos]
     plain = sim._al[st, 0]
-    adv, los = sim._people_odds(pos, st, plain.copy(), sim._al[st, 1].copy())
+    # The coming week's chances as Simulation._draw makes them: a coach leaving that week has left (for the
+    # odds only: the report is given while the coach is there), then the people factors, then the events.
+    week, effects = sim.week + 1, sim._effects
+    saved = cov._save()
+    try:
+        if effects is not None:
+            effects.coaches_leave(week, cov)
+        adv, los = sim._people_odds(pos, st, plain.copy(), sim._al[st, 1].copy())
+    finally:
+        cov._restore(saved)
+    if effects is not None:
+        effects.apply(week, pos, st, adv, los)
     levels = sim._purchase.levels[pos]
     weakest = levels.argmin(axis=1) if len(pos) else np.zeros(0, dtype=np.int64)
     weeks = sim.week - sim._entered[pos]

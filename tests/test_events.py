@@ -468,3 +468,31 @@ def test_a_preview_before_a_coach_leaves_changes_nobody_met(year):
     sim.step({deal: "courtesy_call"})  # the week itself: the coaches leave
     assert not any(sim.coverage.coach_met(a) for a in gone)
     assert sim.replay().coverage.met == sim.coverage.met
+
+
+def test_the_coach_report_gives_the_chances_of_the_coming_week_with_its_events(year):
+    """The coach report's chances decide the coming week exactly, market events included: a price
+    cut running, and coaches who leave in that very week (the report is given while they are there)."""
+    c = year.contacts
+    coached = sorted(c.account_id[c.coach].unique().tolist())
+    events = [MarketEvent("price_cut", 2, params={"advance": 0.5, "loss": 2.0}),
+              MarketEvent("coach_leaves", 3, params={"accounts": coached[::2]})]
+    world, effects = apply_events(year, events)
+    sim = Simulation(world, SEED, people=PeopleParams(), effects=effects)
+    plain = Simulation(world, SEED, people=PeopleParams())
+    for s in (sim, plain):
+        s.meet(c.contact_id[c.coach])
+        s.run(2)
+    report = pd.concat([sim.coach_report(a) for a in coached], ignore_index=True)
+    without = pd.concat([plain.coach_report(a) for a in coached], ignore_index=True)
+    both = report.merge(without, on=["deal_id", "stage"], suffixes=("", "_plain"))
+    cut = both[both.stage.astype(str) == "evaluation"]
+    assert len(report) > 100 and len(cut) > 10
+    assert (cut.advance_chance < cut.advance_chance_plain).all() and (cut.loss_chance > cut.loss_chance_plain).all()
+    pos = pd.Index(world.deals.deal_id).get_indexer(report.deal_id)
+    u = np.random.default_rng([SEED, 3]).random(len(world.deals))[pos]
+    outcome = sim.step().set_index("deal_id").outcome.astype(str).reindex(report.deal_id).fillna("stay").to_numpy()
+    went = u < report.advance_chance.to_numpy()
+    dropped = ~went & (u < (report.advance_chance + report.loss_chance).to_numpy())
+    assert (np.isin(outcome, ["advance", "order"]) == went).all()
+    assert ((outcome == "no_sale") == dropped).all()
