@@ -140,6 +140,24 @@ def test_join_needs_a_name_in_the_form_and_a_known_team(folder):
         DealBoard.for_team()
 
 
+@pytest.mark.parametrize("name", ["李" * 61, "Li\tLei"])
+def test_a_name_the_store_would_refuse_on_every_move_is_refused_at_the_join(folder, name):
+    """The store keeps trainee names of at most 60 characters without control characters: a longer one used to
+    join fine, then every move failed with an English-only message."""
+    form = JoinWidget(folder, lang="zh")
+    form.team_field.value = "red"
+    form.name_field.value = name
+    form.join_button.click()
+    assert current_session() is None and "sf-warn" in form._message.value
+    assert_language([form._message.value.replace("sf-warn", "").replace("span", "").replace("class", "")], "zh")
+    with pytest.raises(JoinError, match="at most 60 characters") as info:
+        join(folder, "red", name)
+    assert "60" in info.value.zh
+    with pytest.raises(JoinError, match="at most 60 characters"):
+        DealBoard.for_team(folder, "red", trainee=name)
+    assert join(folder, "red", "李" * 60).trainee == "李" * 60  # the longest name allowed
+
+
 # --- moves, classifications and the store --------------------------------------------------------
 def test_a_move_is_in_the_store_before_its_reply_is_shown_and_an_answer_before_its_verdict(folder):
     store = WorkshopStore.open(folder)

@@ -64,7 +64,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..replies import OUTCOMES, Reply, _bank, is_correct, pick_reply
-from ..store import STORE_FILE, StoreError, WorkshopStore
+from ..store import MAX_NAME, STORE_FILE, StoreError, WorkshopStore
 from ._base import CSS, Pair, Widget, figure_texts, widget_texts
 from .deal_board import DealBoard, Move, _BoardError, _py, _seed_int, _span
 
@@ -115,6 +115,7 @@ TEXTS: dict[str, Pair] = {
     "no_team": ("请选择你的小组。", "Choose your team."),
     "unknown_team": ("这个工作坊里没有“{team}”组。", "This workshop has no team {team!r}."),
     "no_name": ("请填写你的名字。", "Enter your name."),
+    "bad_name": ("名字最多 {n} 个字，而且只能写在一行里。", "Your name: at most {n} characters, on one line."),
 }
 
 
@@ -167,8 +168,16 @@ def join(folder: str | os.PathLike | WorkshopStore, team: str, trainee: str = ""
         raise JoinError("no_team")
     if team not in store.teams:
         raise JoinError("unknown_team", team=team)
-    _session = Session(store, team, str(trainee or "").strip())
+    _session = Session(store, team, _trainee_name(trainee))
     return _session
+
+
+def _trainee_name(trainee: object) -> str:
+    """The name as the store keeps it (every move carries it), else a JoinError now rather than on every move."""
+    name = str(trainee or "").strip()
+    if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise JoinError("bad_name", n=MAX_NAME)
+    return name
 
 
 _TEAM_N = re.compile(r"team ?(\d+)", re.IGNORECASE)
@@ -457,7 +466,7 @@ class TeamBoard(DealBoard):
         session = current_session()
         if trainee is None:
             trainee = session.trainee if session is not None and session.store is store and session.team == team else ""
-        self.store, self.team, self.trainee = store, team, str(trainee).strip()
+        self.store, self.team, self.trainee = store, team, _trainee_name(trainee)
         self.teammates: list[tuple[str, Move]] = []
         self._by_id: dict[int, Move] = {}
         self._week_moves: dict[int, list[Move]] = {}
