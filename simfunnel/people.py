@@ -287,6 +287,19 @@ class Coverage:
         self._met[pos] = True
         self.log.extend((int(week), int(c)) for c in self._cid[pos])
 
+    def met_weeks(self, contact_ids=None) -> dict[int, int]:
+        """Contact id → the week of the meeting that counts now, for the contacts met now (of ``contact_ids``
+        only, when given), in the order first met. A coach who left (:attr:`left`) counts again only from a
+        meeting logged in or after the week they left."""
+        wanted = None if contact_ids is None else {int(c) for c in contact_ids}
+        gone = {cid: week for week, cid in self.left}  # chronological: the last departure wins
+        out: dict[int, int] = {}
+        for week, cid in self.log:  # the meetings so far: a few per week
+            if cid not in out and (wanted is None or cid in wanted) and week >= gone.get(cid, week):
+                out[cid] = week
+        now = self._met[self._cid.get_indexer(list(out))] if out else np.zeros(0, dtype=bool)
+        return {cid: week for (cid, week), on in zip(out.items(), now) if on}
+
     def coaches_leave(self, account_positions, week: int) -> None:
         """The met coaches of these accounts (positions) stop counting as met in ``week`` (logged in :attr:`left`)."""
         gone = np.flatnonzero(self._met & self._coach & np.isin(self._c_acc, account_positions))

@@ -522,3 +522,37 @@ def test_default_account_lets_every_guided_step_be_played(world):
     assert amap.deal_for("propose_trial", account_id=amap.account_id) in (None, *amap.open_deals())
     with pytest.raises(ValueError, match="Unknown action 'fly'"):
         amap.deal_for("fly")
+
+
+def test_a_coach_who_leaves_is_no_longer_shown_as_met_and_the_map_keeps_working(world):
+    """A coach_leaves market event in the shown account: the map redraws (it used to raise from the
+    coach report), step 1 is current again, the roles the coach told stay known, a new coach counts."""
+    import pandas as pd
+
+    from simfunnel.events import MarketEvent, apply_events
+
+    acc = account_where(world, coach=True)
+    world2, effects = apply_events(world, [MarketEvent("coach_leaves", 3, params={"accounts": [acc]})])
+    board = DealBoard(sf.Simulation(world2, seed=SEED, people=PeopleParams(), effects=effects), lang="en")
+    amap = AccountMap(board, account_id=acc, lang="en")
+    people = contacts_of(world, acc)
+    coach = int(people.loc[people["coach"], "contact_id"].iloc[0])
+    amap.find_coach(deal_id=fitting_deal(amap, "find_coach"))
+    amap.next_week()
+    amap.next_week()
+    assert amap.step == 2 and amap.people.set_index("contact_id").loc[coach, "met"]
+    assert "The coach's report" in " ".join(amap.texts())
+    amap.next_week()  # week 3: the coach leaves
+    shown = amap.people.set_index("contact_id")
+    assert not amap.sim.coverage.coach_met(acc)
+    assert not shown.loc[coach, "met"] and pd.isna(shown.loc[coach, "met_week"])
+    assert shown["role"].notna().all()  # what the coach told is still known
+    assert amap.step == 1 and not amap.steps[0].done
+    text = " ".join(amap.texts())
+    assert "The coach left in week 3" in text and "Find a coach first" in text
+    amap.find_coach(deal_id=fitting_deal(amap, "find_coach"))  # a new try: met again from the week played
+    amap.next_week()
+    assert amap.people.set_index("contact_id").loc[coach, "met_week"] == 4 and amap.steps[0].done
+    assert "met in week 4" in " ".join(amap.texts())
+    board.undo()
+    assert amap.sim.coverage.met == board.sim.coverage.met and "Account map" in " ".join(amap.texts())

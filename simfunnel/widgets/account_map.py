@@ -195,6 +195,7 @@ class AccountMap(Widget):
         "coach_none": ("第 {week} 周尝试过：这个客户里没有人愿意做向导，只能自己收集信息。",
                        "Tried in week {week}: nobody in this account will be your coach; gather information yourself."),
         "coach_not_yet": ("还没有向导。", "No coach yet."),
+        "coach_left": ("向导在第 {week} 周离开了客户：重新发展向导。", "The coach left in week {week}: find a new one."),
         "planned": ("本周已安排：{what}", "Planned this week: {what}"),
         "met_summary": ("已拜访 {met}/{n} 人：{names}", "Met {met} of {n}: {names}"),
         "met_nobody": ("还没有拜访任何人。", "Nobody met yet."),
@@ -403,13 +404,19 @@ class AccountMap(Widget):
         return self._contacts_by_acc.get(int(self.account_id), self.world.contacts.iloc[:0])
 
     def _met_weeks(self) -> dict[int, int]:
-        """Contact id → week first met, for the shown account's contacts."""
+        """Contact id → week met, for the shown account's contacts met now (a coach who left is not)."""
+        return self.sim.coverage.met_weeks(self.contacts["contact_id"].tolist())
+
+    def _ever_met(self) -> set[int]:
+        """The shown account's contacts met at some time: what they told the seller stays known."""
         ids = set(self.contacts["contact_id"].tolist())
-        out: dict[int, int] = {}
-        for week, cid in self.sim.coverage.log:  # a few meetings per week
-            if cid in ids and cid not in out:
-                out[cid] = week
-        return out
+        return {cid for _week, cid in self.sim.coverage.log if cid in ids}
+
+    def _coach_left_week(self) -> int | None:
+        """The last week a met coach of the shown account left (a market event), None if never."""
+        coaches = set(self._coach_ids())
+        weeks = [week for week, cid in self.sim.coverage.left if cid in coaches]
+        return max(weeks) if weeks else None
 
     def _coach_ids(self) -> list[int]:
         c = self.contacts
@@ -423,10 +430,11 @@ class AccountMap(Widget):
         ids = set(self.contacts["contact_id"].tolist())
         if self._reveal:
             return ids, ids, True
-        coach_met = self._coach_met(met)
+        ever = self._ever_met()  # a coach who left has told the seller who is who all the same
+        coach_met = any(c in ever for c in self._coach_ids())
         # a try that found nobody tells the seller there is no coach: every node shows "no coach"
         no_coach = not bool(self.contacts["coach"].any()) and self._tried_coach_week() is not None
-        return (ids if coach_met else set(met)), set(met), coach_met or no_coach
+        return (ids if coach_met else ever), ever, coach_met or no_coach
 
     @property
     def people(self) -> pd.DataFrame:
@@ -882,7 +890,8 @@ class AccountMap(Widget):
     def _render_chart(self) -> None:
         met = self._met_weeks()
         # what the chart shows: the account, who is met when, what is known; a week without meetings here keeps it
-        key = (self.account_id, self.lang, self._reveal, tuple(sorted(met.items())), self._tried_coach_week())
+        key = (self.account_id, self.lang, self._reveal, tuple(sorted(met.items())), tuple(sorted(self._ever_met())),
+               self._tried_coach_week())
         if key == self._chart_key:
             return
         from .. import plots
@@ -964,8 +973,11 @@ class AccountMap(Widget):
         else:
             tried = self._tried_coach_week()
             has_coach = bool(self.contacts["coach"].any())
+            left = self._coach_left_week()
             if tried is not None and not has_coach:
                 lines = [html.escape(self.t("coach_none", week=tried))]
+            elif left is not None:
+                lines = [f"<span class='sf-warn'>{html.escape(self.t('coach_left', week=left))}</span>"]
             else:
                 lines = [f"<span class='sf-muted'>{html.escape(self.t('coach_not_yet'))}</span>"]
         return lines + self._planned_line(STEP_ACTIONS[1])
