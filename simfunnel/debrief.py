@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from .simulate import Simulation
     from .store import WorkshopStore
 
-__all__ = ["TEXT", "KNOWN_THEN", "TIMELINE_KINDS", "TIMELINE_COLUMNS", "ROUND_INDICATOR_COLUMNS",
+__all__ = ["TEXT", "BranchError", "KNOWN_THEN", "TIMELINE_KINDS", "TIMELINE_COLUMNS", "ROUND_INDICATOR_COLUMNS",
            "SUMMARY_METRICS", "Branch", "rounds", "timeline", "round_indicators", "branch", "report"]
 
 TIMELINE_KINDS = ("round_open", "event", "move", "withdrawn", "default", "round_close")
@@ -182,12 +182,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind_round_close": ("结束", "closed"),
     "start": ("开始", "start"),
     "yes": ("是", "yes"),
+    # a what-if refused (the English side is the ValueError's message)
+    "err_unknown_deal": ("{team} 队的商机里没有编号 {deal}。", "changes: deal {deal} is not in team {team}'s world"),
+    "err_no_move": ("商机 {deal} 在第 {week} 周（{round_zh}）没有行动可以去掉。",
+                    "changes: deal {deal} has no move in week {week} (round {round}) to remove"),
+    "err_obstacle": ("第 {week} 周不能对商机 {deal} 这样做：{why}。", "changes: deal {deal} in week {week}: {detail}"),
+    "err_threshold": ("门槛必须是不小于 0 的金额（填的是 {value}）。", "threshold must be an amount ≥ 0, got {value!r}"),
 }
 _KIND_ORDER = {k: i for i, k in enumerate(TIMELINE_KINDS)}
 
 
 def _t(key: str, lang: str, **fields: object) -> str:
     return i18n.text(TEXT[key], lang, **fields)
+
+
+class BranchError(ValueError):
+    """A what-if branch refused; ``str(exc)`` is English, ``exc.zh`` / ``exc.en`` (and :meth:`text`) both languages."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        self.en, self.zh = _t(key, "en", **fields), _t(key, "zh", **fields)
+        super().__init__(self.en)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        return self.zh if lang == "zh" else self.en
 
 
 def _round_names(number: int, kind: str | None = None) -> dict[str, str]:
@@ -622,7 +640,10 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
         changes = {}
     if not isinstance(changes, Mapping):
         raise ValueError(f"changes must map deal_id → action key or None, got {type(changes).__name__}")
-    new_threshold = None if threshold is None else _threshold(threshold)
+    try:
+        new_threshold = None if threshold is None else _threshold(threshold)
+    except ValueError:
+        raise BranchError("err_threshold", value=threshold) from None
     base_T = float(store.config["threshold"])
     quota = float(scenario["quota"])
 
@@ -636,7 +657,7 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
     for deal, new in changes.items():
         d = _whole("changes: deal_id", deal)
         if known_ids.get_indexer([d])[0] < 0:
-            raise ValueError(f"changes: deal {d} is not in team {team}'s world")
+            raise BranchError("err_unknown_deal", deal=d, team=team)
         if new is not None:
             if not isinstance(new, str):
                 raise ValueError(f"changes: deal {d}: the action must be an action key or None, got {new!r}")
@@ -646,7 +667,8 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
     previous = {d: week_acts.get(d) for d in clean}
     for d, new in clean.items():
         if new is None and d not in week_acts:
-            raise ValueError(f"changes: deal {d} has no move in week {cw} (round {int(row['round'])}) to remove")
+            raise BranchError("err_no_move", deal=d, week=cw, round=int(row["round"]),
+                              **_round_names(int(row["round"]), str(row["kind"])))
 
     sim = original_sim.replay(cw - 1)
     skipped = []
@@ -663,7 +685,8 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
                     continue
                 obstacle = _obstacle(sim, known_ids, d, new, week)
                 if obstacle is not None:
-                    raise ValueError(f"changes: deal {d} in week {week}: {obstacle[2]}")
+                    why = _t(obstacle[0], "zh", stage=sim.funnel.label(obstacle[1], "zh"))
+                    raise BranchError("err_obstacle", deal=d, week=week, detail=obstacle[2], why=why)
                 a[d] = new
         else:
             for d, key in list(a.items()):

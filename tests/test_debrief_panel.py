@@ -83,6 +83,41 @@ def test_what_if_from_the_form_equals_debrief_branch(played):
         assert "Not done" in panel.note.value and len(panel.branches) == 3
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_what_if_refusals_from_the_form_are_in_the_panels_language(played, lang):
+    """A deal id typed in, "no action" on a deal without a move, a deal created later, a negative threshold."""
+    deals = played.world("red").deals
+    later = int(deals.loc[deals.created_week > played.end_week - 2, "deal_id"].iloc[0])
+    moved = set(played.moves("red").deal_id)
+    unmoved = int(next(d for d in deals.deal_id if d not in moved))
+    with closing_new_widgets():
+        panel = DebriefPanel(played, lang=lang)
+        panel.round_select.value = 2
+        panel.deal_select.value = 0
+        notes = []
+        for deal, action, threshold in ((999_999, "arrange_demo", None), (unmoved, "__none__", None),
+                                        (later, "needs_interview", None), (0, "", -5.0)):
+            panel.deal_other.value = deal
+            panel.action_select.value = action
+            panel.threshold_change.value = threshold is not None
+            panel.threshold_field.value = -5.0 if threshold is not None else 50_000.0
+            panel.replay_button.click()
+            notes.append(panel.note.value)
+        assert len(panel.branches) == 0
+        for note in notes:
+            assert "sf-warn" in note
+            text = html.unescape(note).replace("sf-warn", "").replace("span", "").replace("class", "")
+            assert_language([text.replace("red", "")], lang)
+        if lang == "en":  # the messages as before
+            assert "changes: deal 999999 is not in team red's world" in html.unescape(notes[0])
+            assert f"changes: deal {unmoved} has no move in week 17 (round 2) to remove" in notes[1]
+            assert f"changes: deal {later} in week 17: the deal is created in week" in notes[2]
+            assert "threshold must be an amount ≥ 0, got -5.0" in notes[3]
+        with pytest.raises(ValueError, match="is not in team red's world") as info:
+            debrief.branch(played, "red", 2, {999_999: "arrange_demo"})
+        assert "999999" in info.value.zh
+
+
 def test_the_handout_has_the_branches_and_a_download_link(played):
     with closing_new_widgets():
         panel = DebriefPanel(played, lang="zh")

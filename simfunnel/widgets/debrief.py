@@ -129,7 +129,7 @@ class DebriefPanel(Widget):
         try:
             branch = debrief.branch(self.store, team, at_round, changes, threshold)
         except ValueError as exc:
-            self._note = ("error", {"error": str(exc)}, True)
+            self._note = ("error", {"error": _error_text(exc, self.lang)}, True)
             self.refresh()
             raise
         self.branch = branch
@@ -194,7 +194,7 @@ class DebriefPanel(Widget):
         try:
             call()
         except ValueError as exc:
-            self._note = ("error", {"error": str(exc)}, True)
+            self._note = ("error", {"error": _error_text(exc, self.lang)}, True)
             self._render_note()
 
     def _on_team(self, change: dict) -> None:
@@ -334,3 +334,9 @@ class DebriefPanel(Widget):
             link = (f" <a download='{name}' href='data:text/html;base64,{data}'>"
                     f"{html.escape(self.t('download', name=self.report_path.name))}</a>")
         self.note.value = f"<span class='{'sf-warn' if error else 'sf-muted'}'>{text}</span>{link}"
+
+
+def _error_text(exc: ValueError, lang: str) -> str:
+    """A refusal in the panel's language when it has both (debrief.BranchError, the store's errors)."""
+    text = getattr(exc, "text", None)
+    return text(lang) if callable(text) else str(exc)
