@@ -20,7 +20,8 @@ spends its actions in this order:
    visit (no deal moves).
 2. **Deals.** The rest works the segment's largest open deals (amount, then deal id) not yet
    acted on that week.
-3. What is left — no deal to work, no customer due — is **idle** time (``weeks_idle``).
+3. What is left — no deal to work, no customer due — is **idle** time (``weeks_idle``), and so is
+   the part of an action that fractional weeks leave over (2.3 weeks × 5 = 11.5: 11 actions).
 
 An action on a deal is the fitting advance action (:func:`~simfunnel.simulate.actions_for`)
 with the largest ``advance_factor`` (ties: the smaller ``loss_factor``): more time on a segment
@@ -406,7 +407,7 @@ def _spend_year(sim: Simulation, plan: _Plan, actions_per_year: np.ndarray, week
     care = np.zeros(plan.n_acc, np.int64)
     work = np.zeros(plan.n_acc, np.int64)
     visits = np.zeros(plan.n_acc, np.int64)
-    idle = np.zeros(4, np.int64)
+    idle = np.zeros(4, float)
     target = plan.params.care_actions_to_keep
     done = np.zeros(4, np.int64)
     for w in range(1, weeks + 1):  # one step per week, vectorised over deals and accounts
@@ -444,6 +445,7 @@ def _spend_year(sim: Simulation, plan: _Plan, actions_per_year: np.ndarray, week
             sim.step(dict(zip(plan.ids[acts].tolist(), plan.best[stage[acts]].tolist())))
         else:
             sim.step()
+    idle += np.maximum(actions_per_year - done, 0.0)  # a part of an action left over (2.3 weeks × 5 = 11.5)
     return care, work, idle, visits
 
 

@@ -369,3 +369,16 @@ def test_widget_speaks_one_language_and_switches(world, tmp_path, caplog):
     sf.set_language("zh")
     assert_language(follower.texts(), "zh")
     assert follower.sliders["attack"].description == "进攻"
+
+
+def test_part_of_an_action_left_over_counts_as_idle_so_the_costs_add_up(world):
+    """2.3 seller weeks buy 11.5 actions: 11 are spent, the half left over is idle time. Time used and
+    idle add up to the weeks allocated and the four costs to their price, as documented."""
+    params = AllocationParams(actions_per_seller_week=5)
+    r = simulate_allocation(world, {"defend": 2.3, "attack": 40.7, "monitor": 0.1}, seed=2026, params=params)
+    for key, row in r.table.iterrows():
+        assert row["weeks_used"] + row["weeks_idle"] == pytest.approx(row["weeks_allocated"]), key
+        costs = row[["acquisition_cost", "retention_cost", "development_cost", "idle_cost"]].sum()
+        assert costs == pytest.approx(row["weeks_allocated"] * params.cost_per_seller_week), key
+    assert r.table.loc["defend", "care_actions"] + r.table.loc["defend", "deal_actions"] == 11
+    assert r.table.loc["monitor", "weeks_idle"] == pytest.approx(0.1)  # half an action: none spent
