@@ -620,8 +620,9 @@ def compare_meetings(world, meetings: dict[str, object] | None = None, seed: int
         status = d["status"].astype(str)
         won = status == "won"
         closed = int((status != "open").sum())
-        # weeks at the approval stage = deal-weeks open there; advances = events leaving it forward
-        snaps = history.snapshots_between(1, history.end_week, open_only=True)
+        # weeks at the approval stage = deal-weeks drawn there (week w draws the state at the end of week w − 1,
+        # so snapshots 0 … end − 1); advances = events leaving it forward
+        snaps = history.snapshots_between(0, history.end_week - 1, open_only=True)
         ev = history.events
         weeks_there = int(snaps["stage"].astype(str).isin(approval).sum()) if approval else 0
         advanced = int((ev["from_stage"].astype(str).isin(approval) & (ev["outcome"].astype(str) == "advance")).sum())

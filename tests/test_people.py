@@ -495,3 +495,25 @@ def test_replay_reproduces_the_meeting_log_exactly():
     assert again.coverage.log == sim.coverage.log
     assert again.replay().coverage.log == sim.coverage.log  # an undo of an undo: still no duplicates
     assert sim.replay(4).coverage.log == [e for e in sim.coverage.log if e[0] <= 4]
+
+
+def test_approval_advance_is_the_share_of_weekly_draws_at_project_approval_that_advance():
+    """compare_meetings' approval_advance, counted week by week: the deals at the build-trust stage
+    when a week is drawn (end of the week before), and those that advance in that week."""
+    from simfunnel.people import compare_meetings, coverage_groups
+
+    world = generate(accounts=60, seed=11)
+    coaches = coverage_groups(world.contacts)["coaches"]
+    table = compare_meetings(world, {"coaches": coaches}, seed=11, lang="en")
+    sim = Simulation(world, 11, people=PeopleParams())
+    sim.meet(coaches)
+    approval = [i for i, s in enumerate(world.funnel.stages) if s.key_step == "build_trust"]
+    created = world.deals.created_week.to_numpy()
+    draws = advances = 0
+    for week in range(1, world.weeks + 1):
+        draws += int(((created < week) & np.isin(sim.stage_codes(), approval)).sum())
+        ev = sim.step()
+        went = ev.from_stage.cat.codes.isin(approval) & (ev.outcome.astype(str) == "advance")
+        advances += int(went.sum())
+    assert draws > 100
+    assert table["approval_advance"].iloc[0] == pytest.approx(advances / draws, rel=1e-12)
