@@ -272,6 +272,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "unknown_team": ("没有名为「{team}」的队；队名是：{teams}。",
                      "No team named {team!r}; the teams are: {teams}."),
     "no_move": ("商机 {deal} 在第 {week} 周没有行动。", "Deal {deal} has no move in week {week}."),
+    "changed": ("记录这个行动的同时，培训师重置了回合或安排了市场事件：请看一下更新后的看板，再重新行动。",
+                "While this move was being recorded the trainer reset the round or scheduled a market event: "
+                "the workshop changed; look at the board again and make the move again."),
     "answered": ("商机 {deal} 在第 {week} 周的客户回复已判断为「{answer}」。",
                  "The reply on deal {deal} in week {week} is already classified as {answer!r}."),
     # rounds (weeks_per_round > 0)
@@ -1129,7 +1132,8 @@ class WorkshopStore:
         Raises:
             MoveRefused: the deal already has a move this week (the message names who made
                 it and which action), ``week`` is not the team's open week; in rounds mode no
-                round open, the round's time is up, or the team has submitted.
+                round open, the round's time is up, or the team has submitted; a practice reset
+                or a market event for the team between the outcome's preview and its write.
             StoreError: an unknown team, a deal that does not exist or cannot be acted on,
                 an action that does not fit its stage, an outcome that does not match.
         """
@@ -1161,6 +1165,7 @@ class WorkshopStore:
             except ValueError as exc:
                 raise StoreError(f"{where}: {exc}") from None
             draw = float(np.random.default_rng([info["sim_seed"], week]).random(len(index))[pos])
+            previewed_in = self._sims[team][0]  # (resets, event ids) of the world the outcome was computed in
         true = {"outcome": str(preview["outcome"].iloc[0]), "from_stage": str(preview["from_stage"].iloc[0]),
                 "to_stage": str(preview["to_stage"].iloc[0])}
         for name, given in (("outcome", outcome), ("from_stage", from_stage), ("to_stage", to_stage)):
@@ -1172,6 +1177,11 @@ class WorkshopStore:
         def insert(conn: sqlite3.Connection) -> int:
             number = self._check_round(conn, team, week)["number"] if self.rounds_mode else None
             self._check_open(conn, team, week)
+            resets = conn.execute("SELECT resets FROM teams WHERE team = ?", (team,)).fetchone()[0]
+            events = tuple(e for (e,) in conn.execute(
+                "SELECT id FROM events WHERE team IS NULL OR team = ? ORDER BY id", (team,)))
+            if (resets, events) != previewed_in:  # a reset or an event since the preview: its outcome may be stale
+                raise _message(MoveRefused, "changed")
             row = conn.execute("SELECT action, trainee FROM moves WHERE team = ? AND week = ? AND deal_id = ? "
                                "AND withdrawn = 0", (team, week, deal_id)).fetchone()
             if row is not None:

@@ -480,6 +480,43 @@ def test_free_play_events_never_hit_the_week_being_played(tmp_path):
     assert store.replay_key("a") == (0, (event, later))
 
 
+def test_a_move_previewed_before_a_reset_and_a_new_event_is_refused_not_stored_with_a_stale_outcome(tmp_path,
+                                                                                                      monkeypatch):
+    """The race: a trainee's move is previewed in the practice round; before it is written the trainer resets
+    the practice, schedules an event for week 14 and opens round 1 (week 14 again). The move must not be
+    stored with the outcome of the world without the event."""
+    store = rounds_store(tmp_path, teams=["a", "b"], seed=3, accounts=120, k=2)
+    trainer = WorkshopStore.open(tmp_path)
+    store.open_round(practice=True)
+    sim = store.simulation("a")
+    d = sim.history.deals
+    deal = int(d[(d.status.astype(str) == "open") & (d.stage.astype(str) == "evaluation")].deal_id.iloc[2])
+    action = next(a.key for a in actions_for(sim.funnel, "evaluation") if a.kind == "advance")
+    real_preview = Simulation.preview
+    raced = []
+
+    def preview_then_trainer_acts(self, *args, **kwargs):
+        out = real_preview(self, *args, **kwargs)
+        if not raced:
+            raced.append(1)
+            trainer.reset_practice()
+            trainer.add_event("price_cut", week=14, advance=0.0, loss=3.0)
+            trainer.open_round()
+        return out
+
+    monkeypatch.setattr(Simulation, "preview", preview_then_trainer_acts)
+    with pytest.raises(MoveRefused) as info:
+        store.record_move("a", 14, deal, action)
+    assert "the workshop changed" in info.value.en and "重新行动" in info.value.zh
+    monkeypatch.undo()
+    assert store.moves("a").empty
+    store.record_move("a", 14, deal, action)  # tried again: previewed in the world with the event
+    assert store.moves("a").outcome.tolist() == ["no_sale"]  # (the stale preview said 'advance')
+    store.close_round()
+    replayed = store.simulation("a").history.events.query("week == 14 and action.notna()")
+    assert replayed.outcome.tolist() == store.moves("a").outcome.tolist()
+
+
 def test_events_during_a_practice_round_wait_for_its_reset(tmp_path):
     store = rounds_store(tmp_path, teams=["a", "b"], accounts=40, k=3)
     store.open_round(practice=True)
