@@ -222,6 +222,11 @@ def _deal_segments(history: Any, acc_codes: np.ndarray, accounts: pd.DataFrame) 
     """Segment code of each deal (−1 when its account is unknown) and its row in ``accounts`` (−1)."""
     if "account_id" not in accounts.columns:
         raise ValueError("accounts: missing column 'account_id'")
+    twice = accounts["account_id"].duplicated(keep=False).to_numpy()
+    if twice.any():
+        rows = np.flatnonzero(accounts["account_id"].to_numpy() == accounts["account_id"].to_numpy()[twice][0])
+        raise ValueError(f"accounts: account {accounts['account_id'].iloc[rows[0]]} is on rows "
+                         f"{', '.join(str(r) for r in rows[:-1])} and {rows[-1]} (each account once)")
     pos = pd.Index(accounts["account_id"]).get_indexer(history.deals["account_id"])
     return np.where(pos >= 0, acc_codes[np.maximum(pos, 0)], -1), pos
 

@@ -240,3 +240,13 @@ def test_scorecard_view_labels_and_formats_every_value():
                     assert text == f"{value:.0%}"
                 elif unit == "currency":
                     assert text.startswith("¥")
+
+
+def test_an_account_listed_twice_is_named():
+    """accounts.csv with an account on two rows: the table and the scorecard say which (pandas raised
+    "Reindexing only valid with uniquely valued Index objects")."""
+    h = tiny_history()
+    h.accounts = pd.concat([hand_accounts(), hand_accounts().iloc[[3]]], ignore_index=True)
+    for table in (segment_table, scorecard):
+        with pytest.raises(ValueError, match=r"accounts: account 4 is on rows 3 and 5"):
+            table(h)
