@@ -140,6 +140,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_TEAMS = 100
 MAX_NAME = 60
 MAX_TIMER_MINUTES = 24 * 60
+MAX_SEED = 2**63 - 1  # the largest SQLite INTEGER
 PRACTICE_RESET = "practice reset"  # moves.withdrawn_by of the practice round's moves after its reset
 
 # The leaderboard's score: weight of each metric (the trainer sets them with set_weights).
@@ -600,6 +601,8 @@ class WorkshopStore:
         """
         names = _team_names(teams)
         seed = _int("seed", seed, 0)
+        if seed > MAX_SEED:  # team seeds are stored as SQLite INTEGERs (same_world stores the seed itself)
+            raise StoreError(f"seed must be at most {MAX_SEED}, got {seed}")
         if preset not in preset_names():
             raise StoreError(f"preset must be one of {', '.join(preset_names())}, got {preset!r}")
         start_week = _int("start_week", start_week, 0)

@@ -290,3 +290,10 @@ def test_workshop_branch_specs_and_multi_line_errors_end_in_one_line(tmp_path, c
     monkeypatch.setattr(debrief, "report", fails)
     assert main(["workshop", "report", "--dir", str(w), "--out", out]) == 2
     assert capsys.readouterr().err == "simfunnel workshop: error: bad text ^ ParseException: expected\n"
+
+
+def test_workshop_init_with_a_seed_too_large_for_the_store_is_one_line(tmp_path, capsys):
+    argv = ["workshop", "init", "--dir", str(tmp_path / "w"), "--teams", "2", "--seed", str(2**64), "--same-world"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == "simfunnel workshop: error: seed must be at most 9223372036854775807, got " \
+                                      "18446744073709551616\n"

@@ -121,6 +121,8 @@ def test_same_world_plays_the_workshop_datasets_world_with_the_same_luck(tmp_pat
     ({"preset": "nope"}, "preset must be one of"),
     ({"start_week": 45}, "exceeds the world's 52 weeks"),
     ({"seed": -1}, "seed must be at least 0"),
+    ({"seed": 2**63, "same_world": True}, "seed must be at most 9223372036854775807"),  # SQLite's INTEGER
+    ({"seed": 2**63}, "seed must be at most 9223372036854775807"),
     ({"threshold": -5}, "threshold must be an amount"),
 ])
 def test_init_refuses_bad_arguments(tmp_path, kwargs, message):
