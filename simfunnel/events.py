@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,12 @@ class Effect:
         first, last = _integer("Effect.first_week", self.first_week), _integer("Effect.last_week", self.last_week)
         if first < 1 or last < first:
             raise ValueError(f"Effect weeks must satisfy 1 ≤ first_week ≤ last_week, got {first} … {last}")
-        steps = (self.key_steps,) if isinstance(self.key_steps, str) else tuple(self.key_steps)
+        if isinstance(self.key_steps, str):
+            steps = (self.key_steps,)
+        elif isinstance(self.key_steps, Iterable):
+            steps = tuple(self.key_steps)
+        else:
+            raise ValueError(f"Effect.key_steps must be key steps (() = every open stage), got {self.key_steps!r}")
         bad = [s for s in steps if s not in KEY_STEPS]
         if bad:
             raise ValueError(f"Effect.key_steps: {bad[0]!r} is not a key step; key steps are {', '.join(KEY_STEPS)}")
@@ -108,6 +113,9 @@ class Effect:
             object.__setattr__(self, name, float(value))
         accounts = self.accounts
         if accounts is not None:
+            if isinstance(accounts, (str, bytes)) or not isinstance(accounts, Iterable):  # "12" ≠ accounts 1, 2
+                raise ValueError(f"Effect.accounts must be a collection of account ids (None: every account), "
+                                 f"got {accounts!r}")
             accounts = frozenset(_integer("Effect.accounts", a) for a in accounts)
         if self.coach_leaves and accounts is None:
             raise ValueError("Effect.coach_leaves needs the accounts whose coach leaves")

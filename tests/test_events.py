@@ -387,6 +387,9 @@ def test_effects_multiply_and_are_capped():
     (lambda: Effect(1, 2, ("evaluation",)), "'evaluation' is not a key step"),
     (lambda: Effect(1, 2, advance_factor=-1), "advance_factor must be a finite number ≥ 0"),
     (lambda: Effect(1, 2, coach_leaves=True), "needs the accounts"),
+    (lambda: Effect(1, 2, accounts="12"), "Effect.accounts must be a collection of account ids"),  # was {1, 2}
+    (lambda: Effect(1, 2, accounts=12), "Effect.accounts must be a collection of account ids (None: every account), got 12"),
+    (lambda: Effect(1, 2, key_steps=None), "Effect.key_steps must be key steps (() = every open stage), got None"),
 ])
 def test_bad_events_are_refused_clearly(make, message):
     with pytest.raises(ValueError, match=re.escape(message)):
