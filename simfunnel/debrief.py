@@ -774,8 +774,8 @@ def _table(heads: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, 
     head = "".join(f'<th class="{c}">{h}</th>' for h, c in heads)
     body = []
     for i, cells in enumerate(rows):
-        klass = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
-        body.append(f"<tr{klass}>" + "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>"
+        row_class = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
+        body.append(f"<tr{row_class}>" + "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>"
                                             for v, c in cells) + "</tr>")
     table = f'<table class="{klass}">' if klass else "<table>"
     return f"{table}<tr>{head}</tr>{''.join(body)}</table>"

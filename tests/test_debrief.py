@@ -478,6 +478,7 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.texts, self.images, self.tables, self._skip, self._cell = [], [], [], 0, None
+        self.table_tags = []  # each <table …> start tag as written
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -487,6 +488,7 @@ class _Page(HTMLParser):
             self.images.append(attrs)
         elif tag == "table":
             self.tables.append([])
+            self.table_tags.append(self.get_starttag_text())
         elif tag == "tr" and self.tables:
             self.tables[-1].append([])
         elif tag in ("td", "th"):
@@ -547,6 +549,7 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
     # each branch: its comparison table; each team: its timeline
     assert len(page.tables) == 2 + len(branches) + len(TEAMS)
     timelines = page.tables[2 + len(branches):]
+    assert all(re.fullmatch(r'<table( class="[\w-]+")?>', tag) for tag in page.table_tags), page.table_tags
     for team, table in zip(TEAMS, timelines):
         assert len(table) - 1 == len(timeline(played, team, lang))
     words = {"zh": ["排行榜", "假设分支", "各队时间线", "销售预计"],
@@ -559,3 +562,12 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
     assert_language(texts, lang)
     with pytest.raises(ValueError, match="expected Branch objects"):
         report(played, tmp_path / "x.html", lang=lang, branches=["red"])
+
+
+def test_report_tables_keep_their_own_class_whatever_their_rows_have():
+    """The progress table of many rounds is "compact"; a timeline's rows have classes, its table none."""
+    rows = [[("1", "")], [("2", "")]]
+    assert debrief._table([("a", "")], rows, klass="compact").startswith('<table class="compact"><tr>')
+    timeline_table = debrief._table([("a", "")], rows, ["k-move", "k-event"])
+    assert timeline_table.startswith("<table><tr>") and '<tr class="k-event">' in timeline_table
+
