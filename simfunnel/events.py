@@ -454,6 +454,9 @@ class _WorldEdit:
         self.state_owned = self.account_ids[acc["ownership"].astype(str).to_numpy() == "state_owned"]
         coach_accounts = world.contacts["account_id"][world.contacts["coach"].to_numpy(dtype=bool)]
         self.coach_accounts = np.unique(coach_accounts.to_numpy())
+        # the generator's draw needs the owners as categories (a world rebuilt from a dataset has them as text)
+        self.draw_accounts = acc if isinstance(acc["owner"].dtype, pd.CategoricalDtype) else \
+            acc.assign(owner=acc["owner"].astype("category"))
 
     def _check_accounts(self, ids, kind: str) -> None:
         unknown = sorted(set(ids) - set(self.account_ids.tolist()))
@@ -491,7 +494,7 @@ class _WorldEdit:
         acc = self.world.accounts
         pos = int(np.flatnonzero(self.account_ids == account)[0])
         row["account_id"] = np.array([account], dtype=row["account_id"].dtype)
-        row["owner"] = pd.Categorical([acc["owner"].iloc[pos]], dtype=acc["owner"].dtype)
+        row["owner"] = pd.Categorical([acc["owner"].iloc[pos]], dtype=self.draw_accounts["owner"].dtype)
         row["amount"] = float(s["amount"])
         self.tenders.append(len(self.created) - 1)
 
@@ -517,9 +520,10 @@ class _WorldEdit:
         from .generate import draw_deals
 
         w = self.world
-        rows = draw_deals(rng, w.accounts, w.funnel, w.chain, w.params, np.zeros(len(created), dtype=np.int32),
+        rows = draw_deals(rng, self.draw_accounts, w.funnel, w.chain, w.params, np.zeros(len(created), dtype=np.int32),
                           created, first_id=self.next_id)
         rows = rows[list(w.deals.columns)]  # the world's column order (a rebuilt world may have fewer)
+        rows = rows.astype({c: t for c, t in w.deals.dtypes.items() if rows[c].dtype != t})  # and its types
         self.parts.append(rows)
         self.next_id += len(rows)
         self.created = np.concatenate([self.created, created])

@@ -499,3 +499,25 @@ def test_the_coach_report_gives_the_chances_of_the_coming_week_with_its_events(y
     dropped = ~went & (u < (report.advance_chance + report.loss_chance).to_numpy())
     assert (np.isin(outcome, ["advance", "order"]) == went).all()
     assert ((outcome == "no_sale") == dropped).all()
+
+
+def test_events_on_a_world_rebuilt_from_a_dataset():
+    """A world rebuilt from a saved dataset (world_from_history: its tables as read from CSV) takes a
+    tender and an upturn like a generated one (the extra deals' draw needed categorical owners)."""
+    from pathlib import Path
+
+    from simfunnel.generate import world_from_history
+    from simfunnel.history import History
+
+    world = world_from_history(History.load(Path(__file__).resolve().parents[1] / "datasets" / "workshop"), seed=3)
+    events = [MarketEvent("large_tender", 5, seed=1), MarketEvent("market_up", 3, seed=1)]
+    world2, effects = apply_events(world, events)
+    n = len(world.deals)
+    assert len(world2.deals) > n + 10 and effects == ()
+    pd.testing.assert_frame_equal(world2.deals.iloc[:n], world.deals)  # every existing row in place
+    assert dict(world2.deals.dtypes) == dict(world.deals.dtypes)
+    added = world2.deals.iloc[n:]
+    owners = world.accounts.set_index("account_id").owner
+    assert (added.owner.astype(str).to_numpy() == owners.reindex(added.account_id).astype(str).to_numpy()).all()
+    assert (added.amount == 3_000_000).sum() == 1
+    Simulation(world2, 3, effects=effects).run(10)
