@@ -154,3 +154,22 @@ def test_one_language(played, lang, tmp_path, caplog):
 def test_bad_store():
     with pytest.raises(ValueError, match="WorkshopStore"):
         DebriefPanel("W")
+
+
+def test_a_people_action_is_named_in_the_panels_language(tmp_path):
+    """With the people layer a move may be a people action (meet a gatekeeper …): the what-if form names it
+    in zh or en, not by its key."""
+    from simfunnel.people import PEOPLE_ACTIONS_BY_KEY, people_actions_for
+
+    store = WorkshopStore.init(tmp_path / "w", teams=["red"], seed=11, accounts=40, people=True)
+    sim = store.simulation("red")
+    deals = sim.history.deals
+    deal, key = next((int(d), acts[0].key) for d, s in zip(deals.deal_id, deals.stage.astype(str))
+                     if str(deals.set_index("deal_id").status[d]) == "open" and (acts := people_actions_for(sim.funnel, s)))
+    store.record_move("red", 14, deal, key)
+    store.close_week("red", 14)
+    with closing_new_widgets():
+        for lang in ("zh", "en"):
+            panel = DebriefPanel(store, lang=lang)
+            label = next(text for text, value in panel.deal_select.options if value == deal)
+            assert label == f"#{deal} {PEOPLE_ACTIONS_BY_KEY[key].label(lang)}" and key not in label

@@ -271,8 +271,8 @@ class DebriefPanel(Widget):
             if len(row):
                 moves = self.store.moves(self.team)
                 moves = moves[~moves["withdrawn"] & (moves["week"] == int(row["first_week"].iloc[0]))]
-                deals = [(t("move_label", deal=int(m.deal_id), action=labels.get(m.action, m.action)), int(m.deal_id))
-                         for m in moves.itertuples(index=False)]
+                deals = [(t("move_label", deal=int(m.deal_id), action=debrief._action_label(m.action, self.lang)),
+                          int(m.deal_id)) for m in moves.itertuples(index=False)]  # people actions too
         options = deals + [(t("deal_other"), 0)]
         if list(self.deal_select.options) != options:
             self.deal_select.options = options
