@@ -1136,7 +1136,8 @@ class WorkshopStore:
             MoveRefused: the deal already has a move this week (the message names who made
                 it and which action), ``week`` is not the team's open week; in rounds mode no
                 round open, the round's time is up, or the team has submitted; a practice reset
-                or a market event for the team between the outcome's preview and its write.
+                or a market event for the team hitting by ``week``, scheduled between the
+                outcome's preview and its write.
             StoreError: an unknown team, a deal that does not exist or cannot be acted on,
                 an action that does not fit its stage, an outcome that does not match.
         """
@@ -1180,10 +1181,14 @@ class WorkshopStore:
         def insert(conn: sqlite3.Connection) -> int:
             number = self._check_round(conn, team, week)["number"] if self.rounds_mode else None
             self._check_open(conn, team, week)
+            # A reset or an event up to this week since the preview: its outcome may be stale. (Events never
+            # change; one from a later week leaves this week's odds and draws as they were.)
             resets = conn.execute("SELECT resets FROM teams WHERE team = ?", (team,)).fetchone()[0]
-            events = tuple(e for (e,) in conn.execute(
-                "SELECT id FROM events WHERE team IS NULL OR team = ? ORDER BY id", (team,)))
-            if (resets, events) != previewed_in:  # a reset or an event since the preview: its outcome may be stale
+            event_weeks = dict(conn.execute(
+                "SELECT id, week FROM events WHERE team IS NULL OR team = ? ORDER BY id", (team,)).fetchall())
+            now = [e for e, w in event_weeks.items() if w <= week]
+            then = [e for e in previewed_in[1] if event_weeks.get(e, week) <= week]
+            if resets != previewed_in[0] or now != then:
                 raise _message(MoveRefused, "changed")
             row = conn.execute("SELECT action, trainee FROM moves WHERE team = ? AND week = ? AND deal_id = ? "
                                "AND withdrawn = 0", (team, week, deal_id)).fetchone()

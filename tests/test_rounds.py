@@ -512,6 +512,20 @@ def test_a_move_previewed_before_a_reset_and_a_new_event_is_refused_not_stored_w
     assert store.moves("a").empty
     store.record_move("a", 14, deal, action)  # tried again: previewed in the world with the event
     assert store.moves("a").outcome.tolist() == ["no_sale"]  # (the stale preview said 'advance')
+    # an event for a later round, scheduled during a preview, cannot change this week: the move is stored
+    other = int(d[(d.status.astype(str) == "open") & (d.stage.astype(str) == "evaluation")].deal_id.iloc[4])
+
+    def preview_then_event_for_round_2(self, *args, **kwargs):
+        out = real_preview(self, *args, **kwargs)
+        if len(raced) == 1:
+            raced.append(2)
+            trainer.add_event("market_down", round=2)
+        return out
+
+    monkeypatch.setattr(Simulation, "preview", preview_then_event_for_round_2)
+    store.record_move("a", 14, other, action)
+    monkeypatch.undo()
+    assert raced == [1, 2] and len(store.moves("a")) == 2
     store.close_round()
     replayed = store.simulation("a").history.events.query("week == 14 and action.notna()")
     assert replayed.outcome.tolist() == store.moves("a").outcome.tolist()
