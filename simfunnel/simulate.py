@@ -19,7 +19,15 @@ customer takes no action, so the deal never advances that week.
 
 Randomness uses common random numbers: week *w* draws one uniform per deal from
 ``default_rng([seed, w])`` whatever the actions, so a changed decision changes
-only what it touches.
+only what it touches. The uniform ``u`` of a deal with weekly chances ``a``
+(advance) and ``l`` (loss) means: advance when ``u < a``, lost when ``u ≥ 1 − l``,
+stay in between (:data:`COUPLINGS`: ``"monotone"``, the default). With the same
+draws, an action that raises ``a`` and lowers ``l`` can only turn a week into a
+better outcome for that deal (stay → advance, lost → stay), never a worse one; so
+teams playing the same world with the same luck differ by their decisions, and a
+what-if branch shows what a decision did. The ``"classic"`` layout (lost when
+``a ≤ u < a + l``) has the same chances but lets an action turn a stay into a
+loss; workshop stores made before the monotone layout replay with it.
 
 Example:
     >>> from simfunnel.generate import generate
@@ -47,6 +55,8 @@ if TYPE_CHECKING:
     from .people import Coverage, PeopleParams
 
 MAX_ADVANCE = 0.9
+# How a deal's weekly uniform maps to its outcome (see the module's notes); the first is the default.
+COUPLINGS = ("monotone", "classic")
 
 
 @dataclass(frozen=True)
@@ -243,6 +253,8 @@ class Simulation:
         effects: :class:`~simfunnel.events.Effect` s — market events changing the weekly odds for
             some weeks (``events.apply_events`` makes them); applied after the people layer, before
             the actions. ``()`` (default): exactly the plain simulation. Kept by :meth:`replay`.
+        coupling: how the weekly uniform maps to an outcome: ``"monotone"`` (default; an action
+            never worsens the week of the deal it touches) or ``"classic"`` (stores made before it).
 
     Example:
         >>> from simfunnel.generate import generate
@@ -253,7 +265,11 @@ class Simulation:
     """
 
     def __init__(self, world: "World", seed: int = 2026, chain: pd.DataFrame | None = None,
-                 people: PeopleParams | None = None, effects: Sequence[Effect] = ()) -> None:
+                 people: PeopleParams | None = None, effects: Sequence[Effect] = (),
+                 coupling: str = "monotone") -> None:
+        if coupling not in COUPLINGS:
+            raise ValueError(f"coupling must be one of {', '.join(COUPLINGS)}, got {coupling!r}")
+        self.coupling = coupling
         self.world = world
         self.funnel = world.funnel
         self.seed = int(seed)
@@ -435,7 +451,10 @@ class Simulation:
                 acted[j], act_keys[j] = True, key
         u = np.random.default_rng([self.seed, week]).random(len(self._ids))[active]
         go = u < adv
-        drop = ~go & (u < adv + los)
+        if self.coupling == "monotone":  # the loss band sits at the top: see the module's notes
+            drop = ~go & (u >= 1.0 - los)
+        else:
+            drop = ~go & (u < adv + los)
         new = np.where(go, st + 1, np.where(drop, lost, st)).astype(np.int16)
         new[go & (st == n_open - 1)] = won
         return week, active, st, new, go, drop, acted, act_keys
@@ -453,7 +472,8 @@ class Simulation:
         target = self.week if weeks is None else int(weeks)
         if not 0 <= target <= self.week:
             raise ValueError(f"weeks must be between 0 and {self.week}, got {weeks}")
-        other = Simulation(self.world, seed=self.seed, chain=self.chain, people=self.people, effects=self.effects)
+        other = Simulation(self.world, seed=self.seed, chain=self.chain, people=self.people, effects=self.effects,
+                           coupling=self.coupling)
         if self.people is None:
             for acts in self._actions[:target]:
                 other.step(acts)
@@ -644,7 +664,7 @@ class Simulation:
             quota=w.quota,
             accounts=w.accounts,
             contacts=w.contacts,
-            meta={**w.describe(), "simulation_seed": self.seed},
+            meta={**w.describe(), "simulation_seed": self.seed, "coupling": self.coupling},
             check=False,
         )
         history._snapshot_source = self._snapshot_rows

@@ -622,6 +622,7 @@ class WorkshopStore:
             "seed": seed, "preset": preset, "same_world": bool(same_world), "people": bool(people),
             "start_week": start_week, "period_weeks": period_weeks, "accounts": accounts, "weeks": weeks,
             "threshold": float(threshold), "currency": currency, "weeks_per_round": weeks_per_round,
+            "coupling": "monotone",  # how a week's draw maps to an outcome (simulate.COUPLINGS)
         }
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
@@ -921,6 +922,8 @@ class WorkshopStore:
 
             people = PeopleParams()
         kwargs = {"effects": tw.effects} if tw.effects else {}  # no events: exactly the plain simulation
+        # A store made before the monotone coupling has no "coupling" key: it replays as it was played.
+        kwargs["coupling"] = self.config.get("coupling", "classic")
         sim = Simulation(tw.world, seed=self._team(team)["sim_seed"], people=people, **kwargs)
         for _ in range(self.start_week):
             sim.step()

@@ -341,3 +341,49 @@ def test_history_chain_is_the_chain_that_simulated_it():
     h = sim.run()
     pd.testing.assert_frame_equal(history_chain(h), sim.chain)
     assert history_chain(History(h.deals, h.events, None, h.funnel)) is None
+
+
+@pytest.mark.parametrize("coupling", ["monotone", "classic"])
+def test_the_monotone_coupling_never_makes_an_action_worsen_the_deal_it_touches(coupling):
+    from simfunnel.generate import generate
+    from simfunnel.simulate import ACTIONS, Simulation, actions_for
+
+    rank = {"no_sale": 0, "continuation": 1, "advance": 2, "order": 3}
+    world = generate(accounts=400, seed=8)
+    sim = Simulation(world, seed=8, coupling=coupling)
+    worse = better = 0
+    for _ in range(6):
+        deals = sim.history.deals
+        open_ = deals[deals.status == "open"]
+        # the strongest fitting advance action: advance factor > 1 and loss factor ≤ 1 for every action used
+        acts = {int(d): max((a for a in actions_for(world.funnel, str(s)) if a.kind == "advance"),
+                            key=lambda a: a.advance_factor).key
+                for d, s in zip(open_.deal_id, open_.stage)}
+        assert all(a.loss_factor <= 1 and a.advance_factor > 1 for a in ACTIONS if a.key in set(acts.values()))
+        with_action = sim.preview(acts).set_index("deal_id")["outcome"].astype(str)
+        alone = sim.replay()
+        moved = alone.step().set_index("deal_id")["outcome"].astype(str)  # only stage changes are recorded
+        without = pd.Series("continuation", index=with_action.index).where(~with_action.index.isin(moved.index),
+                                                                           moved.reindex(with_action.index))
+        delta = with_action.map(rank) - without.map(rank)
+        worse += int((delta < 0).sum())
+        better += int((delta > 0).sum())
+        sim.step()
+    assert better > 50
+    if coupling == "monotone":
+        assert worse == 0
+    else:  # the classic layout: an action can turn a stay into a loss with the same draw
+        assert worse > 0
+
+
+def test_coupling_is_checked_and_kept_by_replay():
+    from simfunnel.generate import generate
+    from simfunnel.simulate import Simulation
+
+    world = generate(accounts=30, seed=4)
+    with pytest.raises(ValueError, match="coupling must be one of monotone, classic"):
+        Simulation(world, seed=4, coupling="fair")
+    sim = Simulation(world, seed=4, coupling="classic")
+    sim.run(10)
+    assert sim.replay().coupling == "classic" and sim.history.meta["coupling"] == "classic"
+    assert Simulation(world, seed=4).coupling == "monotone"

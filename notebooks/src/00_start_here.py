@@ -91,22 +91,28 @@ plots.funnel_chart(history, week=13);
 # %% [markdown] trainer lang=en
 # **Ask the room:** which stage holds the most money, and which holds the most forecast?
 #
-# *Expected answer:* *Need identified* holds by far the most money (about ¥8.1M of ¥14.5M),
-# but at 10 % it is worth only about ¥0.8M of forecast; *Commitment* holds less money
-# (¥1.8M) and the most forecast (¥1.5M). A funnel full of early deals looks rich and is not.
+# *Expected answer:* *Need identified* holds by far the most money (about ¥8.6M of ¥16.4M),
+# but at 10 % it is worth only about ¥0.86M of forecast; *Criteria set* holds less than half
+# as much money (¥4.0M) and the most forecast (¥1.6M). A funnel full of early deals looks
+# rich and is not.
 
 # %% [markdown] trainer lang=zh
 # **请大家回答**：哪个阶段的金额最多？哪个阶段贡献的销售预计最多？
 #
-# *预期答案：* “发现需求”阶段金额最多（约 810 万，总共约 1,450 万），但赢率只有 10%，
-# 只贡献约 81 万的销售预计；“购买承诺”阶段金额不多（约 184 万），贡献的销售预计却最多
-# （约 147 万）。前端商机堆得再满，漏斗也不一定“值钱”。
+# *预期答案：* “发现需求”阶段金额最多（约 859 万，总共约 1,638 万），但赢率只有 10%，
+# 只贡献约 86 万的销售预计；“确定标准”阶段的金额还不到它的一半（约 402 万），贡献的销售预计
+# 却最多（约 161 万）。前端商机堆得再满，漏斗也不一定“值钱”。
 
 # %% trainer
 open_now = history.snapshots.query("week == 13 and status == 'open'")
 by_stage = open_now.assign(forecast=open_now.amount * history.win_probability(open_now))
 by_stage = by_stage.groupby("stage", observed=True)[["amount", "forecast"]].sum()
-assert by_stage.amount.idxmax() == "need" and by_stage.forecast.idxmax() == "commitment"
+assert by_stage.amount.idxmax() == "need" and by_stage.forecast.idxmax() == "criteria"
+# en: The figures quoted above, rounded as quoted (¥ in units of ¥10,000).
+# zh: 上面引用的数字，按引用的精度取整（单位：万元）。
+assert round(by_stage.amount.sum() / 1e4) == 1_638 and round(by_stage.amount["need"] / 1e4) == 859
+assert round(by_stage.forecast["need"] / 1e4) == 86 and round(by_stage.amount["criteria"] / 1e4) == 402
+assert round(by_stage.forecast["criteria"] / 1e4) == 161
 by_stage
 
 # %% [markdown] lang=en

@@ -195,8 +195,11 @@ my_forecast = 0
 # %% trainer
 # en: Solution: amount × win rate, deal by deal.
 # zh: 参考答案：逐个商机算“金额 × 阶段赢率”，再相加。
-my_forecast = 55_500 * 0.25 + 65_900 * 0.60 + 140_200 * 0.80
-assert round(my_forecast) == 165_575
+my_forecast = 87_000 * 0.25 + 97_800 * 0.60 + 696_000 * 0.80
+assert round(my_forecast) == 637_230
+# en: The three deals of the table, as the expected answer below quotes them.
+# zh: 表中的三个商机，和下面预期答案里引用的一致。
+assert three.amount.tolist() == [87_000, 97_800, 696_000] and three.deal_id.iloc[0] == 18
 
 # %%
 kit_forecast = float((three.amount * history.win_probability(three)).sum())
@@ -210,16 +213,16 @@ else:
     print(f"你的答案：{i18n.format_money(my_forecast)}。还不对：每个金额先乘以它的阶段赢率，再加起来。")  # lang=zh
 
 # %% [markdown] trainer lang=en
-# *Expected answer:* 55,500 × 25 % + 65,900 × 60 % + 140,200 × 80 % = 13,875 + 39,540 +
-# 112,160 = **¥165,575**. Common slips: adding the amounts (¥261,600, the pipeline, not
+# *Expected answer:* 87,000 × 25 % + 97,800 × 60 % + 696,000 × 80 % = 21,750 + 58,680 +
+# 556,800 = **¥637,230**. Common slips: adding the amounts (¥880,800, the pipeline, not
 # the forecast); taking one's own feeling about a deal instead of its stage's rate ("this
-# one is 100 % sure"). Ask: *what would move deal 389 to 40 % next week?* (The customer
+# one is 100 % sure"). Ask: *what would move deal 18 to 40 % next week?* (The customer
 # writes down their criteria with us — a customer action, not ours.)
 
 # %% [markdown] trainer lang=zh
-# *预期答案：* 55,500 × 25% + 65,900 × 60% + 140,200 × 80% = 13,875 + 39,540 + 112,160 =
-# **165,575 元**。常见错误：把金额直接相加（261,600 元，这是在途金额，不是销售预计）；
-# 按自己的感觉给赢率（“这单百分之百能成”），而不用阶段赢率。可以追问：*下周要让 389 号
+# *预期答案：* 87,000 × 25% + 97,800 × 60% + 696,000 × 80% = 21,750 + 58,680 + 556,800 =
+# **637,230 元**。常见错误：把金额直接相加（880,800 元，这是在途金额，不是销售预计）；
+# 按自己的感觉给赢率（“这单百分之百能成”），而不用阶段赢率。可以追问：*下周要让 18 号
 # 商机升到 40%，需要发生什么？*（客户和我们一起定下采购标准——这是客户的行动，不是我们的。）
 
 # %% [markdown] lang=en

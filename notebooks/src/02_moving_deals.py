@@ -229,19 +229,23 @@ def play(kind, weeks=4):
 
 results = {kind: play(kind) for kind in ("advance", "continuation", "none")}
 assert results["advance"] > results["none"] > results["continuation"]
+# en: The figures quoted below, in units of ¥10,000.
+# zh: 下面引用的数字（单位：万元）。
+quoted = {"advance": 406, "continuation": 294, "none": 385}
+assert {kind: round(value / 1e4) for kind, value in results.items()} == quoted
 {kind: sf.i18n.format_money(value) for kind, value in results.items()}
 
 # %% [markdown] trainer lang=en
-# *Expected:* after four weeks, forecast + booked is about ¥5.27M with advance actions,
-# ¥4.36M doing nothing and ¥3.77M with continuation actions. Dinners and brochures are
+# *Expected:* after four weeks, forecast + booked is about ¥4.06M with advance actions,
+# ¥3.85M doing nothing and ¥2.94M with continuation actions. Dinners and brochures are
 # **worse than doing nothing**: for that week the deal cannot move, while the market keeps
 # losing deals. Debrief questions: Which reply fooled you? Did you act on the stuck ⚠ deals
 # or on the big ones? Why does the forecast sometimes drop in a week you did well (deals
 # lost elsewhere in the market)?
 
 # %% [markdown] trainer lang=zh
-# *预期结果*：四周后，用推进类行动的“销售预计 + 已成交”约 527 万元，什么都不做约 436 万元，
-# 用延续类行动约 377 万元。请吃饭、发资料**还不如什么都不做**：这一周商机不可能前进，而市场
+# *预期结果*：四周后，用推进类行动的“销售预计 + 已成交”约 406 万元，什么都不做约 385 万元，
+# 用延续类行动约 294 万元。请吃饭、发资料**还不如什么都不做**：这一周商机不可能前进，而市场
 # 上的商机照样在流失。讲评问题：哪条回复骗过了你？你是优先处理 ⚠ 停滞的商机，还是金额大的
 # 商机？为什么有时候自己做得不错，销售预计却下降了（市场上别的商机丢了）？
 

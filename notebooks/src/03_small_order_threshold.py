@@ -54,8 +54,8 @@ plots.funnel_chart(history, week=13, threshold=50_000);
 # ## What it saves, what it costs
 #
 # **Saved:** the records entered. One record per deal above the threshold when it is
-# created, plus one per stage change. With a threshold of ¥50,000 this quarter needs 399
-# records instead of 1,269.
+# created, plus one per stage change. With a threshold of ¥50,000 this quarter needs 410
+# records instead of 1,291.
 #
 # **Cost:** the funnel no longer sees the small deals that will be won, so the forecast
 # would come out too low every week. The fix is to forecast them from their **run rate**,
@@ -78,7 +78,7 @@ plots.funnel_chart(history, week=13, threshold=50_000);
 # ## 省下了什么，付出了什么
 #
 # **省下的**：录入工作。门槛以上的商机，建立时录一条记录，之后每次阶段变化再录一条。门槛
-# 定在 5 万元，这个季度只需要录 399 条，而不是 1,269 条。
+# 定在 5 万元，这个季度只需要录 410 条，而不是 1,291 条。
 #
 # **付出的**：漏斗看不到那些将来会成交的小单，销售预计每周都会偏低。弥补的办法是用
 # **漏斗外周均**来预计它们，也就是最近 4 周平均每周的漏斗外销售额。一个季度 $n = 13$ 周，
@@ -114,19 +114,23 @@ columns = ["week", "forecast_in_funnel", "run_rate", "expected_out_of_funnel", "
 )
 
 # %% [markdown] trainer lang=en
-# **Point out** the run rate at the start of the quarter: only ¥5,175 a week, because the
-# 4 weeks before had few small orders. The quarter then brought ¥478k of out-of-funnel
-# sales, not the ¥67k expected. A 4-week run rate reacts fast but is noisy; ask the room
+# **Point out** the run rate at the start of the quarter: only ¥15,975 a week, because the
+# 4 weeks before had few small orders. The quarter then brought ¥454k of out-of-funnel
+# sales, not the ¥208k expected. A 4-week run rate reacts fast but is noisy; ask the room
 # how many weeks they would average, and why (seasonality, a big campaign, a new product).
 # The cell below shows 4, 8 and 13 weeks.
 
 # %% [markdown] trainer lang=zh
-# **请指出**：季度初的漏斗外周均只有 5,175 元，因为之前 4 周小单很少；结果这个季度实际来了
-# 47.8 万元的漏斗外销售额，而不是预计的 6.7 万元。4 周的周均反应快，但波动大。请大家讨论：
+# **请指出**：季度初的漏斗外周均只有 15,975 元，因为之前 4 周小单很少；结果这个季度实际来了
+# 45.4 万元的漏斗外销售额，而不是预计的 20.8 万元。4 周的周均反应快，但波动大。请大家讨论：
 # 你会用几周来平均？为什么？（季节性、大型促销、新产品上市……）下面的单元格对比了 4 周、8 周和
 # 13 周。
 
 # %% trainer
+# en: The figures quoted above: the run rate of week 13, what it expects, what the quarter brought.
+# zh: 上面引用的数字：第 13 周的漏斗外周均、据此预计的漏斗外销售额，以及这个季度实际的漏斗外销售额。
+assert table.run_rate.iloc[0] == 15_975 and round(table.expected_out_of_funnel.iloc[0] / 1e3) == 208
+assert round(table.out_of_funnel_booked.iloc[-1] / 1e3) == 454
 {weeks: i18n.format_money(sf.indicators(history, quota=quota, threshold=50_000, run_rate_weeks=weeks)
                           .expected_out_of_funnel.iloc[0]) for weeks in (4, 8, 13)}
 
@@ -171,14 +175,25 @@ explorer
 my_threshold = 50_000
 
 # %% trainer
-# en: One defensible answer: ¥80,000. Records fall by about 80 %, the forecast error stays at the
-# en: level of no threshold (with the run rate), and 128 deals remain to coach one by one.
-# zh: 一个站得住的答案：8 万元。录入记录减少约 80%，（加上漏斗外周均后）预测误差和不设门槛时
-# zh: 差不多，漏斗里还剩 128 个商机可以逐个辅导。
+# en: One defensible answer: ¥80,000. Records fall by about 79 %, the forecast error stays at the
+# en: level of no threshold (with the run rate), and 134 deals remain to coach one by one.
+# zh: 一个站得住的答案：8 万元。录入记录减少约 79%，（加上漏斗外周均后）预测误差和不设门槛时
+# zh: 差不多，漏斗里还剩 134 个商机可以逐个辅导。
 my_threshold = 80_000
-sweep = sf.threshold_sweep(history, [0, 50_000, 80_000, 100_000], quota=quota).set_index("threshold")
+sweep = sf.threshold_sweep(history, [0, 30_000, 50_000, 80_000, 100_000, 150_000], quota=quota)
+sweep = sweep.set_index("threshold")
 assert sweep.mean_abs_error[80_000] <= sweep.mean_abs_error[0] + 0.01
-assert sweep.mean_abs_error_without_run_rate[100_000] > sweep.mean_abs_error_without_run_rate[0] + 0.1
+assert sweep.mean_abs_error_without_run_rate[100_000] > sweep.mean_abs_error_without_run_rate[0] + 0.05
+assert sweep.deals_in_funnel[80_000] == 134
+assert round(1 - sweep.records_entered[80_000] / sweep.records_entered[0], 2) == 0.79
+# en: The figures of the expected answer below.
+# zh: 下面预期答案里的数字。
+assert sweep.records_entered[[50_000, 0]].tolist() == [410, 1_291]
+assert sweep.mean_abs_error[[0, 30_000, 50_000, 80_000]].round(2).between(0.43, 0.47).all()
+assert round(sweep.mean_abs_error_without_run_rate[0], 2) == 0.47
+assert sweep.mean_abs_error_without_run_rate[[50_000, 80_000]].min() > 0.50
+assert sweep.share_outside[[50_000, 80_000]].round(2).tolist() == [0.11, 0.18]
+assert abs(sweep.share_outside[150_000] - 1 / 3) < 0.02
 sweep
 
 # %%
@@ -199,21 +214,21 @@ print(f"- 销售预计平均误差为销售任务的 {k['mean_abs_error']:.1%}" 
 
 # %% [markdown] trainer lang=en
 # *Expected:* any threshold from about ¥30,000 to ¥80,000 can be defended; what matters is
-# the argument. A good one names (1) the records saved (¥50,000: 399 instead of 1,269,
-# −69 %), (2) the error **with** the run rate, which stays near the no-threshold level
-# (about 27–33 % of quota here: one quarter of lumpy deals is hard to forecast whatever
-# you do), while **without** the run rate it climbs from 29 % to over 40 %, and (3) the
-# share of revenue left outside the funnel (11 % at ¥50,000, 21 % at ¥80,000): the higher
+# the argument. A good one names (1) the records saved (¥50,000: 410 instead of 1,291,
+# −68 %), (2) the error **with** the run rate, which stays near the no-threshold level
+# (about 43–47 % of quota here: one quarter of lumpy deals is hard to forecast whatever
+# you do), while **without** the run rate it climbs from 47 % to over 50 %, and (3) the
+# share of revenue left outside the funnel (11 % at ¥50,000, 18 % at ¥80,000): the higher
 # it is, the more the forecast rests on a noisy run rate and the fewer deals the manager
 # can coach. Push back on ¥150,000: it saves little more and leaves a third of the revenue
 # to the run rate.
 
 # %% [markdown] trainer lang=zh
 # *预期答案*：大约 3 万到 8 万元之间的门槛都说得通，关键看理由。好的理由会讲到：（1）省下的
-# 录入（5 万元：399 条而不是 1,269 条，少了 69%）；（2）**加上**漏斗外周均之后的误差，和不设
-# 门槛时差不多（这里约为销售任务的 27–33%：一个季度里大单成交时间不确定，怎么预计都难），而
-# **不加**的话误差会从 29% 升到 40% 以上；（3）留在漏斗外的销售额比例（5 万元时 11%，8 万元时
-# 21%）：比例越高，销售预计越依赖波动很大的周均，经理能逐个辅导的商机也越少。如果有人选
+# 录入（5 万元：410 条而不是 1,291 条，少了 68%）；（2）**加上**漏斗外周均之后的误差，和不设
+# 门槛时差不多（这里约为销售任务的 43–47%：一个季度里大单成交时间不确定，怎么预计都难），而
+# **不加**的话误差会从 47% 升到 50% 以上；（3）留在漏斗外的销售额比例（5 万元时 11%，8 万元时
+# 18%）：比例越高，销售预计越依赖波动很大的周均，经理能逐个辅导的商机也越少。如果有人选
 # 15 万元，请反驳：录入省不了多少，却把三分之一的销售额交给了周均。
 
 # %% [markdown] trainer lang=en

@@ -56,7 +56,7 @@ plots.progress_chart(table);
 # ## Reading progress
 #
 # Progress is how much *forecast + booked* grew in the week, as a share of the quota. To
-# make the quota, a quarter needs about the benchmark every week (here 7.5 %: a little less
+# make the quota, a quarter needs about the benchmark every week (here 7.1 %: a little less
 # than 1/13 because part of the quota is expected from out-of-funnel sales).
 #
 # - **Winning a deal** barely moves it: the deal leaves the forecast at 80 % and enters
@@ -69,27 +69,34 @@ plots.progress_chart(table);
 # ## 怎么看销售进展
 #
 # 销售进展是这一周“销售预计 + 已成交”增加了多少，占销售任务的比例。要完成任务，每周大约要
-# 达到基准进度（这里是 7.5%：比 1/13 略低，因为有一部分任务预计由漏斗外销售额完成）。
+# 达到基准进度（这里是 7.1%：比 1/13 略低，因为有一部分任务预计由漏斗外销售额完成）。
 #
 # - **赢单**几乎不带来进展：商机从销售预计里按 80% 移出，再按 100% 计入已成交。
 # - **真正的进展**来自新商机进入漏斗，以及商机推进到赢率更高的阶段。
 # - **丢单**是负的进展，而且马上就会显示出来。
 
 # %% [markdown] trainer lang=en
-# **Ask:** what happened in week 21 (progress −14.6 %)? *Expected:* 12 deals at or above
-# the threshold were lost that week, worth ¥2.96M; 5 advanced. Losing big deals late in
-# the funnel is what hurts; the cell below shows them. Then ask: in which week was the
-# quota met? (Week 20: booked ¥3.41M against ¥2.7M; from then on coverage is ∞.)
+# **Ask:** what happened in week 15 (progress −16.7 %)? *Expected:* 10 deals at or above
+# the threshold were lost that week, worth ¥3.74M; 8 advanced. Losing big deals further
+# down the funnel is what hurts: the ¥1.48M deal lost at *Criteria set* took ¥0.59M off the
+# forecast on its own; the cell below shows them. Then ask: in which week was the quota met?
+# (Week 20, only just: booked ¥2.71M against ¥2.7M; from then on coverage is ∞.)
 
 # %% [markdown] trainer lang=zh
-# **提问**：第 21 周发生了什么（销售进展 −14.6%）？*预期答案*：那一周有 12 个门槛以上的商机丢单，
-# 金额 296 万元；推进的只有 5 个。漏斗后段的大单丢了，打击最大；下面的单元格列出了这些商机。
-# 再问：哪一周完成了销售任务？（第 20 周：已成交 341 万元，任务 270 万元；此后覆盖率为 ∞。）
+# **提问**：第 15 周发生了什么（销售进展 −16.7%）？*预期答案*：那一周有 10 个门槛以上的商机丢单，
+# 金额 374 万元；推进的有 8 个。漏斗中后段的大单丢了，打击最大：在“确定标准”阶段丢掉的那个 148 万元
+# 的商机，单独就让销售预计少了 59 万元；下面的单元格列出了这些商机。再问：哪一周完成了销售任务？
+# （第 20 周，刚刚好：已成交 271 万元，任务 270 万元；此后覆盖率为 ∞。）
 
 # %% trainer
-week21 = history.events.merge(history.deals[["deal_id", "amount"]]).query("week == 21 and amount >= @threshold")
-assert (week21.outcome == "no_sale").sum() == 12
-week21.sort_values("amount", ascending=False)
+week15 = history.events.merge(history.deals[["deal_id", "amount"]]).query("week == 15 and amount >= @threshold")
+lost15 = week15.query("outcome == 'no_sale'")
+assert round(table.set_index("week").progress[15], 3) == -0.167
+assert len(lost15) == 10 and lost15.amount.sum() == 3_738_900 and (week15.outcome == "advance").sum() == 8
+biggest = lost15.loc[lost15.amount.idxmax()]  # ¥1.48M at Criteria set: 40 % of it left the forecast
+assert biggest.from_stage == "criteria" and round(biggest.amount * world.funnel.win_rate("criteria"), -4) == 590_000
+assert round(table.set_index("week").booked[20]) == 2_706_300 and table.set_index("week").booked[19] < quota
+week15.sort_values("amount", ascending=False)
 
 # %% [markdown] lang=en
 # ## Coverage: is the funnel big enough?
@@ -131,13 +138,13 @@ print(f"季度初：最可能是 {mid}，十次有八次在 {low} 到 {high} 之
 print(f"完成 {i18n.format_money(quota)} 任务的概率：{mc.p_quota:.0%}")  # lang=zh
 
 # %% [markdown] lang=en
-# Notice that the most likely outcome (about ¥2.6M) is well below the forecast of ¥3.4M.
+# Notice that the most likely outcome (about ¥2.9M) is well below the forecast of ¥3.9M.
 # The forecast counts every deal at its **eventual** win rate, including the deals that will
 # only close next quarter; the range counts only what can close **in** this quarter. Neither
 # counts the new deals you will still find this quarter: they come on top.
 
 # %% [markdown] lang=zh
-# 请注意：最可能的结果（约 260 万元）比销售预计（约 340 万元）低不少。销售预计按**最终**赢率
+# 请注意：最可能的结果（约 290 万元）比销售预计（约 390 万元）低不少。销售预计按**最终**赢率
 # 计算每个商机，包括那些下个季度才会成交的；而这个区间只算**本季度内**能成交的部分。两者都
 # 没有算上你在本季度还会发现的新商机——那是额外的。
 
@@ -193,39 +200,46 @@ for week, p in chance.items():
     print(f"第 {week} 周：{p:4.0%}  {'█' * round(p * 20)}")  # lang=zh
 
 # %% [markdown] trainer lang=en
-# *Expected:* in week 13 the chance of ¥3.5M is only about 13 % (¥2.7M: about 46 %). It
-# passes 80 % in week 19 (85 %), after the big wins of weeks 18–20. A good answer to the
-# director: "Not now. Today we can say ¥1.8M to ¥3.6M, most likely ¥2.6M, plus what we
-# find this quarter. Let's decide in week 18 or 19." Ask what would raise the chance
-# earlier: more opportunities (coverage), and advancing the deals at *Evaluation* and
-# *Commitment* (notebook 02).
+# *Expected:* in week 13 the chance of ¥3.5M is only about 30 % (¥2.7M: about 55 %). It
+# first passes 80 % in week 20 (89 %), after the big wins of weeks 19 and 20; as weeks 21
+# and 22 pass with almost nothing booked it falls back (72 %, 56 %), and it stays above 80 %
+# only from week 23. A good answer to the director: "Not now. Today we can say ¥1.8M to
+# ¥4.4M, most likely ¥2.9M, plus what we find this quarter. Let's look again in week 19 or
+# 20." Ask what would raise the chance earlier: more opportunities (coverage), and advancing
+# the deals at *Evaluation* and *Commitment* (notebook 02).
 
 # %% [markdown] trainer lang=zh
-# *预期答案*：第 13 周达到 350 万的概率只有约 13%（270 万约 46%）。到第 19 周才超过 80%（85%），
-# 那是在第 18–20 周几笔大单成交之后。给总监的好回答：“现在不能承诺。今天能说的是 180 万到 360
-# 万，最可能 260 万，再加上本季度新发现的商机。第 18 或 19 周再定。”再问大家：怎样才能更早提高
-# 把握？多找商机（覆盖率），以及推进“评估比较”和“购买承诺”阶段的商机（第 02 本）。
+# *预期答案*：第 13 周达到 350 万的概率只有约 30%（270 万约 55%）。到第 20 周才第一次超过
+# 80%（89%），那是在第 19、20 周几笔大单成交之后；第 21、22 周几乎没有新的成交，概率又回落到
+# 72% 和 56%，直到第 23 周起才一直高于 80%。给总监的好回答：“现在不能承诺。今天能说的是 180 万到 440 万，
+# 最可能 290 万，再加上本季度新发现的商机。第 19 或 20 周再看。”再问大家：怎样才能更早提高把握？
+# 多找商机（覆盖率），以及推进“评估比较”和“购买承诺”阶段的商机（第 02 本）。
 
 # %% trainer
-assert round(chance[13], 2) == 0.13 and min(w for w, p in chance.items() if p >= 0.8) == 19
+assert round(chance[13], 2) == 0.30 and round(mc.p_quota, 2) == 0.55
+assert [w for w, p in chance.items() if p >= 0.8] == [20, 23, 24, 25, 26]
+assert [round(chance[w], 2) for w in (20, 21, 22)] == [0.89, 0.72, 0.56]
+assert (round(mc.p10, -5), round(mc.p50, -5), round(mc.p90, -5)) == (1_800_000, 2_900_000, 4_400_000)
 
 # %% [markdown] trainer lang=en
 # ### Trainer notes (04: 30 minutes)
 #
-# - 10 min: the week-by-week table and the two charts; the week-21 question.
+# - 10 min: the week-by-week table and the two charts; the week-15 question.
 # - 5 min: coverage, and why it jumps to ∞.
 # - 10 min: the range and the dashboard on the projector; let trainees move the week slider.
 # - 5 min: the stretch-target exercise and the answer to the director.
-# - This quarter ended at ¥4.16M booked, and the deals in the funnel at week 13 plus the
-#   small orders brought ¥3.84M, above P90. A range is not a promise: one quarter in ten
-#   ends above P90.
+# - This quarter ended at ¥4.32M booked. The deals in the funnel at week 13 plus the small
+#   orders brought ¥3.94M: inside the range, near P90 (¥4.35M). The other ¥0.37M came from
+#   two deals found during the quarter, which the range leaves out. A range is not a
+#   promise either way: one quarter in ten ends above P90, one in ten below P10.
 
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（04：30 分钟）
 #
-# - 10 分钟：逐周表格和两张图；第 21 周的问题。
+# - 10 分钟：逐周表格和两张图；第 15 周的问题。
 # - 5 分钟：覆盖率，以及它为什么会变成 ∞。
 # - 10 分钟：在投影上讲蒙特卡洛区间和仪表盘，让学员自己拖动周数滑块。
 # - 5 分钟：更高目标的练习，以及怎么回答总监。
-# - 这个季度最终成交 416 万元；其中第 13 周漏斗里的商机加上小单带来 384 万元，高于 P90。区间
-#   不是承诺：十个季度里总有一个会高于 P90。
+# - 这个季度最终成交 432 万元。其中第 13 周漏斗里的商机加上小单带来 394 万元：在区间之内，
+#   接近 P90（435 万元）。另外 37 万元来自本季度新发现的两个商机，区间没有算它们。区间不是承诺：
+#   十个季度里总有一个会高于 P90，也总有一个会低于 P10。

@@ -117,17 +117,18 @@ plots.calibration_chart(rates, true_rates=true_rates);
 # %% [markdown] trainer lang=en
 # **Check with the room:** is each assumed rate above its interval? (Yes, for all five
 # stages.) Then ask how many deals a stage needs for a useful measurement: the interval at
-# *Commitment* (about 160 closed deals) is still some ±7 points wide. A team with 20 deals a
+# *Commitment* (about 165 closed deals) is still some ±7 points wide. A team with 20 deals a
 # quarter should pool several quarters, or several teams, before changing its rates.
 
 # %% [markdown] trainer lang=zh
 # **和大家一起核对**：每个假设赢率是不是都在区间上方？（是的，五个阶段都是。）然后问：一个阶段
-# 要有多少商机，测出来的赢率才有用？“购买承诺”阶段大约有 160 个已关闭的商机，区间仍有
+# 要有多少商机，测出来的赢率才有用？“购买承诺”阶段大约有 165 个已关闭的商机，区间仍有
 # 上下约 7 个百分点。一个团队一个季度只有 20 个商机的话，要合并几个季度或几个团队的数据，再考虑
 # 修改赢率。
 
 # %% trainer
 assert (rates.assumed > rates.high).all() and (rates.low <= true_rates).all() and (true_rates <= rates.high).all()
+assert rates.closed["commitment"] == 165 and round((rates.high - rates.low)["commitment"] / 2, 2) == 0.07
 
 # %% [markdown] lang=en
 # ## What a wrong assumption does to the forecast
@@ -135,11 +136,11 @@ assert (rates.assumed > rates.high).all() and (rates.low <= true_rates).all() an
 # The lab below computes the forecast of the quarter (weeks 13 to 26) three ways: at the
 # assumed rates, at the measured rates and at the true rates, next to what actually
 # happened to the deals forecast. The optimistic assumption inflates the forecast **every
-# week**, by about 40 %.
+# week**, by about 45 %.
 #
-# Notice also the actual line: this quarter happened to go well, even above the optimistic
-# forecast, because a few large deals were won. One quarter's forecast error says little
-# about the rates; a bias that shows stage by stage over many deals does. That is what the
+# Notice also the actual line: it swings. In weeks 13 to 15 the deals forecast did even
+# worse than the true rates predict; from week 21 on they did better than even the
+# optimistic forecast. One quarter's forecast error says little about the rates; a bias that shows stage by stage over many deals does. That is what the
 # **Brier score** measures: the mean of (win rate − outcome)² over every week of every
 # closed deal, where the outcome is 1 if the deal was won and 0 if lost. Lower is better.
 
@@ -147,10 +148,10 @@ assert (rates.assumed > rates.high).all() and (rates.low <= true_rates).all() an
 # ## 错误的假设会让销售预计偏成什么样
 #
 # 下面的实验室用三种赢率计算这个季度（第 13 到 26 周）的销售预计：假设赢率、实测赢率和真实赢率，
-# 并和这些商机的实际结果放在一起对比。偏乐观的假设让销售预计**每一周**都高出约四成。
+# 并和这些商机的实际结果放在一起对比。偏乐观的假设让销售预计**每一周**都高出约 45%。
 #
-# 再看实际结果这条线：这个季度碰巧不错，几笔大单成交，实际结果甚至高过了偏乐观的预计。一个
-# 季度的预测误差说明不了赢率准不准；只有在大量商机上、逐个阶段反复出现的偏差才说明问题。
+# 再看实际结果这条线：它上下摆动。第 13 到 15 周，这些商机的实际结果比按真实赢率算的还差；
+# 从第 21 周起，又比偏乐观的预计还好。一个季度的预测误差说明不了赢率准不准；只有在大量商机上、逐个阶段反复出现的偏差才说明问题。
 # **布里尔分数**衡量的就是这个：对每个已关闭商机的每一周，计算（赢率 − 结果）² 再求平均，赢单
 # 结果记 1，丢单记 0。分数越低越好。
 
@@ -203,7 +204,7 @@ my_rates = {"need": 0.10, "approved": 0.25, "criteria": 0.40, "evaluation": 0.60
 # %% trainer
 # en: Solution: the measured rates rounded to simple figures (close to the true 6/15/28/45/70 %).
 # zh: 参考答案：把实测赢率取成好记的整数（接近真实的 6/15/28/45/70%）。
-my_rates = {"need": 0.06, "approved": 0.15, "criteria": 0.30, "evaluation": 0.50, "commitment": 0.75}
+my_rates = {"need": 0.06, "approved": 0.15, "criteria": 0.30, "evaluation": 0.45, "commitment": 0.70}
 
 # %%
 lab.set_rates(rates.assumed.tolist())
@@ -217,17 +218,18 @@ print("比原来的假设好。" if verdict else "还没有比原来的假设好
 
 # %% trainer
 assert lab.brier < assumed_brier and lab.brier - lab.brier_empirical < 0.001
+assert round(lab.brier, 4) == 0.1116 and round(assumed_brier, 4) == 0.1173
 
 # %% [markdown] trainer lang=en
-# *Expected:* rates close to the measured ones (6/16/30/48/73 %) score about 0.1050,
-# against 0.1107 for the assumed rates. Rounding to simple figures costs almost nothing,
+# *Expected:* rates close to the measured ones (6/15/28/46/70 %) score about 0.1116,
+# against 0.1173 for the assumed rates. Rounding to simple figures costs almost nothing,
 # and simple figures are easier to explain to the sales team. Watch *Evaluation* and
 # *Commitment*: their rates carry the most money and their intervals are the widest.
 # Discuss when to change the CRM: only when the assumed rate lies outside the interval
 # for more than one quarter.
 
 # %% [markdown] trainer lang=zh
-# *预期答案*：接近实测值（6/16/30/48/73%）的赢率，布里尔分数约 0.1050，原来的假设是 0.1107。
+# *预期答案*：接近实测值（6/15/28/46/70%）的赢率，布里尔分数约 0.1116，原来的假设是 0.1173。
 # 取成好记的整数几乎没有损失，而且更容易向销售团队解释。要重点盯住“评估比较”和“购买承诺”：这
 # 两个阶段的金额最大，区间也最宽。讨论什么时候该改 CRM：只有当假设赢率连续不止一个季度落在
 # 区间外时才改。

@@ -167,20 +167,21 @@ coverage.rename(columns=label).style.format(
 won = coverage["won_amount"].to_numpy()
 approval = coverage["approval_advance"].to_numpy()
 assert won[0] < won[1] < won[2] < won[3]
+assert [round(x / 1e6, 2) for x in won] == [10.78, 11.28, 12.85, 13.42]
 assert approval[1] > 1.25 * approval[0] and abs(approval[2] - approval[0]) < 0.02
 [round(x / 1e6, 2) for x in won]
 
 # %% [markdown] trainer lang=en
-# *Expected:* ¥8.46M won meeting nobody, ¥10.44M with the coaches, ¥13.20M with the decision
-# makers, ¥15.00M with both. The sizes are the kit's defaults (a coach × 1.5 at project
+# *Expected:* ¥10.78M won meeting nobody, ¥11.28M with the coaches, ¥12.85M with the decision
+# makers, ¥13.42M with both. The sizes are the kit's defaults (a coach × 1.5 at project
 # approval, × 1.3 more in a new account; no decision maker met × 0.5 at commitment), not
 # figures from the course: the direction is the lesson. Ask: the decision makers brought
 # more than the coaches here; why would a seller still look for the coach first? (The coach
 # tells you who the decision makers are, and what the project's real state is.)
 
 # %% [markdown] trainer lang=zh
-# *预期结果*：谁也不见成交 846 万元，只见向导 1,044 万元，只见决策者 1,320 万元，两者都见
-# 1,500 万元。这些大小是工具的默认值（见到向导，内部立项阶段 × 1.5，新客户再 × 1.3；没见过
+# *预期结果*：谁也不见成交 1,078 万元，只见向导 1,128 万元，只见决策者 1,285 万元，两者都见
+# 1,342 万元。这些大小是工具的默认值（见到向导，内部立项阶段 × 1.5，新客户再 × 1.3；没见过
 # 决策者，购买承诺阶段 × 0.5），不是课程里的数字：要学的是方向。问学员：这里见决策者比见向导带来
 # 的更多，为什么销售还是要先找向导？（向导会告诉你谁是决策者，以及项目的真实进展。）
 
@@ -271,20 +272,21 @@ for name, plan in plans.items():
     results[name] = (round(total["revenue"] / 1e6, 1), int(total["new_customers"]), int(total["churned_customers"]))
 assert results["plan"][0] > results["even"][0] > results["attack"][0]
 assert results["attack"][2] > results["plan"][2]
+assert results == {"even": (24.8, 50, 7), "attack": (21.0, 55, 22), "plan": (26.3, 49, 8)}
 results
 
 # %% [markdown] trainer lang=en
-# *Expected:* even split ¥27.3M, 54 new customers, 7 lost; all on attack ¥23.6M, 51 new, 22
-# lost (nobody looked after the existing customers); the attack-and-defend plan ¥28.1M, 48
-# new, 8 lost. Debrief: all-attack wins about as many new customers but loses three times as
+# *Expected:* even split ¥24.8M, 50 new customers, 7 lost; all on attack ¥21.0M, 55 new, 22
+# lost (nobody looked after the existing customers); the attack-and-defend plan ¥26.3M, 49
+# new, 8 lost. Debrief: all-attack wins a few more new customers but loses three times as
 # many old ones, and revenue falls. In this world existing and new accounts' deals follow
 # the same funnel odds, so the simulation does not show the course's 50% vs 15% conversion:
 # ask the room whether it should, and what would make it true in their market.
 
 # %% [markdown] trainer lang=zh
-# *预期结果*：平均分配成交 2,730 万元，新客户 54 家，流失 7 家；全部进攻 2,360 万元，新客户 51
-# 家，流失 22 家（没有人照顾老客户）；偏重进攻和防守的方案 2,810 万元，新客户 48 家，流失 8 家。
-# 讲评：全部进攻赢得的新客户差不多，流失的老客户却多了两倍，成交额反而下降。在这个模拟世界里，
+# *预期结果*：平均分配成交 2,480 万元，新客户 50 家，流失 7 家；全部进攻 2,100 万元，新客户 55
+# 家，流失 22 家（没有人照顾老客户）；偏重进攻和防守的方案 2,630 万元，新客户 49 家，流失 8 家。
+# 讲评：全部进攻多赢得了几家新客户，流失的老客户却多了两倍，成交额反而下降。在这个模拟世界里，
 # 老客户和新客户的商机遵循同样的漏斗赢率，所以模拟不会出现课程所说的 50% 对 15% 的转化率差异：
 # 问学员，应不应该有这个差异？在他们的市场里，什么会让它成立？
 
