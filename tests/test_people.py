@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from simfunnel.generate import generate
-from simfunnel.people import ACTION_RAISES, LEVEL_SHARES, PURCHASE_FACTORS, STEP_FACTORS, PeopleParams
+from simfunnel.people import (ACTION_RAISES, LEVEL_SHARES, PURCHASE_FACTORS, STEP_FACTORS, PeopleParams,
+                              people_actions_for)
 from simfunnel.simulate import Simulation, actions_for
 
 SEED = 31
@@ -483,7 +484,7 @@ def test_replay_reproduces_the_meeting_log_exactly():
         for key in ("find_coach", "meet_decision_maker", "meet_technical_gatekeeper"):
             open_now = sim.history.deals.query("status == 'open'")
             for deal_id, stage in zip(open_now.deal_id, open_now.stage.astype(str)):
-                fits = [a.key for a in actions_for(world.funnel, stage)] + ["meet_technical_gatekeeper"]
+                fits = [a.key for a in actions_for(world.funnel, stage) + people_actions_for(world.funnel, stage)]
                 if int(deal_id) not in acts and key in fits and rng.random() < 0.3:
                     acts[int(deal_id)] = key
                     break
