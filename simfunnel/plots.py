@@ -421,6 +421,11 @@ def _plain(ax: "Axes") -> None:
         ax.spines[side].set_visible(False)
 
 
+def literal(name: object) -> str:
+    """A name (a team's, a trainee's) drawn as typed: ``$`` would start matplotlib's math mode."""
+    return str(name).replace("$", r"\$")
+
+
 def _pct(v: float, digits: int = 1) -> str:
     return "—" if v is None or not np.isfinite(v) else f"{v:.{digits}%}"
 
@@ -1432,7 +1437,7 @@ def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None) -> list:
         if column == "progress_vs_benchmark":
             ax.axvline(1.0, color=QUOTA_COLOR, ls="--", lw=1)
         ax.set_xlim(min(0.0, float(np.nanmin(shown)) * 1.2), top * 1.3)
-        ax.set_yticks(y, teams)
+        ax.set_yticks(y, [literal(t) for t in teams])
         ax.invert_yaxis()
         ax.set_title(i18n.text(TEAM_TEXT[key], lang), loc="left", fontsize=11)
         if share:
@@ -1463,7 +1468,7 @@ def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None
         _require(table, ("t", "booked"), "team_weeks_chart")
         n = max(n, int(table["t"].max()) if len(table) else 0)
     for color, (team, table) in zip(colors, tables.items()):
-        ax.plot(table["t"], table["booked"], color=color, lw=2, marker="o", ms=3.5, label=str(team),
+        ax.plot(table["t"], table["booked"], color=color, lw=2, marker="o", ms=3.5, label=literal(team),
                 gid=f"team-weeks-{team}")
     values = sorted({float(q) for q in quotas.values()})
     if len(values) == 1:
@@ -1539,7 +1544,7 @@ def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currenc
     for team in teams:
         rows = table[table["team"].astype(str) == team].sort_values("round")
         x = rows["round"].to_numpy(dtype=float)
-        axes[0].plot(x, rows["forecast"], color=colors[team], lw=2, marker="o", ms=3.5, label=team,
+        axes[0].plot(x, rows["forecast"], color=colors[team], lw=2, marker="o", ms=3.5, label=literal(team),
                      gid=f"round-forecast-{team}")
         axes[1].plot(x, rows["booked"], color=colors[team], lw=2, marker="o", ms=3.5, gid=f"round-booked-{team}")
         bench = rows["benchmark"].to_numpy(dtype=float)
@@ -1597,7 +1602,7 @@ def branch_chart(branch, ax: "Axes | None" = None, lang: str | None = None) -> "
     ax.yaxis.set_major_formatter(_money_formatter(branch.currency, lang))
     ax.set_ylim(bottom=0)
     ax.set_xlabel(i18n.label("week", lang))
-    ax.set_title(text("branch_title", team=branch.team, round=branch.at_round), loc="left", fontsize=12)
+    ax.set_title(text("branch_title", team=literal(branch.team), round=branch.at_round), loc="left", fontsize=12)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     _debrief_axes(ax)
     return ax

@@ -150,3 +150,14 @@ def test_tied_teams_share_their_rank_as_in_the_store(tmp_path):
         board.board = board.board.assign(quiz_score=[0.5, float("nan"), 0.5])
         board.rank_by = "quiz_score"
         assert board.table[["team", "rank"]].values.tolist() == [["red", 1], ["green", 1], ["blue", 3]]
+
+
+def test_team_names_with_dollar_signs_are_drawn_as_typed(tmp_path, caplog):
+    store = WorkshopStore.init(tmp_path / "w", teams=["a$^$b", "$x$"], seed=2, same_world=True, accounts=40)
+    play_demo(store, weeks=1, seed=1)
+    with closing_new_widgets():
+        board = WorkshopLeaderboard(store, lang="en")
+        for name, fig in board.figures.items():
+            render_clean(fig, tmp_path / f"{name}.png", caplog)  # matplotlib's math parser would raise
+        labels = [t.get_text() for ax in board.figures["teams"].axes for t in ax.get_yticklabels()]
+        assert r"a\$^\$b" in labels
