@@ -444,3 +444,16 @@ def test_chart_png_updates_each_week(world, tmp_path):
     page = board.html()
     assert page.startswith("<!doctype html>") and "sf-card" in page and "data:image/png;base64," in page
     assert money(board, board.indicators.forecast.iloc[-1]) in page
+
+
+def test_reset_keeps_the_simulations_coupling_and_effects():
+    from simfunnel.events import Effect
+
+    world = sf.generate(accounts=40, seed=3)
+    effects = (Effect(2, 4, ("present_value",), advance_factor=0.5),)
+    board = DealBoard(sf.Simulation(world, seed=3, effects=effects, coupling="classic"), lang="en")
+    board.next_week()
+    board.reset()
+    board.reset()  # asked twice
+    assert board.sim.week == 0 and board.sim.coupling == "classic" and board.sim.effects == effects
+    board.close()

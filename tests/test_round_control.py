@@ -168,3 +168,21 @@ def test_bad_arguments(tmp_path, store):
     store.open_round()
     with pytest.raises(ValueError, match="late: unknown team"):
         play_demo_round(store, late=["nobody"])
+
+
+def test_the_board_follows_the_round_by_itself(store):
+    import time
+
+    with closing_new_widgets():
+        red = TeamBoard(store, "red", trainee="Li", lang="en", poll_seconds=1)
+        assert red.poll is not None and red.poll.playing and red.poll.interval == 1000
+        assert red.poll in red.root.children and red.poll.layout.display == "none"
+        store.open_round(timer_minutes=0.002)  # 0.12 s
+        red.poll.value += 1  # what the browser does every second
+        assert "Round 1" in red._header.value and not red._btn_next.disabled
+        time.sleep(0.3)
+        red.poll.value += 1  # the tick closes the expired round and the board catches up, no click
+        assert red.week == 16 and store.rounds().iloc[-1]["closed_by"] == "timer"
+        assert "the board is at week 16" in " ".join(red.texts())
+        free = WorkshopStore.init(store.path.parent.parent / "free", teams=2, seed=1, accounts=30)
+        assert TeamBoard(free, free.teams[0], lang="en").poll is None  # free play: nothing to follow

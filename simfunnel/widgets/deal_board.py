@@ -696,7 +696,8 @@ class DealBoard(Widget):
 
     def reset(self) -> None:
         """Back to week 0: a fresh simulation of the same world and seed; moves and score cleared."""
-        self.sim = Simulation(self.world, seed=self.sim.seed, chain=self.sim.chain, people=self.sim.people)
+        self.sim = Simulation(self.world, seed=self.sim.seed, chain=self.sim.chain, people=self.sim.people,
+                              effects=self.sim.effects, coupling=self.sim.coupling)
         self.moves = []
         self.selected = None
         self._pages = [0] * self._n_open

@@ -455,13 +455,18 @@ class TeamBoard(DealBoard):
     ``board.moves`` holds this trainee's moves (all weeks, from the store, so the quiz score
     survives a restart); ``board.teammates`` the other trainees' moves of the open week.
 
+    In a workshop run in rounds, a hidden ``ipywidgets.Play`` (``board.poll``) ticks every
+    ``poll_seconds`` in the browser: the round's countdown moves, and when the round has been
+    played (by the trainer, or by its timer — a tick closes an expired round) the board
+    catches up without a click.
+
     Raises:
         ValueError: no store and no session, an unknown team (:class:`JoinError`).
     """
 
     def __init__(self, store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
                  trainee: str | None = None, page_size: int = 6, rotting_weeks: int = 4,
-                 lang: str | None = None) -> None:
+                 lang: str | None = None, poll_seconds: float = 5.0) -> None:
         store, team = resolve_team(store, team)
         session = current_session()
         if trainee is None:
@@ -474,6 +479,24 @@ class TeamBoard(DealBoard):
         self._period_weeks = int(scenario["period_weeks"])
         super().__init__(store.simulation(team), quota=scenario["quota"], threshold=scenario["threshold"],
                          page_size=page_size, rotting_weeks=rotting_weeks, lang=lang)
+        self.poll: w.Play | None = None
+        if store.rounds_mode:  # the browser ticks it: the countdown moves, a closed round shows by itself
+            self.poll = w.Play(value=0, min=0, max=10**9, step=1, interval=int(poll_seconds * 1000), playing=True,
+                               show_repeat=False, layout=w.Layout(display="none"))
+            self.poll.observe(lambda _: self._on_poll(), names="value")
+            self.root.children = (*self.root.children, self.poll)
+
+    def _on_poll(self) -> None:
+        """A tick of the browser's clock (rounds mode): catch up when the round was played, else move the countdown."""
+        try:
+            self.store.current_round()  # tick(): a round whose time is up is closed and played now
+            if self.store.week(self.team) != self.sim.week:
+                self.refresh()
+            else:
+                self._render_header()
+                self._render_controls()
+        except (StoreError, ValueError):  # a busy or vanished store: the next tick tries again
+            pass
 
     # --- the store ------------------------------------------------------------------------
     @property
