@@ -52,11 +52,13 @@ indicators, moves and quiz score (:meth:`WorkshopStore.simulation` replays the t
 from __future__ import annotations
 
 import atexit
+import contextlib
 import html
 import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -66,6 +68,7 @@ import pandas as pd
 from ..replies import OUTCOMES, Reply, _bank, is_correct, pick_reply
 from ..store import MAX_NAME, STORE_FILE, StoreError, WorkshopStore
 from ._base import CSS, Pair, Widget, figure_texts, widget_texts
+from ._shared import AutoRefresh
 from .deal_board import DealBoard, Move, _BoardError, _py, _seed_int, _span
 
 __all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join", "leave",
@@ -455,10 +458,10 @@ class TeamBoard(DealBoard):
     ``board.moves`` holds this trainee's moves (all weeks, from the store, so the quiz score
     survives a restart); ``board.teammates`` the other trainees' moves of the open week.
 
-    In a workshop run in rounds, a hidden ``ipywidgets.Play`` (``board.poll``) ticks every
-    ``poll_seconds`` in the browser: the round's countdown moves, and when the round has been
-    played (by the trainer, or by its timer — a tick closes an expired round) the board
-    catches up without a click.
+    In a workshop run in rounds, a clock in the kernel (``board.poll``, a daemon timer
+    thread) ticks every ``poll_seconds``: the round's countdown moves, and when the round has
+    been played (by the trainer, or by its timer — a tick closes an expired round) the board
+    catches up without a click. The trainee's clicks and the clock take turns (a lock).
 
     Raises:
         ValueError: no store and no session, an unknown team (:class:`JoinError`).
@@ -479,24 +482,33 @@ class TeamBoard(DealBoard):
         self._period_weeks = int(scenario["period_weeks"])
         super().__init__(store.simulation(team), quota=scenario["quota"], threshold=scenario["threshold"],
                          page_size=page_size, rotting_weeks=rotting_weeks, lang=lang)
-        self.poll: w.Play | None = None
-        if store.rounds_mode:  # the browser ticks it: the countdown moves, a closed round shows by itself
-            self.poll = w.Play(value=0, min=0, max=10**9, step=1, interval=int(poll_seconds * 1000), playing=True,
-                               show_repeat=False, layout=w.Layout(display="none"))
-            self.poll.observe(lambda _: self._on_poll(), names="value")
-            self.root.children = (*self.root.children, self.poll)
+        self.poll: AutoRefresh | None = None
+        if store.rounds_mode:  # a clock in the kernel: the countdown moves, a played round shows without a click
+            self._lock = threading.RLock()
+            self.poll = AutoRefresh(poll_seconds, self._on_poll)
+            self.poll.checkbox.value = True  # starts it (the checkbox itself is not shown)
+
+    def _ui(self, call) -> None:
+        with self._lock if self.poll is not None else contextlib.nullcontext():  # not while the clock ticks
+            super()._ui(call)
+
+    def close(self) -> None:
+        if self.poll is not None:
+            self.poll.stop()
+        super().close()
 
     def _on_poll(self) -> None:
-        """A tick of the browser's clock (rounds mode): catch up when the round was played, else move the countdown."""
-        try:
-            self.store.current_round()  # tick(): a round whose time is up is closed and played now
-            if self.store.week(self.team) != self.sim.week:
-                self.refresh()
-            else:
-                self._render_header()
-                self._render_controls()
-        except (StoreError, ValueError):  # a busy or vanished store: the next tick tries again
-            pass
+        """A tick of the board's clock (rounds mode): catch up when the round was played, else move the countdown."""
+        with self._lock:
+            try:
+                self.store.current_round()  # tick(): a round whose time is up is closed and played now
+                if self.store.week(self.team) != self.sim.week:
+                    self.refresh()
+                else:
+                    self._render_header()
+                    self._render_controls()
+            except (StoreError, ValueError):  # a busy or vanished store: the next tick tries again
+                pass
 
     # --- the store ------------------------------------------------------------------------
     @property
