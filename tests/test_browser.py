@@ -235,3 +235,55 @@ def test_without_a_system_chinese_font_chromium_gets_the_noto_file_alone(monkeyp
     assert "/etc/fonts/fonts.conf" in conf
     folder = Path(re.search(r"<dir>(.*)</dir>", conf)[1])
     assert [p.name for p in folder.iterdir()] == ["NotoSansCJKsc-Regular.otf"]  # not SimHei
+
+
+def test_a_round_in_the_browser_submit_then_the_timer_plays_it(tmp_path):
+    """Rounds mode end to end: a trainee acts, classifies and submits; the round's timer runs out while
+    nobody clicks; the page shows the played round by itself (the board's clock) and the store has the move."""
+    chromium()
+    from simfunnel.store import WorkshopStore
+
+    folder = tmp_path / "rounds"
+    done = subprocess.run([str(VENV / "bin" / "simfunnel"), "workshop", "init", "--dir", str(folder), "--teams", "2",
+                           "--seed", "2026", "--same-world", "--weeks-per-round", "3"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    store = WorkshopStore.open(folder)
+    store.add_event("price_cut")  # hits round 1: news on the board once the round opens
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with Server(_make_app(tmp_path, port, folder), env=jupyter_env(tmp_path), log=tmp_path / "voila.log",
+                url=f"{base}/", child=True), open_page(tmp_path) as page:
+        page.goto(f"{base}/voila/render/en/{NOTEBOOK}")
+        join = page.get_by_role("button", name="Join")
+        join.wait_for(timeout=60_000)
+        page.get_by_label("Team").select_option(label="Team 1")
+        page.get_by_label("Your name").fill("Li Lei")
+        join.click()
+        submit = page.get_by_role("button", name="Submit the round ✔")
+        submit.wait_for(timeout=30_000)
+        _no_loading(page)
+        assert submit.is_disabled() and "Waiting for the trainer to open the next round" in page.content()
+        store.open_round(timer_minutes=0.25)  # the trainer opens round 1 with a 15-second timer
+        page.get_by_text(re.compile(r"Round 1 · weeks 14–16 · 0:\d\d left")).wait_for(timeout=20_000)
+        assert "Market news" in page.locator("body").inner_text()
+        card = page.locator(".sf-board .sf-card:visible").first
+        deal = int(re.search(r"#(\d+)", card.inner_text())[1])
+        card.get_by_role("button", name="Select").click()
+        page.get_by_role("button", name="Act", exact=True).click()
+        page.locator(".sf-board .sf-reply").wait_for()
+        page.get_by_role("button", name="Advance", exact=True).click()
+        page.get_by_text(re.compile("✔ Correct|✘ Not quite")).first.wait_for()
+        page.get_by_role("button", name="Submit the round ✔").click()
+        page.get_by_text("Li Lei submitted the round for the team").wait_for(timeout=20_000)
+        save_screenshot(page, tmp_path / "browser_round_submitted.png")
+        # nobody clicks: the timer runs out, a tick closes and plays the round, the page catches up
+        page.get_by_text("Waiting for the trainer to open the next round").wait_for(timeout=60_000)
+        assert _kpis(page)[0].startswith("Week 16")
+        save_screenshot(page, tmp_path / "browser_round_played.png")
+    rounds = store.rounds()
+    assert rounds.iloc[-1]["closed_by"] == "timer" and store.week("team1") == 16 == store.week("team2")
+    row = store.moves("team1").iloc[0]
+    assert (row.deal_id, row.trainee, row["round"]) == (deal, "Li Lei", 1) and row.answer == "advance"
+    subs = store.submissions().set_index("team")
+    assert not subs.loc["team1", "is_default"] and subs.loc["team2", "is_default"]  # team 2 got the default

@@ -266,7 +266,7 @@ class DealBoard(Widget):
         "round_number": ("第 {n} 回合", "Round {n}"),
         "round_left": ("剩余 {time}", "{time} left"),
         "round_none": ("等待讲师开始下一回合", "Waiting for the trainer to open the next round"),
-        "round_processed": ("讲师已结束回合：看板已更新到第 {week} 周", "The trainer closed the round: the board is at week {week}"),
+        "round_processed": ("本回合已执行：看板已更新到第 {week} 周", "The round has been played: the board is at week {week}"),
         "news_title": ("市场动态", "Market news"),
         # errors (also raised as ValueError with the English text)
         "err_unknown_deal": ("没有编号为 {deal} 的商机。", "There is no deal {deal!r}."),
