@@ -60,7 +60,9 @@ def _read_lines(fd: int, buffer: bytearray) -> list[str]:
 
 
 def test_a_writer_killed_mid_move_loses_no_committed_move_and_leaves_no_half_row(tmp_path):
-    store = WorkshopStore.init(tmp_path, teams=["red"], seed=21, accounts=200)
+    # 39 weeks of play (weeks 14–52): room for the up to 8 × 40 reported moves at ≤ 12 a week, so the writer
+    # never reaches the period's end (where record_move refuses and the writer would die on its own)
+    store = WorkshopStore.init(tmp_path, teams=["red"], seed=21, accounts=200, period_weeks=39)
     store.close()
     rng = np.random.default_rng(2026)
     reported: set[int] = set()
