@@ -264,7 +264,7 @@ def test_a_round_in_the_browser_submit_then_the_timer_plays_it(tmp_path):
         submit.wait_for(timeout=30_000)
         _no_loading(page)
         assert submit.is_disabled() and "Waiting for the trainer to open the next round" in page.content()
-        store.open_round(timer_minutes=0.25)  # the trainer opens round 1 with a 15-second timer
+        store.open_round(timer_minutes=0.5)  # round 1 with a 30-second timer: time to act even on a loaded machine
         page.get_by_text(re.compile(r"Round 1 · weeks 14–16 · 0:\d\d left")).wait_for(timeout=20_000)
         assert "Market news" in page.locator("body").inner_text()
         card = page.locator(".sf-board .sf-card:visible").first
@@ -278,7 +278,7 @@ def test_a_round_in_the_browser_submit_then_the_timer_plays_it(tmp_path):
         page.get_by_text("Li Lei submitted the round for the team").wait_for(timeout=20_000)
         save_screenshot(page, tmp_path / "browser_round_submitted.png")
         # nobody clicks: the timer runs out, a tick closes and plays the round, the page catches up
-        page.get_by_text("Waiting for the trainer to open the next round").wait_for(timeout=60_000)
+        page.get_by_text("Waiting for the trainer to open the next round").wait_for(timeout=90_000)
         assert _kpis(page)[0].startswith("Week 16")
         save_screenshot(page, tmp_path / "browser_round_played.png")
     rounds = store.rounds()
