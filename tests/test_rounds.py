@@ -29,7 +29,8 @@ from simfunnel.store import DEFAULT_WEIGHTS, PRACTICE_RESET, MoveRefused, StoreE
 from test_store import open_deals
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "workshop-v1"
-CTX = mp.get_context("fork") if hasattr(os, "fork") else None
+# forkserver, not fork: forking a threaded test worker can hang a child on a lock another thread held
+CTX = mp.get_context("forkserver") if hasattr(os, "fork") else None
 
 
 def rounds_store(path, teams=("red", "blue", "green", "gold"), k=2, **kwargs) -> WorkshopStore:

@@ -1,8 +1,9 @@
 """Workshop store faults (issue 6, point 6): a writer killed with SIGKILL in the middle of a move, 30
 concurrent writer processes, two writers racing for the same deal.
 
-Writers are forked processes (``multiprocessing`` "fork" context: they start in milliseconds with
-simfunnel already imported) that each open the store themselves and write through the public API.
+Writers are processes started by a ``multiprocessing`` fork server (forked from a single-threaded
+server with simfunnel already imported, so they start fast and never inherit a lock another thread of
+the test run held) that each open the store themselves and write through the public API.
 The 30-writer test plays a world of 1,000 accounts, so each team has more than 500 deals open at
 once and every move is a real one (checked against the team's simulation), on distinct deals.
 """
@@ -23,12 +24,15 @@ from simfunnel.store import MoveRefused, StoreError, WorkshopStore
 
 from test_store import open_deals
 
-CTX = mp.get_context("fork")
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fault tests fork writer processes (POSIX only)")
+# forkserver, not fork: a worker of the test run may have threads (a widget's clock, SQLite's), and a child forked
+# from a threaded process can inherit a lock held by another thread and hang; the fork server is single-threaded.
+CTX = mp.get_context("forkserver")
+CTX.set_forkserver_preload(["numpy", "pandas", "simfunnel.store", "simfunnel.simulate"])
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fault tests start writer processes from a fork server (POSIX only)")
 
 
 # --- a writer killed with SIGKILL -----------------------------------------------------------------
-def _endless_writer(path: str, team: str, fd: int, seed: int) -> None:
+def _endless_writer(path: str, team: str, conn, seed: int) -> None:
     """Record moves and close weeks until killed; report each committed move's id (and each closed week)."""
     store = WorkshopStore.open(path)
     rng = np.random.default_rng(seed)
@@ -44,16 +48,13 @@ def _endless_writer(path: str, team: str, fd: int, seed: int) -> None:
                                             trainee=f"writer {seed}")
             except MoveRefused:  # a move on it survived the previous writer's death
                 continue
-            os.write(fd, f"move {move_id}\n".encode())  # one short write: atomic on a pipe
+            conn.send_bytes(f"move {move_id}\n".encode())  # one short write (header and bytes): atomic on a pipe
         if store.close_week(team, week, trainee=f"writer {seed}"):
-            os.write(fd, f"closed {week}\n".encode())
+            conn.send_bytes(f"closed {week}\n".encode())
 
 
-def _read_lines(fd: int, buffer: bytearray) -> list[str]:
-    chunk = os.read(fd, 65536)
-    if not chunk:
-        raise EOFError
-    buffer.extend(chunk)
+def _read_lines(conn, buffer: bytearray) -> list[str]:
+    buffer.extend(conn.recv_bytes())  # EOFError once the writer is gone and nothing is left
     *lines, rest = buffer.split(b"\n")
     buffer[:] = rest
     return [line.decode() for line in lines]
@@ -69,15 +70,15 @@ def test_a_writer_killed_mid_move_loses_no_committed_move_and_leaves_no_half_row
     closed: list[int] = []
     kills = 8
     for cycle in range(kills):
-        read_fd, write_fd = os.pipe()
-        writer = CTX.Process(target=_endless_writer, args=(str(store.path), "red", write_fd, cycle))
+        read_conn, write_conn = CTX.Pipe(duplex=False)
+        writer = CTX.Process(target=_endless_writer, args=(str(store.path), "red", write_conn, cycle))
         writer.start()
-        os.close(write_fd)
+        write_conn.close()  # the writer holds the only write end: its death ends the pipe
         buffer = bytearray()
         target, got = int(rng.integers(5, 40)), 0
         try:
             while got < target:
-                for line in _read_lines(read_fd, buffer):
+                for line in _read_lines(read_conn, buffer):
                     kind, value = line.split()
                     (reported.add if kind == "move" else closed.append)(int(value))
                     got += kind == "move"
@@ -87,11 +88,11 @@ def test_a_writer_killed_mid_move_loses_no_committed_move_and_leaves_no_half_row
             writer.join(10)
         try:
             while True:  # what the writer reported before it died
-                for line in _read_lines(read_fd, buffer):
+                for line in _read_lines(read_conn, buffer):
                     kind, value = line.split()
                     (reported.add if kind == "move" else closed.append)(int(value))
         except EOFError:
-            os.close(read_fd)
+            read_conn.close()
         assert writer.exitcode == -signal.SIGKILL
 
     raw = sqlite3.connect(store.path)

@@ -199,10 +199,12 @@ class AutoRefresh:
     """A checkbox that, while ticked, calls ``reload`` every ``seconds`` on a daemon timer thread.
 
     ``auto.checkbox`` goes into the widget's controls; ``auto.stop()`` cancels the timer (call
-    it from the widget's ``close``). ipywidgets sends updates made from a thread to the page.
+    it from the widget's ``close``); the clock also stops once the checkbox — or ``alive``, the
+    widget it serves — is closed, so a widget dropped without ``close()`` does not tick forever.
+    ipywidgets sends updates made from a thread to the page.
     """
 
-    def __init__(self, seconds: float, reload: Callable[[], None]) -> None:
+    def __init__(self, seconds: float, reload: Callable[[], None], alive: w.Widget | None = None) -> None:
         import threading
 
         self._threading = threading
@@ -211,10 +213,12 @@ class AutoRefresh:
         self.timer: Any = None
         self.checkbox = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
         self.checkbox.observe(self._on_change, names="value")
+        self._alive = alive or self.checkbox  # the clock stops for good once this widget is closed
 
     @property
     def on(self) -> bool:
-        return bool(self.checkbox.value)
+        """Ticking: switched on, and the widget it serves not closed (a re-run cell closes the old one)."""
+        return bool(self.checkbox.value) and self._alive.comm is not None and self.checkbox.comm is not None
 
     def tick(self) -> None:
         """What the timer runs: reload, then schedule the next tick while still on."""

@@ -485,7 +485,7 @@ class TeamBoard(DealBoard):
         self.poll: AutoRefresh | None = None
         if store.rounds_mode:  # a clock in the kernel: the countdown moves, a played round shows without a click
             self._lock = threading.RLock()
-            self.poll = AutoRefresh(poll_seconds, self._on_poll)
+            self.poll = AutoRefresh(poll_seconds, self._on_poll, alive=self.root)
             self.poll.checkbox.value = True  # starts it (the checkbox itself is not shown)
 
     def _ui(self, call) -> None:
