@@ -57,6 +57,13 @@ def _whole(text: str, minimum: int) -> int:
     return value
 
 
+def _pace(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"--pace must be normal, fast or a weekly chance in (0, 1], got {text!r}") from None
+
+
 def _positive_int(text: str) -> int:
     return _whole(text, 1)
 
@@ -152,6 +159,9 @@ def _parser() -> argparse.ArgumentParser:
     wi.add_argument("--accounts", type=_positive_int, default=200, help="accounts per world (default 200)")
     wi.add_argument("--start-week", type=int, default=13, help="week play starts from (default 13)")
     wi.add_argument("--threshold", type=_nonnegative, default=50_000, help="small-order threshold T (default 50,000)")
+    wi.add_argument("--pace", default="normal",
+                    help="how fast deals move: normal (default), fast (most deals close within a quarter's "
+                         "workshop, so decisions show in revenue), or a deal's weekly chance of leaving its stage")
     wi.add_argument("--weeks-per-round", type=_nonnegative_int, default=0,
                     help="simulated weeks per round: the trainer runs rounds (default 0: free play, "
                          "each team closes its own weeks)")
@@ -216,10 +226,13 @@ def _workshop(args: argparse.Namespace) -> int:
         store = WorkshopStore.init(args.dir, teams=teams, seed=args.seed, preset=args.preset,
                                    same_world=args.same_world, people=args.people, start_week=args.start_week,
                                    accounts=args.accounts, threshold=args.threshold,
-                                   weeks_per_round=args.weeks_per_round)
+                                   weeks_per_round=args.weeks_per_round,
+                                   pace=args.pace if args.pace in ("normal", "fast") else _pace(args.pace))
         with store:
             c = store.config
             rounds = f", rounds of {store.weeks_per_round} weeks" if store.rounds_mode else ", free play"
+            if c.get("exit_hazard", 0.3) != 0.3:
+                rounds += f", pace {c['exit_hazard']:g} (a deal's weekly chance of leaving its stage)"
             print(f"wrote {store.path}: {len(store.teams)} teams ({', '.join(store.teams)}), seed {c['seed']}, "
                   f"preset {c['preset']}, {'one world for all' if c['same_world'] else 'a world per team'}, "
                   f"{c['accounts']} accounts, weeks {store.start_week + 1}-{store.end_week}{rounds}"

@@ -15,7 +15,9 @@ reopened notebook or on another trainee's machine, to the cent.
 where ``world_seed, sim_seed = SeedSequence([seed, i]).generate_state(2)``. With
 ``same_world=True`` every team plays the same world **and** the same simulation seed,
 ``world_seed = sim_seed = seed`` — the same market and the same luck (common random
-numbers), so the leaderboard's differences are caused by the teams' decisions alone;
+numbers), so the leaderboard's differences are caused by the teams' decisions alone
+(``pace="fast"`` draws the worlds with a weekly exit hazard of 0.5 instead of 0.3 — the same
+win rates — so decisions show in a quarter's revenue);
 with ``seed=2026`` and 200 accounts that is the world of ``datasets/workshop``.
 
 **Weeks.** Every team's simulation first warms up to ``start_week`` (default 13) with no
@@ -133,6 +135,8 @@ __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STOR
            "scores"]
 
 STORE_FILE = "workshop.sqlite"
+DEFAULT_EXIT_HAZARD = 0.3  # generate.WorldParams' default: the kit's normal pace
+PACES = {"normal": DEFAULT_EXIT_HAZARD, "fast": 0.5}
 SCHEMA_VERSION = 2
 APPLICATION = "simfunnel-workshop"
 APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
@@ -575,6 +579,7 @@ class WorkshopStore:
         weeks: int = 52,
         currency: str = "CNY",
         weeks_per_round: int = 0,
+        pace: str | float = "normal",
     ) -> "WorkshopStore":
         """Create ``folder/workshop.sqlite`` with one scenario per team (see the module's notes).
 
@@ -595,6 +600,11 @@ class WorkshopStore:
                 closes its own weeks. With ``K > 0`` the trainer runs rounds (:meth:`open_round`,
                 :meth:`close_round`) of ``K`` weeks each (the last one shorter if ``period_weeks``
                 is not a multiple of ``K``).
+            pace: how fast deals move: ``"normal"`` (the kit's worlds: each week a deal leaves its
+                stage with chance 0.3, about 16 weeks through five stages), ``"fast"`` (0.5: most
+                deals acted on in a quarter's workshop close within it, so decisions show in revenue,
+                not only in the forecast), or that weekly chance itself, in (0, 1]. The stage win
+                rates stay the same.
 
         Raises:
             StoreError: a store (or a stale ``-wal``/``-shm`` file) already there, or bad arguments.
@@ -616,6 +626,11 @@ class WorkshopStore:
             raise StoreError(f"threshold must be an amount ≥ 0, got {threshold!r}")
         currency = _text("currency", currency, limit=10, empty=False)
         weeks_per_round = _int("weeks_per_round", weeks_per_round, 0)
+        exit_hazard = PACES.get(pace, pace) if isinstance(pace, str) else pace
+        if isinstance(exit_hazard, str) or isinstance(exit_hazard, bool) \
+                or not isinstance(exit_hazard, (int, float, np.number)) or not 0 < float(exit_hazard) <= 1:
+            raise StoreError(f"pace must be {' or '.join(repr(k) for k in PACES)} or a weekly chance in (0, 1], "
+                             f"got {pace!r}")
         if weeks_per_round > period_weeks:
             raise StoreError(f"weeks_per_round ({weeks_per_round}) exceeds the period's {period_weeks} weeks")
         config = {
@@ -623,6 +638,7 @@ class WorkshopStore:
             "start_week": start_week, "period_weeks": period_weeks, "accounts": accounts, "weeks": weeks,
             "threshold": float(threshold), "currency": currency, "weeks_per_round": weeks_per_round,
             "coupling": "monotone",  # how a week's draw maps to an outcome (simulate.COUPLINGS)
+            "exit_hazard": float(exit_hazard),  # the pace: a deal's weekly chance of leaving its stage
         }
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
@@ -870,11 +886,13 @@ class WorkshopStore:
         with self._lock:
             world = self._worlds.get(seed)
             if world is None:
-                from .generate import generate
+                from .generate import WorldParams, generate
 
                 c = self.config
+                hazard = c.get("exit_hazard", DEFAULT_EXIT_HAZARD)  # stores made before the pace: normal
+                params = None if hazard == DEFAULT_EXIT_HAZARD else WorldParams(exit_hazard=hazard)
                 world = generate(c["accounts"], seed=seed, funnel=c["preset"], weeks=c["weeks"],
-                                 currency=c["currency"])
+                                 currency=c["currency"], params=params)
                 self._worlds[seed] = world
             return world
 

@@ -18,3 +18,41 @@ def test_a_new_store_plays_monotone_and_one_without_the_key_replays_classic(tmp_
     conn.close()
     old = WorkshopStore.open(tmp_path / "w")
     assert old.simulation(old.teams[0]).coupling == "classic"
+
+
+def test_pace_sets_how_fast_deals_move_and_decisions_show_in_revenue(tmp_path):
+    import pytest
+
+    from simfunnel.generate import generate
+    from simfunnel.store import StoreError, play_demo
+
+    normal = WorkshopStore.init(tmp_path / "normal", teams=["idle", "busy"], seed=2026, same_world=True)
+    fast = WorkshopStore.init(tmp_path / "fast", teams=["idle", "busy"], seed=2026, same_world=True, pace="fast")
+    assert normal.config["exit_hazard"] == 0.3 and fast.config["exit_hazard"] == 0.5
+    plain = generate(seed=2026)  # the normal pace is the kit's world, unchanged (datasets/workshop)
+    assert normal.world("idle").deals.equals(plain.deals)
+    assert fast.world("idle").chain["stay"].tolist() == [0.5] * 5  # leaves its stage with chance 0.5 a week
+    assert (fast.world("idle").chain["advance"] / 0.5).round(12).tolist() == \
+        (plain.chain["advance"] / 0.3).round(12).tolist()  # the same stage win rates
+    booked = {}
+    for name, store in (("normal", normal), ("fast", fast)):
+        play_demo(store, weeks=9, seed=1, moves_per_week=[0, 12])
+        lb = store.leaderboard().set_index("team")
+        booked[name] = lb.booked["busy"] / lb.booked["idle"]
+    assert booked["normal"] > 1.0 and booked["fast"] > 2 * booked["normal"]  # acting pays, faster in a fast world
+    with pytest.raises(StoreError, match="pace must be 'normal' or 'fast' or a weekly chance"):
+        WorkshopStore.init(tmp_path / "bad", teams=2, seed=1, pace="slow")
+    with pytest.raises(StoreError, match="pace must be"):
+        WorkshopStore.init(tmp_path / "bad2", teams=2, seed=1, pace=1.5)
+    custom = WorkshopStore.init(tmp_path / "custom", teams=2, seed=1, accounts=30, pace=0.4)
+    assert custom.config["exit_hazard"] == 0.4
+
+
+def test_cli_pace(tmp_path, capsys):
+    from simfunnel.cli import main
+
+    assert main(["workshop", "init", "--dir", str(tmp_path / "w"), "--teams", "2", "--seed", "3", "--pace", "fast",
+                 "--accounts", "30"]) == 0
+    assert "pace 0.5" in capsys.readouterr().out
+    assert main(["workshop", "init", "--dir", str(tmp_path / "v"), "--teams", "2", "--seed", "3", "--pace", "slow"]) == 2
+    assert "--pace must be normal, fast or a weekly chance" in capsys.readouterr().err

@@ -11,7 +11,7 @@
 # **Before the session** (two commands, in the repository folder):
 #
 # ```
-# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world --weeks-per-round 3
+# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world --weeks-per-round 3 --pace fast
 # make app WORKSHOP=W PORT=8866
 # ```
 #
@@ -19,7 +19,8 @@
 # plans its moves on its board and presses **Submit the round**. You open and close the
 # rounds here (or with `simfunnel workshop round open --timer 8` and `… round close`). With
 # `--same-world` every team plays the same market with the same luck, so the differences on
-# the leaderboard come from the teams' decisions alone.
+# the leaderboard come from the teams' decisions alone; with `--pace fast` deals move fast
+# enough for the teams' moves to show in revenue within the quarter, not only in the forecast.
 
 # %% [markdown] lang=zh
 # # 研讨控制台
@@ -30,7 +31,7 @@
 # **开课前**（在项目文件夹里运行两条命令）：
 #
 # ```
-# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world --weeks-per-round 3
+# simfunnel workshop init --dir W --teams 6 --seed 2026 --same-world --weeks-per-round 3 --pace fast
 # make app WORKSHOP=W PORT=8866
 # ```
 #
@@ -64,7 +65,7 @@ if folder:
     store = WorkshopStore.open(folder)
 else:
     store = WorkshopStore.init(tempfile.mkdtemp(prefix="simfunnel-rehearsal-"), teams=["red", "blue", "green", "gold"],
-                               seed=2026, same_world=True, weeks_per_round=3)
+                               seed=2026, same_world=True, weeks_per_round=3, pace="fast")
     print(f"Rehearsal workshop in {store.path.parent}: four stand-in teams, rounds of 3 weeks.")  # lang=en
     print(f"彩排用的研讨：{store.path.parent}，四个模拟队，每回合 3 周。")  # lang=zh
 
