@@ -537,3 +537,53 @@ def test_amounts_of_zero_are_counted_in_a_warning(tmp_path):
     result = load(path, source="pipedrive")
     assert result.summary["imported"] == 3
     assert any(w.startswith("2 deals have an amount of 0") for w in result.warnings), result.warnings
+
+
+def test_load_pauses_the_garbage_collector_only_while_it_runs(tmp_path):
+    """load() pauses the cyclic collector for speed and restores its state, also when the file is refused."""
+    import gc
+
+    f = tmp_path / "o.csv"
+    f.write_text("Opportunity ID,Stage,Amount,Created Date,Close Date\n"
+                 "1,Prospecting,\"$1,000.00\",3/4/2024,5/6/2024\n", "utf-8")
+    big = tmp_path / "big.csv"
+    big.write_text("Opportunity ID,Stage,Amount,Created Date,Close Date\n" + "".join(
+        f"{i},Prospecting,\"${i},000.00\",3/4/2024,5/6/2024\n" for i in range(1, 3001)), "utf-8")
+    runs = []
+    gc.callbacks.append(lambda phase, info: runs.append(phase))
+    try:
+        assert gc.isenabled()
+        load(big, source="salesforce")
+        assert runs.count("start") <= 1 and gc.isenabled()  # none while the rows were read (one may follow)
+    finally:
+        gc.callbacks.pop()
+    with pytest.raises(CRMImportError):
+        load(tmp_path / "missing.csv", source="salesforce")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load(f, source="salesforce")
+        assert not gc.isenabled()  # a caller's own pause is left as it was
+    finally:
+        gc.enable()
+
+
+def test_repeated_cells_read_alike_on_every_row(tmp_path):
+    """Cached dates and amounts: a value read once reads the same on every later row; blank lines are no rows."""
+    f = tmp_path / "o.csv"
+    rows = ["Opportunity ID,Stage,Amount,Created Date,Close Date"]
+    for i in range(30):
+        won = i % 3 == 0  # won rows close on 13/5/2024: no month-first date
+        rows.append(f"{i},{'Closed Won' if won else 'Prospecting'},\"$1,250.50\",3/4/2024,{'13/5' if won else '5/6'}/2024")
+        if i == 10:
+            rows.append(",,,,")
+        if i == 20:
+            rows.append(f"x{i},Prospecting,\"$1,250.50\",31/31/2024,5/6/2024")
+    f.write_text("\n".join(rows) + "\n", "utf-8")
+    r = load(f, source="salesforce", dayfirst=False)
+    assert r.summary["rows_read"] == 31 and r.summary["imported"] + r.summary["rejected"] == 31
+    d = r.history.deals
+    assert (d["amount"] == 1250.5).all() and len(d) == 20 and (d["created_week"] == d["created_week"].iloc[0]).all()
+    assert sorted(r.rejects["reason"].map(crm._reason_kind).unique()) == ["unreadable close date",
+                                                                          "unreadable created date"]
+    assert r.rejects.loc[r.rejects["reason"].str.startswith("unreadable created"), "line"].tolist() == [24]
