@@ -673,7 +673,7 @@ class _Dates:
     def __init__(self, cells: Iterable[Any]) -> None:
         self.day_evidence = self.month_evidence = self.ambiguous = 0
         self.example = self.decider = None
-        for c in {x for x in cells if isinstance(x, str)}:
+        for c in dict.fromkeys(x for x in cells if isinstance(x, str)):  # distinct, in file order: the same example each run
             m = _DMY.match(c)
             if m:
                 a, b = int(m[1]), int(m[3])

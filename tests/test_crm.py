@@ -587,3 +587,19 @@ def test_repeated_cells_read_alike_on_every_row(tmp_path):
     assert sorted(r.rejects["reason"].map(crm._reason_kind).unique()) == ["unreadable close date",
                                                                           "unreadable created date"]
     assert r.rejects.loc[r.rejects["reason"].str.startswith("unreadable created"), "line"].tolist() == [24]
+
+
+def test_the_date_order_warning_names_the_files_first_ambiguous_date(tmp_path):
+    import subprocess
+    import sys
+
+    rows = ["Opportunity Name,Amount,Stage,Close Date,Created Date"]
+    rows += [f"Deal {i},1000,Prospecting,{m}/{d}/2024,{created}" for i, ((m, d), created) in
+             enumerate(zip([(3, 25), (1, 29), (10, 21), (2, 2)], ["3/4/2024", "1/2/2024", "5/6/2024", "2/1/2024"]))]
+    path = tmp_path / "sf.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    code = ("import simfunnel.crm as c; r = c.load(%r, source='salesforce'); "
+            "print([w for w in r.warnings if 'month-first' in w])" % str(path))
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
+    assert len(outs) == 1 and "dates like '3/4/2024'" in outs.pop()  # the file's first, whatever the hashing
