@@ -22,7 +22,7 @@ on a 2-core machine, under the 40 s where scaling would be needed);
 per-deal simulate baseline is timed on 10,000 deals and scaled ×10.
 
 Two hooks, :func:`bench_montecarlo` and :func:`bench_indicators`, run as soon as
-``simfunnel.forecast.montecarlo`` and ``simfunnel.metrics.indicators`` exist and
+``simfunnel.analysis.forecast.montecarlo`` and ``simfunnel.analysis.metrics.indicators`` exist and
 print "not yet available" until then.
 """
 
@@ -51,8 +51,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from simfunnel.funnel import Funnel  # noqa: E402
-from simfunnel.generate import (  # noqa: E402
+from simfunnel.model.funnel import Funnel  # noqa: E402
+from simfunnel.model.generate import (
     BRAIN_TYPES,
     BUYING_ROLES,
     FUNCTIONS,
@@ -68,9 +68,9 @@ from simfunnel.generate import (  # noqa: E402
     WorldParams,
     generate,
 )
-from simfunnel.history import History  # noqa: E402
-from simfunnel.segments import DEFAULT_SEGMENTS as SEGMENTS  # noqa: E402  (generate's rule since 5abeeca)
-from simfunnel.simulate import Simulation, calibrated_chain  # noqa: E402
+from simfunnel.model.history import History  # noqa: E402
+from simfunnel.model.segments import DEFAULT_SEGMENTS as SEGMENTS  # noqa: E402  (generate's rule since 5abeeca)
+from simfunnel.model.simulate import Simulation, calibrated_chain  # noqa: E402
 
 MODULES_NOT_ON_IMPORT = ("matplotlib", "ipywidgets")
 
@@ -142,9 +142,9 @@ _IMPORT_SIMFUNNEL = (
 )
 # Pure computations never import matplotlib or ipywidgets (DESIGN.md, data flow).
 PURE_MODULES = (
-    "simfunnel.funnel", "simfunnel.history", "simfunnel.generate", "simfunnel.simulate",
-    "simfunnel.metrics", "simfunnel.forecast", "simfunnel.threshold", "simfunnel.segments",
-    "simfunnel.crm", "simfunnel.store", "simfunnel.allocation",
+    "simfunnel.model.funnel", "simfunnel.model.history", "simfunnel.model.generate", "simfunnel.model.simulate",
+    "simfunnel.analysis.metrics", "simfunnel.analysis.forecast", "simfunnel.analysis.threshold", "simfunnel.model.segments",
+    "simfunnel.crm", "simfunnel.workshop.store", "simfunnel.analysis.allocation",
 )
 _IMPORT_PURE = """
 import importlib, importlib.util, json, sys
@@ -239,7 +239,7 @@ def per_row_generate(n_deals: int, seed: int, funnel: str = "key-account", weeks
     """The baseline: the tables of ``generate(deals=n_deals)`` drawn one row at a time with ``random``.
 
     A plain implementation a careful analyst would write without numpy: the same
-    columns and the same distributions as :func:`simfunnel.generate.generate`
+    columns and the same distributions as :func:`simfunnel.model.generate.generate`
     (accounts ≈ n/8; 3 + Binomial(5, ½) contacts per account; deals spread over
     the opening pipeline and weekly arrivals), drawn with ``random.Random(seed)``
     (``choices`` with precomputed cumulative weights, ``lognormvariate``,
@@ -536,20 +536,20 @@ def _open_history(n_open: int, seed: int = 1) -> History:
 def bench_montecarlo(trials: int = 10_000, n_open: int = 10_000, repeats: int = 5) -> Result:
     """HOOK — Monte Carlo: 10,000 trials × 10,000 open deals ≤ 1 s, within 2× of drawing the random numbers alone.
 
-    Runs when ``simfunnel.forecast.montecarlo`` exists. Figure: median of
+    Runs when ``simfunnel.analysis.forecast.montecarlo`` exists. Figure: median of
     ``montecarlo(history, trials=trials, seed=1)`` on a simulated History with
     ``n_open`` open deals at its period start (``montecarlo``'s default as-of
     week). Baseline: ``np.random.default_rng(1).random((rows, n_open),
     dtype=np.float32)`` (into one preallocated buffer) for ``rows =
-    simfunnel.forecast.chunk_trials(n_open)`` until ``trials`` rows
+    simfunnel.analysis.forecast.chunk_trials(n_open)`` until ``trials`` rows
     are drawn — the same random numbers in the same chunks, and nothing else.
     """
     name = f"Monte Carlo {trials:,} trials × {n_open:,} open deals"
     try:
-        from simfunnel import forecast
+        from simfunnel.analysis import forecast
         montecarlo = forecast.montecarlo
     except (ImportError, AttributeError) as exc:
-        return _not_available(name, 1.0, f"simfunnel.forecast.montecarlo: {exc}")
+        return _not_available(name, 1.0, f"simfunnel.analysis.forecast.montecarlo: {exc}")
     chunk = forecast.chunk_trials(n_open)
     history = _open_history(n_open)
     history.snapshots  # built once, as an analysis session would have it
@@ -580,7 +580,7 @@ def bench_montecarlo(trials: int = 10_000, n_open: int = 10_000, repeats: int = 
 def bench_indicators(n_deals: int = 50_000, repeats: int = 7) -> Result:
     """HOOK — indicators on a 50,000-deal simulated history: ≤ 0.1 s median (the widget update budget).
 
-    Runs when ``simfunnel.metrics.indicators`` exists. Figure: median of
+    Runs when ``simfunnel.analysis.metrics.indicators`` exists. Figure: median of
     ``indicators(history, quota=history.quota, threshold=50_000)``, snapshots
     already built (a widget session builds them once). Baseline: one pass over
     ``history.snapshots`` reading every column to numpy (categoricals as their
@@ -589,9 +589,9 @@ def bench_indicators(n_deals: int = 50_000, repeats: int = 7) -> Result:
     """
     name = f"indicators on {n_deals:,} deals (threshold 50,000)"
     try:
-        from simfunnel.metrics import indicators
+        from simfunnel.analysis.metrics import indicators
     except ImportError as exc:
-        return _not_available(name, 0.1, f"simfunnel.metrics.indicators: {exc}")
+        return _not_available(name, 0.1, f"simfunnel.analysis.metrics.indicators: {exc}")
     history = Simulation(generate(deals=n_deals, seed=1), seed=1).run(52)
     snaps = history.snapshots
     quota = history.quota
@@ -659,7 +659,7 @@ def bench_crm_import(n_rows: int = 100_000, repeats: int = 3) -> Result:
 
 def bench_empirical(n_events: int = 1_000_000, repeats: int = 5) -> Result:
     """Empirical win rates over 1,000,000 events: ≤ 1 s. Baseline: reading the events' columns once."""
-    from simfunnel.forecast import empirical_win_rates
+    from simfunnel.analysis.forecast import empirical_win_rates
 
     n_deals = n_events // 3
     history = Simulation(generate(deals=n_deals, seed=3), seed=3).run(52)
@@ -689,7 +689,7 @@ def bench_widgets(n_deals: int = 50_000, repeats: int = 15) -> list[Result]:
     computation every update needs at least once; the ratio is what the UI adds.
     """
     try:
-        from simfunnel.metrics import indicators
+        from simfunnel.analysis.metrics import indicators
         from simfunnel.widgets import DealBoard, ForecastDashboard, ThresholdExplorer, WinRateLab
     except ImportError as exc:
         return [_not_available("widgets", 0.1, str(exc))]
@@ -746,7 +746,7 @@ def bench_allocation(repeats: int = 5) -> Result:
     ``Simulation(world, seed).run(52)`` of the same world. A note gives the widget's run button
     end to end (simulate, KPIs, table, chart as PNG).
     """
-    from simfunnel.allocation import AllocationParams, simulate_allocation
+    from simfunnel.analysis.allocation import AllocationParams, simulate_allocation
 
     world = generate(seed=2026)
     capacity = AllocationParams().capacity(world)

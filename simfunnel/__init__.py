@@ -13,7 +13,7 @@ Example:
     14
 
 Where sellers spend their time: ``sf.simulate_allocation(world, {"attack": 120, "defend": 80}, seed=2026)``
-runs a year with seller weeks split across the attack/defend segments (:mod:`simfunnel.allocation`).
+runs a year with seller weeks split across the attack/defend segments (:mod:`simfunnel.analysis.allocation`).
 
 Sweeps: ``sf.threshold_sweep(history, thresholds)`` (one history, records entered vs
 forecast error per threshold) and ``sf.sweep(grid, run)`` (a grid of scenarios —
@@ -23,8 +23,8 @@ assumed win rates × thresholds × seeds × world parameters — on any executor
 imported by ``simfunnel.plots`` and ``simfunnel.widgets`` when used.
 """
 
-from .allocation import AllocationParams, simulate_allocation
-from .forecast import (
+from simfunnel.analysis.allocation import AllocationParams, simulate_allocation
+from simfunnel.analysis.forecast import (
     backtest,
     brier_score,
     calibration,
@@ -34,16 +34,16 @@ from .forecast import (
     montecarlo,
     naive_bayes_probability,
 )
-from .funnel import Funnel, Stage, preset_names
-from .generate import World, generate
-from .history import History
-from .i18n import get_language, set_language
-from .metrics import indicators, records_entered
-from .scenarios import simulate_scenario, sweep
-from .segments import Segmentation, scorecard, segment_accounts, segment_table
-from .simulate import ACTIONS, Simulation, true_win_rates
-from .store import MoveRefused, StoreError, WorkshopStore
-from .threshold import sweep as threshold_sweep
+from simfunnel.model.funnel import Funnel, Stage, preset_names
+from simfunnel.model.generate import World, generate
+from simfunnel.model.history import History
+from simfunnel.i18n import get_language, set_language
+from simfunnel.analysis.metrics import indicators, records_entered
+from simfunnel.analysis.scenarios import simulate_scenario, sweep
+from simfunnel.model.segments import Segmentation, scorecard, segment_accounts, segment_table
+from simfunnel.model.simulate import ACTIONS, Simulation, true_win_rates
+from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
+from simfunnel.analysis.threshold import sweep as threshold_sweep
 
 __all__ = [
     "ACTIONS",

@@ -1,4 +1,4 @@
-"""A slow, obviously correct reference for ``simfunnel.metrics.indicators``.
+"""A slow, obviously correct reference for ``simfunnel.analysis.metrics.indicators``.
 
 Written straight from DESIGN.md's table "The three indicators" with plain Python loops
 over weeks and deals; it shares no code with ``simfunnel/metrics.py``. Only for tests

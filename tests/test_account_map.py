@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import i18n, plots  # noqa: E402
-from simfunnel.people import PEOPLE_ACTIONS_BY_KEY, PeopleParams  # noqa: E402
+from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, PeopleParams  # noqa: E402
 from simfunnel.widgets import AccountMap  # noqa: E402
 from simfunnel.widgets.deal_board import DealBoard  # noqa: E402
 
@@ -529,7 +529,7 @@ def test_a_coach_who_leaves_is_no_longer_shown_as_met_and_the_map_keeps_working(
     coach report), step 1 is current again, the roles the coach told stay known, a new coach counts."""
     import pandas as pd
 
-    from simfunnel.events import MarketEvent, apply_events
+    from simfunnel.model.events import MarketEvent, apply_events
 
     acc = account_where(world, coach=True)
     world2, effects = apply_events(world, [MarketEvent("coach_leaves", 3, params={"accounts": [acc]})])

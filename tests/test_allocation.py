@@ -15,14 +15,14 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import History, i18n  # noqa: E402
-from simfunnel.allocation import (  # noqa: E402
+from simfunnel.analysis.allocation import (
     RESULT_COLUMNS,
     AllocationParams,
     AllocationResult,
     best_action,
     simulate_allocation,
 )
-from simfunnel.segments import segment_accounts  # noqa: E402
+from simfunnel.model.segments import segment_accounts  # noqa: E402
 from simfunnel.widgets import AllocationExercise  # noqa: E402
 
 try:

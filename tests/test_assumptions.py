@@ -16,7 +16,7 @@ import pytest
 
 import simfunnel as sf
 from simfunnel import Funnel, History
-from simfunnel.forecast import (
+from simfunnel.analysis.forecast import (
     _open_at,
     actual_bookings,
     backtest,
@@ -29,8 +29,8 @@ from simfunnel.forecast import (
     frequency_table,
     naive_bayes_probability,
 )
-from simfunnel.metrics import indicators
-from simfunnel.simulate import calibrated_chain, history_chain, true_win_rates
+from simfunnel.analysis.metrics import indicators
+from simfunnel.model.simulate import calibrated_chain, history_chain, true_win_rates
 from simfunnel.widgets._compute import RateModel
 
 KEY_ACCOUNT = Funnel.preset("key-account")  # need 10%, approved 25%, criteria 40%, evaluation 60%, commitment 80%

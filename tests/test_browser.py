@@ -80,7 +80,7 @@ def workshop(tmp_path):
 
 def test_make_app_trainee_joins_acts_classifies_and_plays_a_week(tmp_path, workshop):
     chromium()
-    from simfunnel.store import WorkshopStore
+    from simfunnel.workshop.store import WorkshopStore
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -208,7 +208,7 @@ def test_jupyterlab_runs_the_workshop_notebook_and_renders_its_widgets(tmp_path,
         page.locator(".jp-OutputArea .widget-button", has_text="Next week ▶").wait_for(timeout=30_000)
         assert page.locator(".jp-OutputArea .sf-board .sf-card").count() >= 5
         save_screenshot(page, tmp_path / "browser_jupyterlab.png")
-    from simfunnel.store import WorkshopStore
+    from simfunnel.workshop.store import WorkshopStore
 
     assert WorkshopStore.open(workshop).moves().empty  # joining and looking records nothing
 
@@ -241,7 +241,7 @@ def test_a_round_in_the_browser_submit_then_the_timer_plays_it(tmp_path):
     """Rounds mode end to end: a trainee acts, classifies and submits; the round's timer runs out while
     nobody clicks; the page shows the played round by itself (the board's clock) and the store has the move."""
     chromium()
-    from simfunnel.store import WorkshopStore
+    from simfunnel.workshop.store import WorkshopStore
 
     folder = tmp_path / "rounds"
     done = subprocess.run([str(VENV / "bin" / "simfunnel"), "workshop", "init", "--dir", str(folder), "--teams", "2",

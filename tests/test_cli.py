@@ -79,7 +79,7 @@ def test_console_script_is_installed():
 def test_workshop_init_status_leaderboard_export(tmp_path, capsys):
     import openpyxl
 
-    from simfunnel.store import WorkshopStore
+    from simfunnel.workshop.store import WorkshopStore
 
     w = tmp_path / "room"
     assert main(["workshop", "init", "--dir", str(w), "--team-names", "red,blue", "--seed", "4", "--accounts", "40",
@@ -124,7 +124,7 @@ def test_workshop_errors_name_the_file_and_exit_2(tmp_path, capsys):
 def test_workshop_report_and_whatif(tmp_path, capsys):
     from html.parser import HTMLParser
 
-    from simfunnel.store import WorkshopStore, play_demo
+    from simfunnel.workshop.store import WorkshopStore, play_demo
 
     w = tmp_path / "room"
     with WorkshopStore.init(w, teams=["red", "blue"], seed=4, accounts=40) as store:
@@ -176,7 +176,7 @@ def test_workshop_report_and_whatif(tmp_path, capsys):
 
 
 def test_workshop_rounds_practice_events_and_weights(tmp_path, capsys):
-    from simfunnel.store import WorkshopStore
+    from simfunnel.workshop.store import WorkshopStore
 
     w = tmp_path / "room"
     assert main(["workshop", "init", "--dir", str(w), "--team-names", "red,blue", "--seed", "4", "--accounts", "40",
@@ -271,8 +271,8 @@ def test_workshop_round_errors_are_one_clear_line(tmp_path, capsys):
 
 
 def test_workshop_branch_specs_and_multi_line_errors_end_in_one_line(tmp_path, capsys, monkeypatch):
-    from simfunnel import debrief
-    from simfunnel.store import WorkshopStore
+    from simfunnel.workshop import debrief
+    from simfunnel.workshop.store import WorkshopStore
 
     w = tmp_path / "room"
     WorkshopStore.init(w, teams=["red"], seed=4, accounts=20).close()

@@ -427,7 +427,7 @@ def test_cli_import_end_to_end(tmp_path):
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "rows read 3: imported 2, rejected 1" in done.stdout
-    from simfunnel.history import History
+    from simfunnel.model.history import History
 
     h = History.load(out)
     assert len(h.deals) == 2 and h.currency == "CNY"

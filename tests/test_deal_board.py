@@ -15,8 +15,8 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import i18n  # noqa: E402
-from simfunnel.metrics import indicators  # noqa: E402
-from simfunnel.simulate import actions_for  # noqa: E402
+from simfunnel.analysis.metrics import indicators  # noqa: E402
+from simfunnel.model.simulate import actions_for  # noqa: E402
 from simfunnel.widgets.deal_board import DealBoard, Move, Score  # noqa: E402
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -447,7 +447,7 @@ def test_chart_png_updates_each_week(world, tmp_path):
 
 
 def test_reset_keeps_the_simulations_coupling_and_effects():
-    from simfunnel.events import Effect
+    from simfunnel.model.events import Effect
 
     world = sf.generate(accounts=40, seed=3)
     effects = (Effect(2, 4, ("present_value",), advance_factor=0.5),)

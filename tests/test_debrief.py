@@ -14,12 +14,13 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from simfunnel import debrief, plots  # noqa: E402
-from simfunnel.debrief import KNOWN_THEN, branch, report, round_indicators, timeline  # noqa: E402
-from simfunnel.metrics import indicators, records_entered  # noqa: E402
-from simfunnel.replies import OUTCOME_LABELS  # noqa: E402
-from simfunnel.simulate import ACTIONS_BY_KEY, actions_for  # noqa: E402
-from simfunnel.store import StoreError, WorkshopStore, play_demo  # noqa: E402
+from simfunnel.workshop import debrief  # noqa: E402
+from simfunnel import plots
+from simfunnel.workshop.debrief import KNOWN_THEN, branch, report, round_indicators, timeline  # noqa: E402
+from simfunnel.analysis.metrics import indicators, records_entered  # noqa: E402
+from simfunnel.model.replies import OUTCOME_LABELS  # noqa: E402
+from simfunnel.model.simulate import ACTIONS_BY_KEY, actions_for  # noqa: E402
+from simfunnel.workshop.store import StoreError, WorkshopStore, play_demo  # noqa: E402
 
 from chart_checks import assert_language, render_clean  # noqa: E402
 
@@ -138,7 +139,7 @@ def test_a_change_touches_only_its_deal(played):
 def test_people_layer_a_change_reaches_only_its_account(tmp_path):
     """With people on, a meeting changes the odds of the account's other deals: deals of other accounts move
     exactly as they did; an unchanged branch is still the original to the cent."""
-    from simfunnel.people import MEETS
+    from simfunnel.model.people import MEETS
 
     store = WorkshopStore.init(tmp_path, teams=["red"], seed=11, accounts=60, people=True)
     play_demo(store, weeks=3, seed=2, moves_per_week=[6])
@@ -333,7 +334,7 @@ def test_timeline_of_an_open_week_and_of_a_fresh_store(tmp_path):
 def _play_round(store, moves_per_team, trainee="组长"):
     """Every team acts on its largest open deals with the first advance action that fits, classifies each reply
     right, and submits; a team given 0 moves does nothing (no submission: the default decision)."""
-    from simfunnel.replies import is_correct
+    from simfunnel.model.replies import is_correct
 
     current = store.current_round()
     week = current["first_week"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simfunnel.events import (
+from simfunnel.model.events import (
     EVENT_KINDS,
     Effect,
     EffectPlan,
@@ -25,9 +25,9 @@ from simfunnel.events import (
     describe,
     event_kind,
 )
-from simfunnel.generate import generate
-from simfunnel.people import PeopleParams
-from simfunnel.simulate import MAX_ADVANCE, Simulation, actions_for
+from simfunnel.model.generate import generate
+from simfunnel.model.people import PeopleParams
+from simfunnel.model.simulate import MAX_ADVANCE, Simulation, actions_for
 
 SEED = 47
 
@@ -509,8 +509,8 @@ def test_events_on_a_world_rebuilt_from_a_dataset():
     tender and an upturn like a generated one (the extra deals' draw needed categorical owners)."""
     from pathlib import Path
 
-    from simfunnel.generate import world_from_history
-    from simfunnel.history import History
+    from simfunnel.model.generate import world_from_history
+    from simfunnel.model.history import History
 
     world = world_from_history(History.load(Path(__file__).resolve().parents[1] / "datasets" / "workshop"), seed=3)
     events = [MarketEvent("large_tender", 5, seed=1), MarketEvent("market_up", 3, seed=1)]

@@ -3,9 +3,9 @@ import pandas as pd
 import pytest
 
 from simfunnel import Funnel, History
-from simfunnel.forecast import actual_bookings, empirical_win_rates, montecarlo, stage_paths
-from simfunnel.generate import generate
-from simfunnel.simulate import Simulation
+from simfunnel.analysis.forecast import actual_bookings, empirical_win_rates, montecarlo, stage_paths
+from simfunnel.model.generate import generate
+from simfunnel.model.simulate import Simulation
 
 
 def simulated(seed, accounts=200):

@@ -2,7 +2,7 @@ import warnings
 
 import pytest
 
-from simfunnel.funnel import KEY_STEPS, Funnel, preset_names
+from simfunnel.model.funnel import KEY_STEPS, Funnel, preset_names
 
 DESIGN_RATES = {
     "key-account": [0.10, 0.25, 0.40, 0.60, 0.80],

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simfunnel.funnel import Funnel
-from simfunnel.generate import World, amount_shape, generate
-from simfunnel.history import DEAL_COLUMNS
-from simfunnel.simulate import Simulation
+from simfunnel.model.funnel import Funnel
+from simfunnel.model.generate import World, amount_shape, generate
+from simfunnel.model.history import DEAL_COLUMNS
+from simfunnel.model.simulate import Simulation
 
 ACCOUNT_COLUMNS = [
     "account_id", "name_zh", "name_en", "industry", "region", "ownership", "potential",

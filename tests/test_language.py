@@ -13,8 +13,8 @@ matplotlib.use("Agg")
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import plots  # noqa: E402
-from simfunnel.people import PeopleParams  # noqa: E402
-from simfunnel.widgets import (  # noqa: E402
+from simfunnel.model.people import PeopleParams  # noqa: E402
+from simfunnel.widgets import (
     AccountMap,
     AllocationExercise,
     DealBoard,

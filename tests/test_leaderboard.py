@@ -8,8 +8,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from simfunnel.replies import confusion_table, is_correct  # noqa: E402
-from simfunnel.store import WorkshopStore, play_demo  # noqa: E402
+from simfunnel.model.replies import confusion_table, is_correct  # noqa: E402
+from simfunnel.workshop.store import WorkshopStore, play_demo  # noqa: E402
 from simfunnel.widgets import WorkshopLeaderboard  # noqa: E402
 
 from chart_checks import assert_language, closing_new_widgets, render_clean  # noqa: E402

@@ -1,4 +1,4 @@
-"""Tests of simfunnel.metrics: hand-computed numbers, a slow reference, properties."""
+"""Tests of simfunnel.analysis.metrics: hand-computed numbers, a slow reference, properties."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from simfunnel import Funnel, History
-from simfunnel.history import build_snapshots
-from simfunnel.metrics import (
+from simfunnel.model.history import build_snapshots
+from simfunnel.analysis.metrics import (
     INDICATOR_COLUMNS,
     cycle_time,
     indicators,
@@ -493,6 +493,6 @@ def test_metrics_import_no_plotting_libraries():
     import subprocess
     import sys
 
-    code = "import sys, simfunnel.metrics; print(any(m in sys.modules for m in ('matplotlib', 'ipywidgets')))"
+    code = "import sys, simfunnel.analysis.metrics; print(any(m in sys.modules for m in ('matplotlib', 'ipywidgets')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -20,8 +20,8 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 
 from simfunnel import i18n, plots  # noqa: E402
-from simfunnel.funnel import Funnel  # noqa: E402
-from simfunnel.history import History  # noqa: E402
+from simfunnel.model.funnel import Funnel  # noqa: E402
+from simfunnel.model.history import History  # noqa: E402
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LANGS = ("zh", "en")
@@ -73,7 +73,7 @@ def make_history(preset: str = "key-account", n: int = 48, seed: int = 3, end_we
 
 
 def make_table(n: int = 13, quota: float = 2_000_000.0) -> pd.DataFrame:
-    """A table shaped like simfunnel.metrics.indicators() output, with plausible numbers."""
+    """A table shaped like simfunnel.analysis.metrics.indicators() output, with plausible numbers."""
     t = np.arange(n + 1)
     booked_week = np.r_[0.0, np.linspace(60_000, 220_000, n)]
     booked = np.r_[0.0, np.cumsum(booked_week[1:])]

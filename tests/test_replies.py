@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from simfunnel import replies as bank
-from simfunnel.funnel import KEY_STEPS
-from simfunnel.replies import OUTCOMES, Reply, is_correct, pick_reply, replies
+from simfunnel.model import replies as bank
+from simfunnel.model.funnel import KEY_STEPS
+from simfunnel.model.replies import OUTCOMES, Reply, is_correct, pick_reply, replies
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
@@ -124,7 +124,7 @@ def test_reply_text_and_labels_in_both_languages():
 
 
 def test_module_is_pure_and_data_is_packaged():
-    code = ("import sys, simfunnel.replies as r; r.replies(); "
+    code = ("import sys, simfunnel.model.replies as r; r.replies(); "
             "print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]

@@ -6,7 +6,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from simfunnel.store import WorkshopStore, play_demo_round  # noqa: E402
+from simfunnel.workshop.store import WorkshopStore, play_demo_round  # noqa: E402
 from simfunnel.widgets import RoundControl  # noqa: E402
 from simfunnel.widgets.workshop import TeamBoard  # noqa: E402
 

@@ -20,11 +20,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simfunnel import store as store_module
-from simfunnel.events import MarketEvent, apply_events
-from simfunnel.metrics import indicators
-from simfunnel.simulate import Simulation, actions_for
-from simfunnel.store import DEFAULT_WEIGHTS, PRACTICE_RESET, MoveRefused, StoreError, WorkshopStore, play_demo
+from simfunnel.workshop import store as store_module
+from simfunnel.model.events import MarketEvent, apply_events
+from simfunnel.analysis.metrics import indicators
+from simfunnel.model.simulate import Simulation, actions_for
+from simfunnel.workshop.store import (
+    DEFAULT_WEIGHTS,
+    PRACTICE_RESET,
+    MoveRefused,
+    StoreError,
+    WorkshopStore,
+    play_demo,
+)
 
 from test_store import open_deals
 
@@ -293,7 +300,7 @@ def test_a_real_timer_runs_out(tmp_path):
 # --- the practice round ---------------------------------------------------------------------------
 def play_rounds(store: WorkshopStore, rounds: int, seed: int, classify: bool = True) -> None:
     """Scored rounds with seeded moves for every team (some classified), closed by the trainer."""
-    from simfunnel.history import OUTCOMES
+    from simfunnel.model.history import OUTCOMES
 
     for r in range(rounds):
         store.open_round()

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import simfunnel as sf
-from simfunnel import scenarios, threshold
-from simfunnel.scenarios import assumed_funnel, expand, simulate_scenario, sweep
+from simfunnel.analysis import scenarios, threshold
+from simfunnel.analysis.scenarios import assumed_funnel, expand, simulate_scenario, sweep
 
 
 # --- runs: top level, so process pools and dask workers can import them ---------------------

@@ -1,4 +1,4 @@
-"""simfunnel.segments (attack/defend model) and plots.segment_chart, in zh and en."""
+"""simfunnel.model.segments (attack/defend model) and plots.segment_chart, in zh and en."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 
 import simfunnel as sf
 from simfunnel import History, i18n, plots
-from simfunnel.segments import SCORECARD_INDICATORS, Segmentation, scorecard, segment_accounts, segment_table
+from simfunnel.model.segments import SCORECARD_INDICATORS, Segmentation, scorecard, segment_accounts, segment_table
 
 try:
     from chart_checks import assert_language, render_clean
@@ -219,9 +219,9 @@ def test_chart_from_accounts_and_custom_names(caplog):
 def test_scorecard_view_labels_and_formats_every_value():
     import numpy as np
 
-    from simfunnel.generate import generate
-    from simfunnel.segments import SCORECARD_INDICATORS, scorecard, scorecard_view
-    from simfunnel.simulate import Simulation
+    from simfunnel.model.generate import generate
+    from simfunnel.model.segments import SCORECARD_INDICATORS, scorecard, scorecard_view
+    from simfunnel.model.simulate import Simulation
 
     history = Simulation(generate(accounts=80, seed=5), seed=5).run()
     table = scorecard(history)

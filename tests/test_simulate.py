@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simfunnel.funnel import Funnel, preset_names
-from simfunnel.generate import generate
-from simfunnel.history import EVENT_COLUMNS, OUTCOMES, SNAPSHOT_COLUMNS, History
-from simfunnel.simulate import (
+from simfunnel.model.funnel import Funnel, preset_names
+from simfunnel.model.generate import generate
+from simfunnel.model.history import EVENT_COLUMNS, OUTCOMES, SNAPSHOT_COLUMNS, History
+from simfunnel.model.simulate import (
     ACTIONS,
     Simulation,
     actions_for,
@@ -335,7 +335,7 @@ def test_chain_must_match_funnel():
 
 def test_history_chain_is_the_chain_that_simulated_it():
     from simfunnel import History
-    from simfunnel.simulate import history_chain
+    from simfunnel.model.simulate import history_chain
 
     sim = Simulation(generate(accounts=30, seed=2), seed=2)
     h = sim.run()
@@ -345,8 +345,8 @@ def test_history_chain_is_the_chain_that_simulated_it():
 
 @pytest.mark.parametrize("coupling", ["monotone", "classic"])
 def test_the_monotone_coupling_never_makes_an_action_worsen_the_deal_it_touches(coupling):
-    from simfunnel.generate import generate
-    from simfunnel.simulate import ACTIONS, Simulation, actions_for
+    from simfunnel.model.generate import generate
+    from simfunnel.model.simulate import ACTIONS, Simulation, actions_for
 
     rank = {"no_sale": 0, "continuation": 1, "advance": 2, "order": 3}
     world = generate(accounts=400, seed=8)
@@ -377,8 +377,8 @@ def test_the_monotone_coupling_never_makes_an_action_worsen_the_deal_it_touches(
 
 
 def test_coupling_is_checked_and_kept_by_replay():
-    from simfunnel.generate import generate
-    from simfunnel.simulate import Simulation
+    from simfunnel.model.generate import generate
+    from simfunnel.model.simulate import Simulation
 
     world = generate(accounts=30, seed=4)
     with pytest.raises(ValueError, match="coupling must be one of monotone, classic"):

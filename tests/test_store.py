@@ -21,12 +21,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from simfunnel import store as store_module
-from simfunnel.generate import generate
-from simfunnel.metrics import indicators, records_entered
-from simfunnel.replies import is_correct
-from simfunnel.simulate import Simulation, actions_for
-from simfunnel.store import APPLICATION_ID, STORE_FILE, MoveRefused, StoreError, WorkshopStore
+from simfunnel.workshop import store as store_module
+from simfunnel.model.generate import generate
+from simfunnel.analysis.metrics import indicators, records_entered
+from simfunnel.model.replies import is_correct
+from simfunnel.model.simulate import Simulation, actions_for
+from simfunnel.workshop.store import APPLICATION_ID, STORE_FILE, MoveRefused, StoreError, WorkshopStore
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = "=cmd|' /C calc'!A0"
@@ -383,8 +383,8 @@ def test_a_busy_database_is_waited_for_never_surfaced(tmp_path):
 # --- replay, leaderboard, export ----------------------------------------------------------------
 REPLAY_CHECK = """
 import sys, numpy as np
-from simfunnel.store import WorkshopStore
-from simfunnel.metrics import indicators
+from simfunnel.workshop.store import WorkshopStore
+from simfunnel.analysis.metrics import indicators
 store = WorkshopStore.open(sys.argv[1])
 sc = store.scenario("red")
 table = indicators(store.simulation("red").history, sc["quota"], sc["threshold"], start_week=13)

@@ -3,7 +3,7 @@
 import json
 import sqlite3
 
-from simfunnel.store import WorkshopStore
+from simfunnel.workshop.store import WorkshopStore
 
 
 def test_a_new_store_plays_monotone_and_one_without_the_key_replays_classic(tmp_path):
@@ -23,8 +23,8 @@ def test_a_new_store_plays_monotone_and_one_without_the_key_replays_classic(tmp_
 def test_pace_sets_how_fast_deals_move_and_decisions_show_in_revenue(tmp_path):
     import pytest
 
-    from simfunnel.generate import generate
-    from simfunnel.store import StoreError, play_demo
+    from simfunnel.model.generate import generate
+    from simfunnel.workshop.store import StoreError, play_demo
 
     normal = WorkshopStore.init(tmp_path / "normal", teams=["idle", "busy"], seed=2026, same_world=True)
     fast = WorkshopStore.init(tmp_path / "fast", teams=["idle", "busy"], seed=2026, same_world=True, pace="fast")

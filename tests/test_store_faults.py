@@ -19,15 +19,15 @@ import time
 import numpy as np
 import pytest
 
-from simfunnel.simulate import actions_for
-from simfunnel.store import MoveRefused, StoreError, WorkshopStore
+from simfunnel.model.simulate import actions_for
+from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
 
 from test_store import open_deals
 
 # forkserver, not fork: a worker of the test run may have threads (a widget's clock, SQLite's), and a child forked
 # from a threaded process can inherit a lock held by another thread and hang; the fork server is single-threaded.
 CTX = mp.get_context("forkserver")
-CTX.set_forkserver_preload(["numpy", "pandas", "simfunnel.store", "simfunnel.simulate"])
+CTX.set_forkserver_preload(["numpy", "pandas", "simfunnel.workshop.store", "simfunnel.model.simulate"])
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fault tests start writer processes from a fork server (POSIX only)")
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from simfunnel.metrics import indicators
-from simfunnel.threshold import sweep
-from simfunnel.generate import generate
-from simfunnel.simulate import Simulation
+from simfunnel.analysis.metrics import indicators
+from simfunnel.analysis.threshold import sweep
+from simfunnel.model.generate import generate
+from simfunnel.model.simulate import Simulation
 
 
 @pytest.fixture(scope="module")

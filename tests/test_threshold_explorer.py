@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import History, i18n, plots  # noqa: E402
-from simfunnel.metrics import indicators, records_entered  # noqa: E402
-from simfunnel.threshold import sweep  # noqa: E402
+from simfunnel.analysis.metrics import indicators, records_entered  # noqa: E402
+from simfunnel.analysis.threshold import sweep  # noqa: E402
 from simfunnel.widgets import ThresholdExplorer  # noqa: E402
 
 try:

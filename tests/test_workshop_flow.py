@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simfunnel.simulate import actions_for
-from simfunnel.store import WorkshopStore
+from simfunnel.model.simulate import actions_for
+from simfunnel.workshop.store import WorkshopStore
 from simfunnel.widgets import DealBoard
 from simfunnel.widgets import workshop as ws
 from simfunnel.widgets.workshop import JoinError, JoinWidget, TeamBoard, WorkshopPlay, current_session, join
@@ -369,7 +369,7 @@ def test_every_workshop_text_has_one_language_per_side():
 
 
 def test_analysis_widgets_follow_the_joined_team(tmp_path):
-    from simfunnel.store import play_demo
+    from simfunnel.workshop.store import play_demo
     from simfunnel.widgets import ForecastDashboard, ThresholdExplorer, WinRateLab
     from simfunnel.widgets.workshop import JoinError, join, leave, team_history
 

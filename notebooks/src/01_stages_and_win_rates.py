@@ -26,7 +26,7 @@ import pandas as pd
 
 import simfunnel as sf
 from simfunnel import i18n, plots
-from simfunnel.funnel import KEY_STEP_LABELS
+from simfunnel.model.funnel import KEY_STEP_LABELS
 
 world = sf.generate(seed=2026)
 history = sf.Simulation(world, seed=2026).run()

@@ -56,8 +56,8 @@ import os
 import tempfile
 
 import simfunnel as sf
-from simfunnel.replies import confusion_table
-from simfunnel.store import WorkshopStore, play_demo_round
+from simfunnel.model.replies import confusion_table
+from simfunnel.workshop.store import WorkshopStore, play_demo_round
 from simfunnel.widgets import DebriefPanel, RoundControl, WorkshopLeaderboard
 
 folder = os.environ.get("SIMFUNNEL_WORKSHOP")
@@ -232,7 +232,7 @@ panel
 # 功能；这次重放会写进讲义。
 
 # %% trainer
-from simfunnel.debrief import KNOWN_THEN
+from simfunnel.workshop.debrief import KNOWN_THEN
 
 moves = store.moves()
 round_2 = moves[~moves["withdrawn"] & (moves["round"] == 2)]

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import ipywidgets as w
 
-from .. import i18n
+from simfunnel import i18n
 
 Pair = tuple[str, str]
 

@@ -65,14 +65,14 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from .. import i18n
-from ..generate import BUYING_ROLES, INDUSTRIES, OWNERSHIP
-from ..replies import OUTCOME_LABELS, OUTCOMES
-from ..segments import DEFAULT_SEGMENTS
-from ..simulate import Simulation
-from ._base import CSS, Pair, Widget, figure_png
-from ._shared import DPI, new_figure
-from .deal_board import ALL_ACTIONS_BY_KEY, DealBoard, Move, _BoardError, _py
+from simfunnel import i18n
+from simfunnel.model.generate import BUYING_ROLES, INDUSTRIES, OWNERSHIP
+from simfunnel.model.replies import OUTCOME_LABELS, OUTCOMES
+from simfunnel.model.segments import DEFAULT_SEGMENTS
+from simfunnel.model.simulate import Simulation
+from simfunnel.widgets._base import CSS, Pair, Widget, figure_png
+from simfunnel.widgets._shared import DPI, new_figure
+from simfunnel.widgets.deal_board import ALL_ACTIONS_BY_KEY, DealBoard, Move, _BoardError, _py
 
 __all__ = ["AccountMap", "GuidedStep"]
 
@@ -131,7 +131,7 @@ class AccountMap(Widget):
     Args:
         board_or_sim: a :class:`~simfunnel.widgets.deal_board.DealBoard` whose simulation has the
             people layer (preferred: the map's actions become the board's moves), or such a
-            :class:`~simfunnel.simulate.Simulation` (the map builds its own board, ``amap.board``).
+            :class:`~simfunnel.model.simulate.Simulation` (the map builds its own board, ``amap.board``).
         account_id: the account shown first (default: the account of the board's selected deal,
             else the one with the most open pipeline).
         lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
@@ -681,7 +681,7 @@ class AccountMap(Widget):
 
     def _role_label(self, role: str) -> str:
         names = {k: (zh, en) for k, zh, en, *_ in BUYING_ROLES}
-        from ..plots import role_icon
+        from simfunnel.plots import role_icon
 
         label = i18n.text(names[role], self.lang)
         return f"{role_icon(role, self.lang)} · {label}" if self.lang == "en" else f"{role_icon(role, 'zh')}·{label}"
@@ -894,7 +894,7 @@ class AccountMap(Widget):
                self._tried_coach_week())
         if key == self._chart_key:
             return
-        from .. import plots
+        from simfunnel import plots
 
         roles_known, brains_known, coach_known = self._known(met)
         fig = self.figures["org"]
@@ -1009,7 +1009,7 @@ class AccountMap(Widget):
         c = self.contacts
         people = self.people
         decision = people[people["level"] == "decision"]
-        from ..plots import brain_label
+        from simfunnel.plots import brain_label
 
         def who(row) -> str:
             bits = [self._role_label(row["role"]) if row["role"] is not None else "?",
@@ -1061,7 +1061,7 @@ class AccountMap(Widget):
         return lines
 
     def _report_html(self, report: pd.DataFrame) -> str:
-        from .. import people as P
+        from simfunnel.model import people as P
 
         keep = report[report["amount"].to_numpy(dtype=float) >= self.board.threshold]
         if keep.empty:
@@ -1103,7 +1103,7 @@ class AccountMap(Widget):
         return None if hit.empty else hit.iloc[0]
 
     def _factors_html(self, row: pd.Series) -> str:
-        from .. import people as P
+        from simfunnel.model import people as P
 
         names = getattr(P, "PURCHASE_FACTORS", ())
         labels = getattr(P, "PURCHASE_FACTOR_LABELS", {})
@@ -1118,7 +1118,7 @@ class AccountMap(Widget):
                 f"<table class='sf-report'>{body}</table>")
 
     def _render_present(self, fitting: list[str], can_act: bool) -> None:
-        from ..plots import brain_label
+        from simfunnel.plots import brain_label
 
         people = self.people
         # "" = the default audience / no style chosen (a value of None shows an empty list in the browser)

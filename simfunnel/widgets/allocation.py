@@ -23,8 +23,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import i18n, plots
-from ..allocation import (
+from simfunnel import i18n, plots
+from simfunnel.analysis.allocation import (
     _COUNTS,
     RESULT_COLUMNS,
     AllocationParams,
@@ -33,9 +33,9 @@ from ..allocation import (
     simulate_allocation,
     weeks_by_key,
 )
-from ..segments import Segmentation, segment_accounts
-from ._base import CSS, Widget, figure_png
-from ._shared import image, kpi, new_figure, pct, relayout
+from simfunnel.model.segments import Segmentation, segment_accounts
+from simfunnel.widgets._base import CSS, Widget, figure_png
+from simfunnel.widgets._shared import image, kpi, new_figure, pct, relayout
 
 WEEK_STEP = 1.0  # slider step: whole seller weeks
 TABLE_COLUMNS = ("weeks_allocated", "weeks_used", "revenue", "revenue_gain", "new_customers", "retained_customers",
@@ -51,13 +51,13 @@ class AllocationExercise(Widget):
     """One slider per segment (seller weeks) → a simulated year → revenue, customers won, kept and lost, costs.
 
     Args:
-        world: a :class:`~simfunnel.generate.World` (``sf.generate(seed=2026)`` is the workshop
-            world) or a simulated :class:`~simfunnel.history.History` with accounts (rebuilt with
-            :func:`~simfunnel.generate.world_from_history`).
+        world: a :class:`~simfunnel.model.generate.World` (``sf.generate(seed=2026)`` is the workshop
+            world) or a simulated :class:`~simfunnel.model.history.History` with accounts (rebuilt with
+            :func:`~simfunnel.model.generate.world_from_history`).
         seed: the year's seed; every run uses it, so two allocations differ only by what the
             allocation changed (common random numbers).
-        params: :class:`~simfunnel.allocation.AllocationParams` (capacity, costs, churn, folk figures).
-        segmentation: :class:`~simfunnel.segments.Segmentation` (default: the kit's cut-offs).
+        params: :class:`~simfunnel.analysis.allocation.AllocationParams` (capacity, costs, churn, folk figures).
+        segmentation: :class:`~simfunnel.model.segments.Segmentation` (default: the kit's cut-offs).
         allocation: the sliders' first position (default: the capacity split evenly, in whole weeks).
         lang: fix the language (default: follow :func:`simfunnel.set_language`).
 
@@ -67,7 +67,7 @@ class AllocationExercise(Widget):
     and does not run.
 
     From code: ``ex.set_allocation({"attack": 120, "defend": 80})`` (missing segments → 0),
-    ``ex.allocation``, ``ex.run()`` (the :class:`~simfunnel.allocation.AllocationResult`, or
+    ``ex.allocation``, ``ex.run()`` (the :class:`~simfunnel.analysis.allocation.AllocationResult`, or
     ``None`` over capacity), ``ex.result``, ``ex.previous``, ``ex.kpis`` (the numbers shown),
     ``ex.message`` (the capacity warning, ``""`` when none), ``ex.sliders`` (segment key →
     ipywidgets slider), ``ex.run_button``, ``ex.texts()``.

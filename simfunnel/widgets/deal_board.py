@@ -9,7 +9,7 @@ revealed as a coloured badge with the reason. "Next week" applies every planned
 action; the three indicators, this week's progress against the benchmark and the
 coverage of the remaining quota update at once, with a small weekly chart.
 
-The reply is drawn from the reply bank (:mod:`simfunnel.replies`) with the outcome that
+The reply is drawn from the reply bank (:mod:`simfunnel.model.replies`) with the outcome that
 ``sim.preview`` says the coming week will bring; the simulation's common random
 numbers make that preview exact, so the revealed outcome is what "Next week" does.
 
@@ -31,7 +31,7 @@ From code (tests drive it without a browser)::
 
 **Workshop (store) mode.** ``DealBoard.for_team(store, team, trainee="Li")`` (defaults:
 the session of :func:`simfunnel.widgets.workshop.join`) plays a team's scenario from a
-:class:`~simfunnel.store.WorkshopStore`: every move is committed to the store before its
+:class:`~simfunnel.workshop.store.WorkshopStore`: every move is committed to the store before its
 reply is shown, "Next week" closes the team's week for everyone in it, and the board
 rebuilds itself from the store after a kernel restart or when a teammate moved on. See
 :class:`simfunnel.widgets.workshop.TeamBoard`.
@@ -49,14 +49,14 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from ..funnel import KEY_STEP_LABELS, LOST, WON
-from ..generate import PRODUCTS
-from ..history import PERIOD_WEEKS
-from ..metrics import indicators as compute_indicators
-from ..people import PEOPLE_ACTIONS_BY_KEY, STYLE_STEP, parse_style, people_actions_for
-from ..replies import OUTCOME_LABELS, OUTCOMES, Reply, is_correct, pick_reply
-from ..simulate import ACTIONS_BY_KEY, Action, Simulation, actions_for
-from ._base import CSS, Pair, Widget, figure_png
+from simfunnel.model.funnel import KEY_STEP_LABELS, LOST, WON
+from simfunnel.model.generate import PRODUCTS
+from simfunnel.model.history import PERIOD_WEEKS
+from simfunnel.analysis.metrics import indicators as compute_indicators
+from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, STYLE_STEP, parse_style, people_actions_for
+from simfunnel.model.replies import OUTCOME_LABELS, OUTCOMES, Reply, is_correct, pick_reply
+from simfunnel.model.simulate import ACTIONS_BY_KEY, Action, Simulation, actions_for
+from simfunnel.widgets._base import CSS, Pair, Widget, figure_png
 
 __all__ = ["DealBoard", "Move", "Score"]
 
@@ -136,7 +136,7 @@ class DealBoard(Widget):
     """A funnel board: deal cards per stage, actions, the reply quiz and the three indicators.
 
     Args:
-        sim: the :class:`~simfunnel.simulate.Simulation` to play (usually at week 0).
+        sim: the :class:`~simfunnel.model.simulate.Simulation` to play (usually at week 0).
             ``board.sim`` is the current one: undo and reset replace it.
         quota: the quarter's quota in the world's currency (default ``sim.world.quota``).
         threshold: the small-order threshold ``T``: deals below it stay out of the funnel —
@@ -424,7 +424,7 @@ class DealBoard(Widget):
 
     @property
     def indicators(self) -> pd.DataFrame:
-        """The quarter's indicators up to this week (:func:`simfunnel.metrics.indicators`; a copy)."""
+        """The quarter's indicators up to this week (:func:`simfunnel.analysis.metrics.indicators`; a copy)."""
         return self._indicator_table().copy()
 
     def _indicator_table(self) -> pd.DataFrame:
@@ -526,7 +526,7 @@ class DealBoard(Widget):
         until :meth:`classify` or :meth:`next_week`.
 
         With the people layer on (``Simulation(..., people=PeopleParams())``) the board also
-        offers the meetings that fit the stage (:func:`simfunnel.people.people_actions_for`), and
+        offers the meetings that fit the stage (:func:`simfunnel.model.people.people_actions_for`), and
         a present-value action takes ``style=``: the whole-brain style of the presentation,
         ``"A"`` … ``"D"``, or ``("A", contact_id)`` to present to that contact rather than the
         account's decision maker. The style is kept on the move, previewed and played.
@@ -589,7 +589,7 @@ class DealBoard(Widget):
 
         Classifies the reply of this week's move on ``deal_id``, or by default the most
         recent move not classified yet; reveals its outcome and updates the score.
-        Answering ``advance`` to an order counts as correct (:func:`simfunnel.replies.is_correct`).
+        Answering ``advance`` to an order counts as correct (:func:`simfunnel.model.replies.is_correct`).
 
         Returns:
             Whether the answer is correct.
@@ -690,7 +690,7 @@ class DealBoard(Widget):
         Raises:
             ValueError: no store given and no session joined, or an unknown team.
         """
-        from .workshop import TeamBoard
+        from simfunnel.widgets.workshop import TeamBoard
 
         return TeamBoard(store, team, trainee=trainee, **options)
 
@@ -1072,7 +1072,7 @@ class DealBoard(Widget):
                 self._style.options = (("", ""),)  # no hidden labels left in another language
             self._style.value = ""
             return
-        from ..plots import brain_label
+        from simfunnel.plots import brain_label
 
         # "" = no particular style (a value of None would show an empty list in the browser)
         options = ((self.t("style_none"), ""),) + tuple((brain_label(b, self.lang), b) for b in "ABCD")
@@ -1181,7 +1181,7 @@ class DealBoard(Widget):
         key = (self._version, self.lang)
         if key == self._chart_key:
             return
-        from .. import plots
+        from simfunnel import plots
 
         self._ax.clear()
         plots.indicator_chart(self._indicator_table(), quota=self.quota, ax=self._ax, lang=self.lang,

@@ -1,6 +1,6 @@
 """DebriefPanel: the trainer's debrief — each team's timeline, the indicators round by round, what-if branches, the handout.
 
-It shows what :mod:`simfunnel.debrief` computes from the workshop store:
+It shows what :mod:`simfunnel.workshop.debrief` computes from the workshop store:
 
 - **Timeline** of the team picked: rounds, market events that hit it, every move with its
   outcome and how the team classified the customer's reply, default decisions, withdrawals.
@@ -31,10 +31,11 @@ from typing import Any, Mapping
 import ipywidgets as w
 import pandas as pd
 
-from .. import debrief, i18n, plots
-from ..simulate import ACTIONS
-from ._base import CSS, Widget, figure_png
-from ._shared import image, new_figure, relayout
+from simfunnel.workshop import debrief
+from simfunnel import i18n, plots
+from simfunnel.model.simulate import ACTIONS
+from simfunnel.widgets._base import CSS, Widget, figure_png
+from simfunnel.widgets._shared import image, new_figure, relayout
 
 __all__ = ["DebriefPanel"]
 
@@ -45,7 +46,7 @@ class DebriefPanel(Widget):
     """The debrief of a workshop store.
 
     Args:
-        store: an open :class:`~simfunnel.store.WorkshopStore`.
+        store: an open :class:`~simfunnel.workshop.store.WorkshopStore`.
         lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
     """
 
@@ -88,7 +89,7 @@ class DebriefPanel(Widget):
 
     def __init__(self, store: Any, *, lang: str | None = None) -> None:
         super().__init__(lang)
-        from ..store import WorkshopStore
+        from simfunnel.workshop.store import WorkshopStore
 
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
@@ -120,7 +121,7 @@ class DebriefPanel(Widget):
 
     @property
     def timeline(self) -> pd.DataFrame:
-        """The shown team's timeline (:func:`simfunnel.debrief.timeline` in the panel's language)."""
+        """The shown team's timeline (:func:`simfunnel.workshop.debrief.timeline` in the panel's language)."""
         return debrief.timeline(self.store, self.team, self.lang)
 
     def what_if(self, team: str, at_round: int, changes: Mapping[int, str | None] | None = None,

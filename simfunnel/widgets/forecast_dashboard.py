@@ -17,26 +17,37 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from .. import i18n, plots
-from ..history import PERIOD_WEEKS, History
-from ..metrics import indicators
-from ..simulate import history_chain
-from ._base import CSS, Widget
-from ._compute import FanModel, threshold_grid
-from ._shared import (Blitter, MoneySlider, exact_money, finite, history_quota, image, kpi, new_figure, pct, relayout,
-                      widget_for_team)
+from simfunnel import i18n, plots
+from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.analysis.metrics import indicators
+from simfunnel.model.simulate import history_chain
+from simfunnel.widgets._base import CSS, Widget
+from simfunnel.widgets._compute import FanModel, threshold_grid
+from simfunnel.widgets._shared import (
+    Blitter,
+    MoneySlider,
+    exact_money,
+    finite,
+    history_quota,
+    image,
+    kpi,
+    new_figure,
+    pct,
+    relayout,
+    widget_for_team,
+)
 
 
 class ForecastDashboard(Widget):
     """A week slider and a threshold control → the fan of final bookings, P(hit quota), coverage, progress.
 
     Args:
-        history: a simulated or imported :class:`~simfunnel.history.History`.
+        history: a simulated or imported :class:`~simfunnel.model.history.History`.
         quota: the period's quota (default: the history's; required when it has none).
         threshold: the small-order threshold to start with (in the history's currency).
         chain: the simulation's weekly transition chances (``sim.chain``): each deal's
             chance is then that of a win *within* the rest of the period. Default: the chain
-            a simulated dataset records (:func:`~simfunnel.simulate.history_chain`); for
+            a simulated dataset records (:func:`~simfunnel.model.simulate.history_chain`); for
             imports, none: each deal's stage win rate (eventual, which over-forecasts what
             closes within the period).
         trials: Monte Carlo trials per week; ``seed``: the same seed, the same fan.
@@ -45,7 +56,7 @@ class ForecastDashboard(Widget):
     The fan is drawn once at construction for every week and every step of the threshold
     slider (:class:`~simfunnel.widgets._compute.FanModel`), so moving either control only
     looks numbers up and redraws. A threshold off the slider's steps, set from code, is
-    forecast with :func:`~simfunnel.forecast.montecarlo` week by week (slower, cached).
+    forecast with :func:`~simfunnel.analysis.forecast.montecarlo` week by week (slower, cached).
 
     From code: ``dash.week = 5`` (period week 0 … 13), ``dash.threshold = 50_000``,
     ``dash.p_quota`` (at the selected week), ``dash.fan`` (DataFrame: ``t``, ``week``,
@@ -189,7 +200,7 @@ class ForecastDashboard(Widget):
 
     @property
     def indicators(self) -> pd.DataFrame:
-        """The three indicators at the current threshold (:func:`simfunnel.metrics.indicators`)."""
+        """The three indicators at the current threshold (:func:`simfunnel.analysis.metrics.indicators`)."""
         t = self._threshold
         if t not in self._tables:
             self._tables[t] = indicators(self.history, self.quota, threshold=t)

@@ -1,9 +1,9 @@
 """WorkshopLeaderboard: the trainer's live view of a workshop — the ranking, charts comparing teams, the export.
 
-It reads everything from the workshop store (:class:`~simfunnel.store.WorkshopStore`),
+It reads everything from the workshop store (:class:`~simfunnel.workshop.store.WorkshopStore`),
 never from a trainee's kernel, so it shows what is committed: press "Refresh" (or
 switch on auto-refresh) while the teams play. Each team's numbers are those of
-:meth:`~simfunnel.store.WorkshopStore.leaderboard` (definitions there): revenue booked
+:meth:`~simfunnel.workshop.store.WorkshopStore.leaderboard` (definitions there): revenue booked
 in the weeks played (and against the quota), forecast accuracy, progress against the
 benchmark, records entered, the reply-quiz score.
 
@@ -17,7 +17,7 @@ From code (tests drive it without a browser)::
 
 Example:
     >>> import tempfile
-    >>> from simfunnel.store import WorkshopStore
+    >>> from simfunnel.workshop.store import WorkshopStore
     >>> store = WorkshopStore.init(tempfile.mkdtemp(), teams=["red", "blue"], seed=3, accounts=30)
     >>> board = WorkshopLeaderboard(store, lang="en")
     >>> sorted(board.table.team), board.rank_by
@@ -36,10 +36,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from .. import plots
-from ..metrics import indicators
-from ._base import CSS, Widget, figure_png
-from ._shared import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
+from simfunnel import plots
+from simfunnel.analysis.metrics import indicators
+from simfunnel.widgets._base import CSS, Widget, figure_png
+from simfunnel.widgets._shared import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
 
 __all__ = ["WorkshopLeaderboard", "RANK_COLUMNS"]
 
@@ -68,7 +68,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
     """The trainer's leaderboard of a workshop store.
 
     Args:
-        store: an open :class:`~simfunnel.store.WorkshopStore`.
+        store: an open :class:`~simfunnel.workshop.store.WorkshopStore`.
         rank_by: the column the teams are ranked by (a key of :data:`RANK_COLUMNS`).
         auto_seconds: seconds between automatic refreshes when auto-refresh is on (≥ 2).
         lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
@@ -106,7 +106,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
     def __init__(self, store: Any, *, rank_by: str = "score", auto_seconds: float = 10.0,
                  lang: str | None = None) -> None:
         super().__init__(lang)
-        from ..store import WorkshopStore
+        from simfunnel.workshop.store import WorkshopStore
 
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")

@@ -1,9 +1,9 @@
 """RoundControl: the trainer runs the rounds of a workshop — open, timer, who has submitted, close, market events, weights.
 
-Everything goes through the workshop store (:class:`~simfunnel.store.WorkshopStore`), the
+Everything goes through the workshop store (:class:`~simfunnel.workshop.store.WorkshopStore`), the
 same calls as the ``simfunnel workshop round|event|weights`` commands, so the CLI and the
 notebook can be used side by side. With **auto-refresh** on, the widget re-reads the store
-every few seconds and calls :meth:`~simfunnel.store.WorkshopStore.tick`, so a round whose
+every few seconds and calls :meth:`~simfunnel.workshop.store.WorkshopStore.tick`, so a round whose
 timer runs out is closed and processed even when nobody presses anything.
 
 From code (tests drive it without a browser)::
@@ -18,7 +18,7 @@ From code (tests drive it without a browser)::
 
 Example:
     >>> import tempfile
-    >>> from simfunnel.store import WorkshopStore
+    >>> from simfunnel.workshop.store import WorkshopStore
     >>> store = WorkshopStore.init(tempfile.mkdtemp(), teams=2, seed=3, accounts=30, weeks_per_round=2)
     >>> control = RoundControl(store, lang="en")
     >>> control.open_round()["number"]
@@ -37,8 +37,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ._base import CSS, Widget
-from ._shared import AutoRefresh, AutoRefreshed
+from simfunnel.widgets._base import CSS, Widget
+from simfunnel.widgets._shared import AutoRefresh, AutoRefreshed
 
 __all__ = ["RoundControl", "WEIGHT_KEYS"]
 
@@ -49,7 +49,7 @@ class RoundControl(AutoRefreshed, Widget):
     """The trainer's round controls over a workshop store in rounds mode (``--weeks-per-round``).
 
     Args:
-        store: an open :class:`~simfunnel.store.WorkshopStore` made with ``weeks_per_round > 0``.
+        store: an open :class:`~simfunnel.workshop.store.WorkshopStore` made with ``weeks_per_round > 0``.
         auto_seconds: seconds between automatic refreshes (and timer checks) when auto-refresh is on.
         lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
 
@@ -111,7 +111,7 @@ class RoundControl(AutoRefreshed, Widget):
 
     def __init__(self, store: Any, *, auto_seconds: float = 5.0, lang: str | None = None) -> None:
         super().__init__(lang)
-        from ..store import WorkshopStore
+        from simfunnel.workshop.store import WorkshopStore
 
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
@@ -329,7 +329,7 @@ class RoundControl(AutoRefreshed, Widget):
         self.table.value = f"<table style='border-collapse:collapse;font-size:13px'><tr>{heads}</tr>{''.join(rows)}</table>"
 
     def _render_events(self) -> None:
-        from ..events import EVENT_KINDS
+        from simfunnel.model.events import EVENT_KINDS
 
         t = self.t
         self.events_title.value = f"<h4 style='margin:8px 0 2px'>{html.escape(t('events_title'))}</h4>"
@@ -357,7 +357,7 @@ class RoundControl(AutoRefreshed, Widget):
         self.events_list.value = f"<ul style='margin:2px 0;padding-left:18px'>{''.join(items)}</ul>"
 
     def _render_event_help(self) -> None:
-        from ..events import EVENT_KINDS
+        from simfunnel.model.events import EVENT_KINDS
 
         kind = EVENT_KINDS.get(self.event_kind.value)
         if kind is None:

@@ -19,14 +19,25 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from .. import plots
-from ..history import PERIOD_WEEKS, History
-from ..metrics import indicators, records_entered
-from ..threshold import sweep
-from ._base import CSS, Widget
-from ._compute import threshold_grid
-from ._shared import (Blitter, MoneySlider, exact_money, finite, history_quota, image, kpi, new_figure, pct, relayout,
-                      widget_for_team)
+from simfunnel import plots
+from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.analysis.metrics import indicators, records_entered
+from simfunnel.analysis.threshold import sweep
+from simfunnel.widgets._base import CSS, Widget
+from simfunnel.widgets._compute import threshold_grid
+from simfunnel.widgets._shared import (
+    Blitter,
+    MoneySlider,
+    exact_money,
+    finite,
+    history_quota,
+    image,
+    kpi,
+    new_figure,
+    pct,
+    relayout,
+    widget_for_team,
+)
 
 DEFAULT_THRESHOLD = 50_000.0
 
@@ -35,10 +46,10 @@ class ThresholdExplorer(Widget):
     """A threshold slider → deals in the funnel, records entered, revenue outside the funnel, forecast error.
 
     Args:
-        history: a simulated or imported :class:`~simfunnel.history.History`.
+        history: a simulated or imported :class:`~simfunnel.model.history.History`.
         quota: the period's quota (default: the history's; required when it has none).
         thresholds: the slider's money steps, which are also the points of the trade-off
-            curve (one :func:`~simfunnel.threshold.sweep` at construction); default
+            curve (one :func:`~simfunnel.analysis.threshold.sweep` at construction); default
             :func:`~simfunnel.widgets._compute.threshold_grid` (0 to about the 90th
             percentile of amounts).
         lang: fix the language (default: follow :func:`simfunnel.set_language`).

@@ -37,7 +37,7 @@ A kernel restart loses nothing: a new board from the same store shows the same w
 indicators, moves and quiz score (:meth:`WorkshopStore.simulation` replays the team).
 
     >>> import tempfile
-    >>> from simfunnel.store import WorkshopStore
+    >>> from simfunnel.workshop.store import WorkshopStore
     >>> folder = tempfile.mkdtemp()
     >>> _ = WorkshopStore.init(folder, teams=2, seed=7, accounts=30)
     >>> session = join(folder, "team2", trainee="Li")
@@ -65,11 +65,11 @@ from typing import Any, Callable, NamedTuple
 import ipywidgets as w
 import pandas as pd
 
-from ..replies import OUTCOMES, Reply, _bank, is_correct, pick_reply
-from ..store import MAX_NAME, STORE_FILE, StoreError, WorkshopStore
-from ._base import CSS, Pair, Widget, figure_texts, widget_texts
-from ._shared import AutoRefresh
-from .deal_board import DealBoard, Move, _BoardError, _py, _seed_int, _span
+from simfunnel.model.replies import OUTCOMES, Reply, _bank, is_correct, pick_reply
+from simfunnel.workshop.store import MAX_NAME, STORE_FILE, StoreError, WorkshopStore
+from simfunnel.widgets._base import CSS, Pair, Widget, figure_texts, widget_texts
+from simfunnel.widgets._shared import AutoRefresh
+from simfunnel.widgets.deal_board import DealBoard, Move, _BoardError, _py, _seed_int, _span
 
 __all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join", "leave",
            "open_workshop", "team_label", "workshop_folder", "ENV"]
@@ -449,7 +449,7 @@ class TeamBoard(DealBoard):
     """The DealBoard in workshop mode: one team's scenario, read from and written to a workshop store.
 
     Made by ``DealBoard.for_team(store, team, trainee=…)``. ``store`` may be a
-    :class:`~simfunnel.store.WorkshopStore` or its folder; without ``store`` (and
+    :class:`~simfunnel.workshop.store.WorkshopStore` or its folder; without ``store`` (and
     ``team``) the session of :func:`join` is used. The quota and the small-order
     threshold are the workshop's (``store.scenario(team)``), the period shown is the
     workshop's (``store.start_week`` on); ``page_size``, ``rotting_weeks`` and ``lang`` are
@@ -519,7 +519,7 @@ class TeamBoard(DealBoard):
     def _indicator_table(self) -> pd.DataFrame:
         self._check_in_sync()
         if self._table is None:  # as the leaderboard computes them: the workshop's period and threshold
-            from ..metrics import indicators
+            from simfunnel.analysis.metrics import indicators
 
             self._table = indicators(self.sim.history, self.quota, self.threshold, start_week=self.store.start_week,
                                      period_weeks=self._period_weeks)
@@ -570,7 +570,7 @@ class TeamBoard(DealBoard):
     def _move_from_row(self, r: Any) -> Move:
         deal_id = _py(r.deal_id)
         step = self.funnel.stage(r.from_stage).key_step
-        from .deal_board import ALL_ACTIONS_BY_KEY
+        from simfunnel.widgets.deal_board import ALL_ACTIONS_BY_KEY
 
         index = list(ALL_ACTIONS_BY_KEY).index(r.action) if r.action in ALL_ACTIONS_BY_KEY else 0
         reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), _seed_int(deal_id), index])

@@ -1,6 +1,6 @@
 """The debrief of a workshop: each team's timeline, the indicators round by round, what-if branches, a handout.
 
-Everything is read from the workshop store (:class:`~simfunnel.store.WorkshopStore`):
+Everything is read from the workshop store (:class:`~simfunnel.workshop.store.WorkshopStore`):
 
 - :func:`timeline` — one team's decisions, their outcomes, the replies as the trainees
   classified them, the market events that hit the team, default decisions, rounds
@@ -24,7 +24,7 @@ This module is pure: it imports matplotlib only inside :func:`report`.
 
 Example:
     >>> import tempfile
-    >>> from simfunnel.store import WorkshopStore, play_demo
+    >>> from simfunnel.workshop.store import WorkshopStore, play_demo
     >>> store = WorkshopStore.init(tempfile.mkdtemp(), teams=["red", "blue"], seed=7, accounts=40)
     >>> _ = play_demo(store, weeks=2, seed=1)
     >>> list(round_indicators(store).query("team == 'red'")["round"])
@@ -54,13 +54,13 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import i18n
-from .metrics import INDICATOR_COLUMNS, indicators, records_entered
+from simfunnel import i18n
+from simfunnel.analysis.metrics import INDICATOR_COLUMNS, indicators, records_entered
 
 if TYPE_CHECKING:
-    from .history import History
-    from .simulate import Simulation
-    from .store import WorkshopStore
+    from simfunnel.model.history import History
+    from simfunnel.model.simulate import Simulation
+    from simfunnel.workshop.store import WorkshopStore
 
 __all__ = ["TEXT", "BranchError", "KNOWN_THEN", "TIMELINE_KINDS", "TIMELINE_COLUMNS", "ROUND_INDICATOR_COLUMNS",
            "SUMMARY_METRICS", "Branch", "rounds", "timeline", "round_indicators", "branch", "report"]
@@ -243,8 +243,8 @@ def _money(store: "WorkshopStore", value: float, lang: str, compact: bool = True
 
 
 def _action_label(key: object, lang: str) -> str:
-    from .people import PEOPLE_ACTIONS_BY_KEY
-    from .simulate import ACTIONS_BY_KEY
+    from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY
+    from simfunnel.model.simulate import ACTIONS_BY_KEY
 
     if not isinstance(key, str):
         return "—"
@@ -253,7 +253,7 @@ def _action_label(key: object, lang: str) -> str:
 
 
 def _outcome_label(outcome: object, lang: str) -> str:
-    from .replies import OUTCOME_LABELS
+    from simfunnel.model.replies import OUTCOME_LABELS
 
     return i18n.text(OUTCOME_LABELS[outcome], lang) if outcome in OUTCOME_LABELS else "—"
 
@@ -493,7 +493,7 @@ class Branch:
         changes: deal_id → the new action of that round's move (``None``: no move).
         threshold: the threshold from ``change_week`` on (``None``: unchanged);
             ``base_threshold``: the workshop's.
-        original, branched: the two :func:`~simfunnel.metrics.indicators` tables (weeks
+        original, branched: the two :func:`~simfunnel.analysis.metrics.indicators` tables (weeks
             ``start_week … the team's week``); with a threshold change the branched rows from
             ``change_week`` on are those computed with the new threshold. Before ``change_week``
             the columns known then (:data:`KNOWN_THEN`) are equal; ``forecast_error`` and
@@ -591,8 +591,8 @@ def _obstacle(sim: "Simulation", ids: pd.Index, deal_id: int, action: str, week:
     """Why the move cannot be made in the simulation's coming week: (reason key, stage key, message), or None.
 
     ``ids``: the world's deal ids in order (positions in the simulation's arrays)."""
-    from .people import people_actions_for
-    from .simulate import actions_for
+    from simfunnel.model.people import people_actions_for
+    from simfunnel.model.simulate import actions_for
 
     pos = int(ids.get_loc(deal_id))
     created = int(sim.world.deals["created_week"].iloc[pos])
@@ -713,8 +713,8 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
 
 
 def _check_action_key(key: str) -> None:
-    from .people import PEOPLE_ACTIONS_BY_KEY
-    from .simulate import ACTIONS_BY_KEY
+    from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY
+    from simfunnel.model.simulate import ACTIONS_BY_KEY
 
     if key not in ACTIONS_BY_KEY and key not in PEOPLE_ACTIONS_BY_KEY:
         known = ", ".join(list(ACTIONS_BY_KEY) + list(PEOPLE_ACTIONS_BY_KEY))
@@ -788,7 +788,7 @@ def _team_cell(team: str, color: str) -> tuple[str, str]:
 def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> list[str]:
     from matplotlib.figure import Figure
 
-    from . import plots
+    from simfunnel import plots
 
     t = lambda key, **f: html.escape(_t(key, lang, **f))  # noqa: E731
     fig = Figure(figsize=(12, 0.9 + 0.42 * max(len(board), 4)), layout="constrained")
@@ -832,7 +832,7 @@ def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> li
 def _rounds_section(store: "WorkshopStore", table: pd.DataFrame, lang: str, colors: dict[str, str]) -> list[str]:
     from matplotlib.figure import Figure
 
-    from . import plots
+    from simfunnel import plots
 
     t = lambda key, **f: html.escape(_t(key, lang, **f))  # noqa: E731
     out = [f"<h2>{t('h_rounds')}</h2>", f'<p class="note">{t("rounds_note")}</p>']
@@ -880,7 +880,7 @@ def _events_section(store: "WorkshopStore", lang: str) -> list[str]:
 def _branch_section(store: "WorkshopStore", branches: Sequence[Branch], lang: str) -> list[str]:
     from matplotlib.figure import Figure
 
-    from . import plots
+    from simfunnel import plots
 
     t = lambda key, **f: html.escape(_t(key, lang, **f))  # noqa: E731
     out = [f"<h2>{t('h_branches')}</h2>"]
@@ -971,7 +971,7 @@ def report(store: "WorkshopStore", path: str | Path, lang: str = "en", branches:
             raise ValueError(f"branches: expected Branch objects (debrief.branch(...)), got {type(b).__name__}")
         if b.team not in store.teams:
             raise ValueError(f"branches: team {b.team!r} is not a team of this workshop")
-    from . import plots
+    from simfunnel import plots
 
     i18n.setup_cjk_font()
     path = Path(path)

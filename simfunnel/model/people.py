@@ -1,6 +1,6 @@
 """People move deals: the seller's coverage of an account changes the odds of an advance.
 
-An **opt-in** layer of the :class:`~simfunnel.simulate.Simulation`:
+An **opt-in** layer of the :class:`~simfunnel.model.simulate.Simulation`:
 ``Simulation(world, seed, people=PeopleParams())``. Without ``people`` (the
 default) the simulation is exactly the plain one (the workshop dataset and the
 notebooks depend on it). With it, the simulation keeps a :class:`Coverage` — which
@@ -83,8 +83,8 @@ actions on a deal — ``find_coach`` meets the account's coach (if it has one),
 the following week; the action's own factor counts in its week, as for every action.
 
 Example:
-    >>> from simfunnel.generate import generate
-    >>> from simfunnel.simulate import Simulation
+    >>> from simfunnel.model.generate import generate
+    >>> from simfunnel.model.simulate import Simulation
     >>> world = generate(accounts=30, seed=4)
     >>> sim = Simulation(world, seed=4, people=PeopleParams())
     >>> coach = world.contacts[world.contacts.coach].iloc[0]
@@ -105,8 +105,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .funnel import Funnel
-from .simulate import Action
+from simfunnel.model.funnel import Funnel
+from simfunnel.model.simulate import Action
 
 BRAIN_STYLES = ("A", "B", "C", "D")
 
@@ -488,7 +488,7 @@ class PurchaseFactors:
         """After a week: the actions ``keys`` taken on deals ``pos`` (at stages ``st`` when acted on) raise
         their factor and dig for needs (``needs_interview`` anywhere, or any advance action at a
         dig-for-needs stage, makes the need explicit)."""
-        from .simulate import ACTIONS_BY_KEY
+        from simfunnel.model.simulate import ACTIONS_BY_KEY
 
         kinds = {**{k: a.kind for k, a in ACTIONS_BY_KEY.items()}, **{k: a.kind for k, a in PEOPLE_ACTIONS_BY_KEY.items()}}
         for p, s, key in zip(pos, st, keys):  # the week's handful of actions
@@ -582,10 +582,10 @@ def compare_meetings(world, meetings: dict[str, object] | None = None, seed: int
 
     Each scenario runs ``Simulation(world, seed, people=params)`` to the world's horizon after
     meeting its contacts at week 0, with no actions; the weekly uniforms are common to all, so
-    the differences are caused by who was met (see :mod:`simfunnel.people`).
+    the differences are caused by who was met (see :mod:`simfunnel.model.people`).
 
     Args:
-        world: a :class:`~simfunnel.generate.World`.
+        world: a :class:`~simfunnel.model.generate.World`.
         meetings: scenario name → contact ids met at week 0 (default :func:`coverage_groups`,
             labelled from :data:`COVERAGE_GROUPS`; other names are used as they are).
         seed: the simulation seed.
@@ -596,13 +596,13 @@ def compare_meetings(world, meetings: dict[str, object] | None = None, seed: int
         share of the weeks deals spent at the ``build_trust`` step, 内部立项, that ended in an advance).
 
     Example:
-        >>> from simfunnel.generate import generate
+        >>> from simfunnel.model.generate import generate
         >>> table = compare_meetings(generate(accounts=40, seed=3), seed=3, lang="en")
         >>> bool(table.loc["coaches only", "approval_advance"] > table.loc["nobody met", "approval_advance"])
         True
     """
-    from .i18n import resolve_language, text
-    from .simulate import Simulation
+    from simfunnel.i18n import resolve_language, text
+    from simfunnel.model.simulate import Simulation
 
     lang = resolve_language(lang)
     params = params or PeopleParams()

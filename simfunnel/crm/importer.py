@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .funnel import LOST, WON, Funnel
-from .history import DEFAULT_CURRENCY, PERIOD_WEEKS, History
+from simfunnel.model.funnel import LOST, WON, Funnel
+from simfunnel.model.history import DEFAULT_CURRENCY, PERIOD_WEEKS, History
 
 __all__ = ["SOURCES", "CRMImportError", "ImportResult", "Source", "load", "neutralise", "write_rejects"]
 
@@ -1866,7 +1866,16 @@ class _Importer:
 
 
 # --- the worked example on a real export ----------------------------------------------------------
-MAVEN_FOLDER = Path(__file__).resolve().parents[1] / "datasets" / "maven-crm"  # in a checkout of the kit
+def _kit_folder(relative: str) -> Path:
+    """``relative`` in the checkout holding this package (the nearest parent folder that has it)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / relative).is_dir():
+            return parent / relative
+    return here.parents[2] / relative  # where a checkout keeps it; the error reading it names this path
+
+
+MAVEN_FOLDER = _kit_folder("datasets/maven-crm")  # in a checkout of the kit
 
 MAVEN_FUNNEL = {
     "name": "maven-crm",

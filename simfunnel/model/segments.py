@@ -10,7 +10,7 @@ potential < cut   ``maintain`` 维持       ``monitor`` 观察
 ================  =====================  =====================
 
 **Ties go up**: an account exactly at a cut-off is on the high side (``≥``), as in
-:func:`simfunnel.generate.generate`, so that with the default cut-offs the segments
+:func:`simfunnel.model.generate.generate`, so that with the default cut-offs the segments
 recomputed here equal the generator's ``segment`` column.
 
 The defaults — potential cut-off = the median potential of the accounts segmented,
@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import i18n
+from simfunnel import i18n
 
 __all__ = [
     "scorecard_view",
@@ -232,7 +232,7 @@ def _deal_segments(history: Any, acc_codes: np.ndarray, accounts: pd.DataFrame) 
 
 
 def _window(history: Any, start_week: object, period_weeks: object) -> tuple[int, int]:
-    from .metrics import _start, _whole
+    from simfunnel.analysis.metrics import _start, _whole
 
     s = _start(history, start_week)
     n = history.end_week - s if period_weeks is None else _whole("period_weeks", period_weeks, 1)
@@ -311,7 +311,7 @@ def scorecard(
 ) -> pd.DataFrame:
     """The balanced scorecard of each segment over one window of the history.
 
-    The window is the closing weeks ``s+1 … s+n``, as in :func:`simfunnel.metrics.win_rate`:
+    The window is the closing weeks ``s+1 … s+n``, as in :func:`simfunnel.analysis.metrics.win_rate`:
     ``s`` = ``start_week`` (default ``history.start_week``), ``n`` = ``period_weeks`` (default:
     up to ``history.end_week``). Rows: the segment keys in quadrant order. Columns: a
     two-level index ``(perspective, indicator)``; ``table["financial"]`` gives one perspective.
@@ -330,10 +330,10 @@ def scorecard(
         - ``win_rate``: won / (won + lost) of the deals closed in the window (share);
         - ``cycle_weeks``: mean ``closed_week − created_week`` of the deals won in the window (weeks);
         - ``records_per_won_deal``: CRM records of the window — deals created plus events in
-          weeks ``s+1 … s+n``, as :func:`simfunnel.metrics.records_entered` with threshold 0 —
+          weeks ``s+1 … s+n``, as :func:`simfunnel.analysis.metrics.records_entered` with threshold 0 —
           per deal won in the window (records per won deal);
         - ``rotting_share``: of the deals open at week ``s+n``, the share whose stage has not
-          changed for ``rotting_weeks`` weeks or more (:func:`simfunnel.metrics.rotting_deals`; share).
+          changed for ``rotting_weeks`` weeks or more (:func:`simfunnel.analysis.metrics.rotting_deals`; share).
     Learning and growth (from ``history.contacts``, the state of the world, not windowed; NaN
     without contacts):
         - ``coach_share``: share of the segment's accounts with a coach (向导) contact (share);
@@ -342,7 +342,7 @@ def scorecard(
 
     Units and zh/en names of every indicator: :data:`SCORECARD_INDICATORS`.
     """
-    from .metrics import rotting_deals
+    from simfunnel.analysis.metrics import rotting_deals
 
     seg = segmentation or Segmentation()
     accounts = _history_accounts(history)

@@ -7,8 +7,8 @@ moves more revenue outside the funnel. The forecast error tells what it costs â€
 and the error *without* the out-of-funnel term shows why the run rate is there.
 
 Example:
-    >>> from simfunnel.generate import generate
-    >>> from simfunnel.simulate import Simulation
+    >>> from simfunnel.model.generate import generate
+    >>> from simfunnel.model.simulate import Simulation
     >>> h = Simulation(generate(accounts=100, seed=5), seed=5).run()
     >>> table = sweep(h, [0, 50_000, 200_000], quota=h.quota)
     >>> bool(table.records_entered.is_monotonic_decreasing)
@@ -22,8 +22,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .history import PERIOD_WEEKS, History
-from .metrics import indicators, records_entered
+from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.analysis.metrics import indicators, records_entered
 
 DEFAULT_THRESHOLDS = (0, 10_000, 20_000, 30_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000)
 
@@ -43,7 +43,7 @@ def sweep(
         history: a simulated or imported :class:`History`.
         thresholds: thresholds ``T`` in the history's currency.
         quota: the period's quota (default: the history's).
-        run_rate_weeks, start_week, period_weeks: as for :func:`~simfunnel.metrics.indicators`.
+        run_rate_weeks, start_week, period_weeks: as for :func:`~simfunnel.analysis.metrics.indicators`.
 
     Returns:
         One row per threshold: ``threshold``, ``deals_in_funnel`` (deals â‰¥ T open at the

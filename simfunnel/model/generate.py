@@ -3,7 +3,7 @@
 ``generate(accounts=200, seed=2026)`` gives a :class:`World` whose deals are the
 opening pipeline (week 0, spread over the stages as in the steady state of the
 true chain) plus the deals that will arrive in weeks 1 … ``weeks``. The
-:class:`~simfunnel.simulate.Simulation` moves them through the funnel.
+:class:`~simfunnel.model.simulate.Simulation` moves them through the funnel.
 
 The shape of the amounts (default): log-normal with median 25,000 and σ = 1.4,
 rounded to 100, at least 1,000. About 69% of deals fall below the default
@@ -27,10 +27,10 @@ from math import erf, exp, log, sqrt
 import numpy as np
 import pandas as pd
 
-from .funnel import Funnel
-from .history import PERIOD_WEEKS
-from .segments import DEFAULT_SEGMENTS, segment_codes
-from .simulate import calibrated_chain, true_win_rates
+from simfunnel.model.funnel import Funnel
+from simfunnel.model.history import PERIOD_WEEKS
+from simfunnel.model.segments import DEFAULT_SEGMENTS, segment_codes
+from simfunnel.model.simulate import calibrated_chain, true_win_rates
 
 # --- pools (zh, en) ------------------------------------------------------------
 INDUSTRIES = (
@@ -298,7 +298,7 @@ def draw_deals(rng: np.random.Generator, accounts: pd.DataFrame, funnel: Funnel,
 
     Accounts are picked by potential × (0.3 + share of wallet); amounts, the seller's expected close,
     overrides, payment delays and products follow ``params``. Ids run from ``first_id``.
-    (:mod:`simfunnel.events` draws a market upturn's extra deals with it.)
+    (:mod:`simfunnel.model.events` draws a market upturn's extra deals with it.)
     """
     acc, p, f, n = accounts, params, funnel, len(stage)
     exit_rate = (chain["advance"] + chain["lost"]).to_numpy()

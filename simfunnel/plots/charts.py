@@ -35,12 +35,12 @@ import pandas as pd
 from matplotlib.patches import Patch, Polygon
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from . import i18n
+from simfunnel import i18n
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .history import History
+    from simfunnel.model.history import History
 
 FIGSIZE = (8, 5)
 GREEN = "#2e8b57"
@@ -66,7 +66,7 @@ def _money_formatter(currency: str, lang: str) -> FuncFormatter:
 
 def _require(table: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"{what}: expected the DataFrame of simfunnel.metrics.indicators(), got {type(table).__name__}")
+        raise ValueError(f"{what}: expected the DataFrame of simfunnel.analysis.metrics.indicators(), got {type(table).__name__}")
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{what}: the table has no column {missing[0]!r} (needs {', '.join(columns)})")
@@ -95,7 +95,7 @@ def funnel_chart(
     counted in the labels (except in the "below threshold" note).
 
     Args:
-        history: a :class:`~simfunnel.history.History`.
+        history: a :class:`~simfunnel.model.history.History`.
         week: snapshot week (default ``history.end_week``).
         threshold: the small-order exclusion threshold ``T`` in the history's currency.
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
@@ -242,7 +242,7 @@ def indicator_chart(
     """Forecast, booked and forecast + booked per week against the quota.
 
     Args:
-        table: the DataFrame of :func:`simfunnel.metrics.indicators` (needs
+        table: the DataFrame of :func:`simfunnel.analysis.metrics.indicators` (needs
             ``forecast``, ``booked`` and ``week`` or ``t``).
         quota: the period's quota, drawn as a dashed line (default:
             ``table.attrs["quota"]`` when present, else no line).
@@ -311,7 +311,7 @@ def progress_chart(table: pd.DataFrame, ax: "Axes | None" = None, lang: str | No
     benchmark is the dashed line. Week ``t = 0`` has no progress and no bar.
 
     Args:
-        table: the DataFrame of :func:`simfunnel.metrics.indicators` (needs
+        table: the DataFrame of :func:`simfunnel.analysis.metrics.indicators` (needs
             ``progress``, ``benchmark`` and ``week`` or ``t``).
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
         lang: ``"zh"`` or ``"en"`` (default: the current language).
@@ -460,13 +460,13 @@ def tradeoff_chart(
 ) -> "Axes":
     """The threshold trade-off: records entered (x) against mean |forecast error| (y), one point per threshold.
 
-    Two curves from :func:`simfunnel.threshold.sweep`: the error of the forecast with the
+    Two curves from :func:`simfunnel.analysis.threshold.sweep`: the error of the forecast with the
     out-of-funnel term (run rate) and without it (in-funnel forecast only). Some points are
     labelled with their threshold; the ``current`` threshold is marked on both curves, with
     a dotted guide and a one-line summary above the chart.
 
     Args:
-        table: the DataFrame of :func:`~simfunnel.threshold.sweep` (needs ``threshold``,
+        table: the DataFrame of :func:`~simfunnel.analysis.threshold.sweep` (needs ``threshold``,
             ``records_entered``, ``mean_abs_error``, ``mean_abs_error_without_run_rate``).
         current: the threshold to mark — a value of ``table.threshold`` or a row of the
             same columns (e.g. ``sweep(h, [T]).iloc[0]``); ``None`` marks nothing.
@@ -479,7 +479,7 @@ def tradeoff_chart(
     """
     lang = i18n.resolve_language(lang)
     cols = ("threshold", "records_entered", "mean_abs_error", "mean_abs_error_without_run_rate")
-    _require_columns(table, cols, "tradeoff_chart", "simfunnel.threshold.sweep()")
+    _require_columns(table, cols, "tradeoff_chart", "simfunnel.analysis.threshold.sweep()")
     i18n.setup_cjk_font()
     ax = _new_axes(ax)
     t = table.sort_values("threshold")
@@ -559,7 +559,7 @@ def forecast_vs_actual_chart(
             (period week) or ``week``; optional ``forecast_empirical`` (the forecast at the
             measured win rates) and ``forecast_true`` (at the simulation's true rates) are
             drawn dashed. The simfunnel widgets build it as: forecast = ``F′_t`` of
-            :func:`~simfunnel.metrics.indicators`, actual = ``F′_t − forecast_error × Q``
+            :func:`~simfunnel.analysis.metrics.indicators`, actual = ``F′_t − forecast_error × Q``
             (the won amount of the deals in the forecast plus the out-of-funnel bookings of
             the rest of the period; deals still open at the end of the history count at
             their forecast).
@@ -627,7 +627,7 @@ def calibration_chart(
     """Per stage: the assumed win rate, the rate measured in the history with its interval, and the true rate.
 
     Args:
-        rates: the DataFrame of :func:`simfunnel.forecast.empirical_win_rates` (needs
+        rates: the DataFrame of :func:`simfunnel.analysis.forecast.empirical_win_rates` (needs
             ``zh``, ``en``, ``win_rate``, ``low``, ``high``; ``assumed`` unless given).
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
         lang: ``"zh"`` or ``"en"`` (default: the current language).
@@ -644,7 +644,7 @@ def calibration_chart(
     """
     lang = i18n.resolve_language(lang)
     _require_columns(rates, ("zh", "en", "win_rate", "low", "high"), "calibration_chart",
-                     "simfunnel.forecast.empirical_win_rates()")
+                     "simfunnel.analysis.forecast.empirical_win_rates()")
     i18n.setup_cjk_font()
     ax = _new_axes(ax)
     k = len(rates)
@@ -869,9 +869,9 @@ def segment_chart(
     """The attack/defend model (攻守模型): each account by potential (x, log scale) and our share of wallet (y).
 
     Args:
-        history_or_accounts: a :class:`~simfunnel.history.History` with ``accounts`` (marker
+        history_or_accounts: a :class:`~simfunnel.model.history.History` with ``accounts`` (marker
             size = our sales, the amount won per account) or an accounts table (one size).
-        segmentation: a :class:`~simfunnel.segments.Segmentation` (default: the kit's defaults).
+        segmentation: a :class:`~simfunnel.model.segments.Segmentation` (default: the kit's defaults).
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
         lang: ``"zh"`` or ``"en"`` (default: the current language).
         currency: for the potential axis (default: the history's, else CNY).
@@ -879,7 +879,7 @@ def segment_chart(
     Colours tell the four segments apart; dashed lines are the cut-offs; each quadrant is
     labelled with its segment's name and number of accounts. The points carry gid ``accounts``.
     """
-    from .segments import Segmentation, segment_accounts
+    from simfunnel.model.segments import Segmentation, segment_accounts
 
     lang = i18n.resolve_language(lang)
     seg = segmentation or Segmentation()
@@ -971,7 +971,7 @@ ORG_TEXT = {
 
 def brain_label(brain: str, lang: str | None = None) -> str:
     """A whole-brain type with what that audience wants: ``'A 分析型 · 数据与投资回报'`` / ``'A analytical · data & ROI'``."""
-    from .generate import BRAIN_TYPES
+    from simfunnel.model.generate import BRAIN_TYPES
 
     names = {k: (zh, en) for k, zh, en in BRAIN_TYPES}
     if brain not in names:
@@ -984,7 +984,7 @@ def brain_label(brain: str, lang: str | None = None) -> str:
 def role_icon(role: str, lang: str | None = None) -> str:
     """The animal of a buying role in the course's picture: 鹰 / eagle (decision maker), 羊 / sheep (user),
     驴 / donkey (gatekeepers), 狐 / fox (purchaser). Text, not emoji: the CJK font has no emoji glyphs."""
-    from .generate import BUYING_ROLES
+    from simfunnel.model.generate import BUYING_ROLES
 
     animals = {k: (a_zh, a_en) for k, _zh, _en, a_zh, a_en in BUYING_ROLES}
     if role not in animals:
@@ -1002,7 +1002,7 @@ def _org_layout(contacts: pd.DataFrame) -> dict:
     Contacts sharing a level and a function sit side by side (two per line) or stacked,
     whichever keeps the chart within ``max_w`` inches and smaller.
     """
-    from .generate import FUNCTIONS, LEVELS
+    from simfunnel.model.generate import FUNCTIONS, LEVELS
 
     levels = [k for k, *_ in LEVELS][::-1]  # decision, management, operational
     functions = [k for k, *_ in FUNCTIONS if (contacts["function"].astype(str) == k).any()] if len(contacts) else []
@@ -1085,7 +1085,7 @@ def org_chart(
     """
     from matplotlib.patches import FancyBboxPatch, Rectangle
 
-    from .generate import FUNCTIONS, LEVELS
+    from simfunnel.model.generate import FUNCTIONS, LEVELS
 
     need = ("contact_id", "name_zh", "name_en", "function", "level", "buying_role", "coach", "brain_type")
     if not isinstance(contacts, pd.DataFrame):
@@ -1177,7 +1177,7 @@ def _org_node(ax, x, y, w, h, *, name, role, brain, is_met, week, coach, lang, p
     ax.text(tx, y + h / 2 - 0.02, role_text, ha="left", va="center", fontsize=7.5,
             color=TEXT_COLOR if role else MUTED, zorder=4)
     if brain:
-        from .generate import BRAIN_TYPES
+        from simfunnel.model.generate import BRAIN_TYPES
 
         name_b = {k: (zh, en) for k, zh, en in BRAIN_TYPES}[brain]
         brain_text = f"{brain} {i18n.text(name_b, lang) if lang == 'zh' else name_b[1].lower()}"
@@ -1272,7 +1272,7 @@ def allocation_chart(result, previous=None, ax=None, lang: str | None = None) ->
     """What a year of seller time bought, in three panels: revenue by segment, customers, cost of a customer.
 
     Args:
-        result: an :class:`~simfunnel.allocation.AllocationResult`.
+        result: an :class:`~simfunnel.analysis.allocation.AllocationResult`.
         previous: another one (the last allocation tried), drawn in grey beside it; ``None``: none.
         ax: three Axes to draw on (revenue, customers, costs); ``None``: a new 12×4.4 inch figure.
         lang: ``"zh"`` or ``"en"`` (default: the current language).
@@ -1290,8 +1290,8 @@ def allocation_chart(result, previous=None, ax=None, lang: str | None = None) ->
     Example:
         >>> import matplotlib
         >>> matplotlib.use("Agg")
-        >>> from simfunnel.generate import generate
-        >>> from simfunnel.allocation import simulate_allocation
+        >>> from simfunnel.model.generate import generate
+        >>> from simfunnel.analysis.allocation import simulate_allocation
         >>> r = simulate_allocation(generate(accounts=40, seed=5), {"attack": 30, "defend": 20}, seed=5)
         >>> [a.get_title(loc="left") for a in allocation_chart(r, lang="en")]
         ['Revenue by segment', 'Customers', 'What a customer cost']
@@ -1300,7 +1300,7 @@ def allocation_chart(result, previous=None, ax=None, lang: str | None = None) ->
     for value, name in ((result, "result"), (previous, "previous")):
         if value is not None and not all(hasattr(value, a) for a in ("table", "segmentation", "params")):
             raise ValueError(f"allocation_chart: {name} must be an AllocationResult "
-                             f"(simfunnel.allocation.simulate_allocation), got {type(value).__name__}")
+                             f"(simfunnel.analysis.allocation.simulate_allocation), got {type(value).__name__}")
     i18n.setup_cjk_font()
     if ax is None:
         _, axes = plt.subplots(1, 3, figsize=(12, 4.4), layout="constrained",
@@ -1408,7 +1408,7 @@ def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None) -> list:
     """Four small bar charts comparing teams: booked / quota, forecast accuracy, progress / benchmark, quiz score.
 
     Args:
-        board: :meth:`simfunnel.store.WorkshopStore.leaderboard` (columns team, week and the four).
+        board: :meth:`simfunnel.workshop.store.WorkshopStore.leaderboard` (columns team, week and the four).
         axes: four Axes to draw on (a new 12×3.4 inch figure when ``None``).
         lang: ``"zh"`` or ``"en"``.
 
@@ -1452,7 +1452,7 @@ def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None
     """Each team's booked amount ``B_t`` week by week of the quarter, against the quota.
 
     Args:
-        tables: team → its :func:`~simfunnel.metrics.indicators` table (rows t = 0 … weeks played).
+        tables: team → its :func:`~simfunnel.analysis.metrics.indicators` table (rows t = 0 … weeks played).
         quota: the quota (one for all, or team → quota; drawn once when all are equal).
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
 
@@ -1493,7 +1493,7 @@ def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None
     return ax
 
 
-# --- the debrief: indicators round by round, what-if branches (simfunnel.debrief) ---------------------
+# --- the debrief: indicators round by round, what-if branches (simfunnel.workshop.debrief) ---------------------
 DEBRIEF_TEXT = {
     "round_forecast": ("每回合结束时的销售预计", "Forecast at each round's end"),
     "round_booked": ("每回合结束时的已成交", "Booked at each round's end"),
@@ -1522,7 +1522,7 @@ def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currenc
     and each round's mean weekly progress over the benchmark (1 = on pace for the quota).
 
     Args:
-        table: :func:`simfunnel.debrief.round_indicators` (team, round, forecast, booked, progress,
+        table: :func:`simfunnel.workshop.debrief.round_indicators` (team, round, forecast, booked, progress,
             benchmark, quota); round 0 is the start.
         axes: three Axes to draw on (a new 13×3.8 inch figure when ``None``).
         lang: ``"zh"`` or ``"en"``; currency: of the amounts.
@@ -1578,7 +1578,7 @@ def branch_chart(branch, ax: "Axes | None" = None, lang: str | None = None) -> "
     """A what-if branch against the original, week by week: forecast and booked, the change week marked.
 
     Args:
-        branch: a :class:`simfunnel.debrief.Branch`.
+        branch: a :class:`simfunnel.workshop.debrief.Branch`.
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
 
     The original is drawn solid, the branch dashed (gid ``branch-<forecast|booked>-<original|branch>``);

@@ -1,7 +1,7 @@
 """Funnel metrics: the three indicators, records entered, win rate, conversion, cycle time,
 sales velocity, time in stage and rotting deals.
 
-Every function takes a :class:`~simfunnel.history.History` and returns plain numbers or
+Every function takes a :class:`~simfunnel.model.history.History` and returns plain numbers or
 pandas tables; nothing here draws (no matplotlib, no ipywidgets). Amounts are in the
 history's ``currency``; times are in weeks. Computations are vectorised over deals and
 snapshot rows (numpy ``bincount`` over week offsets), so a widget can recompute the
@@ -19,7 +19,7 @@ Conventions shared by the functions below (see DESIGN.md, "The three indicators"
 
 Example:
     >>> import simfunnel as sf
-    >>> from simfunnel.metrics import indicators
+    >>> from simfunnel.analysis.metrics import indicators
     >>> world = sf.generate(accounts=50, seed=7)
     >>> history = sf.Simulation(world, seed=7).run(weeks=52)
     >>> table = indicators(history, quota=world.quota, threshold=50_000)
@@ -35,8 +35,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from .funnel import LOST, WON, LOST_STAGE, WON_STAGE
-from .history import History, _initial_codes
+from simfunnel.model.funnel import LOST, WON, LOST_STAGE, WON_STAGE
+from simfunnel.model.history import History, _initial_codes
 
 __all__ = [
     "INDICATOR_COLUMNS",

@@ -30,7 +30,7 @@ what-if branch shows what a decision did. The ``"classic"`` layout (lost when
 loss; workshop stores made before the monotone layout replay with it.
 
 Example:
-    >>> from simfunnel.generate import generate
+    >>> from simfunnel.model.generate import generate
     >>> sim = Simulation(generate(accounts=30, seed=4), seed=4)
     >>> h = sim.run(weeks=20)
     >>> h.end_week
@@ -46,13 +46,13 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .funnel import LOST, WON, Funnel
-from .history import PERIOD_WEEKS, History
+from simfunnel.model.funnel import LOST, WON, Funnel
+from simfunnel.model.history import PERIOD_WEEKS, History
 
 if TYPE_CHECKING:
-    from .events import Effect, EffectPlan
-    from .generate import World
-    from .people import Coverage, PeopleParams
+    from simfunnel.model.events import Effect, EffectPlan
+    from simfunnel.model.generate import World
+    from simfunnel.model.people import Coverage, PeopleParams
 
 MAX_ADVANCE = 0.9
 # How a deal's weekly uniform maps to its outcome (see the module's notes); the first is the default.
@@ -244,20 +244,20 @@ class Simulation:
     """Moves a world's deals through its funnel week by week.
 
     Args:
-        world: a :class:`~simfunnel.generate.World`.
+        world: a :class:`~simfunnel.model.generate.World`.
         seed: seeds the weekly draws (the same seed and actions give the same history).
         chain: weekly transition chances (default: the world's calibrated chain).
-        people: :class:`~simfunnel.people.PeopleParams` to switch on the people layer (who the
-            seller has met and each deal's five purchase factors change the odds; see :mod:`simfunnel.people`). ``None`` (default):
+        people: :class:`~simfunnel.model.people.PeopleParams` to switch on the people layer (who the
+            seller has met and each deal's five purchase factors change the odds; see :mod:`simfunnel.model.people`). ``None`` (default):
             exactly the plain simulation.
-        effects: :class:`~simfunnel.events.Effect` s — market events changing the weekly odds for
+        effects: :class:`~simfunnel.model.events.Effect` s — market events changing the weekly odds for
             some weeks (``events.apply_events`` makes them); applied after the people layer, before
             the actions. ``()`` (default): exactly the plain simulation. Kept by :meth:`replay`.
         coupling: how the weekly uniform maps to an outcome: ``"monotone"`` (default; an action
             never worsens the week of the deal it touches) or ``"classic"`` (stores made before it).
 
     Example:
-        >>> from simfunnel.generate import generate
+        >>> from simfunnel.model.generate import generate
         >>> sim = Simulation(generate(accounts=30, seed=4), seed=4)
         >>> moves = sim.step()          # week 1, no actions
         >>> sim.week
@@ -298,7 +298,7 @@ class Simulation:
         self._styles: list[dict] = []
         self._direct_meetings: list[tuple[int, int]] = []  # (week, contact_id) met with meet(), not by an action
         if people is not None:
-            from .people import Coverage, PeopleParams, PurchaseFactors
+            from simfunnel.model.people import Coverage, PeopleParams, PurchaseFactors
 
             if not isinstance(people, PeopleParams):
                 raise ValueError(f"people must be a PeopleParams or None, got {type(people).__name__}")
@@ -312,7 +312,7 @@ class Simulation:
         self.effects: tuple[Effect, ...] = () if effects is None else tuple(effects)
         self._effects: EffectPlan | None = None
         if self.effects:
-            from .events import EffectPlan
+            from simfunnel.model.events import EffectPlan
 
             self._effects = EffectPlan(self.effects, world)
 
@@ -329,7 +329,7 @@ class Simulation:
         decision maker; people actions (``find_coach``, ``meet_decision_maker``,
         ``meet_technical_gatekeeper``, ``meet_financial_gatekeeper``) meet those contacts
         of the deal's account from the next week; every action also works on the deal's purchase
-        factors and needs from the next week (:data:`simfunnel.people.ACTION_RAISES`).
+        factors and needs from the next week (:data:`simfunnel.model.people.ACTION_RAISES`).
 
         Returns:
             This week's events: deal_id, week, from_stage, to_stage, outcome
@@ -415,7 +415,7 @@ class Simulation:
             if styles:
                 raise ValueError("styles need the people layer: Simulation(world, seed, people=PeopleParams())")
         else:
-            from .people import PEOPLE_ACTIONS_BY_KEY, people_actions_for
+            from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, people_actions_for
 
             extra = set(styles or {}) - set(actions or {})
             if extra:
@@ -505,7 +505,7 @@ class Simulation:
     def _people_odds(self, pos: np.ndarray, st: np.ndarray, adv: np.ndarray, los: np.ndarray):
         """People layer: the weekly chances of the deals at positions ``pos`` (open stages ``st``) with no
         action, after the people and purchase factors (``adv``, ``los``: the chain's, modified in place)."""
-        from .people import people_factors
+        from simfunnel.model.people import people_factors
 
         pf = people_factors(self.people, self.coverage, self._steps[st], self._deal_acc[pos], self._amount[pos])
         pf *= self._purchase.factor(pos, st)
@@ -520,7 +520,7 @@ class Simulation:
     @property
     def purchase_factors(self) -> pd.DataFrame:
         """People layer: every deal created by now with its purchase-factor levels (1 … 5) — value, need,
-        price, trust, experience — and ``need_explicit`` (see :mod:`simfunnel.people`)."""
+        price, trust, experience — and ``need_explicit`` (see :mod:`simfunnel.model.people`)."""
         if self.people is None:
             raise ValueError("purchase factors need the people layer: Simulation(world, seed, people=PeopleParams())")
         return self._purchase.frame(self._ids, np.flatnonzero(self._created <= self.week))
@@ -533,17 +533,17 @@ class Simulation:
             true chances with no action, after the people factors: what :meth:`step` will use),
             weakest_factor and weakest_level (lowest purchase factor; ties: the first of value, need,
             price, trust, experience), need_explicit, risk (``at_risk`` / ``stalled`` / ``moving``,
-            see :mod:`simfunnel.people`).
+            see :mod:`simfunnel.model.people`).
 
         Raises:
             ValueError: no ``people=``, an unknown account, an account without a coach, or its coach not met yet.
         """
-        from .people import coach_report
+        from simfunnel.model.people import coach_report
 
         return coach_report(self, account_id)
 
     def _meet_by_actions(self, actions: Mapping[int, str], week: int) -> None:
-        from .people import MEETS
+        from simfunnel.model.people import MEETS
 
         for deal_id, key in actions.items():  # a handful of moves per week
             if key in MEETS:
@@ -551,7 +551,7 @@ class Simulation:
                 self.coverage.meet_role(int(self._deal_acc[self._pos.get_loc(deal_id)]), column, value, week=week)
 
     def _style_factor(self, deal_id: int, act: Action, value, j: int, active: np.ndarray) -> float:
-        from .people import STYLE_STEP, parse_style
+        from simfunnel.model.people import STYLE_STEP, parse_style
 
         if STYLE_STEP not in act.key_steps:
             raise ValueError(f"deal {deal_id}: a style applies to present-value actions, not {act.key!r}")

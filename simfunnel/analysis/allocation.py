@@ -1,8 +1,8 @@
 """Where sellers spend their time: split seller weeks across the attack/defend segments, run a year.
 
-The resource-allocation exercise of the attack/defend model (攻守模型, :mod:`simfunnel.segments`).
+The resource-allocation exercise of the attack/defend model (攻守模型, :mod:`simfunnel.model.segments`).
 The trainee gives each segment a number of **seller weeks**; :func:`simulate_allocation` runs a
-real :class:`~simfunnel.simulate.Simulation` of the world for a year (52 weeks) in which that time
+real :class:`~simfunnel.model.simulate.Simulation` of the world for a year (52 weeks) in which that time
 is spent, week by week, as seller actions on the segment's deals and visits to its customers, and
 reports what it bought: revenue, new customers won, customers kept and lost, and what winning a
 new customer cost against keeping one.
@@ -23,7 +23,7 @@ spends its actions in this order:
 3. What is left — no deal to work, no customer due — is **idle** time (``weeks_idle``), and so is
    the part of an action that fractional weeks leave over (2.3 weeks × 5 = 11.5: 11 actions).
 
-An action on a deal is the fitting advance action (:func:`~simfunnel.simulate.actions_for`)
+An action on a deal is the fitting advance action (:func:`~simfunnel.model.simulate.actions_for`)
 with the largest ``advance_factor`` (ties: the smaller ``loss_factor``): more time on a segment
 really moves its deals, through the simulation's own odds. Every action or visit on an account
 is a **touch**.
@@ -71,7 +71,7 @@ The chart is :func:`simfunnel.plots.allocation_chart`, the widget
 and pandas (and the kit's pure modules).
 
 Example:
-    >>> from simfunnel.generate import generate
+    >>> from simfunnel.model.generate import generate
     >>> world = generate(accounts=60, seed=3)
     >>> r = simulate_allocation(world, {"attack": 40, "defend": 30}, seed=3)
     >>> r.allocation
@@ -93,14 +93,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import i18n
-from .funnel import Funnel
-from .history import History
-from .segments import Segmentation, segment_accounts
-from .simulate import Simulation, actions_for
+from simfunnel import i18n
+from simfunnel.model.funnel import Funnel
+from simfunnel.model.history import History
+from simfunnel.model.segments import Segmentation, segment_accounts
+from simfunnel.model.simulate import Simulation, actions_for
 
 if TYPE_CHECKING:
-    from .generate import World
+    from simfunnel.model.generate import World
 
 __all__ = ["RESULT_COLUMNS", "AllocationParams", "AllocationResult", "best_action", "simulate_allocation",
            "weeks_by_key"]
@@ -355,12 +355,12 @@ def _check_allocation(weeks_by_segment: Mapping[str, float], seg: Segmentation, 
 
 def _world(world: Any, seed: int) -> World:
     if isinstance(world, History):
-        from .generate import world_from_history
+        from simfunnel.model.generate import world_from_history
 
         return world_from_history(world, seed=seed)
     for name in ("accounts", "deals", "funnel", "weeks"):
         if not hasattr(world, name):
-            raise ValueError(f"world: expected a World (simfunnel.generate) or a History, got {type(world).__name__}")
+            raise ValueError(f"world: expected a World (simfunnel.model.generate) or a History, got {type(world).__name__}")
     return world
 
 
@@ -466,14 +466,14 @@ def simulate_allocation(
     """Run a year of the world with seller weeks allocated to segments; see module doc for the rules.
 
     Args:
-        world: a :class:`~simfunnel.generate.World`, or a simulated :class:`~simfunnel.history.History`
-            with accounts (rebuilt with :func:`~simfunnel.generate.world_from_history`).
+        world: a :class:`~simfunnel.model.generate.World`, or a simulated :class:`~simfunnel.model.history.History`
+            with accounts (rebuilt with :func:`~simfunnel.model.generate.world_from_history`).
         weeks_by_segment: seller weeks per segment key (``{"attack": 120, "defend": 80}``);
             missing keys get 0.
         seed: the simulation's seed (common random numbers: the same seed and another allocation
             differ only by what the allocation changed).
         params: :class:`AllocationParams` (capacity, costs, churn, folk references).
-        segmentation: :class:`~simfunnel.segments.Segmentation` (default: the kit's cut-offs).
+        segmentation: :class:`~simfunnel.model.segments.Segmentation` (default: the kit's cut-offs).
         weeks: length of the run (default 52, a year); the time is spread over these weeks.
 
     Returns:

@@ -17,7 +17,7 @@ and why it has its outcome (``why_zh`` / ``why_en``: what the customer did or di
 commit to). The module is pure: no matplotlib, no ipywidgets.
 
 Example:
-    >>> from simfunnel.replies import pick_reply, is_correct
+    >>> from simfunnel.model.replies import pick_reply, is_correct
     >>> r = pick_reply("continuation", "build_trust", seed=1)
     >>> r.outcome
     'continuation'
@@ -38,8 +38,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .funnel import KEY_STEPS
-from .history import OUTCOMES
+from simfunnel.model.funnel import KEY_STEPS
+from simfunnel.model.history import OUTCOMES
 
 __all__ = ["OUTCOMES", "OUTCOME_LABELS", "Reply", "replies", "pick_reply", "is_correct", "outcome_label",
            "confusion_table"]
@@ -137,7 +137,7 @@ def replies(outcome: str | None = None, key_step: str | None = None) -> pd.DataF
 
     Args:
         outcome: ``order``, ``advance``, ``continuation`` or ``no_sale`` (default: all).
-        key_step: one of :data:`simfunnel.funnel.KEY_STEPS` (default: all).
+        key_step: one of :data:`simfunnel.model.funnel.KEY_STEPS` (default: all).
 
     Returns:
         One row per reply: id, outcome, key_steps (a tuple), zh, en, why_zh, why_en.
@@ -218,7 +218,7 @@ def confusion_table(outcomes: Sequence[str], answers: Sequence[str], lang: str |
         ...                 lang="en").loc["Continuation"].tolist()
         [0, 1, 1, 0]
     """
-    from .i18n import resolve_language, text
+    from simfunnel.i18n import resolve_language, text
 
     lang = resolve_language(lang)
     outcomes, answers = [str(o) for o in outcomes], [str(a) for a in answers]

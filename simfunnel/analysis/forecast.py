@@ -7,8 +7,8 @@ Assumption testing (issue 4): :func:`naive_bayes_probability` and :func:`frequen
 (assumed vs measured vs true win rates, one table).
 
 Example:
-    >>> from simfunnel.generate import generate
-    >>> from simfunnel.simulate import Simulation
+    >>> from simfunnel.model.generate import generate
+    >>> from simfunnel.model.simulate import Simulation
     >>> h = Simulation(generate(accounts=100, seed=5), seed=5).run()
     >>> rates = empirical_win_rates(h)
     >>> list(rates.columns[:4])
@@ -26,9 +26,9 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from .funnel import LOST, WON, Funnel
-from .history import PERIOD_WEEKS, History
-from .simulate import true_win_rates, win_within
+from simfunnel.model.funnel import LOST, WON, Funnel
+from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.model.simulate import true_win_rates, win_within
 
 CHUNK_BYTES = 1 << 20  # Monte Carlo draws a block of about 1 MB at a time: it stays in cache for compare and sum
 
@@ -1041,7 +1041,7 @@ def backtest(
     """Forecast against what happened, week by week over one period: WAPE and bias.
 
     For each ``t = 0 … n`` (snapshot week ``s + t``; ``s = start_week``, default the history's;
-    ``n = period_weeks``), from :func:`~simfunnel.metrics.indicators` with the stage rates of
+    ``n = period_weeks``), from :func:`~simfunnel.analysis.metrics.indicators` with the stage rates of
     ``funnel`` (default the history's) or, with a ``chain``, its true eventual rates:
 
     - ``forecast`` = ``F′_t = F_t + Ô_t`` (currency), as in ``indicators``;
@@ -1083,13 +1083,13 @@ def backtest(
 
     Example:
         >>> import simfunnel as sf
-        >>> from simfunnel.simulate import history_chain
+        >>> from simfunnel.model.simulate import history_chain
         >>> h = sf.Simulation(sf.generate(accounts=150, seed=8), seed=8).run()
         >>> bt = backtest(h, chain=history_chain(h), trials=0)
         >>> list(bt.index[-2:]), bool(bt.loc["overall", "wape"] >= 0)
         ([13, 'overall'], True)
     """
-    from .metrics import _start, _threshold, _whole, indicators
+    from simfunnel.analysis.metrics import _start, _threshold, _whole, indicators
 
     if funnel is not None and chain is not None:
         raise ValueError("give funnel (rates to test) or chain (the true world), not both")
@@ -1202,7 +1202,7 @@ def compare_rates(
 
     Example:
         >>> import simfunnel as sf
-        >>> from simfunnel.simulate import history_chain
+        >>> from simfunnel.model.simulate import history_chain
         >>> h = sf.Simulation(sf.generate(accounts=100, seed=1), seed=1).run()
         >>> t = compare_rates(h, chain=history_chain(h))
         >>> t.loc["need", ["assumed", "true"]].round(2).tolist()

@@ -34,8 +34,8 @@ market_down     the market turns down: arrivals × 0.7 (a seeded 30% of the deal
 ==============  ==========================================================================================
 
 Example:
-    >>> from simfunnel.generate import generate
-    >>> from simfunnel.simulate import Simulation
+    >>> from simfunnel.model.generate import generate
+    >>> from simfunnel.model.simulate import Simulation
     >>> world = generate(accounts=60, seed=5)
     >>> cut = MarketEvent("price_cut", week=10, params={"weeks": 2})
     >>> world2, effects = apply_events(world, [cut])
@@ -55,12 +55,12 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .funnel import KEY_STEP_LABELS, KEY_STEPS
-from .i18n import resolve_language
+from simfunnel.model.funnel import KEY_STEP_LABELS, KEY_STEPS
+from simfunnel.i18n import resolve_language
 
 if TYPE_CHECKING:
-    from .generate import World
-    from .people import Coverage
+    from simfunnel.model.generate import World
+    from simfunnel.model.people import Coverage
 
 MAX_WEEKS = 520  # ten years of weeks: a bound for every week-count parameter
 
@@ -133,12 +133,12 @@ class Effect:
 class EffectPlan:
     """The simulation's side of the effects: per effect, which stages and deals it touches.
 
-    Built once by :class:`~simfunnel.simulate.Simulation`; each week :meth:`apply` multiplies the
+    Built once by :class:`~simfunnel.model.simulate.Simulation`; each week :meth:`apply` multiplies the
     chances of the active deals in place, vectorised over deals.
     """
 
     def __init__(self, effects: Sequence[Effect], world: "World") -> None:
-        from .simulate import MAX_ADVANCE
+        from simfunnel.model.simulate import MAX_ADVANCE
 
         self.max_advance = MAX_ADVANCE
         account_ids = world.deals["account_id"].to_numpy()
@@ -517,7 +517,7 @@ class _WorldEdit:
         return float((original >= 1).sum()) / self.world.weeks  # a world rebuilt from a dataset
 
     def _draw(self, rng, created: np.ndarray) -> pd.DataFrame:
-        from .generate import draw_deals
+        from simfunnel.model.generate import draw_deals
 
         w = self.world
         rows = draw_deals(rng, self.draw_accounts, w.funnel, w.chain, w.params, np.zeros(len(created), dtype=np.int32),

@@ -48,13 +48,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .forecast import montecarlo
-from .funnel import Funnel
-from .generate import WorldParams, generate
-from .i18n import get_language
-from .metrics import indicators
-from .simulate import Simulation, true_win_rates
-from .threshold import sweep as threshold_sweep
+from simfunnel.analysis.forecast import montecarlo
+from simfunnel.model.funnel import Funnel
+from simfunnel.model.generate import WorldParams, generate
+from simfunnel.i18n import get_language
+from simfunnel.analysis.metrics import indicators
+from simfunnel.model.simulate import Simulation, true_win_rates
+from simfunnel.analysis.threshold import sweep as threshold_sweep
 
 RESERVED = ("scenario", "status", "error")  # columns sweep adds itself
 SERIAL = "serial"
@@ -561,7 +561,7 @@ def simulate_scenario(
 
     Returns:
         A dict: ``deals`` (in the world), ``quota``, ``booked`` (the period's bookings),
-        ``hit_quota``; from :func:`simfunnel.threshold.sweep` at ``threshold``:
+        ``hit_quota``; from :func:`simfunnel.analysis.threshold.sweep` at ``threshold``:
         ``deals_in_funnel``, ``deals_outside``, ``records_entered``,
         ``revenue_outside_funnel``, ``share_outside``, ``mean_abs_error`` (mean
         |forecast_error|, share of quota) and ``mean_abs_error_without_run_rate``; ``mean_error``

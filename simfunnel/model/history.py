@@ -31,7 +31,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .funnel import LOST, WON, Funnel
+from simfunnel.model.funnel import LOST, WON, Funnel
 
 DEAL_COLUMNS = (
     "deal_id",
@@ -186,7 +186,7 @@ class History:
     Args:
         deals, events: tables with the columns of DESIGN.md (validated; ValueError names row and column).
         snapshots: the weekly table, or ``None`` to build it from deals and events on first use.
-        funnel: the :class:`~simfunnel.funnel.Funnel` whose stage keys the tables use
+        funnel: the :class:`~simfunnel.model.funnel.Funnel` whose stage keys the tables use
             (default: the ``key-account`` preset).
         currency: one currency for every amount (default ``CNY``).
         start_week: first snapshot week of the default period studied (week 13 for a

@@ -67,10 +67,10 @@ refused with a clear message. A **practice round** (number 0) plays like a score
 ``withdrawn_by = 'practice reset'``, its weeks reopened, its submissions removed — so it leaves no
 trace in the scores. With ``K = 0`` (the default) there are no rounds: free play as in issue 6.
 
-**Market events** (:mod:`simfunnel.events`): :meth:`add_event` schedules one from the catalogue
+**Market events** (:mod:`simfunnel.model.events`): :meth:`add_event` schedules one from the catalogue
 for every team or one team, for a coming round or week, with its own seed (from the workshop's
 seed and the event's id). A team's :meth:`world`, :meth:`effects` and :meth:`simulation` play its
-events from their week on (:func:`~simfunnel.events.apply_events`); trainees see an event only
+events from their week on (:func:`~simfunnel.model.events.apply_events`); trainees see an event only
 once it has hit (:meth:`events` with ``hidden=False``).
 
 **Scoring.** :meth:`leaderboard` adds ``score`` (0–100) and ``rank``: the trainer's weighted mix
@@ -93,7 +93,7 @@ Example:
     >>> store.record_move("red", 14, deal, "courtesy_call")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    simfunnel.store.MoveRefused: Deal ... already has a move in week 14: Li chose 'Courtesy call'. One move per deal and week.
+    simfunnel.workshop.store.MoveRefused: Deal ... already has a move in week 14: Li chose 'Courtesy call'. One move per deal and week.
     >>> store.close_week("red", 14), store.close_week("red", 14), store.week("red")
     (True, False, 14)
 
@@ -124,12 +124,12 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from .funnel import preset_names
-from .history import OUTCOMES, PERIOD_WEEKS
+from simfunnel.model.funnel import preset_names
+from simfunnel.model.history import OUTCOMES, PERIOD_WEEKS
 
 if TYPE_CHECKING:
-    from .generate import World
-    from .simulate import Simulation
+    from simfunnel.model.generate import World
+    from simfunnel.model.simulate import Simulation
 
 __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STORE_FILE", "DEFAULT_WEIGHTS",
            "scores"]
@@ -886,7 +886,7 @@ class WorkshopStore:
         with self._lock:
             world = self._worlds.get(seed)
             if world is None:
-                from .generate import WorldParams, generate
+                from simfunnel.model.generate import WorldParams, generate
 
                 c = self.config
                 hazard = c.get("exit_hazard", DEFAULT_EXIT_HAZARD)  # stores made before the pace: normal
@@ -904,7 +904,7 @@ class WorkshopStore:
             if tw is None:
                 base = self._base_world(team)
                 if events:
-                    from .events import apply_events
+                    from simfunnel.model.events import apply_events
 
                     try:
                         world, effects = apply_events(base, [self._market_event(e) for e in events])
@@ -918,7 +918,7 @@ class WorkshopStore:
             return tw
 
     def world(self, team: str) -> "World":
-        """The team's world with its market events applied (:func:`simfunnel.events.apply_events`).
+        """The team's world with its market events applied (:func:`simfunnel.model.events.apply_events`).
 
         Generated once per store object and kept; without events it is the world as drawn
         (with ``same_world`` the same object for every team). Every event scheduled for the team
@@ -928,15 +928,15 @@ class WorkshopStore:
         return self._team_world(team, self._read_state(team)[2]).world
 
     def effects(self, team: str) -> tuple:
-        """The team's market events as :class:`simfunnel.events.Effect` s on the weekly odds (``()`` without events)."""
+        """The team's market events as :class:`simfunnel.model.events.Effect` s on the weekly odds (``()`` without events)."""
         return self._team_world(team, self._read_state(team)[2]).effects
 
     def _new_simulation(self, team: str, tw: "_TeamWorld") -> "Simulation":
-        from .simulate import Simulation
+        from simfunnel.model.simulate import Simulation
 
         people = None
         if self.config["people"]:
-            from .people import PeopleParams
+            from simfunnel.model.people import PeopleParams
 
             people = PeopleParams()
         kwargs = {"effects": tw.effects} if tw.effects else {}  # no events: exactly the plain simulation
@@ -1121,8 +1121,8 @@ class WorkshopStore:
             raise self._week_refusal(conn, team, week, open_week)
 
     def _taken(self, team: str, week: int, deal_id: int, action: str, trainee: str) -> MoveRefused:
-        from .people import PEOPLE_ACTIONS_BY_KEY
-        from .simulate import ACTIONS_BY_KEY
+        from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY
+        from simfunnel.model.simulate import ACTIONS_BY_KEY
 
         act = ACTIONS_BY_KEY.get(action) or PEOPLE_ACTIONS_BY_KEY.get(action)
         zh, en = (act.zh, act.en) if act is not None else (action, action)
@@ -1240,14 +1240,14 @@ class WorkshopStore:
     def classify(self, team: str, week: int, deal_id: int, answer: str, correct: bool | None = None) -> None:
         """Store the trainee's classification of the reply to a move of the open week.
 
-        ``correct`` is checked against :func:`simfunnel.replies.is_correct` of the stored
+        ``correct`` is checked against :func:`simfunnel.model.replies.is_correct` of the stored
         outcome (``None``: computed). Classifying again with the same answer does nothing.
 
         Raises:
             StoreError: no such move, an answer not among the four outcomes, another answer
                 already stored, a ``correct`` that does not match, or a week not open.
         """
-        from .replies import is_correct
+        from simfunnel.model.replies import is_correct
 
         self._team(team)
         week, deal_id = _int("week", week), _int("deal_id", deal_id)
@@ -1604,7 +1604,7 @@ class WorkshopStore:
         return self._summary(int(row["id"]))
 
     def _summary(self, round_id: int) -> pd.DataFrame:
-        from .metrics import indicators
+        from simfunnel.analysis.metrics import indicators
 
         def read(conn: sqlite3.Connection) -> tuple:
             row = self._round_where(conn, "id = ?", (round_id,))
@@ -1675,14 +1675,14 @@ class WorkshopStore:
 
     @staticmethod
     def _market_event(row: tuple) -> Any:
-        from .events import MarketEvent
+        from simfunnel.model.events import MarketEvent
 
         event_id, kind, team, week, params, seed = row
         return MarketEvent(kind=kind, week=int(week), team=team, params=json.loads(params), seed=int(seed))
 
     def add_event(self, kind: str, *, team: str | None = None, round: int | None = None, week: int | None = None,
                   by: str = "trainer", **params: float) -> int:
-        """Schedule a market event from the catalogue (:data:`simfunnel.events.EVENT_KINDS`); returns its id.
+        """Schedule a market event from the catalogue (:data:`simfunnel.model.events.EVENT_KINDS`); returns its id.
 
         It hits the first week of the next round (default), of round ``round``, or the week
         ``week``: never a week played or in the open round (free play: never a team's open week, whose
@@ -1697,7 +1697,7 @@ class WorkshopStore:
                 already played or open, after the period, or (default week) a practice round
                 not yet reset.
         """
-        from .events import EVENT_KINDS, MarketEvent, apply_events
+        from simfunnel.model.events import EVENT_KINDS, MarketEvent, apply_events
 
         if not isinstance(kind, str) or kind not in EVENT_KINDS:
             raise StoreError(f"unknown market event {kind!r}; the catalogue: {', '.join(EVENT_KINDS)}")
@@ -1773,7 +1773,7 @@ class WorkshopStore:
 
         Columns: id, kind, team (None = every team), week, round, params (dict), seed,
         created_at, created_by, hit (it has hit: its week ≤ the week of the team — or of every
-        team it hits), text (:func:`simfunnel.events.describe` in ``lang``). ``hidden=False``:
+        team it hits), text (:func:`simfunnel.model.events.describe` in ``lang``). ``hidden=False``:
         only the events that have hit, what trainees may see.
         """
         if team is not None:
@@ -1791,7 +1791,7 @@ class WorkshopStore:
         rows, weeks = self._transaction(read, write=False)
         out = []
         for event_id, kind, who, week, params, seed, created_at, created_by in rows:
-            from .events import describe
+            from simfunnel.model.events import describe
 
             hit_teams = [who] if who is not None else ([team] if team is not None else self.teams)
             event = self._market_event((event_id, kind, who, week, params, seed))
@@ -1860,7 +1860,7 @@ class WorkshopStore:
 
         Withdrawn moves never count: a reset practice round leaves no trace here.
         """
-        from .metrics import indicators, records_entered
+        from simfunnel.analysis.metrics import indicators, records_entered
 
         moves = self.moves()
         live = moves[~moves["withdrawn"]]
@@ -1977,8 +1977,8 @@ def _demo_settings(store: WorkshopStore, moves_per_week: Sequence[int] | None,
 def _demo_moves(store: WorkshopStore, i: int, team: str, week: int, count: int, skill: float,
                 rng: np.random.Generator) -> None:
     """Stand-in trainee ``demo-<i+1>``: ``count`` advance moves on the team's largest open deals, replies classified."""
-    from .replies import is_correct
-    from .simulate import actions_for
+    from simfunnel.model.replies import is_correct
+    from simfunnel.model.simulate import actions_for
 
     sim = store.simulation(team)
     deals = sim.history.deals

@@ -1,0 +1,3 @@
+"""Charts."""
+
+from simfunnel.plots.charts import *  # noqa: F401,F403
