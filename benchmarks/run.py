@@ -22,7 +22,7 @@ on a 2-core machine, under the 40 s where scaling would be needed);
 per-deal simulate baseline is timed on 10,000 deals and scaled ×10.
 
 Two hooks, :func:`bench_montecarlo` and :func:`bench_indicators`, run as soon as
-``simfunnel.analysis.forecast.montecarlo`` and ``simfunnel.analysis.metrics.indicators`` exist and
+``simfunnel.analysis.montecarlo.montecarlo`` and ``simfunnel.analysis.metrics.indicators`` exist and
 print "not yet available" until then.
 """
 
@@ -70,7 +70,8 @@ from simfunnel.model.generate import (
 )
 from simfunnel.model.history import History  # noqa: E402
 from simfunnel.model.segments import DEFAULT_SEGMENTS as SEGMENTS  # noqa: E402  (generate's rule since 5abeeca)
-from simfunnel.model.simulate import Simulation, calibrated_chain  # noqa: E402
+from simfunnel.model.simulate import Simulation  # noqa: E402
+from simfunnel.model.chain import calibrated_chain
 
 MODULES_NOT_ON_IMPORT = ("matplotlib", "ipywidgets")
 
@@ -143,7 +144,7 @@ _IMPORT_SIMFUNNEL = (
 # Pure computations never import matplotlib or ipywidgets (DESIGN.md, data flow).
 PURE_MODULES = (
     "simfunnel.model.funnel", "simfunnel.model.history", "simfunnel.model.generate", "simfunnel.model.simulate",
-    "simfunnel.analysis.metrics", "simfunnel.analysis.forecast", "simfunnel.analysis.threshold", "simfunnel.model.segments",
+    "simfunnel.analysis.metrics", "simfunnel.analysis.winrates", "simfunnel.analysis.montecarlo", "simfunnel.analysis.threshold", "simfunnel.model.segments",
     "simfunnel.crm", "simfunnel.workshop.store", "simfunnel.analysis.allocation",
 )
 _IMPORT_PURE = """
@@ -536,21 +537,21 @@ def _open_history(n_open: int, seed: int = 1) -> History:
 def bench_montecarlo(trials: int = 10_000, n_open: int = 10_000, repeats: int = 5) -> Result:
     """HOOK — Monte Carlo: 10,000 trials × 10,000 open deals ≤ 1 s, within 2× of drawing the random numbers alone.
 
-    Runs when ``simfunnel.analysis.forecast.montecarlo`` exists. Figure: median of
+    Runs when ``simfunnel.analysis.montecarlo.montecarlo`` exists. Figure: median of
     ``montecarlo(history, trials=trials, seed=1)`` on a simulated History with
     ``n_open`` open deals at its period start (``montecarlo``'s default as-of
     week). Baseline: ``np.random.default_rng(1).random((rows, n_open),
     dtype=np.float32)`` (into one preallocated buffer) for ``rows =
-    simfunnel.analysis.forecast.chunk_trials(n_open)`` until ``trials`` rows
+    simfunnel.analysis.montecarlo.chunk_trials(n_open)`` until ``trials`` rows
     are drawn — the same random numbers in the same chunks, and nothing else.
     """
     name = f"Monte Carlo {trials:,} trials × {n_open:,} open deals"
     try:
-        from simfunnel.analysis import forecast
-        montecarlo = forecast.montecarlo
+        from simfunnel.analysis import montecarlo as mc_module
+        montecarlo = mc_module.montecarlo
     except (ImportError, AttributeError) as exc:
-        return _not_available(name, 1.0, f"simfunnel.analysis.forecast.montecarlo: {exc}")
-    chunk = forecast.chunk_trials(n_open)
+        return _not_available(name, 1.0, f"simfunnel.analysis.montecarlo.montecarlo: {exc}")
+    chunk = mc_module.chunk_trials(n_open)
     history = _open_history(n_open)
     history.snapshots  # built once, as an analysis session would have it
     montecarlo(history, trials=trials, seed=1)  # warm-up
@@ -659,7 +660,7 @@ def bench_crm_import(n_rows: int = 100_000, repeats: int = 3) -> Result:
 
 def bench_empirical(n_events: int = 1_000_000, repeats: int = 5) -> Result:
     """Empirical win rates over 1,000,000 events: ≤ 1 s. Baseline: reading the events' columns once."""
-    from simfunnel.analysis.forecast import empirical_win_rates
+    from simfunnel.analysis.winrates import empirical_win_rates
 
     n_deals = n_events // 3
     history = Simulation(generate(deals=n_deals, seed=3), seed=3).run(52)

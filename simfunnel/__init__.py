@@ -24,24 +24,21 @@ imported by ``simfunnel.plots`` and ``simfunnel.widgets`` when used.
 """
 
 from simfunnel.analysis.allocation import AllocationParams, simulate_allocation
-from simfunnel.analysis.forecast import (
-    backtest,
-    brier_score,
-    calibration,
-    compare_rates,
-    empirical_win_rates,
-    frequency_table,
-    montecarlo,
-    naive_bayes_probability,
-)
+from simfunnel.analysis.backtest import backtest
+from simfunnel.analysis.assumptions import brier_score, calibration, frequency_table, naive_bayes_probability
+from simfunnel.analysis.winrates import compare_rates, empirical_win_rates
+from simfunnel.analysis.montecarlo import montecarlo
 from simfunnel.model.funnel import Funnel, Stage, preset_names
 from simfunnel.model.generate import World, generate
 from simfunnel.model.history import History
 from simfunnel.i18n import get_language, set_language
 from simfunnel.analysis.metrics import indicators, records_entered
 from simfunnel.analysis.scenarios import simulate_scenario, sweep
-from simfunnel.model.segments import Segmentation, scorecard, segment_accounts, segment_table
-from simfunnel.model.simulate import ACTIONS, Simulation, true_win_rates
+from simfunnel.model.segments import Segmentation, segment_accounts
+from simfunnel.analysis.scorecard import scorecard, segment_table
+from simfunnel.model.actions import ACTIONS
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.chain import true_win_rates
 from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
 from simfunnel.analysis.threshold import sweep as threshold_sweep
 

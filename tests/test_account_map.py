@@ -13,7 +13,8 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import i18n, plots  # noqa: E402
-from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, PeopleParams  # noqa: E402
+from simfunnel.model.actions import PEOPLE_ACTIONS_BY_KEY  # noqa: E402
+from simfunnel.model.people import PeopleParams
 from simfunnel.widgets import AccountMap  # noqa: E402
 from simfunnel.widgets.deal_board import DealBoard  # noqa: E402
 

@@ -16,21 +16,19 @@ import pytest
 
 import simfunnel as sf
 from simfunnel import Funnel, History
-from simfunnel.analysis.forecast import (
-    _open_at,
-    actual_bookings,
-    backtest,
+from simfunnel.analysis.montecarlo import actual_bookings
+from simfunnel.analysis.backtest import backtest
+from simfunnel.analysis.assumptions import (
     brier_counts,
     brier_score,
     calibration,
-    compare_rates,
-    empirical_win_rates,
     forecast_rows,
     frequency_table,
     naive_bayes_probability,
 )
+from simfunnel.analysis.winrates import compare_rates, empirical_win_rates, open_at
 from simfunnel.analysis.metrics import indicators
-from simfunnel.model.simulate import calibrated_chain, history_chain, true_win_rates
+from simfunnel.model.chain import calibrated_chain, history_chain, true_win_rates
 from simfunnel.widgets._compute import RateModel
 
 KEY_ACCOUNT = Funnel.preset("key-account")  # need 10%, approved 25%, criteria 40%, evaluation 60%, commitment 80%
@@ -381,7 +379,7 @@ def _pooled_z(seeds, rates_factor=1.0):
             bt = backtest(h, chain=chain, trials=0)
         else:
             bt = backtest(h, np.clip(true * rates_factor, 0, 1), trials=0)
-        now = _open_at(h, h.start_week)
+        now = open_at(h, h.start_week)
         p, a = true[now.stage.cat.codes.to_numpy()], now.amount.to_numpy()
         var = float((a * a * p * (1 - p)).sum())
         errors.append(bt.loc[0, "error"])

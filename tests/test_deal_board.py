@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import simfunnel as sf  # noqa: E402
 from simfunnel import i18n  # noqa: E402
 from simfunnel.analysis.metrics import indicators  # noqa: E402
-from simfunnel.model.simulate import actions_for  # noqa: E402
+from simfunnel.model.actions import actions_for  # noqa: E402
 from simfunnel.widgets.deal_board import DealBoard, Move, Score  # noqa: E402
 
 CJK = re.compile(r"[\u3400-\u9fff]")

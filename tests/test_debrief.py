@@ -19,7 +19,7 @@ from simfunnel import plots
 from simfunnel.workshop.debrief import KNOWN_THEN, branch, report, round_indicators, timeline  # noqa: E402
 from simfunnel.analysis.metrics import indicators, records_entered  # noqa: E402
 from simfunnel.model.replies import OUTCOME_LABELS  # noqa: E402
-from simfunnel.model.simulate import ACTIONS_BY_KEY, actions_for  # noqa: E402
+from simfunnel.model.actions import ACTIONS_BY_KEY, actions_for  # noqa: E402
 from simfunnel.workshop.store import StoreError, WorkshopStore, play_demo  # noqa: E402
 
 from chart_checks import assert_language, render_clean  # noqa: E402
@@ -139,7 +139,7 @@ def test_a_change_touches_only_its_deal(played):
 def test_people_layer_a_change_reaches_only_its_account(tmp_path):
     """With people on, a meeting changes the odds of the account's other deals: deals of other accounts move
     exactly as they did; an unchanged branch is still the original to the cent."""
-    from simfunnel.model.people import MEETS
+    from simfunnel.model.actions import MEETS
 
     store = WorkshopStore.init(tmp_path, teams=["red"], seed=11, accounts=60, people=True)
     play_demo(store, weeks=3, seed=2, moves_per_week=[6])

@@ -159,7 +159,7 @@ def test_bad_store():
 def test_a_people_action_is_named_in_the_panels_language(tmp_path):
     """With the people layer a move may be a people action (meet a gatekeeper …): the what-if form names it
     in zh or en, not by its key."""
-    from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, people_actions_for
+    from simfunnel.model.actions import PEOPLE_ACTIONS_BY_KEY, people_actions_for
 
     store = WorkshopStore.init(tmp_path / "w", teams=["red"], seed=11, accounts=40, people=True)
     sim = store.simulation("red")

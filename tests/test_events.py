@@ -27,7 +27,9 @@ from simfunnel.model.events import (
 )
 from simfunnel.model.generate import generate
 from simfunnel.model.people import PeopleParams
-from simfunnel.model.simulate import MAX_ADVANCE, Simulation, actions_for
+from simfunnel.model.chain import MAX_ADVANCE
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.actions import actions_for
 
 SEED = 47
 

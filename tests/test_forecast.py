@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from simfunnel import Funnel, History
-from simfunnel.analysis.forecast import actual_bookings, empirical_win_rates, montecarlo, stage_paths
+from simfunnel.analysis.montecarlo import actual_bookings, montecarlo
+from simfunnel.analysis.winrates import empirical_win_rates, stage_paths
 from simfunnel.model.generate import generate
 from simfunnel.model.simulate import Simulation
 

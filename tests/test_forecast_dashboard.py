@@ -11,9 +11,9 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import History, i18n, plots  # noqa: E402
-from simfunnel.analysis.forecast import actual_bookings, montecarlo  # noqa: E402
+from simfunnel.analysis.montecarlo import actual_bookings, montecarlo  # noqa: E402
 from simfunnel.analysis.metrics import indicators  # noqa: E402
-from simfunnel.model.simulate import calibrated_chain  # noqa: E402
+from simfunnel.model.chain import calibrated_chain  # noqa: E402
 from simfunnel.widgets import ForecastDashboard  # noqa: E402
 
 try:

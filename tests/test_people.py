@@ -13,15 +13,10 @@ import pandas as pd
 import pytest
 
 from simfunnel.model.generate import generate
-from simfunnel.model.people import (
-    ACTION_RAISES,
-    LEVEL_SHARES,
-    PURCHASE_FACTORS,
-    STEP_FACTORS,
-    PeopleParams,
-    people_actions_for,
-)
-from simfunnel.model.simulate import Simulation, actions_for
+from simfunnel.model.people import ACTION_RAISES, LEVEL_SHARES, PURCHASE_FACTORS, STEP_FACTORS, PeopleParams
+from simfunnel.model.actions import people_actions_for
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.actions import actions_for
 
 SEED = 31
 # The purchase factors and needs vs wants switched off: the coverage mechanisms alone.
@@ -458,7 +453,8 @@ def test_coach_report_tells_the_true_coming_week():
 
 def test_compare_meetings_equals_runs_by_hand():
     from simfunnel.model.generate import generate
-    from simfunnel.model.people import compare_meetings, coverage_groups
+    from simfunnel.analysis.meetings import compare_meetings
+    from simfunnel.model.people import coverage_groups
 
     world = generate(accounts=60, seed=11)
     table = compare_meetings(world, seed=11, lang="en")
@@ -507,7 +503,8 @@ def test_replay_reproduces_the_meeting_log_exactly():
 def test_approval_advance_is_the_share_of_weekly_draws_at_project_approval_that_advance():
     """compare_meetings' approval_advance, counted week by week: the deals at the build-trust stage
     when a week is drawn (end of the week before), and those that advance in that week."""
-    from simfunnel.model.people import compare_meetings, coverage_groups
+    from simfunnel.analysis.meetings import compare_meetings
+    from simfunnel.model.people import coverage_groups
 
     world = generate(accounts=60, seed=11)
     coaches = coverage_groups(world.contacts)["coaches"]

@@ -23,7 +23,8 @@ import pytest
 from simfunnel.workshop import store as store_module
 from simfunnel.model.events import MarketEvent, apply_events
 from simfunnel.analysis.metrics import indicators
-from simfunnel.model.simulate import Simulation, actions_for
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.actions import actions_for
 from simfunnel.workshop.store import (
     DEFAULT_WEIGHTS,
     PRACTICE_RESET,

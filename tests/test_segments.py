@@ -17,7 +17,8 @@ import pytest
 
 import simfunnel as sf
 from simfunnel import History, i18n, plots
-from simfunnel.model.segments import SCORECARD_INDICATORS, Segmentation, scorecard, segment_accounts, segment_table
+from simfunnel.analysis.scorecard import SCORECARD_INDICATORS, scorecard, segment_table
+from simfunnel.model.segments import Segmentation, segment_accounts
 
 try:
     from chart_checks import assert_language, render_clean
@@ -220,7 +221,7 @@ def test_scorecard_view_labels_and_formats_every_value():
     import numpy as np
 
     from simfunnel.model.generate import generate
-    from simfunnel.model.segments import SCORECARD_INDICATORS, scorecard, scorecard_view
+    from simfunnel.analysis.scorecard import SCORECARD_INDICATORS, scorecard, scorecard_view
     from simfunnel.model.simulate import Simulation
 
     history = Simulation(generate(accounts=80, seed=5), seed=5).run()

@@ -12,15 +12,9 @@ import pytest
 from simfunnel.model.funnel import Funnel, preset_names
 from simfunnel.model.generate import generate
 from simfunnel.model.history import EVENT_COLUMNS, OUTCOMES, SNAPSHOT_COLUMNS, History
-from simfunnel.model.simulate import (
-    ACTIONS,
-    Simulation,
-    actions_for,
-    calibrated_chain,
-    transition_matrix,
-    true_win_rates,
-    win_within,
-)
+from simfunnel.model.actions import ACTIONS, actions_for
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.chain import calibrated_chain, transition_matrix, true_win_rates, win_within
 
 PRESETS = preset_names()
 
@@ -335,7 +329,7 @@ def test_chain_must_match_funnel():
 
 def test_history_chain_is_the_chain_that_simulated_it():
     from simfunnel import History
-    from simfunnel.model.simulate import history_chain
+    from simfunnel.model.chain import history_chain
 
     sim = Simulation(generate(accounts=30, seed=2), seed=2)
     h = sim.run()
@@ -346,7 +340,8 @@ def test_history_chain_is_the_chain_that_simulated_it():
 @pytest.mark.parametrize("coupling", ["monotone", "classic"])
 def test_the_monotone_coupling_never_makes_an_action_worsen_the_deal_it_touches(coupling):
     from simfunnel.model.generate import generate
-    from simfunnel.model.simulate import ACTIONS, Simulation, actions_for
+    from simfunnel.model.actions import ACTIONS, actions_for
+    from simfunnel.model.simulate import Simulation
 
     rank = {"no_sale": 0, "continuation": 1, "advance": 2, "order": 3}
     world = generate(accounts=400, seed=8)

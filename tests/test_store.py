@@ -25,7 +25,8 @@ from simfunnel.workshop import store as store_module
 from simfunnel.model.generate import generate
 from simfunnel.analysis.metrics import indicators, records_entered
 from simfunnel.model.replies import is_correct
-from simfunnel.model.simulate import Simulation, actions_for
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.actions import actions_for
 from simfunnel.workshop.store import APPLICATION_ID, STORE_FILE, MoveRefused, StoreError, WorkshopStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ import time
 import numpy as np
 import pytest
 
-from simfunnel.model.simulate import actions_for
+from simfunnel.model.actions import actions_for
 from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
 
 from test_store import open_deals

@@ -11,10 +11,10 @@ import pytest  # noqa: E402
 
 import simfunnel as sf  # noqa: E402
 from simfunnel import History, i18n, plots  # noqa: E402
-from simfunnel.analysis.forecast import empirical_win_rates  # noqa: E402
+from simfunnel.analysis.winrates import empirical_win_rates  # noqa: E402
 from simfunnel.model.funnel import Funnel  # noqa: E402
 from simfunnel.analysis.metrics import indicators  # noqa: E402
-from simfunnel.model.simulate import calibrated_chain, true_win_rates  # noqa: E402
+from simfunnel.model.chain import calibrated_chain, true_win_rates  # noqa: E402
 from simfunnel.widgets import WinRateLab  # noqa: E402
 from simfunnel.widgets.win_rate_lab import STEP  # noqa: E402
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simfunnel.model.simulate import actions_for
+from simfunnel.model.actions import actions_for
 from simfunnel.workshop.store import WorkshopStore
 from simfunnel.widgets import DealBoard
 from simfunnel.widgets import workshop as ws

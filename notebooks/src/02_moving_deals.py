@@ -211,7 +211,7 @@ print(move.reply.text(lang))
 # en: continuation actions on the same deals (dinners, brochures), one does nothing.
 # zh: 预期结果：三位销售在同一个市场里推动同样的四周。一位给每个阶段金额最大的两个商机安排
 # zh: 最合适的推进类行动，一位给同样的商机安排延续类行动（请吃饭、发资料），一位什么也不做。
-from simfunnel.model.simulate import actions_for
+from simfunnel.model.actions import actions_for
 
 
 def play(kind, weeks=4):

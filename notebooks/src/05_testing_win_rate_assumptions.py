@@ -48,7 +48,7 @@ import pandas as pd
 
 import simfunnel as sf
 from simfunnel import plots
-from simfunnel.model.simulate import calibrated_chain
+from simfunnel.model.chain import calibrated_chain
 from simfunnel.widgets import WinRateLab
 
 world = sf.generate(seed=2026)

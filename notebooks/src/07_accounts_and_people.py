@@ -30,7 +30,8 @@
 # %%
 import simfunnel as sf
 from simfunnel import plots
-from simfunnel.model.people import PeopleParams, compare_meetings
+from simfunnel.model.people import PeopleParams
+from simfunnel.analysis.meetings import compare_meetings
 from simfunnel.widgets import AccountMap, AllocationExercise, DealBoard
 
 world = sf.generate(seed=2026)
@@ -220,7 +221,7 @@ segments[columns].rename(columns=label).style.hide(axis="index").format(
 # 学习与成长（是否找到了向导和决策者，每个客户认识多少人）。
 
 # %%
-from simfunnel.model.segments import scorecard_view
+from simfunnel.analysis.scorecard import scorecard_view
 
 scorecard_view(sf.scorecard(history))
 

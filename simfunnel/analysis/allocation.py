@@ -23,7 +23,7 @@ spends its actions in this order:
 3. What is left — no deal to work, no customer due — is **idle** time (``weeks_idle``), and so is
    the part of an action that fractional weeks leave over (2.3 weeks × 5 = 11.5: 11 actions).
 
-An action on a deal is the fitting advance action (:func:`~simfunnel.model.simulate.actions_for`)
+An action on a deal is the fitting advance action (:func:`~simfunnel.model.actions.actions_for`)
 with the largest ``advance_factor`` (ties: the smaller ``loss_factor``): more time on a segment
 really moves its deals, through the simulation's own odds. Every action or visit on an account
 is a **touch**.
@@ -97,7 +97,8 @@ from simfunnel import i18n
 from simfunnel.model.funnel import Funnel
 from simfunnel.model.history import History
 from simfunnel.model.segments import Segmentation, segment_accounts
-from simfunnel.model.simulate import Simulation, actions_for
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.actions import actions_for
 
 if TYPE_CHECKING:
     from simfunnel.model.generate import World

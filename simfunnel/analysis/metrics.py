@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.model.funnel import LOST, WON, LOST_STAGE, WON_STAGE
-from simfunnel.model.history import History, _initial_codes
+from simfunnel.model.history import History, initial_stage_codes
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -74,7 +74,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _whole(name: str, value: object, minimum: int) -> int:
+def check_whole(name: str, value: object, minimum: int) -> int:
     """A whole number ≥ ``minimum`` (whole floats such as ``4.0`` from sliders are accepted)."""
     if not _is_number(value) or not math.isfinite(float(value)) or float(value) != int(float(value)):
         raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
@@ -83,13 +83,15 @@ def _whole(name: str, value: object, minimum: int) -> int:
     return int(value)
 
 
-def _threshold(threshold: object) -> float:
+def check_threshold(threshold: object) -> float:
+    """A threshold amount ≥ 0 (ValueError otherwise)."""
     if not _is_number(threshold) or math.isnan(float(threshold)) or float(threshold) < 0:
         raise ValueError(f"threshold must be a number ≥ 0, got {threshold!r}")
     return float(threshold)
 
 
-def _quota(quota: object, history: History) -> float:
+def check_quota(quota: object, history: History) -> float:
+    """The quota given, else the history's; a finite amount > 0 (ValueError otherwise)."""
     if quota is None:
         quota = history.quota
         if quota is None:
@@ -99,7 +101,8 @@ def _quota(quota: object, history: History) -> float:
     return float(quota)
 
 
-def _start(history: History, start_week: object) -> int:
+def period_start(history: History, start_week: object) -> int:
+    """The first snapshot week of the period studied: ``start_week`` checked, else the history's default."""
     if start_week is None:
         return int(history.start_week)
     if not _is_number(start_week) or not math.isfinite(float(start_week)) or float(start_week) != int(
@@ -201,11 +204,11 @@ def indicators(
         >>> bool(table.progress.isna().iloc[0]), round(float(table.benchmark.iloc[0]), 4) <= 1 / 13
         (True, True)
     """
-    Q = _quota(quota, history)
-    T = _threshold(threshold)
-    w = _whole("run_rate_weeks", run_rate_weeks, 1)
-    n = _whole("period_weeks", period_weeks, 1)
-    s = _start(history, start_week)
+    Q = check_quota(quota, history)
+    T = check_threshold(threshold)
+    w = check_whole("run_rate_weeks", run_rate_weeks, 1)
+    n = check_whole("period_weeks", period_weeks, 1)
+    s = period_start(history, start_week)
     end = int(history.end_week)
     m = min(n, end - s)  # last t shown
     nt = m + 1
@@ -316,9 +319,9 @@ def records_entered(
         >>> records_entered(History(deals, events, end_week=26), threshold=50_000, start_week=13)
         2
     """
-    T = _threshold(threshold)
-    n = _whole("period_weeks", period_weeks, 1)
-    s = _start(history, start_week)
+    T = check_threshold(threshold)
+    n = check_whole("period_weeks", period_weeks, 1)
+    s = period_start(history, start_week)
     deals = history.deals
     big = deals.amount.to_numpy(dtype=float) >= T
     created = deals.created_week.to_numpy()
@@ -352,8 +355,8 @@ def win_rate(history: History, start_week: int | None = None, period_weeks: int 
     status, _, st_won, st_lost = _status_codes(deals)
     closed = (status == st_won) | (status == st_lost)
     if start_week is not None or period_weeks is not None:
-        s = _start(history, start_week)
-        n = history.end_week - s if period_weeks is None else _whole("period_weeks", period_weeks, 1)
+        s = period_start(history, start_week)
+        n = history.end_week - s if period_weeks is None else check_whole("period_weeks", period_weeks, 1)
         cw = deals.closed_week.to_numpy(dtype=np.float64, na_value=np.nan)
         closed &= (cw > s) & (cw <= s + n)
     n_closed = int(closed.sum())
@@ -368,7 +371,7 @@ def _deal_paths(history: History) -> tuple[np.ndarray, np.ndarray]:
     K = len(funnel)
     deals = history.deals
     nd = len(deals)
-    init = _initial_codes(deals, history.events, funnel).astype(np.int64)
+    init = initial_stage_codes(deals, history.events, funnel).astype(np.int64)
     cur = deals.stage.cat.codes.to_numpy().astype(np.int64)
     big = np.int64(K)  # larger than any open code
     lo = np.full(nd, big)
@@ -499,9 +502,9 @@ def sales_velocity(
         10 open deals, win rate 0.5, mean won amount 100,000, won after 5 weeks on average
         → 10 × 0.5 × 100,000 / 5 = 100,000 per week.
     """
-    T = _threshold(threshold)
-    n = _whole("period_weeks", period_weeks, 1)
-    s = _start(history, start_week)
+    T = check_threshold(threshold)
+    n = check_whole("period_weeks", period_weeks, 1)
+    s = period_start(history, start_week)
     snap = history.snapshots
     at = (snap.week.to_numpy() == s) & (snap.stage.cat.codes.to_numpy() < len(history.funnel))
     opportunities = int((at & (snap.amount.to_numpy(dtype=float) >= T)).sum())
@@ -583,7 +586,7 @@ def rotting_deals(history: History, weeks: int = 4, week: int | None = None) -> 
         A deal moved to ``criteria`` in week 3 and still there at week 10 has been in it
         7 weeks; ``rotting_deals(history, weeks=4, week=10)`` lists it.
     """
-    weeks = _whole("weeks", weeks, 0)
+    weeks = check_whole("weeks", weeks, 0)
     if week is None:
         W = int(history.end_week)
     else:

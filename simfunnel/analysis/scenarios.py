@@ -48,12 +48,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simfunnel.analysis.forecast import montecarlo
+from simfunnel.analysis.montecarlo import montecarlo
 from simfunnel.model.funnel import Funnel
 from simfunnel.model.generate import WorldParams, generate
 from simfunnel.i18n import get_language
 from simfunnel.analysis.metrics import indicators
-from simfunnel.model.simulate import Simulation, true_win_rates
+from simfunnel.model.simulate import Simulation
+from simfunnel.model.chain import true_win_rates
 from simfunnel.analysis.threshold import sweep as threshold_sweep
 
 RESERVED = ("scenario", "status", "error")  # columns sweep adds itself

@@ -55,8 +55,10 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from simfunnel.model.funnel import KEY_STEP_LABELS, KEY_STEPS
 from simfunnel.i18n import resolve_language
+from simfunnel.model.chain import MAX_ADVANCE
+from simfunnel.model.funnel import KEY_STEP_LABELS, KEY_STEPS
+from simfunnel.model.generate import draw_deals
 
 if TYPE_CHECKING:
     from simfunnel.model.generate import World
@@ -138,8 +140,6 @@ class EffectPlan:
     """
 
     def __init__(self, effects: Sequence[Effect], world: "World") -> None:
-        from simfunnel.model.simulate import MAX_ADVANCE
-
         self.max_advance = MAX_ADVANCE
         account_ids = world.deals["account_id"].to_numpy()
         known = set(world.accounts["account_id"].tolist())
@@ -517,8 +517,6 @@ class _WorldEdit:
         return float((original >= 1).sum()) / self.world.weeks  # a world rebuilt from a dataset
 
     def _draw(self, rng, created: np.ndarray) -> pd.DataFrame:
-        from simfunnel.model.generate import draw_deals
-
         w = self.world
         rows = draw_deals(rng, self.draw_accounts, w.funnel, w.chain, w.params, np.zeros(len(created), dtype=np.int32),
                           created, first_id=self.next_id)

@@ -30,7 +30,7 @@ import pandas as pd
 from simfunnel.model.funnel import Funnel
 from simfunnel.model.history import PERIOD_WEEKS
 from simfunnel.model.segments import DEFAULT_SEGMENTS, segment_codes
-from simfunnel.model.simulate import calibrated_chain, true_win_rates
+from simfunnel.model.chain import calibrated_chain, true_win_rates
 
 # --- pools (zh, en) ------------------------------------------------------------
 INDUSTRIES = (

@@ -214,6 +214,7 @@ class History:
         contacts: pd.DataFrame | None = None,
         meta: dict[str, Any] | None = None,
         check: bool = True,
+        snapshot_source: Callable[[int, int, bool], pd.DataFrame] | None = None,
     ) -> None:
         funnel = Funnel.preset() if funnel is None else funnel
         if not isinstance(funnel, Funnel):
@@ -241,8 +242,8 @@ class History:
         self.contacts = contacts
         self.meta = dict(meta or {})
         self._snapshots = None if snapshots is None else _check_snapshots(snapshots, self.deals, funnel)
-        # A callable (first_week, last_week, open_only) -> snapshot rows, set by Simulation.history.
-        self._snapshot_source: Callable[[int, int, bool], pd.DataFrame] | None = None
+        # A callable (first_week, last_week, open_only) -> snapshot rows (Simulation.history passes its own).
+        self._snapshot_source = snapshot_source
 
     @property
     def snapshots(self) -> pd.DataFrame:
@@ -294,7 +295,7 @@ class History:
     def initial_stages(self) -> pd.Series:
         """Each deal's stage when it was created (from its first event, else its current stage)."""
         return pd.Series(
-            _initial_codes(self.deals, self.events, self.funnel), index=self.deals.index
+            initial_stage_codes(self.deals, self.events, self.funnel), index=self.deals.index
         ).map(dict(enumerate(self.funnel.all_keys)))
 
     def summary(self) -> dict[str, Any]:
@@ -416,7 +417,7 @@ def _check_snapshots(snapshots: pd.DataFrame, deals: pd.DataFrame, funnel: Funne
     return s
 
 
-def _initial_codes(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel) -> np.ndarray:
+def initial_stage_codes(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel) -> np.ndarray:
     init = deals.stage.cat.codes.to_numpy().astype(np.int16)
     if len(events):
         pos = pd.Index(deals.deal_id).get_indexer(events.deal_id)
@@ -440,7 +441,7 @@ def build_snapshots(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel, e
     rep = np.repeat(np.arange(n, dtype=np.int64), lengths)
     starts = np.cumsum(lengths) - lengths
     week = created[rep] + (np.arange(total, dtype=np.int64) - np.repeat(starts, lengths))
-    stage = _initial_codes(deals, events, funnel)[rep]
+    stage = initial_stage_codes(deals, events, funnel)[rep]
     if len(events):
         pos = pd.Index(deals.deal_id).get_indexer(events.deal_id).astype(np.int64)
         ew = events.week.to_numpy(dtype=np.int64)

@@ -105,10 +105,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from simfunnel.model.funnel import Funnel
-from simfunnel.model.simulate import Action
-
-BRAIN_STYLES = ("A", "B", "C", "D")
+from simfunnel.model.actions import ACTIONS_BY_KEY, PEOPLE_ACTIONS_BY_KEY, STYLE_STEP
 
 
 @dataclass(frozen=True)
@@ -174,39 +171,6 @@ class PeopleParams:
         for name in ("explicit_need_share", "wants_only_factor"):
             if getattr(self, name) > 1:
                 raise ValueError(f"PeopleParams.{name} must be between 0 and 1, got {getattr(self, name)!r}")
-
-
-# Actions that only exist with people on: meeting someone. Their own weekly factor is neutral (1.0):
-# what they change is the coverage, from the next week.
-PEOPLE_ACTIONS: tuple[Action, ...] = (
-    Action("meet_technical_gatekeeper", "拜访技术把关者", "Meet the technical gatekeeper", "advance",
-           ("customer_analysis", "dig_for_needs", "present_value"), 1.0, 1.0,
-           "技术把关者（驴）决定我们是否符合标准。",
-           "The technical gatekeeper (donkey) decides whether we meet the criteria."),
-    Action("meet_financial_gatekeeper", "拜访财务把关者", "Meet the financial gatekeeper", "advance",
-           ("customer_analysis", "build_trust", "win_commitment"), 1.0, 1.0,
-           "财务把关者（驴）守着预算。",
-           "The financial gatekeeper (donkey) guards the budget."),
-)
-PEOPLE_ACTIONS_BY_KEY = {a.key: a for a in PEOPLE_ACTIONS}
-
-# Which contacts an action meets: (column, value) of the deal's account's contacts.
-MEETS = {
-    "find_coach": ("coach", True),
-    "meet_decision_maker": ("buying_role", "decision_maker"),
-    "meet_technical_gatekeeper": ("buying_role", "technical_gatekeeper"),
-    "meet_financial_gatekeeper": ("buying_role", "financial_gatekeeper"),
-}
-# Present-value actions: the ones a style applies to.
-STYLE_STEP = "present_value"
-
-
-def people_actions_for(funnel: Funnel, stage_key: str) -> list[Action]:
-    """The people-only actions (meeting gatekeepers) that fit this open stage."""
-    if stage_key not in funnel.keys:
-        return []
-    step = funnel.stage(stage_key).key_step
-    return [a for a in PEOPLE_ACTIONS if step in a.key_steps]
 
 
 class Coverage:
@@ -306,11 +270,12 @@ class Coverage:
         self._met[gone] = False
         self.left.extend((int(week), int(c)) for c in self._cid[gone])
 
-    def _save(self) -> tuple:
-        """The state to put back after a look ahead (:meth:`_restore`)."""
+    def save_state(self) -> tuple:
+        """The state to put back after a look ahead (:meth:`restore_state`)."""
         return self._met.copy(), len(self.log), len(self.left)
 
-    def _restore(self, state: tuple) -> None:
+    def restore_state(self, state: tuple) -> None:
+        """Put back a state taken by :meth:`save_state`."""
         met, n_log, n_left = state
         self._met[:] = met
         del self.log[n_log:], self.left[n_left:]
@@ -376,19 +341,6 @@ def people_factors(params: PeopleParams, coverage: Coverage, steps: np.ndarray, 
                   & (n_decision[account_pos] < params.collective_min_decision))
     f *= np.where(collective, params.collective_factor, 1.0)
     return f
-
-
-def parse_style(value) -> tuple[str, int | None]:
-    """``"A"`` or ``("A", contact_id)`` → (style, contact_id or None); ValueError otherwise."""
-    if isinstance(value, str):
-        style, contact = value, None
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[0], str):
-        style, contact = value[0], value[1]
-    else:
-        raise ValueError(f"a style is 'A'…'D' or (style, contact_id), got {value!r}")
-    if style not in BRAIN_STYLES:
-        raise ValueError(f"unknown style {style!r}; styles are {', '.join(BRAIN_STYLES)}")
-    return style, contact
 
 
 # --- the five purchase factors (购买五要素) and needs vs wants -----------------------------------
@@ -488,8 +440,6 @@ class PurchaseFactors:
         """After a week: the actions ``keys`` taken on deals ``pos`` (at stages ``st`` when acted on) raise
         their factor and dig for needs (``needs_interview`` anywhere, or any advance action at a
         dig-for-needs stage, makes the need explicit)."""
-        from simfunnel.model.simulate import ACTIONS_BY_KEY
-
         kinds = {**{k: a.kind for k, a in ACTIONS_BY_KEY.items()}, **{k: a.kind for k, a in PEOPLE_ACTIONS_BY_KEY.items()}}
         for p, s, key in zip(pos, st, keys):  # the week's handful of actions
             name = ACTION_RAISES.get(key)
@@ -506,55 +456,6 @@ class PurchaseFactors:
             out[name] = self.levels[pos, j]
         out["need_explicit"] = self.need_explicit[pos]
         return out
-
-
-def coach_report(sim, account_id: int) -> pd.DataFrame:
-    """What the account's coach tells the seller; the implementation of :meth:`Simulation.coach_report`."""
-    if sim.people is None:
-        raise ValueError("the coach report needs the people layer: Simulation(world, seed, people=PeopleParams())")
-    cov, params = sim.coverage, sim.people
-    acc_pos = cov.account_position(account_id)
-    if not cov.has_coach[acc_pos]:
-        raise ValueError(f"account {account_id}: it has no coach (向导) among its contacts, so nobody keeps the "
-                         "seller told")
-    if not cov.coach_met(account_id):
-        raise ValueError(f"account {account_id}: find a coach first — the coach report needs the account's coach "
-                         "met (action find_coach, or sim.meet(contact_id))")
-    n_open = len(sim.funnel)
-    pos = np.flatnonzero((sim._deal_acc == acc_pos) & (sim._created <= sim.week) & (sim._stage < n_open))
-    st = sim._stage[pos]
-    plain = sim._al[st, 0]
-    # The coming week's chances as Simulation._draw makes them: a coach leaving that week has left (for the
-    # odds only: the report is given while the coach is there), then the people factors, then the events.
-    week, effects = sim.week + 1, sim._effects
-    saved = cov._save()
-    try:
-        if effects is not None:
-            effects.coaches_leave(week, cov)
-        adv, los = sim._people_odds(pos, st, plain.copy(), sim._al[st, 1].copy())
-    finally:
-        cov._restore(saved)
-    if effects is not None:
-        effects.apply(week, pos, st, adv, los)
-    levels = sim._purchase.levels[pos]
-    weakest = levels.argmin(axis=1) if len(pos) else np.zeros(0, dtype=np.int64)
-    weeks = sim.week - sim._entered[pos]
-    at_risk = adv < params.coach_at_risk_ratio * plain
-    risk = np.where(at_risk, "at_risk", np.where(weeks >= params.coach_stall_weeks, "stalled", "moving"))
-    return pd.DataFrame(
-        {
-            "deal_id": sim._ids[pos],
-            "stage": pd.Categorical.from_codes(st.astype(np.int16), categories=list(sim.funnel.all_keys)),
-            "amount": sim._amount[pos],
-            "weeks_in_stage": weeks.astype(np.int64),
-            "advance_chance": adv,
-            "loss_chance": los,
-            "weakest_factor": pd.Categorical.from_codes(weakest.astype(np.int8), categories=list(PURCHASE_FACTORS)),
-            "weakest_level": levels[np.arange(len(pos)), weakest].astype(np.int8),
-            "need_explicit": sim._purchase.need_explicit[pos],
-            "risk": pd.Categorical(risk, categories=list(RISK_CODES)),
-        }
-    )
 
 
 # --- who to meet: a what-if over whole worlds ---------------------------------------------------
@@ -574,61 +475,3 @@ def coverage_groups(contacts: pd.DataFrame) -> dict[str, list[int]]:
     ids = contacts["contact_id"].to_numpy()
     return {"nobody": [], "coaches": ids[coach].tolist(), "decision_makers": ids[dm].tolist(),
             "coaches_and_decision_level": ids[coach | dm | decision].tolist()}
-
-
-def compare_meetings(world, meetings: dict[str, object] | None = None, seed: int = 2026,
-                     params: PeopleParams | None = None, lang: str | None = None) -> pd.DataFrame:
-    """Who the sellers have met from week 0 → what the year brings, with the same random draws.
-
-    Each scenario runs ``Simulation(world, seed, people=params)`` to the world's horizon after
-    meeting its contacts at week 0, with no actions; the weekly uniforms are common to all, so
-    the differences are caused by who was met (see :mod:`simfunnel.model.people`).
-
-    Args:
-        world: a :class:`~simfunnel.model.generate.World`.
-        meetings: scenario name → contact ids met at week 0 (default :func:`coverage_groups`,
-            labelled from :data:`COVERAGE_GROUPS`; other names are used as they are).
-        seed: the simulation seed.
-
-    Returns:
-        One row per scenario (index: its label in ``lang``): ``contacts_met``, ``deals_won``,
-        ``won_amount``, ``win_rate`` (won among the deals closed) and ``approval_advance`` (the
-        share of the weeks deals spent at the ``build_trust`` step, 内部立项, that ended in an advance).
-
-    Example:
-        >>> from simfunnel.model.generate import generate
-        >>> table = compare_meetings(generate(accounts=40, seed=3), seed=3, lang="en")
-        >>> bool(table.loc["coaches only", "approval_advance"] > table.loc["nobody met", "approval_advance"])
-        True
-    """
-    from simfunnel.i18n import resolve_language, text
-    from simfunnel.model.simulate import Simulation
-
-    lang = resolve_language(lang)
-    params = params or PeopleParams()
-    if meetings is None:
-        meetings = coverage_groups(world.contacts)
-    approval = {s.key for s in world.funnel.stages if s.key_step == "build_trust"}
-    rows, labels = [], []
-    for name, contact_ids in meetings.items():
-        sim = Simulation(world, seed=seed, people=params)
-        ids = list(contact_ids)
-        if ids:
-            sim.meet(ids)
-        history = sim.run()
-        d = history.deals
-        status = d["status"].astype(str)
-        won = status == "won"
-        closed = int((status != "open").sum())
-        # weeks at the approval stage = deal-weeks drawn there (week w draws the state at the end of week w − 1,
-        # so snapshots 0 … end − 1); advances = events leaving it forward
-        snaps = history.snapshots_between(0, history.end_week - 1, open_only=True)
-        ev = history.events
-        weeks_there = int(snaps["stage"].astype(str).isin(approval).sum()) if approval else 0
-        advanced = int((ev["from_stage"].astype(str).isin(approval) & (ev["outcome"].astype(str) == "advance")).sum())
-        rows.append({"contacts_met": len(ids), "deals_won": int(won.sum()),
-                     "won_amount": float(d.loc[won, "amount"].sum()),
-                     "win_rate": float(won.sum()) / closed if closed else float("nan"),
-                     "approval_advance": advanced / weeks_there if weeks_there else float("nan")})
-        labels.append(text(COVERAGE_GROUPS[name], lang) if name in COVERAGE_GROUPS else str(name))
-    return pd.DataFrame(rows, index=pd.Index(labels, name=text(("拜访了谁", "Who was met"), lang)))

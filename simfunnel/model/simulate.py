@@ -39,204 +39,40 @@ Example:
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from simfunnel.model.funnel import LOST, WON, Funnel
+from simfunnel.model.actions import (
+    MEETS,
+    PEOPLE_ACTIONS_BY_KEY,
+    STYLE_STEP,
+    Action,
+    action,
+    actions_for,
+    parse_style,
+    people_actions_for,
+)
+from simfunnel.model.chain import MAX_ADVANCE, check_chain, true_win_rates
+from simfunnel.model.events import Effect, EffectPlan
 from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.model.people import (
+    RISK_CODES,
+    PURCHASE_FACTORS,
+    Coverage,
+    PeopleParams,
+    PurchaseFactors,
+    people_factors,
+)
 
 if TYPE_CHECKING:
-    from simfunnel.model.events import Effect, EffectPlan
     from simfunnel.model.generate import World
-    from simfunnel.model.people import Coverage, PeopleParams
 
-MAX_ADVANCE = 0.9
+__all__ = ["COUPLINGS", "Simulation"]
+
 # How a deal's weekly uniform maps to its outcome (see the module's notes); the first is the default.
 COUPLINGS = ("monotone", "classic")
-
-
-@dataclass(frozen=True)
-class Action:
-    """A seller's action on a deal and its documented effect on that week's odds.
-
-    Attributes:
-        key: ASCII name used in events (``"arrange_demo"``).
-        zh, en: labels.
-        kind: ``"advance"`` (asks the customer for an action) or ``"continuation"`` (never advances).
-        key_steps: the key steps (六个关键步骤) at which it can be used; empty = at any stage.
-        advance_factor: multiplies the weekly advance chance (capped at ``MAX_ADVANCE``).
-        loss_factor: multiplies the weekly loss chance.
-        why_zh, why_en: what it does, for the trainee.
-    """
-
-    key: str
-    zh: str
-    en: str
-    kind: str
-    key_steps: tuple[str, ...]
-    advance_factor: float
-    loss_factor: float
-    why_zh: str
-    why_en: str
-
-    def label(self, lang: str = "en") -> str:
-        """The action's label in ``lang``."""
-        return self.zh if lang == "zh" else self.en
-
-
-ACTIONS: tuple[Action, ...] = (
-    Action("needs_interview", "SPIN 需求访谈", "SPIN needs interview", "advance",
-           ("customer_analysis", "dig_for_needs"), 1.8, 0.9,
-           "用背景、难点、暗示、需求-效益问题把隐性需求变成明确需求。",
-           "Situation, problem, implication and need-payoff questions turn implied needs into explicit ones."),
-    Action("find_coach", "发展向导", "Find a coach", "advance",
-           ("customer_analysis", "build_trust"), 1.5, 0.7,
-           "客户内部的向导告诉我们项目的真实进展和决策链。",
-           "A coach inside the customer tells us the project's real state and who decides."),
-    Action("meet_decision_maker", "拜访决策者", "Meet the decision maker", "advance",
-           ("build_trust", "win_commitment"), 2.0, 0.9,
-           "与更高层决策者会面是客户的实际行动，是推进。",
-           "A meeting with a higher decision maker is an action by the customer: an advance."),
-    Action("arrange_demo", "安排产品演示", "Arrange a demo", "advance",
-           ("dig_for_needs", "present_value"), 2.0, 1.0,
-           "客户同意投入时间看演示，采购流程向前走了一步。",
-           "The customer agrees to spend time on a demo: the purchase moves a step."),
-    Action("propose_trial", "提议试用", "Propose a trial", "advance",
-           ("present_value",), 2.2, 0.8,
-           "试用让使用者亲身体验价值，并降低决策风险。",
-           "A trial lets users feel the value and lowers the risk of deciding."),
-    Action("reference_visit", "参观样板客户", "Reference site visit", "advance",
-           ("build_trust", "present_value"), 1.6, 0.8,
-           "同行的成功案例建立信赖。",
-           "A peer's success builds trust."),
-    Action("agree_budget", "确认预算", "Agree a budget", "advance",
-           ("build_trust", "win_commitment"), 1.8, 1.0,
-           "客户确认（或追加）预算，是明确的推进。",
-           "The customer confirms (or adds) budget: a clear advance."),
-    Action("joint_plan", "共同制定采购计划", "Joint purchase plan", "advance",
-           ("dig_for_needs", "win_commitment"), 2.5, 0.7,
-           "与客户约定下一步的时间和责任人，赢取承诺。",
-           "Agree with the customer who does what by when: winning commitment."),
-    Action("send_brochure", "发送产品资料", "Send a brochure", "continuation", (), 0.0, 1.0,
-           "客户礼貌地收下资料，但没有任何行动：延续。",
-           "The customer politely takes the brochure but does nothing: a continuation."),
-    Action("friendly_dinner", "请客户吃饭", "Friendly dinner", "continuation", (), 0.0, 0.9,
-           "关系更好了，但采购流程没有前进：延续。",
-           "The relationship warms, the purchase does not move: a continuation."),
-    Action("courtesy_call", "礼节性回访", "Courtesy call", "continuation", (), 0.0, 1.0,
-           "“很有意思，保持联系”——好听的话，不是推进。",
-           "\u201cVery interesting, let's keep in touch\u201d: pleasant words, not an advance."),
-)
-ACTIONS_BY_KEY = {a.key: a for a in ACTIONS}
-
-
-def action(key: str) -> Action:
-    """Look up an action by key; ValueError lists the known ones."""
-    try:
-        return ACTIONS_BY_KEY[key]
-    except KeyError:
-        raise ValueError(f"unknown action {key!r}; actions are {', '.join(ACTIONS_BY_KEY)}") from None
-
-
-def actions_for(funnel: Funnel, stage_key: str) -> list[Action]:
-    """The actions a seller can take on a deal at this open stage."""
-    step = funnel.stage(stage_key).key_step
-    if stage_key in (WON, LOST):
-        return []
-    return [a for a in ACTIONS if not a.key_steps or step in a.key_steps]
-
-
-# --- the transition chain -------------------------------------------------------
-def calibrated_chain(funnel: Funnel, exit_hazard: float | Sequence[float] = 0.3) -> pd.DataFrame:
-    """Weekly transition chances whose true win rates equal the funnel's stage rates.
-
-    At stage *i* a deal leaves with weekly chance ``h_i`` (``exit_hazard``); it
-    advances with chance ``r_i · h_i`` and is lost with ``(1 − r_i) · h_i``, where
-    ``r_i = rate_i / rate_{i+1}`` (``rate`` of won = 1). Then the eventual win rate
-    from stage *i* is ``Π_{j ≥ i} r_j = rate_i``. Rates that fall along the
-    funnel cannot be matched (``r_i`` is capped at 1, with a warning).
-
-    Returns:
-        DataFrame indexed by open stage key with columns ``advance``, ``lost``, ``stay``.
-
-    Example:
-        >>> c = calibrated_chain(Funnel.preset("key-account"))
-        >>> [round(x, 4) for x in true_win_rates(c)]
-        [0.1, 0.25, 0.4, 0.6, 0.8]
-    """
-    rates = np.array([s.win_rate for s in funnel.stages] + [1.0])
-    h = np.broadcast_to(np.asarray(exit_hazard, dtype=float), (len(funnel),)).copy()
-    if np.any((h <= 0) | (h > 1)):
-        raise ValueError(f"exit_hazard must be in (0, 1], got {exit_hazard!r}")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(rates[1:] > 0, rates[:-1] / rates[1:], 0.0)
-    if np.any(r > 1 + 1e-12):
-        bad = funnel.keys[int(np.flatnonzero(r > 1)[0])]
-        warnings.warn(f"funnel {funnel.name!r}: win rate falls after stage {bad!r}; the chain cannot match it",
-                      UserWarning, stacklevel=2)
-    r = np.clip(r, 0.0, 1.0)
-    return pd.DataFrame({"advance": r * h, "lost": (1 - r) * h, "stay": 1 - h}, index=pd.Index(funnel.keys, name="stage"))
-
-
-def history_chain(history: History) -> pd.DataFrame | None:
-    """The chain that simulated ``history``, when its metadata records it (simulated datasets do); else None.
-
-    Imports carry no chain: their within-period chances are unknown.
-    """
-    params = (history.meta or {}).get("params")
-    if not isinstance(params, dict) or "exit_hazard" not in params:
-        return None
-    return calibrated_chain(history.funnel, exit_hazard=params["exit_hazard"])
-
-
-def _check_chain(chain: pd.DataFrame) -> np.ndarray:
-    missing = [c for c in ("advance", "lost") if c not in chain.columns]
-    if missing:
-        raise ValueError(f"chain: missing column {missing[0]!r}")
-    a = chain["advance"].to_numpy(dtype=float)
-    lost = chain["lost"].to_numpy(dtype=float)
-    bad = (a < 0) | (lost < 0) | (a + lost > 1 + 1e-12) | ~np.isfinite(a + lost)
-    if bad.any():
-        raise ValueError(f"chain: stage {chain.index[int(np.flatnonzero(bad)[0])]!r} has chances outside [0, 1]")
-    return np.column_stack([a, lost])
-
-
-def transition_matrix(chain: pd.DataFrame) -> np.ndarray:
-    """The weekly transition matrix over open stages, won and lost (rows sum to 1)."""
-    al = _check_chain(chain)
-    n = len(al)
-    m = np.zeros((n + 2, n + 2))
-    for i, (a, lost) in enumerate(al):  # one row per stage, not per deal
-        m[i, i] = 1 - a - lost
-        m[i, i + 1 if i + 1 < n else n] += a
-        m[i, n + 1] += lost
-    m[n, n] = m[n + 1, n + 1] = 1.0
-    return m
-
-
-def true_win_rates(chain: pd.DataFrame) -> pd.Series:
-    """Each open stage's eventual win rate under the chain (absorbing Markov chain: B = (I − Q)⁻¹ R)."""
-    m = transition_matrix(chain)
-    n = len(chain)
-    q, r = m[:n, :n], m[:n, n:]
-    b = np.linalg.solve(np.eye(n) - q, r)
-    return pd.Series(b[:, 0], index=chain.index, name="true_win_rate")
-
-
-def win_within(chain: pd.DataFrame, weeks: int) -> np.ndarray:
-    """``out[i, k]`` = chance that a deal at open stage *i* now is won within *k* weeks, k = 0 … weeks."""
-    m = transition_matrix(chain)
-    n = len(chain)
-    out = np.zeros((n, weeks + 1))
-    dist = np.eye(n + 2)[:n]
-    for k in range(1, weeks + 1):  # over weeks, not deals
-        dist = dist @ m
-        out[:, k] = dist[:, n]
-    return out
 
 
 # --- the simulation -------------------------------------------------------------
@@ -276,7 +112,7 @@ class Simulation:
         self.chain = (world.chain if chain is None else chain).copy()
         if list(self.chain.index) != list(self.funnel.keys):
             raise ValueError(f"chain stages {list(self.chain.index)} do not match the funnel's {list(self.funnel.keys)}")
-        self._al = _check_chain(self.chain)
+        self._al = check_chain(self.chain)
         d = world.deals
         self._ids = d["deal_id"].to_numpy()
         self._pos = pd.Index(self._ids)
@@ -298,8 +134,6 @@ class Simulation:
         self._styles: list[dict] = []
         self._direct_meetings: list[tuple[int, int]] = []  # (week, contact_id) met with meet(), not by an action
         if people is not None:
-            from simfunnel.model.people import Coverage, PeopleParams, PurchaseFactors
-
             if not isinstance(people, PeopleParams):
                 raise ValueError(f"people must be a PeopleParams or None, got {type(people).__name__}")
             self.coverage = Coverage(world.contacts, world.accounts)
@@ -312,8 +146,6 @@ class Simulation:
         self.effects: tuple[Effect, ...] = () if effects is None else tuple(effects)
         self._effects: EffectPlan | None = None
         if self.effects:
-            from simfunnel.model.events import EffectPlan
-
             self._effects = EffectPlan(self.effects, world)
 
     def true_win_rates(self) -> pd.Series:
@@ -377,12 +209,12 @@ class Simulation:
         Returns:
             deal_id, week, from_stage, to_stage, outcome, action — one row per deal in ``actions``.
         """
-        saved = None if self.coverage is None else self.coverage._save()
+        saved = None if self.coverage is None else self.coverage.save_state()
         try:
             week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
         finally:  # a coach leaving in the coming week leaves with the week, not with its preview
             if saved is not None:
-                self.coverage._restore(saved)
+                self.coverage.restore_state(saved)
         n_open = len(self.funnel)
         outcome = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2))
         ev = {
@@ -415,8 +247,6 @@ class Simulation:
             if styles:
                 raise ValueError("styles need the people layer: Simulation(world, seed, people=PeopleParams())")
         else:
-            from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, people_actions_for
-
             extra = set(styles or {}) - set(actions or {})
             if extra:
                 raise ValueError(f"deal {min(extra)!r}: a style needs a present-value action on the deal")
@@ -505,8 +335,6 @@ class Simulation:
     def _people_odds(self, pos: np.ndarray, st: np.ndarray, adv: np.ndarray, los: np.ndarray):
         """People layer: the weekly chances of the deals at positions ``pos`` (open stages ``st``) with no
         action, after the people and purchase factors (``adv``, ``los``: the chain's, modified in place)."""
-        from simfunnel.model.people import people_factors
-
         pf = people_factors(self.people, self.coverage, self._steps[st], self._deal_acc[pos], self._amount[pos])
         pf *= self._purchase.factor(pos, st)
         touched = pf != 1.0
@@ -538,21 +366,59 @@ class Simulation:
         Raises:
             ValueError: no ``people=``, an unknown account, an account without a coach, or its coach not met yet.
         """
-        from simfunnel.model.people import coach_report
-
-        return coach_report(self, account_id)
+        if self.people is None:
+            raise ValueError("the coach report needs the people layer: Simulation(world, seed, people=PeopleParams())")
+        cov, params = self.coverage, self.people
+        acc_pos = cov.account_position(account_id)
+        if not cov.has_coach[acc_pos]:
+            raise ValueError(f"account {account_id}: it has no coach (向导) among its contacts, so nobody keeps the "
+                             "seller told")
+        if not cov.coach_met(account_id):
+            raise ValueError(f"account {account_id}: find a coach first — the coach report needs the account's coach "
+                             "met (action find_coach, or self.meet(contact_id))")
+        n_open = len(self.funnel)
+        pos = np.flatnonzero((self._deal_acc == acc_pos) & (self._created <= self.week) & (self._stage < n_open))
+        st = self._stage[pos]
+        plain = self._al[st, 0]
+        # The coming week's chances as Simulation._draw makes them: a coach leaving that week has left (for the
+        # odds only: the report is given while the coach is there), then the people factors, then the events.
+        week, effects = self.week + 1, self._effects
+        saved = cov.save_state()
+        try:
+            if effects is not None:
+                effects.coaches_leave(week, cov)
+            adv, los = self._people_odds(pos, st, plain.copy(), self._al[st, 1].copy())
+        finally:
+            cov.restore_state(saved)
+        if effects is not None:
+            effects.apply(week, pos, st, adv, los)
+        levels = self._purchase.levels[pos]
+        weakest = levels.argmin(axis=1) if len(pos) else np.zeros(0, dtype=np.int64)
+        weeks = self.week - self._entered[pos]
+        at_risk = adv < params.coach_at_risk_ratio * plain
+        risk = np.where(at_risk, "at_risk", np.where(weeks >= params.coach_stall_weeks, "stalled", "moving"))
+        return pd.DataFrame(
+            {
+                "deal_id": self._ids[pos],
+                "stage": pd.Categorical.from_codes(st.astype(np.int16), categories=list(self.funnel.all_keys)),
+                "amount": self._amount[pos],
+                "weeks_in_stage": weeks.astype(np.int64),
+                "advance_chance": adv,
+                "loss_chance": los,
+                "weakest_factor": pd.Categorical.from_codes(weakest.astype(np.int8), categories=list(PURCHASE_FACTORS)),
+                "weakest_level": levels[np.arange(len(pos)), weakest].astype(np.int8),
+                "need_explicit": self._purchase.need_explicit[pos],
+                "risk": pd.Categorical(risk, categories=list(RISK_CODES)),
+            }
+        )
 
     def _meet_by_actions(self, actions: Mapping[int, str], week: int) -> None:
-        from simfunnel.model.people import MEETS
-
         for deal_id, key in actions.items():  # a handful of moves per week
             if key in MEETS:
                 column, value = MEETS[key]
                 self.coverage.meet_role(int(self._deal_acc[self._pos.get_loc(deal_id)]), column, value, week=week)
 
     def _style_factor(self, deal_id: int, act: Action, value, j: int, active: np.ndarray) -> float:
-        from simfunnel.model.people import STYLE_STEP, parse_style
-
         if STYLE_STEP not in act.key_steps:
             raise ValueError(f"deal {deal_id}: a style applies to present-value actions, not {act.key!r}")
         style, contact = parse_style(value)
@@ -666,8 +532,8 @@ class Simulation:
             contacts=w.contacts,
             meta={**w.describe(), "simulation_seed": self.seed, "coupling": self.coupling},
             check=False,
+            snapshot_source=self._snapshot_rows,
         )
-        history._snapshot_source = self._snapshot_rows
         return history
 
     def _snapshot_rows(self, first_week: int, last_week: int, open_only: bool = False) -> pd.DataFrame:

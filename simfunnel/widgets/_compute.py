@@ -4,7 +4,7 @@ Nothing here draws (numpy and pandas only). Each class does the heavy work once 
 construction — filtering 1.5 million snapshot rows, drawing Monte Carlo trials — and keeps
 small sufficient statistics, so that a new win rate or threshold is a few vector operations.
 Tests check every shortcut against the library function it stands for
-(:func:`~simfunnel.analysis.metrics.indicators`, :func:`~simfunnel.analysis.forecast.montecarlo`).
+(:func:`~simfunnel.analysis.metrics.indicators`, :func:`~simfunnel.analysis.montecarlo.montecarlo`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from simfunnel.analysis.forecast import BrierCounts, montecarlo
+from simfunnel.analysis.assumptions import BrierCounts
+from simfunnel.analysis.montecarlo import montecarlo
 from simfunnel.model.history import PERIOD_WEEKS, History
-from simfunnel.model.simulate import true_win_rates, win_within
+from simfunnel.model.chain import true_win_rates, win_within
 
 
 # --- thresholds -------------------------------------------------------------------------
@@ -56,8 +57,8 @@ class RateModel:
         history: deals, events and snapshots.
         start_week, period_weeks: the period of the forecast table (default: the history's).
 
-    The **Brier score** of rates ``r`` (:func:`~simfunnel.analysis.forecast.brier_score`, from the same
-    :class:`~simfunnel.analysis.forecast.BrierCounts`) averages ``(p − won)²`` over every snapshot row
+    The **Brier score** of rates ``r`` (:func:`~simfunnel.analysis.assumptions.brier_score`, from the same
+    :class:`~simfunnel.analysis.assumptions.BrierCounts`) averages ``(p − won)²`` over every snapshot row
     (deal, week) of weeks ``0 … end_week`` in which the deal is open at an open stage,
     for the deals that were eventually won or lost (deals still open at the end of the
     history have no outcome and are left out). ``p`` is the row's ``win_rate_override``
@@ -163,7 +164,7 @@ FAN_QUANTILES = (10, 25, 50, 75, 90)
 class FanModel:
     """Monte Carlo draws of the period's final bookings, for every week of the period and every threshold of a grid.
 
-    The model is :func:`~simfunnel.analysis.forecast.montecarlo`'s, as of each snapshot week
+    The model is :func:`~simfunnel.analysis.montecarlo.montecarlo`'s, as of each snapshot week
     ``s + t`` with the horizon running to the period's end: bookings of the period so far
     + each open in-funnel deal won or not by a Bernoulli draw (with a ``chain``, the chance
     of a win within the horizon; else the override or the stage rate) + out-of-funnel

@@ -53,9 +53,10 @@ from simfunnel.model.funnel import KEY_STEP_LABELS, LOST, WON
 from simfunnel.model.generate import PRODUCTS
 from simfunnel.model.history import PERIOD_WEEKS
 from simfunnel.analysis.metrics import indicators as compute_indicators
-from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY, STYLE_STEP, parse_style, people_actions_for
+from simfunnel.model.actions import PEOPLE_ACTIONS_BY_KEY, STYLE_STEP, parse_style, people_actions_for
 from simfunnel.model.replies import OUTCOME_LABELS, OUTCOMES, Reply, is_correct, pick_reply
-from simfunnel.model.simulate import ACTIONS_BY_KEY, Action, Simulation, actions_for
+from simfunnel.model.actions import ACTIONS_BY_KEY, Action, actions_for
+from simfunnel.model.simulate import Simulation
 from simfunnel.widgets._base import CSS, Pair, Widget, figure_png
 
 __all__ = ["DealBoard", "Move", "Score"]
@@ -526,7 +527,7 @@ class DealBoard(Widget):
         until :meth:`classify` or :meth:`next_week`.
 
         With the people layer on (``Simulation(..., people=PeopleParams())``) the board also
-        offers the meetings that fit the stage (:func:`simfunnel.model.people.people_actions_for`), and
+        offers the meetings that fit the stage (:func:`simfunnel.model.actions.people_actions_for`), and
         a present-value action takes ``style=``: the whole-brain style of the presentation,
         ``"A"`` … ``"D"``, or ``("A", contact_id)`` to present to that contact rather than the
         account's decision maker. The style is kept on the move, previewed and played.

@@ -33,7 +33,7 @@ import pandas as pd
 
 from simfunnel.workshop import debrief
 from simfunnel import i18n, plots
-from simfunnel.model.simulate import ACTIONS
+from simfunnel.model.actions import ACTIONS
 from simfunnel.widgets._base import CSS, Widget, figure_png
 from simfunnel.widgets._shared import image, new_figure, relayout
 

@@ -20,7 +20,7 @@ import pandas as pd
 from simfunnel import i18n, plots
 from simfunnel.model.history import PERIOD_WEEKS, History
 from simfunnel.analysis.metrics import indicators
-from simfunnel.model.simulate import history_chain
+from simfunnel.model.chain import history_chain
 from simfunnel.widgets._base import CSS, Widget
 from simfunnel.widgets._compute import FanModel, threshold_grid
 from simfunnel.widgets._shared import (
@@ -47,7 +47,7 @@ class ForecastDashboard(Widget):
         threshold: the small-order threshold to start with (in the history's currency).
         chain: the simulation's weekly transition chances (``sim.chain``): each deal's
             chance is then that of a win *within* the rest of the period. Default: the chain
-            a simulated dataset records (:func:`~simfunnel.model.simulate.history_chain`); for
+            a simulated dataset records (:func:`~simfunnel.model.chain.history_chain`); for
             imports, none: each deal's stage win rate (eventual, which over-forecasts what
             closes within the period).
         trials: Monte Carlo trials per week; ``seed``: the same seed, the same fan.
@@ -56,7 +56,7 @@ class ForecastDashboard(Widget):
     The fan is drawn once at construction for every week and every step of the threshold
     slider (:class:`~simfunnel.widgets._compute.FanModel`), so moving either control only
     looks numbers up and redraws. A threshold off the slider's steps, set from code, is
-    forecast with :func:`~simfunnel.analysis.forecast.montecarlo` week by week (slower, cached).
+    forecast with :func:`~simfunnel.analysis.montecarlo.montecarlo` week by week (slower, cached).
 
     From code: ``dash.week = 5`` (period week 0 … 13), ``dash.threshold = 50_000``,
     ``dash.p_quota`` (at the selected week), ``dash.fan`` (DataFrame: ``t``, ``week``,

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from simfunnel import plots
-from simfunnel.analysis.forecast import empirical_win_rates
+from simfunnel.analysis.winrates import empirical_win_rates
 from simfunnel.model.funnel import Funnel, preset_names
 from simfunnel.model.history import History
-from simfunnel.model.simulate import true_win_rates
+from simfunnel.model.chain import true_win_rates
 from simfunnel.widgets._base import CSS, Widget
 from simfunnel.widgets._compute import RateModel
 from simfunnel.widgets._shared import Blitter, image, kpi, new_figure, pct, relayout, widget_for_team
@@ -40,7 +40,7 @@ class WinRateLab(Widget):
         funnel: the assumed funnel to start from (default: the history's own); it must
             have as many stages as the history's funnel (rates are taken in stage order).
         chain: the simulation's weekly transition chances (``sim.chain``): the true win
-            rates (:func:`~simfunnel.model.simulate.true_win_rates`) are then shown and scored.
+            rates (:func:`~simfunnel.model.chain.true_win_rates`) are then shown and scored.
         quota: the period's quota, for the forecast error (default: the history's).
         lang: fix the language (default: follow :func:`simfunnel.set_language`).
 
@@ -55,7 +55,7 @@ class WinRateLab(Widget):
     The Brier score is the mean of ``(p − won)²`` over every (deal, week) snapshot row of
     an open deal that was eventually won (1) or lost (0), weeks 0 … end_week; deals still
     open at the end of the history are left out; ``p`` is the row's win-rate override when
-    set, else the assumed rate of its stage (:func:`simfunnel.analysis.forecast.brier_score`; see
+    set, else the assumed rate of its stage (:func:`simfunnel.analysis.assumptions.brier_score`; see
     :class:`~simfunnel.widgets._compute.RateModel`).
     The measured rates are scored on the same history they were measured on.
     """

@@ -243,8 +243,8 @@ def _money(store: "WorkshopStore", value: float, lang: str, compact: bool = True
 
 
 def _action_label(key: object, lang: str) -> str:
-    from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY
-    from simfunnel.model.simulate import ACTIONS_BY_KEY
+    from simfunnel.model.actions import PEOPLE_ACTIONS_BY_KEY
+    from simfunnel.model.actions import ACTIONS_BY_KEY
 
     if not isinstance(key, str):
         return "—"
@@ -591,8 +591,8 @@ def _obstacle(sim: "Simulation", ids: pd.Index, deal_id: int, action: str, week:
     """Why the move cannot be made in the simulation's coming week: (reason key, stage key, message), or None.
 
     ``ids``: the world's deal ids in order (positions in the simulation's arrays)."""
-    from simfunnel.model.people import people_actions_for
-    from simfunnel.model.simulate import actions_for
+    from simfunnel.model.actions import people_actions_for
+    from simfunnel.model.actions import actions_for
 
     pos = int(ids.get_loc(deal_id))
     created = int(sim.world.deals["created_week"].iloc[pos])
@@ -713,8 +713,8 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
 
 
 def _check_action_key(key: str) -> None:
-    from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY
-    from simfunnel.model.simulate import ACTIONS_BY_KEY
+    from simfunnel.model.actions import PEOPLE_ACTIONS_BY_KEY
+    from simfunnel.model.actions import ACTIONS_BY_KEY
 
     if key not in ACTIONS_BY_KEY and key not in PEOPLE_ACTIONS_BY_KEY:
         known = ", ".join(list(ACTIONS_BY_KEY) + list(PEOPLE_ACTIONS_BY_KEY))

@@ -1121,8 +1121,8 @@ class WorkshopStore:
             raise self._week_refusal(conn, team, week, open_week)
 
     def _taken(self, team: str, week: int, deal_id: int, action: str, trainee: str) -> MoveRefused:
-        from simfunnel.model.people import PEOPLE_ACTIONS_BY_KEY
-        from simfunnel.model.simulate import ACTIONS_BY_KEY
+        from simfunnel.model.actions import PEOPLE_ACTIONS_BY_KEY
+        from simfunnel.model.actions import ACTIONS_BY_KEY
 
         act = ACTIONS_BY_KEY.get(action) or PEOPLE_ACTIONS_BY_KEY.get(action)
         zh, en = (act.zh, act.en) if act is not None else (action, action)
@@ -1978,7 +1978,7 @@ def _demo_moves(store: WorkshopStore, i: int, team: str, week: int, count: int, 
                 rng: np.random.Generator) -> None:
     """Stand-in trainee ``demo-<i+1>``: ``count`` advance moves on the team's largest open deals, replies classified."""
     from simfunnel.model.replies import is_correct
-    from simfunnel.model.simulate import actions_for
+    from simfunnel.model.actions import actions_for
 
     sim = store.simulation(team)
     deals = sim.history.deals
