@@ -1,9 +1,12 @@
 """Chinese and English labels, money formatting and the CJK font for matplotlib.
 
-The kit's language is module-level state, ``"zh"`` or ``"en"``; every chart
-and widget takes ``lang=`` to override it for one call. The default is
-``"en"``, or the ``SIMFUNNEL_LANG`` environment variable when it names one of
-the two (handy for building the zh notebooks from one source).
+The language, ``"zh"`` or ``"en"``, belongs to a page: every chart and widget takes
+``lang=``, and its default comes from the current context's :class:`LanguageScope` (a
+:class:`contextvars.ContextVar`: a notebook kernel's, an app session's, a thread's — never a
+module global that one user could change under another). ``set_language`` sets it for the
+notebook (or page). Where nothing was set, the default is ``"en"``, or the ``SIMFUNNEL_LANG``
+environment variable when it names one of the two (handy for building the zh notebooks from
+one source).
 
 This module is pure: importing it loads no matplotlib. :func:`setup_cjk_font`
 imports matplotlib when called and makes Chinese text render with a real CJK
@@ -25,10 +28,12 @@ from __future__ import annotations
 
 import math
 import os
-import weakref
-from typing import Callable
 import warnings
+import weakref
+from contextvars import ContextVar
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "en"
@@ -127,46 +132,89 @@ def _initial_language() -> str:
     return env if env in LANGUAGES else DEFAULT_LANGUAGE
 
 
-_language = _initial_language()
-_font_family: str | None = None  # the CJK family found by setup_cjk_font, once found
-
-
 def _check_language(lang: object) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose 'zh' (中文) or 'en' (English)")
     return lang  # type: ignore[return-value]
 
 
-_listeners: list[weakref.ref] = []
+class LanguageScope:
+    """The language of one page — a notebook's kernel, an app session, a thread — and the widgets following it.
+
+    Widgets made in a scope follow it (:meth:`add_listener`); :meth:`set` changes the language
+    and redraws them. Scopes are not shared: two pages served by one process each have
+    their own, so one page's choice never turns another's Chinese.
+    """
+
+    def __init__(self, lang: str | None = None) -> None:
+        self.lang = _initial_language() if lang is None else _check_language(lang)
+        self._listeners: list[weakref.ref] = []
+
+    def set(self, lang: str) -> None:
+        """Change the scope's language and call every live listener with it."""
+        self.lang = _check_language(lang)
+        for ref in list(self._listeners):
+            callback = ref()
+            if callback is None:
+                self._listeners.remove(ref)
+            else:
+                callback(self.lang)
+
+    def add_listener(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(lang)`` after each :meth:`set`; bound methods are held weakly."""
+        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback)
+        self._listeners.append(ref)
+
+    def remove_listener(self, callback: Callable[[str], None]) -> None:
+        """Stop calling ``callback`` after :meth:`set`."""
+        for ref in list(self._listeners):
+            target = ref()
+            if target is None or target == callback:
+                self._listeners.remove(ref)
+
+
+# The scope of the current context: a notebook kernel's (it lasts across cells), a thread's, or
+# the one an app page makes with use_language(). A ContextVar, never a module global.
+_scope: ContextVar[LanguageScope | None] = ContextVar("simfunnel_language", default=None)
+
+
+def language_scope() -> LanguageScope:
+    """The current context's :class:`LanguageScope`, made on first use (``SIMFUNNEL_LANG`` or English)."""
+    scope = _scope.get()
+    if scope is None:
+        scope = LanguageScope()
+        _scope.set(scope)
+    return scope
+
+
+def use_language(lang: str | None = None) -> LanguageScope:
+    """Give the current context a scope of its own in ``lang`` (a page or session starting); returns it."""
+    scope = LanguageScope(lang)
+    _scope.set(scope)
+    return scope
 
 
 def set_language(lang: str) -> None:
-    """Set the kit's language, ``"zh"`` or ``"en"``; ValueError names anything else.
+    """Set the language, ``"zh"`` or ``"en"``, of this notebook (or page, or thread); ValueError names anything else.
 
-    Every live widget that follows the kit's language redraws itself in the new one.
+    Every live widget made here that follows the language redraws itself in the new one.
+    With ``"zh"`` it also makes matplotlib ready for Chinese (:func:`setup_cjk_font`), so a
+    user's own chart right after it (``plt.title("赢率")``) shows glyphs, not boxes.
     """
-    global _language
-    _language = _check_language(lang)
-    for ref in list(_listeners):
-        callback = ref()
-        if callback is None:
-            _listeners.remove(ref)
-        else:
-            callback(_language)
+    lang = _check_language(lang)
+    if lang == "zh":
+        setup_cjk_font()
+    language_scope().set(lang)
 
 
 def on_language_change(callback: Callable[[str], None]) -> None:
-    """Call ``callback(lang)`` after each :func:`set_language`; bound methods are held weakly."""
-    ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else weakref.ref(callback)
-    _listeners.append(ref)
+    """Call ``callback(lang)`` after each :func:`set_language` in this context; bound methods are held weakly."""
+    language_scope().add_listener(callback)
 
 
 def remove_language_listener(callback: Callable[[str], None]) -> None:
-    """Stop calling ``callback`` after :func:`set_language`."""
-    for ref in list(_listeners):
-        target = ref()
-        if target is None or target == callback:
-            _listeners.remove(ref)
+    """Stop calling ``callback`` after :func:`set_language` in this context."""
+    language_scope().remove_listener(callback)
 
 
 def text(pair: tuple[str, str] | dict[str, str], lang: str | None = None, **fields: object) -> str:
@@ -182,13 +230,14 @@ def text(pair: tuple[str, str] | dict[str, str], lang: str | None = None, **fiel
 
 
 def get_language() -> str:
-    """The kit's current language, ``"zh"`` or ``"en"``."""
-    return _language
+    """The current context's language, ``"zh"`` or ``"en"`` (see :func:`set_language`)."""
+    scope = _scope.get()
+    return _initial_language() if scope is None else scope.lang
 
 
 def resolve_language(lang: str | None = None) -> str:
-    """``lang`` if given (checked), else the current language."""
-    return _language if lang is None else _check_language(lang)
+    """``lang`` if given (checked), else the current context's language."""
+    return get_language() if lang is None else _check_language(lang)
 
 
 def label(key: str, lang: str | None = None, **fields: object) -> str:
@@ -297,8 +346,9 @@ def _mplfonts_font_path() -> Path | None:
     return None
 
 
+@lru_cache(maxsize=1)  # the fonts of the process: found once
 def _find_cjk_family() -> str | None:
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # noqa: PLC0415 — importing i18n must not load matplotlib
 
     fm = font_manager.fontManager
     names = {f.name for f in fm.ttflist}
@@ -327,24 +377,22 @@ def setup_cjk_font() -> str | None:
     Returns ``None``, with a warning saying how to fix it, when no CJK font can
     be found.
     """
-    global _font_family
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 — importing i18n must not load matplotlib
 
-    if _font_family is None:
-        _font_family = _find_cjk_family()
-        if _font_family is None:
-            warnings.warn(
-                "no Chinese font found: Chinese chart labels will show as boxes. "
-                "Install one with `pip install mplfonts` (or `apt-get install fonts-noto-cjk`)",
-                UserWarning,
-                stacklevel=2,
-            )
-            return None
+    family = _find_cjk_family()
+    if family is None:
+        warnings.warn(
+            "no Chinese font found: Chinese chart labels will show as boxes. "
+            "Install one with `pip install mplfonts` (or `apt-get install fonts-noto-cjk`)",
+            UserWarning,
+            stacklevel=2,
+        )
+        return None
     rc = matplotlib.rcParams
     current = list(rc["font.sans-serif"])
-    if not current or current[0] != _font_family:
-        rc["font.sans-serif"] = [_font_family] + [f for f in current if f != _font_family]
+    if not current or current[0] != family:
+        rc["font.sans-serif"] = [family] + [f for f in current if f != family]
     if list(rc["font.family"]) != ["sans-serif"]:
         rc["font.family"] = ["sans-serif"]
     rc["axes.unicode_minus"] = False
-    return _font_family
+    return family

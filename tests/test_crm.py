@@ -147,7 +147,7 @@ def test_salesforce_report_dates_are_month_first_when_ambiguous(tmp_path):
 
 
 def test_iso_excel_and_other_date_forms():
-    p = crm._Dates(["x"])
+    p = crm.cells.DateColumn(["x"])
     p.dayfirst = False
     import datetime as dt
 
@@ -584,8 +584,8 @@ def test_repeated_cells_read_alike_on_every_row(tmp_path):
     assert r.summary["rows_read"] == 31 and r.summary["imported"] + r.summary["rejected"] == 31
     d = r.history.deals
     assert (d["amount"] == 1250.5).all() and len(d) == 20 and (d["created_week"] == d["created_week"].iloc[0]).all()
-    assert sorted(r.rejects["reason"].map(crm._reason_kind).unique()) == ["unreadable close date",
-                                                                          "unreadable created date"]
+    assert sorted(r.rejects["reason"].map(crm.importer.reason_kind).unique()) == ["unreadable close date",
+                                                                                   "unreadable created date"]
     assert r.rejects.loc[r.rejects["reason"].str.startswith("unreadable created"), "line"].tolist() == [24]
 
 

@@ -13,9 +13,9 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from simfunnel import History, i18n, plots  # noqa: E402
-from simfunnel.analysis.forecast import empirical_win_rates  # noqa: E402
+from simfunnel.analysis.winrates import empirical_win_rates  # noqa: E402
 from simfunnel.analysis.metrics import indicators  # noqa: E402
-from simfunnel.model.simulate import calibrated_chain, true_win_rates  # noqa: E402
+from simfunnel.model.chain import calibrated_chain, true_win_rates  # noqa: E402
 from simfunnel.analysis.threshold import sweep  # noqa: E402
 
 try:
@@ -139,7 +139,7 @@ def test_calibration_chart(workshop, lang, caplog):
 
 def test_calibration_chart_many_stages_and_errors(tmp_path, caplog):
     from simfunnel import Simulation
-    from simfunnel.model import generate
+    from simfunnel.model.generate import generate
 
     history = Simulation(generate(deals=1_500, seed=4, funnel="salesforce"), seed=4).run()
     rates = empirical_win_rates(history)

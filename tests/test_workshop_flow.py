@@ -16,8 +16,9 @@ import pytest
 from simfunnel.model.actions import actions_for
 from simfunnel.workshop.store import WorkshopStore
 from simfunnel.widgets import DealBoard
-from simfunnel.widgets import workshop as ws
-from simfunnel.widgets.workshop import JoinError, JoinWidget, TeamBoard, WorkshopPlay, current_session, join
+from simfunnel.widgets.workshop import JoinWidget, TeamBoard, WorkshopPlay
+from simfunnel.workshop import session as ws
+from simfunnel.workshop.session import JoinError, current_session, join
 
 from chart_checks import assert_language, closing_new_widgets
 
@@ -371,7 +372,7 @@ def test_every_workshop_text_has_one_language_per_side():
 def test_analysis_widgets_follow_the_joined_team(tmp_path):
     from simfunnel.workshop.store import play_demo
     from simfunnel.widgets import ForecastDashboard, ThresholdExplorer, WinRateLab
-    from simfunnel.widgets.workshop import JoinError, join, leave, team_history
+    from simfunnel.workshop.session import JoinError, join, leave, team_history
 
     store = WorkshopStore.init(tmp_path / "w", teams=["red", "blue"], seed=3, accounts=60)
     play_demo(store, weeks=3, seed=1)

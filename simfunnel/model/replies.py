@@ -102,7 +102,7 @@ def _check_key_step(value: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def _bank() -> tuple[Reply, ...]:
+def reply_bank() -> tuple[Reply, ...]:
     """The replies of ``simfunnel/data/replies.json``, checked once."""
     source = "simfunnel/data/replies.json"
     raw = json.loads(resources.files("simfunnel.data").joinpath("replies.json").read_text("utf-8"))
@@ -127,7 +127,7 @@ def _bank() -> tuple[Reply, ...]:
 
 def _matching(outcome: str | None, key_step: str | None) -> list[Reply]:
     return [
-        r for r in _bank()
+        r for r in reply_bank()
         if (outcome is None or r.outcome == outcome) and (key_step is None or key_step in r.key_steps)
     ]
 

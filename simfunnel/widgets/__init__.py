@@ -34,6 +34,9 @@ _WIDGETS = {
 
 __all__ = list(_WIDGETS)
 
+# The workshop widgets register the board of workshop mode with DealBoard (DealBoard.for_team).
+import simfunnel.widgets.workshop  # noqa: E402,F401
+
 
 def __getattr__(name: str) -> Any:
     if name in _WIDGETS:

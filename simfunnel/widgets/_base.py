@@ -93,16 +93,19 @@ class Widget(ABC):
 
     def __init__(self, lang: str | None = None) -> None:
         self._fixed_lang = None if lang is None else i18n.resolve_language(lang)
+        # The page's language scope (a notebook's, an app session's): the widget follows it, also when
+        # a clock thread redraws it, and only that page's set_language redraws it.
+        self._scope = i18n.language_scope()
         self.figures: dict[str, Any] = {}
         self.root: w.Widget = w.VBox()
-        i18n.on_language_change(self._on_language)
+        self._scope.add_listener(self._on_language)
         i18n.setup_cjk_font()
 
     # --- language ---------------------------------------------------------------
     @property
     def lang(self) -> str:
-        """The widget's language: the one given at construction, else the kit's current one."""
-        return self._fixed_lang or i18n.get_language()
+        """The widget's language: the one given at construction, else its page's (see :func:`simfunnel.set_language`)."""
+        return self._fixed_lang or self._scope.lang
 
     def set_language(self, lang: str) -> None:
         """Fix this widget's language and redraw it."""
@@ -153,7 +156,7 @@ class Widget(ABC):
         language listener; after ``close()`` both can go.
         """
         self._fixed_lang = self.lang  # a fixed language: set_language no longer redraws it
-        i18n.remove_language_listener(self._on_language)
+        self._scope.remove_listener(self._on_language)
         stack = [self.root]
         while stack:
             node = stack.pop()

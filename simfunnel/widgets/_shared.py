@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 import ipywidgets as w
 
 from simfunnel import i18n
+from simfunnel.workshop.session import team_history
 
 DPI = 90  # figures are made at the dpi they are shown at: no rescaling, text laid out once
 
@@ -188,8 +189,6 @@ def pct(x: float, digits: int = 1) -> str:
 
 def widget_for_team(cls: Any, store: Any, team: Any, options: dict, threshold: bool = False) -> Any:
     """``cls(history, quota=…, [threshold=…,] **options)`` over a workshop team's history (see ``workshop.team_history``)."""
-    from simfunnel.widgets.workshop import team_history
-
     history, quota, team_threshold = team_history(store, team)
     defaults: dict[str, Any] = {"quota": quota, **({"threshold": team_threshold} if threshold else {})}
     return cls(history, **{**defaults, **options})

@@ -72,7 +72,7 @@ from simfunnel.model.segments import DEFAULT_SEGMENTS
 from simfunnel.model.simulate import Simulation
 from simfunnel.widgets._base import CSS, Pair, Widget, figure_png
 from simfunnel.widgets._shared import DPI, new_figure
-from simfunnel.widgets.deal_board import ALL_ACTIONS_BY_KEY, DealBoard, Move, _BoardError, _py
+from simfunnel.widgets.deal_board import ALL_ACTIONS_BY_KEY, DealBoard, Move, BoardError, plain_value
 
 __all__ = ["AccountMap", "GuidedStep"]
 
@@ -348,7 +348,7 @@ class AccountMap(Widget):
         pos = self._account_pos(self.account_id if account_id is None else account_id)
         hit = np.flatnonzero(self._open_mask() & (self._deal_acc == pos))
         hit = hit[np.lexsort((self._deal_ids[hit], -self._amount[hit]))]
-        return [_py(self._deal_ids[p]) for p in hit]
+        return [plain_value(self._deal_ids[p]) for p in hit]
 
     def deal_for(self, action: str, account_id: Any = None) -> Any:
         """The largest open deal of the account where ``action`` fits its stage and no move is planned this week.
@@ -374,7 +374,7 @@ class AccountMap(Widget):
         if selected is not None:
             p = self._deal_index.get_loc(selected)
             if self._open_mask()[p] and self._deal_acc[p] >= 0:
-                return _py(self._acc_index[self._deal_acc[p]])
+                return plain_value(self._acc_index[self._deal_acc[p]])
         # A good account to learn on: it has a coach, and its open deals sit at stages where every
         # guided step's actions fit (find a coach, meet the decision maker, present value); then the biggest.
         mask = self._open_mask() & (self._deal_acc >= 0)
@@ -396,7 +396,7 @@ class AccountMap(Widget):
         best = np.lexsort((-amount, -score))[0]
         if amount[best] <= 0:
             best = int(np.argmax(amount))
-        return _py(self._acc_index[int(best)])
+        return plain_value(self._acc_index[int(best)])
 
     @property
     def contacts(self) -> pd.DataFrame:
@@ -520,12 +520,12 @@ class AccountMap(Widget):
         Raises:
             ValueError: an unknown account, or one without an open deal now.
         """
-        account_id = _py(account_id)
+        account_id = plain_value(account_id)
         pos = self._account_pos(account_id)
         deals = self.open_deals(account_id)
         if not deals:
             raise _MapError("err_no_open", account=account_id, week=self.sim.week)
-        self.account_id = _py(self._acc_index[pos])
+        self.account_id = plain_value(self._acc_index[pos])
         if self.deal_id not in deals:  # a deal where the current step's first action fits, else the biggest
             fits = [self.deal_for(a) for a in STEP_ACTIONS.get(self.step, ())[:1]]
             self.deal_id = fits[0] if fits and fits[0] is not None else deals[0]
@@ -550,7 +550,7 @@ class AccountMap(Widget):
         return self._check_deal(target)
 
     def _check_deal(self, deal_id: Any) -> Any:
-        deal_id = _py(deal_id)
+        deal_id = plain_value(deal_id)
         try:
             p = self._deal_index.get_loc(deal_id)
         except (KeyError, TypeError, pd.errors.InvalidIndexError):
@@ -559,7 +559,7 @@ class AccountMap(Widget):
             raise _MapError("err_deal", deal=deal_id)
         acc = self._acc_index[self._deal_acc[p]] if self._deal_acc[p] >= 0 else None
         if acc != self.account_id:
-            raise _MapError("err_other_account", deal=deal_id, other=_py(acc), account=self.account_id)
+            raise _MapError("err_other_account", deal=deal_id, other=plain_value(acc), account=self.account_id)
         if self._created[p] > self.sim.week:
             raise _MapError("err_deal_later", deal=deal_id, week=int(self._created[p]))
         k = int(self.sim.stage_codes()[p])
@@ -567,7 +567,7 @@ class AccountMap(Widget):
             raise _MapError("err_deal_closed", deal=deal_id, stage=self.funnel.all_keys[k])
         if self._amount[p] < self.board.threshold:
             raise _MapError("err_deal_below", deal=deal_id)
-        return _py(self._deal_ids[p])
+        return plain_value(self._deal_ids[p])
 
     def act(self, action: str, style: str | None = None, audience: Any = None, deal_id: Any = None) -> Move:
         """Play an action on the chosen deal (or ``deal_id`` of this account) as a DealBoard move.
@@ -597,7 +597,7 @@ class AccountMap(Widget):
         """The audience (a contact id of the account, or None); ValueError otherwise or without a style."""
         if audience is None:
             return None
-        audience = _py(audience)
+        audience = plain_value(audience)
         if style is None:
             raise _MapError("err_audience_style")
         if audience not in set(self.contacts["contact_id"].tolist()):
@@ -770,8 +770,8 @@ class AccountMap(Widget):
         """Run a control's action; a refused one shows its reason in the map's language, not a traceback."""
         try:
             call()
-        except (_MapError, _BoardError) as err:
-            self._note = (err.key, dict(err.fields), isinstance(err, _BoardError))
+        except (_MapError, BoardError) as err:
+            self._note = (err.key, dict(err.fields), isinstance(err, BoardError))
         else:
             self._note = None
         self._render_message()
@@ -785,7 +785,7 @@ class AccountMap(Widget):
         if self.lang == "zh":
             text = table[key][0].format(**fields)
         else:
-            text = str(_BoardError(key, **fields) if from_board else _MapError(key, **fields))
+            text = str(BoardError(key, **fields) if from_board else _MapError(key, **fields))
         self._message.value = f'<span class="sf-warn">{html.escape(text)}</span>'
 
     # --- rendering ------------------------------------------------------------------------------
@@ -832,7 +832,7 @@ class AccountMap(Widget):
                 else "—"
             n = int(counts[p])
             key = "account_option_none" if n == 0 else ("account_option_one" if n == 1 else "account_option")
-            options.append((self.t(key, name=names[p], segment=seg, n=n), _py(self._acc_index[p])))
+            options.append((self.t(key, name=names[p], segment=seg, n=n), plain_value(self._acc_index[p])))
         deals = self.open_deals()
         stage = self.sim.stage_codes()
         entered = self.sim.entered_weeks()

@@ -43,7 +43,7 @@ import html
 import math
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import ipywidgets as w
 import numpy as np
@@ -124,7 +124,7 @@ class Move:
         return f"Move(deal_id={self.deal_id!r}, action={self.action!r}, week={self.week}{style}, {told})"
 
 
-class _BoardError(ValueError):
+class BoardError(ValueError):
     """A ValueError whose message the board can also show in Chinese (``key`` into ``DealBoard.TEXT``)."""
 
     def __init__(self, key: str, detail: str = "", **fields: object) -> None:
@@ -454,7 +454,7 @@ class DealBoard(Widget):
         except (KeyError, TypeError, pd.errors.InvalidIndexError):
             pos = -1
         if not isinstance(pos, (int, np.integer)) or pos < 0:
-            raise _BoardError("err_unknown_deal", deal=deal_id)
+            raise BoardError("err_unknown_deal", deal=deal_id)
         return int(pos)
 
     def _stage_code(self, pos: int) -> int:
@@ -479,13 +479,13 @@ class DealBoard(Widget):
     def _check_style(self, key: str, style: Any) -> Any:
         """``style`` for action ``key``, checked (people on, a present-value action, ``"A"``… or (style, contact))."""
         if self.sim.people is None:
-            raise _BoardError("err_style_people")
+            raise BoardError("err_style_people")
         if not _styled(ALL_ACTIONS_BY_KEY[key]):
-            raise _BoardError("err_style_action", action=key)
+            raise BoardError("err_style_action", action=key)
         try:
             parse_style(style)
         except ValueError as err:
-            raise _BoardError("err_style", why=str(err)) from None
+            raise BoardError("err_style", why=str(err)) from None
         return tuple(style) if isinstance(style, list) else style
 
     def _weeks_in_stage(self, pos: np.ndarray | int) -> np.ndarray | int:
@@ -500,7 +500,7 @@ class DealBoard(Widget):
 
     def _stage_index(self, stage_key: str) -> int:
         if stage_key not in self.funnel.keys:
-            raise _BoardError("err_stage", detail=f"Stages are {', '.join(self.funnel.keys)}", stage=stage_key)
+            raise BoardError("err_stage", detail=f"Stages are {', '.join(self.funnel.keys)}", stage=stage_key)
         return self.funnel.keys.index(stage_key)
 
     # --- the trainee's verbs -----------------------------------------------------------
@@ -509,8 +509,8 @@ class DealBoard(Widget):
         self._check_in_sync()
         pos = self._pos(deal_id)
         if self._created[pos] > self.sim.week:
-            raise _BoardError("err_not_created", deal=deal_id, week=int(self._created[pos]))
-        self.selected = _py(self._ids[pos])
+            raise BoardError("err_not_created", deal=deal_id, week=int(self._created[pos]))
+        self.selected = plain_value(self._ids[pos])
         k = self._stage_code(pos)
         if k < self._n_open:
             members = self._stage_members(k)
@@ -542,25 +542,25 @@ class DealBoard(Widget):
         self._check_in_sync()
         key = action.key if isinstance(action, Action) else action
         pos = self._pos(deal_id)
-        deal_id = _py(self._ids[pos])
+        deal_id = plain_value(self._ids[pos])
         week = self.sim.week
         if week >= self.world.weeks:
-            raise _BoardError("err_end", week=week)
+            raise BoardError("err_end", week=week)
         if self._created[pos] > week:
-            raise _BoardError("err_not_created", deal=deal_id, week=int(self._created[pos]))
+            raise BoardError("err_not_created", deal=deal_id, week=int(self._created[pos]))
         k = self._stage_code(pos)
         if k >= self._n_open:
-            raise _BoardError("err_closed", deal=deal_id)
+            raise BoardError("err_closed", deal=deal_id)
         if any(m.deal_id == deal_id for m in self.pending):
-            raise _BoardError("err_twice", deal=deal_id)
+            raise BoardError("err_twice", deal=deal_id)
         if key not in ALL_ACTIONS_BY_KEY:
-            raise _BoardError("err_unknown_action", detail=f"Actions are {', '.join(ACTIONS_BY_KEY)}", action=key)
+            raise BoardError("err_unknown_action", detail=f"Actions are {', '.join(ACTIONS_BY_KEY)}", action=key)
         if key not in ACTIONS_BY_KEY and self.sim.people is None:
-            raise _BoardError("err_people_action", action=key)
+            raise BoardError("err_people_action", action=key)
         stage_key = self.funnel.keys[k]
         fitting = self.fitting_actions(stage_key)
         if ALL_ACTIONS_BY_KEY[key] not in fitting:
-            raise _BoardError("err_action", detail=f"Try: {', '.join(a.key for a in fitting)}",
+            raise BoardError("err_action", detail=f"Try: {', '.join(a.key for a in fitting)}",
                               action=key, stage=stage_key)
         styles = None if style is None else {deal_id: self._check_style(key, style)}
         try:
@@ -568,10 +568,10 @@ class DealBoard(Widget):
         except ValueError as err:  # the simulation's check of the style's audience (a contact of the account)
             if styles is None:
                 raise
-            raise _BoardError("err_style", why=str(err)) from None
+            raise BoardError("err_style", why=str(err)) from None
         outcome = str(preview["outcome"].iloc[0])
         step = self.funnel.stage(stage_key).key_step
-        seed = [self.seed, week + 1, _seed_int(deal_id), _ACTION_INDEX[key]]
+        seed = [self.seed, week + 1, reply_seed(deal_id), _ACTION_INDEX[key]]
         move = Move(deal_id=deal_id, action=key, week=week + 1, reply=pick_reply(outcome, step, seed=seed),
                     outcome=outcome, from_stage=stage_key, to_stage=str(preview["to_stage"].iloc[0]),
                     style=None if styles is None else styles[deal_id])
@@ -599,13 +599,13 @@ class DealBoard(Widget):
             ValueError: an answer that is not one of the four outcomes, or no reply to classify.
         """
         if answer not in OUTCOMES:
-            raise _BoardError("err_answer", answer=answer)
+            raise BoardError("err_answer", answer=answer)
         open_moves = [m for m in self.pending if not m.revealed]
         if deal_id is not None:
             open_moves = [m for m in open_moves if m.deal_id == deal_id]
         if not open_moves:
             detail = "" if deal_id is None else f"(deal {deal_id!r} has no unclassified reply this week)"
-            raise _BoardError("err_nothing_to_classify", detail=detail)
+            raise BoardError("err_nothing_to_classify", detail=detail)
         move = open_moves[-1]
         move.answer = answer
         move.correct = is_correct(answer, move.outcome)
@@ -630,7 +630,7 @@ class DealBoard(Widget):
         """
         self._check_in_sync()
         if self.sim.week >= self.world.weeks:
-            raise _BoardError("err_end", week=self.sim.week)
+            raise BoardError("err_end", week=self.sim.week)
         moves = self.pending
         styles = {m.deal_id: m.style for m in moves if m.style is not None}
         events = self.sim.step({m.deal_id: m.action for m in moves}, styles or None)
@@ -667,7 +667,7 @@ class DealBoard(Widget):
             return
         week = self.sim.week
         if week == 0:
-            raise _BoardError("err_nothing_to_undo")
+            raise BoardError("err_nothing_to_undo")
         self.sim = self.sim.replay(week - 1)
         self.moves = [m for m in self.moves if m.week < week]
         self._rebuild_state()
@@ -680,20 +680,32 @@ class DealBoard(Widget):
         """Keep a planned move (store mode commits it first, and may refuse it)."""
         self.moves.append(move)
 
+    # The board of workshop mode (TeamBoard, in simfunnel.widgets.workshop) registers itself here, so that
+    # for_team makes one without this module importing the workshop widgets (no import cycle).
+    team_board_class: ClassVar[type | None] = None
+
+    def __init_subclass__(cls, team_board: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if team_board:
+            DealBoard.team_board_class = cls
+
     @classmethod
-    def for_team(cls, store: Any = None, team: str | None = None, *, trainee: str | None = None,
+    def for_team(cls, session: Any = None, team: str | None = None, *, trainee: str | None = None,
                  **options: Any) -> "DealBoard":
         """A board in workshop mode: a team's scenario read from and written to a workshop store.
 
-        Without arguments it uses the session of :func:`simfunnel.widgets.workshop.join`
-        (or the join widget). Returns a :class:`simfunnel.widgets.workshop.TeamBoard`.
+        ``session`` is the page's :class:`~simfunnel.workshop.session.Session` (from
+        :func:`~simfunnel.workshop.session.join` or the join widget): the board plays for its team,
+        as its trainee, in its language. A workshop store or folder with ``team`` works too; with
+        nothing, the session joined in this context. Returns a
+        :class:`simfunnel.widgets.workshop.TeamBoard`.
 
         Raises:
-            ValueError: no store given and no session joined, or an unknown team.
+            ValueError: no session or store given and none joined, or an unknown team.
         """
-        from simfunnel.widgets.workshop import TeamBoard
-
-        return TeamBoard(store, team, trainee=trainee, **options)
+        if DealBoard.team_board_class is None:  # simfunnel.widgets imports the workshop widgets: always set
+            raise RuntimeError("the workshop board is not loaded: import simfunnel.widgets")
+        return DealBoard.team_board_class(session, team, trainee=trainee, **options)
 
     def reset(self) -> None:
         """Back to week 0: a fresh simulation of the same world and seed; moves and score cleared."""
@@ -722,11 +734,11 @@ class DealBoard(Widget):
         pages = max(1, math.ceil(len(members) / self.page_size))
         if n is not None:
             if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= pages:
-                raise _BoardError("err_page", page=n, stage=stage_key, pages=pages)
+                raise BoardError("err_page", page=n, stage=stage_key, pages=pages)
             self._pages[k] = int(n) - 1
             self._render_columns()
         page = min(self._pages[k], pages - 1)
-        return [_py(self._ids[p]) for p in members[page * self.page_size:(page + 1) * self.page_size]]
+        return [plain_value(self._ids[p]) for p in members[page * self.page_size:(page + 1) * self.page_size]]
 
     # --- UI ----------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -813,7 +825,7 @@ class DealBoard(Widget):
         self._reset_armed = False
         try:
             call()
-        except _BoardError as err:
+        except BoardError as err:
             self._note = (err.key, err.fields)
             self._note_error = True
         else:
@@ -843,7 +855,7 @@ class DealBoard(Widget):
     def _ui_act(self) -> None:
         def act() -> None:
             if self.selected is None or self._action.value is None:
-                raise _BoardError("err_no_selection")
+                raise BoardError("err_no_selection")
             self.act(self.selected, self._action.value, style=self._style.value or None)
 
         self._ui(act)
@@ -884,7 +896,7 @@ class DealBoard(Widget):
         else:
             value, cls = f"{progress:+.1%}", "sf-good" if progress >= bench - 1e-12 else "sf-bad"
         parts.append(kpi.format(label=html.escape(self.t("progress")), value=f'<span class="{cls}">{value}</span>',
-                                extra="<br>" + _span("sf-muted", self.t("benchmark", value=f"{bench:.1%}"))))
+                                extra="<br>" + styled_span("sf-muted", self.t("benchmark", value=f"{bench:.1%}"))))
         coverage = float(row["coverage"])
         if math.isinf(coverage):
             cov, note = "∞", f'<span class="sf-good">{html.escape(self.t("quota_met"))}</span>'
@@ -926,7 +938,7 @@ class DealBoard(Widget):
             if key == "err_action":
                 fields["stage"] = self.funnel.label(fields["stage"], self.lang)
             if key.startswith("err_"):
-                text = self.TEXT[key][0].format(**fields) if self.lang == "zh" else str(_BoardError(key, **fields))
+                text = self.TEXT[key][0].format(**fields) if self.lang == "zh" else str(BoardError(key, **fields))
                 self._message.value = f'<span class="sf-warn">{html.escape(text)}</span>'
             else:
                 self._message.value = f'<span class="sf-muted">{html.escape(self.t(key, **fields))}</span>'
@@ -995,7 +1007,7 @@ class DealBoard(Widget):
             marks += f' <span class="sf-rot" title="{tip}">⚠</span>'
         plan = ""
         if planned is not None:
-            plan = "<br>" + _span("sf-plan", self.t("planned_mark", action=self._action_label(planned)))
+            plan = "<br>" + styled_span("sf-plan", self.t("planned_mark", action=self._action_label(planned)))
         return (f'<div class="sf-card-body"><b>{html.escape(self._account(p))}</b> '
                 f'<span class="sf-muted">#{html.escape(str(self._ids[p]))}</span><br>'
                 f'<span class="sf-amount">{self._money(self._amount[p])}</span> · '
@@ -1020,7 +1032,7 @@ class DealBoard(Widget):
         week = self.sim.week
         k = self._stage_code(p)
         stage = self.funnel.all_stages[k]
-        lines = [f"<b>{html.escape(self._account(p))}</b> " + _span("sf-muted", f"#{self._ids[p]}")]
+        lines = [f"<b>{html.escape(self._account(p))}</b> " + styled_span("sf-muted", f"#{self._ids[p]}")]
         rate = self._override[p] if not math.isnan(self._override[p]) else stage.win_rate
         lines.append(html.escape(self.t("deal_stage", stage=stage.label(self.lang), rate=f"{rate:.0%}")))
         lines.append(html.escape(self.t("deal_amount", amount=self._money(self._amount[p], compact=False))))
@@ -1035,7 +1047,7 @@ class DealBoard(Widget):
             step = KEY_STEP_LABELS[stage.key_step][0 if self.lang == "zh" else 1]
             lines.append(html.escape(self.t("deal_step", step=step)))
             if planned is not None:
-                lines.append(_span("sf-plan", self.t("deal_planned", action=self._action_label(planned.action))))
+                lines.append(styled_span("sf-plan", self.t("deal_planned", action=self._action_label(planned.action))))
         else:
             lines.append(html.escape(self.t("deal_won" if k == self._won else "deal_lost", week=int(self.sim.closed_weeks()[p]))))
         self._deal_html.value = "<br>".join(lines)
@@ -1258,17 +1270,17 @@ def _styled(act: Action) -> bool:
     return act.key in ACTIONS_BY_KEY and STYLE_STEP in act.key_steps
 
 
-def _span(css_class: str, text: str) -> str:
+def styled_span(css_class: str, text: str) -> str:
     """Text, escaped, in a styled span."""
     return f'<span class="{css_class}">{html.escape(text)}</span>'
 
 
-def _py(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A numpy scalar as the plain Python value (ids read back as 17, not np.int64(17))."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _seed_int(deal_id: Any) -> int:
+def reply_seed(deal_id: Any) -> int:
     """A non-negative int for the reply seed (deal ids may be strings in imported data)."""
     if isinstance(deal_id, (int, np.integer)) and deal_id >= 0:
         return int(deal_id)

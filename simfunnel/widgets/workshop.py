@@ -5,14 +5,15 @@ A trainer creates a workshop folder (``simfunnel workshop init --dir W --teams 6
 
 1. **joins** — :class:`JoinWidget`: the workshop folder (prefilled from the environment
    variable ``SIMFUNNEL_WORKSHOP``, which ``make app WORKSHOP=W`` sets), the team (a list
-   filled from the store), their name, "Join". That sets the kernel-wide session
-   (:func:`current_session` → ``Session(store, team, trainee)``); from code,
-   :func:`join` does the same. A missing folder, a folder without a workshop or a file
+   filled from the store), their name, "Join". That makes the page's
+   :class:`~simfunnel.workshop.session.Session` ``(store, team, trainee, lang)`` (also this
+   context's :func:`~simfunnel.workshop.session.current_session`); from code,
+   :func:`~simfunnel.workshop.session.join` does the same. A missing folder, a folder without a workshop or a file
    that is not a workshop store gets a clear message in Chinese or English, never a
    traceback.
 2. **plays** — :class:`TeamBoard`, the :class:`~simfunnel.widgets.deal_board.DealBoard` in
-   store mode (``DealBoard.for_team(store, team, trainee=…)``; without arguments it uses
-   the session). Each move is committed to the store — outcome, reply, stages, the
+   store mode (``DealBoard.for_team(session)``, or ``for_team(store, team, trainee=…)``;
+   without arguments, this context's session). Each move is committed to the store — outcome, reply, stages, the
    trainee — before the customer's reply is shown; a move the store refuses (a teammate
    acted on that deal this week, the week was closed) is shown as the board's note. A
    classification is stored before the outcome is revealed. "Next week" closes the team's
@@ -28,8 +29,8 @@ trainee notebook ``08_workshop_play`` is that widget and nothing else. Without
 From code (tests drive it without a browser)::
 
     store = WorkshopStore.init(folder, teams=["red", "blue"], seed=7)
-    join(folder, "red", trainee="Li")             # or the JoinWidget's button
-    board = DealBoard.for_team()                  # the session's team, as Li
+    session = join(folder, "red", trainee="Li")   # or the JoinWidget's button
+    board = DealBoard.for_team(session)           # the session's team, as Li
     move = board.act(deal_id, "arrange_demo")     # in the store before move.reply is seen
     board.classify("advance"); board.next_week()
 
@@ -40,52 +41,46 @@ indicators, moves and quiz score (:meth:`WorkshopStore.simulation` replays the t
     >>> from simfunnel.workshop.store import WorkshopStore
     >>> folder = tempfile.mkdtemp()
     >>> _ = WorkshopStore.init(folder, teams=2, seed=7, accounts=30)
-    >>> session = join(folder, "team2", trainee="Li")
-    >>> session.team, session.trainee, current_session() is session
-    ('team2', 'Li', True)
-    >>> board = DealBoard.for_team(lang="en")
-    >>> board.week, board.team
-    (13, 'team2')
-    >>> leave(); board.close()
+    >>> session = join(folder, "team2", trainee="Li", lang="en")
+    >>> board = DealBoard.for_team(session)
+    >>> board.week, board.team, board.trainee, board.lang
+    (13, 'team2', 'Li', 'en')
+    >>> board.close()
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import html
 import os
-import re
-import shutil
-import tempfile
 import threading
-from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import ipywidgets as w
 import pandas as pd
 
-from simfunnel.model.replies import OUTCOMES, Reply, _bank, is_correct, pick_reply
-from simfunnel.workshop.store import MAX_NAME, STORE_FILE, StoreError, WorkshopStore
+from simfunnel.model.replies import OUTCOMES, Reply, reply_bank, is_correct, pick_reply
+from simfunnel.workshop.session import (
+    ENV,
+    JOIN_TEXTS,
+    JoinError,
+    Session,
+    current_session,
+    join,
+    open_workshop,
+    resolve_team,
+    same_folder,
+    team_label,
+    trainee_name,
+    workshop_folder,
+)
+from simfunnel.workshop.store import StoreError, WorkshopStore
 from simfunnel.widgets._base import CSS, Pair, Widget, figure_texts, widget_texts
 from simfunnel.widgets._shared import AutoRefresh
-from simfunnel.widgets.deal_board import DealBoard, Move, _BoardError, _py, _seed_int, _span
+from simfunnel.widgets.deal_board import DealBoard, Move, BoardError, plain_value, reply_seed, styled_span
 
-__all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join", "leave",
+__all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join",
            "open_workshop", "team_label", "workshop_folder", "ENV"]
-
-ENV = "SIMFUNNEL_WORKSHOP"
-
-
-class Session(NamedTuple):
-    """Who plays here: the workshop store, the team, the trainee's name."""
-
-    store: WorkshopStore
-    team: str
-    trainee: str
-
-
-_session: Session | None = None
 
 # Chinese in a Simplified Chinese face. A page without a language (Voilà's, JupyterLab's) leaves
 # the choice to the system, and Chromium on Linux then takes the Japanese Noto face: its
@@ -95,173 +90,6 @@ CJK_FONT_CSS = """<style>
 .jupyter-widgets button {font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC",
 "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif}
 </style>"""
-
-
-def current_session() -> Session | None:
-    """The session joined in this kernel (``(store, team, trainee)``), or ``None``."""
-    return _session
-
-
-def leave() -> None:
-    """Forget the session (widgets made afterwards need a store again)."""
-    global _session
-    _session = None
-
-
-TEXTS: dict[str, Pair] = {
-    "no_folder": ("请填写工作坊文件夹（讲师会告诉你）。", "Enter the workshop folder (your trainer tells you which)."),
-    "not_found": ("找不到这个文件夹：{folder}", "There is no folder {folder}."),
-    "no_store": ("这个文件夹里没有工作坊：{folder}。请向讲师确认文件夹。",
-                 "There is no workshop in {folder}: check the folder with your trainer."),
-    "foreign": ("这不是工作坊的数据文件：{path}（文件没有被改动）。请向讲师确认文件夹。",
-                "{path} is not a workshop store (the file was left untouched): check the folder with your trainer."),
-    "no_team": ("请选择你的小组。", "Choose your team."),
-    "unknown_team": ("这个工作坊里没有“{team}”组。", "This workshop has no team {team!r}."),
-    "no_name": ("请填写你的名字。", "Enter your name."),
-    "bad_name": ("名字最多 {n} 个字，而且只能写在一行里。", "Your name: at most {n} characters, on one line."),
-}
-
-
-class JoinError(ValueError):
-    """A workshop that cannot be joined; ``str(exc)`` is English, ``exc.zh`` / ``exc.en`` both languages."""
-
-    def __init__(self, key: str | None = None, *, zh: str = "", en: str = "", **fields: object) -> None:
-        if key is not None:
-            zh, en = (text.format(**fields) for text in TEXTS[key])
-        super().__init__(en)
-        self.key, self.zh, self.en = key, zh, en
-
-    def text(self, lang: str = "en") -> str:
-        """The message in ``lang``."""
-        return self.zh if lang == "zh" else self.en
-
-
-def open_workshop(folder: str | os.PathLike) -> WorkshopStore:
-    """Open the workshop store in ``folder`` (or the ``workshop.sqlite`` file itself).
-
-    Raises:
-        JoinError: an empty name, no such folder, no workshop in it, or a file that is
-            not a workshop store (left untouched), with the message in zh and en.
-    """
-    text = str(folder).strip() if folder is not None else ""
-    if not text:
-        raise JoinError("no_folder")
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise JoinError("not_found", folder=text)
-    if path.is_dir() and not (path / STORE_FILE).exists():
-        raise JoinError("no_store", folder=text)
-    try:
-        return WorkshopStore.open(path)
-    except StoreError as err:
-        if "not a" in err.en:  # a foreign or incomplete file: the store refused it from its header
-            raise JoinError("foreign", path=str(path / STORE_FILE if path.is_dir() else path)) from None
-        raise JoinError(zh=err.zh, en=err.en) from None
-
-
-def join(folder: str | os.PathLike | WorkshopStore, team: str, trainee: str = "") -> Session:
-    """Join a workshop from code: open its store, check the team, set the kernel's session.
-
-    Raises:
-        JoinError: the store cannot be opened (see :func:`open_workshop`) or has no such team.
-    """
-    global _session
-    store = folder if isinstance(folder, WorkshopStore) else open_workshop(folder)
-    if not team:
-        raise JoinError("no_team")
-    if team not in store.teams:
-        raise JoinError("unknown_team", team=team)
-    _session = Session(store, team, _trainee_name(trainee))
-    return _session
-
-
-def _trainee_name(trainee: object) -> str:
-    """The name as the store keeps it (every move carries it), else a JoinError now rather than on every move."""
-    name = str(trainee or "").strip()
-    if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise JoinError("bad_name", n=MAX_NAME)
-    return name
-
-
-_TEAM_N = re.compile(r"team ?(\d+)", re.IGNORECASE)
-
-
-def resolve_team(store: WorkshopStore | str | os.PathLike | None, team: str | None) -> tuple[WorkshopStore, str]:
-    """The store (opened from a folder if need be) and team given, else the joined session's.
-
-    Raises:
-        JoinError: no store given and no session joined, no team, or an unknown team.
-    """
-    session = current_session()
-    if store is None:
-        if session is None:
-            raise JoinError(zh="还没有加入工作坊：先用加入表单（或 join()）加入。",
-                            en="No workshop joined: join one first (the join form, or join(folder, team, trainee)).")
-        store = session.store
-    elif not isinstance(store, WorkshopStore):
-        store = open_workshop(store)
-    if team is None:
-        if session is None or session.store is not store:
-            raise JoinError("no_team")
-        team = session.team
-    if team not in store.teams:
-        raise JoinError("unknown_team", team=team)
-    return store, team
-
-
-def team_history(store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None) -> tuple:
-    """A team's history as the store rebuilds it, with the workshop's quota and threshold.
-
-    Without ``store`` and ``team``, the joined session's (:func:`join`). The history's
-    period is the workshop's (``store.start_week`` on), so the analysis widgets show the
-    weeks the team plays: ``ThresholdExplorer.for_team()``, ``WinRateLab.for_team()``,
-    ``ForecastDashboard.for_team()`` use it.
-
-    Returns:
-        ``(history, quota, threshold)``.
-
-    Raises:
-        JoinError: no store given and no session joined, or an unknown team.
-    """
-    store, team = resolve_team(store, team)
-    history = store.simulation(team).history
-    history.start_week = min(store.start_week, history.end_week)
-    scenario = store.scenario(team)
-    return history, float(scenario["quota"]), float(scenario["threshold"])
-
-
-def team_label(team: str, lang: str = "en") -> str:
-    """A team's name for people: ``team3`` → ``第 3 组`` / ``Team 3``; other names as given.
-
-    >>> team_label("team3", "zh"), team_label("team3", "en"), team_label("红队", "zh")
-    ('第 3 组', 'Team 3', '红队')
-    """
-    found = _TEAM_N.fullmatch(team)
-    if found:
-        return f"第 {found[1]} 组" if lang == "zh" else f"Team {found[1]}"
-    return team
-
-
-_DEMOS: list[Path] = []
-
-
-def workshop_folder(create_demo: bool = True) -> tuple[str, bool]:
-    """The workshop folder to join: ``$SIMFUNNEL_WORKSHOP``, else a new demo workshop.
-
-    Returns:
-        ``(folder, demo)``; ``demo`` is True for a demo workshop made in a temporary folder
-        (two teams, seed 2026; removed when Python exits). With ``create_demo=False`` and
-        no variable set, ``("", False)``.
-    """
-    folder = os.environ.get(ENV, "").strip()
-    if folder or not create_demo:
-        return folder, False
-    demo = Path(tempfile.mkdtemp(prefix="simfunnel-demo-workshop-"))
-    if not _DEMOS:
-        atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _DEMOS])
-    _DEMOS.append(demo)
-    WorkshopStore.init(demo, teams=2, seed=2026, same_world=True)
-    return str(demo), True
 
 
 # --- the join form ------------------------------------------------------------------------
@@ -295,7 +123,7 @@ class JoinWidget(Widget):
         "joined": ("已加入：{team} · {trainee}", "Joined: {team} · {trainee}"),
         "change": ("更换小组", "Change team"),
         "teams_found": ("找到 {n} 个小组，请选择你的小组。", "{n} teams found: choose yours."),
-        **TEXTS,
+        **JOIN_TEXTS,
     }
 
     def __init__(self, folder: str | os.PathLike | None = None, *, demo: bool = False, lang: str | None = None) -> None:
@@ -436,16 +264,16 @@ _REPLIES: dict[str, Reply] = {}
 
 def _reply(reply_id: Any, outcome: str, key_step: str, seed: list[int]) -> Reply:
     if not _REPLIES:
-        _REPLIES.update({r.id: r for r in _bank()})
+        _REPLIES.update({r.id: r for r in reply_bank()})
     found = _REPLIES.get(reply_id) if isinstance(reply_id, str) else None
     return found if found is not None else pick_reply(outcome, key_step, seed=seed)
 
 
-def _store_error(err: StoreError) -> _BoardError:
-    return _BoardError("err_store", zh=err.zh, en=err.en)
+def _store_error(err: StoreError) -> BoardError:
+    return BoardError("err_store", zh=err.zh, en=err.en)
 
 
-class TeamBoard(DealBoard):
+class TeamBoard(DealBoard, team_board=True):
     """The DealBoard in workshop mode: one team's scenario, read from and written to a workshop store.
 
     Made by ``DealBoard.for_team(store, team, trainee=…)``. ``store`` may be a
@@ -467,14 +295,17 @@ class TeamBoard(DealBoard):
         ValueError: no store and no session, an unknown team (:class:`JoinError`).
     """
 
-    def __init__(self, store: WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
+    def __init__(self, store: Session | WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
                  trainee: str | None = None, page_size: int = 6, rotting_weeks: int = 4,
                  lang: str | None = None, poll_seconds: float = 5.0) -> None:
+        given = store if isinstance(store, Session) else None
         store, team = resolve_team(store, team)
-        session = current_session()
+        session = given if given is not None else current_session()
         if trainee is None:
             trainee = session.trainee if session is not None and session.store is store and session.team == team else ""
-        self.store, self.team, self.trainee = store, team, _trainee_name(trainee)
+        if given is not None and lang is None:  # the page's session carries the page's language
+            lang = given.lang
+        self.store, self.team, self.trainee = store, team, trainee_name(trainee)
         self.teammates: list[tuple[str, Move]] = []
         self._by_id: dict[int, Move] = {}
         self._week_moves: dict[int, list[Move]] = {}
@@ -568,12 +399,12 @@ class TeamBoard(DealBoard):
         return caught_up
 
     def _move_from_row(self, r: Any) -> Move:
-        deal_id = _py(r.deal_id)
+        deal_id = plain_value(r.deal_id)
         step = self.funnel.stage(r.from_stage).key_step
         from simfunnel.widgets.deal_board import ALL_ACTIONS_BY_KEY
 
         index = list(ALL_ACTIONS_BY_KEY).index(r.action) if r.action in ALL_ACTIONS_BY_KEY else 0
-        reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), _seed_int(deal_id), index])
+        reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), reply_seed(deal_id), index])
         move = Move(deal_id=deal_id, action=str(r.action), week=int(r.week), reply=reply, outcome=str(r.outcome),
                     from_stage=str(r.from_stage), to_stage=str(r.to_stage))
         move.style = r.style
@@ -583,7 +414,7 @@ class TeamBoard(DealBoard):
         """On an action: when a teammate closed the week meanwhile, show the new week and refuse the action."""
         if self._sync_store():
             self.refresh()
-            raise _BoardError("err_caught_up", week=self.sim.week)
+            raise BoardError("err_caught_up", week=self.sim.week)
 
     def _add_move(self, move: Move) -> None:
         try:
@@ -616,7 +447,7 @@ class TeamBoard(DealBoard):
     def classify(self, answer: str, deal_id: Any = None) -> bool:
         """Classify a reply of your own moves, as :meth:`DealBoard.classify`; stored before the outcome is shown."""
         if answer not in OUTCOMES:
-            raise _BoardError("err_answer", answer=answer)
+            raise BoardError("err_answer", answer=answer)
         self._catch_up_refusal()
         waiting = [m for m in self.pending if not m.revealed and (deal_id is None or m.deal_id == deal_id)]
         if waiting:
@@ -696,7 +527,7 @@ class TeamBoard(DealBoard):
         self._catch_up_refusal()
         pending = self.pending
         if not pending:
-            raise _BoardError("err_workshop_week")
+            raise BoardError("err_workshop_week")
         move = pending[-1]
         try:
             self.store.withdraw(self.team, move.week, move.deal_id, trainee=self.trainee)
@@ -710,7 +541,7 @@ class TeamBoard(DealBoard):
         Raises:
             ValueError: always.
         """
-        raise _BoardError("err_workshop_reset")
+        raise BoardError("err_workshop_reset")
 
     # --- rendering ------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -771,7 +602,7 @@ class TeamBoard(DealBoard):
 
     def _card_html(self, p: int, planned: str | None) -> str:
         if planned is None:
-            deal_id = _py(self._ids[p])
+            deal_id = plain_value(self._ids[p])
             planned = next((m.action for _, m in self.teammates if m.deal_id == deal_id), None)
         return super()._card_html(p, planned)
 
@@ -780,7 +611,7 @@ class TeamBoard(DealBoard):
         mate = next(((who, m) for who, m in self.teammates if m.deal_id == self.selected), None)
         if mate is not None:
             who, m = mate
-            self._deal_html.value += "<br>" + _span("sf-plan", self.t("teammate_planned", who=who or "—",
+            self._deal_html.value += "<br>" + styled_span("sf-plan", self.t("teammate_planned", who=who or "—",
                                                                       action=self._action_label(m.action)))
             self._act_row.layout.display = "none"
             self._why.value = ""
@@ -830,7 +661,7 @@ class WorkshopPlay(Widget):
         self._area = w.VBox([self._waiting])
         self.root = w.VBox([self.join_widget.root, self._area])
         session = current_session()
-        if session is not None and _same_folder(session.store, self.folder):
+        if session is not None and same_folder(session.store, self.folder):
             self.join_widget.name_field.value = session.trainee
             self.join_widget.team_field.value = session.team
             self.join_widget.session = session
@@ -861,11 +692,3 @@ class WorkshopPlay(Widget):
             self.board.close()
         self.join_widget.close()
         super().close()
-
-
-def _same_folder(store: WorkshopStore, folder: str) -> bool:
-    try:
-        path = Path(folder).expanduser()
-        return (path if path.is_file() else path / STORE_FILE).resolve() == store.path.resolve()
-    except OSError:
-        return False

@@ -1,0 +1,334 @@
+"""Reading a CRM export file into a :class:`Table` of header, rows and file lines.
+
+CSV/TSV text in UTF-8 (with or without BOM), UTF-16 or GB18030/GBK, the separator sniffed (comma,
+semicolon, tab); .xlsx workbooks and their sheets; the header row found below report titles and
+report footers (Total, Copyright …) told apart from deals. Also the two refusals,
+:class:`CRMImportError` (a file that cannot be imported at all) and :class:`RowRejected` (one row,
+with its column, value and reason), and the price table :class:`PriceList` that fills amounts an
+export lacks.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simfunnel.crm.cells import AmountColumn, cell_text, is_blank, match_key, merge_currency
+
+__all__ = ["CRMImportError", "PriceList", "RowRejected", "Table", "display_name", "read_table", "report_footer"]
+
+
+class CRMImportError(ValueError):
+    """A CRM file that cannot be imported at all (unreadable, no table, a required column missing)."""
+
+
+class RowRejected(Exception):
+    """One data row refused: the column and the value that decided it, and the reason (for the rejects)."""
+
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.value, self.reason = column, value, reason
+
+
+# --- reading files ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file's table as strings/cells: header, rows and each row's file line."""
+
+    header: list[str]
+    rows: list[list[Any]]
+    lines: list[int]
+    encoding: str | None = None
+    sep: str | None = None
+    long_rows: dict[int, int] = field(default_factory=dict)  # row index -> cells beyond the header
+    truncated: int | None = None  # row index of a record cut inside a quoted cell
+    above: list[int] = field(default_factory=list)  # lines above the header (report titles), skipped
+
+
+def _fail(path: Any, why: str) -> CRMImportError:
+    return CRMImportError(f"{path}: {why}")
+
+
+def read_table(src: Any, *, encoding: str | None, sep: str | None, sheet: Any, hint: Iterable[str] = ()) -> Table:
+    """Read a CSV/TSV/xlsx file (or take a DataFrame) into a :class:`Table`."""
+    if isinstance(src, pd.DataFrame):
+        header = [str(c) for c in src.columns]
+        rows = [list(r) for r in src.itertuples(index=False, name=None)]
+        return Table(header, rows, list(range(2, len(rows) + 2)))
+    path = Path(src)
+    if not path.exists():
+        raise _fail(path, "no such file")
+    if path.is_dir():
+        raise _fail(path, "is a folder, not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise _fail(path, "empty file: no header and no data rows")
+    if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, data, sheet, hint)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _fail(path, "an old binary Excel .xls workbook; save it as .xlsx or CSV")
+    text, used = _decode(path, data, encoding)
+    return _read_csv_text(path, text, used, sep, hint)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]")
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise _fail(path, f"cannot be decoded as {encoding} ({exc})") from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise _fail(path, "binary data (NUL bytes), not a CSV text file")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        bad = len(_CONTROL.findall(text))
+        if bad > max(8, len(text) // 20):
+            raise _fail(path, f"binary data ({bad} control characters), not a CSV text file")
+        return text, enc
+    raise _fail(path, "cannot be decoded as UTF-8 or GB18030 (GBK); give encoding=")
+
+
+def _sniff(text: str, sep: str | None) -> str:
+    if sep:
+        return sep
+    sample_lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    if not sample_lines:
+        return ","
+    best, best_score = ",", (-1.0, 0)
+    sample = "\n".join(sample_lines)
+    for cand in (",", ";", "\t"):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=cand) if r]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        same = sum(len(r) == width for r in rows) / len(rows)
+        score = (same, width)
+        if score > best_score:
+            best, best_score = cand, score
+    return best
+
+
+def _read_csv_text(path: Path, text: str, enc: str, sep: str | None, hint: Iterable[str]) -> Table:
+    text = text.lstrip("\ufeff")
+    delim = _sniff(text, sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for rec in reader:
+            if rec and (rec[0].strip() or any(c.strip() for c in rec)):  # blank lines are not rows
+                records.append((start, rec))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _fail(path, f"not a readable CSV table near line {reader.line_num} ({exc})") from None
+    if not records:
+        raise _fail(path, "empty file: no header and no data rows")
+    h = _header_index([r for _, r in records[:30]], hint)
+    header = [c.strip().lstrip("\ufeff") for c in records[h][1]]
+    if len(header) < 2 and not any(header):
+        raise _fail(path, "no header row found")
+    body = records[h + 1 :]
+    table = Table(header, [r for _, r in body], [ln for ln, _ in body], enc, delim)
+    table.above = [ln for ln, _ in records[:h]]
+    n = len(header)
+    for i, row in enumerate(table.rows):
+        if len(row) > n and any(c.strip() for c in row[n:]):
+            table.long_rows[i] = len(row)
+        if len(row) != n:
+            table.rows[i] = (row + [""] * n)[:n]
+    # An unterminated quote (an odd number of quote characters) swallows the rest of the file
+    # into the last record's cell: that record is reported, the rows before it are fine.
+    if body and text.count('"') % 2 == 1:
+        table.truncated = len(body) - 1
+    return table
+
+
+def _header_index(rows: list[list[Any]], hint: Iterable[str]) -> int:
+    """The header row: the first of the top rows naming the most known columns (else the first)."""
+    known = {match_key(h) for h in hint}
+    if not known:
+        return 0
+    best, best_hits = 0, 0
+    for i, r in enumerate(rows):
+        hits = sum(match_key(c) in known for c in r if not is_blank(c))
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def _read_xlsx(path: Path, data: bytes, sheet: Any, hint: Iterable[str]) -> Table:
+    try:
+        # openpyxl is heavy and only needed for .xlsx files: imported when the first one is read.
+        import openpyxl  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise _fail(path, "reading .xlsx needs openpyxl (pip install openpyxl)") from None
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
+        raise _fail(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int):
+            ws = wb.worksheets[sheet]
+        else:
+            if sheet not in wb.sheetnames:
+                raise _fail(path, f"no sheet {sheet!r}; sheets are {', '.join(wb.sheetnames)}")
+            ws = wb[sheet]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # exporters often write a wrong <dimension>: read every row
+        records = []
+        for row in ws.iter_rows():
+            cells = [c.value for c in row]
+            if any(not is_blank(c) for c in cells):
+                rownum = next((c.row for c in row if getattr(c, "row", None)), None)
+                records.append((rownum, cells))
+    except CRMImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _fail(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    finally:
+        wb.close()
+    if not records:
+        raise _fail(path, "empty workbook: no header and no data rows")
+    # Rows without a row number (read-only dimension quirks) count on from the previous one.
+    fixed, last = [], 0
+    for rownum, cells in records:
+        last = rownum if rownum else last + 1
+        fixed.append((last, cells))
+    h = _header_index([r for _, r in fixed[:30]], hint)
+    header = ["" if c is None else str(c).strip() for c in fixed[h][1]]
+    while header and not header[-1]:
+        header.pop()
+    n = len(header)
+    body = fixed[h + 1 :]
+    table = Table(header, [], [], "xlsx", None)
+    table.above = [ln for ln, _ in fixed[:h]]
+    for ln, cells in body:
+        extra = cells[n:]
+        if any(not is_blank(c) for c in extra):
+            table.long_rows[len(table.rows)] = len(cells)
+        table.rows.append((list(cells) + [None] * n)[:n])
+        table.lines.append(ln)
+    return table
+
+
+def display_name(path: Any) -> str:
+    """How a file (or a DataFrame) is named in messages."""
+    return "DataFrame" if isinstance(path, pd.DataFrame) else str(path)
+
+
+# --- report layout: footers and totals ---------------------------------------------------------------
+
+_FOOTER = re.compile(r"^\s*(grand total|total|subtotal|sum|count|record count|copyright|©|\(c\)|confidential|"
+                     r"generated by|合计|总计|小计|共计)", re.IGNORECASE)
+
+
+def report_footer(cells: list[Any]) -> str | None:
+    """The text of a report's footer/total line (Salesforce: Total, Copyright …, Generated By …), else None."""
+    filled = [c for c in cells if not is_blank(c)]
+    if 1 <= len(filled) <= 2 and isinstance(filled[0], str) and _FOOTER.match(filled[0]):
+        return filled[0].strip()
+    return None
+
+
+# --- the price table ------------------------------------------------------------------------------
+
+
+class PriceList:
+    """Amounts looked up from a second table (e.g. a product price list)."""
+
+    def __init__(self, key_col: str, prices: dict[str, float], currency: str | None, aliases: dict[str, str],
+                 name: str) -> None:
+        self.key_col, self.prices, self.currency, self.aliases, self.name = key_col, prices, currency, aliases, name
+        self.fill_zero = False
+
+    @classmethod
+    def build(cls, prices: Any, pm: Mapping[str, Any] | None, fields: dict[str, str], table: Table,
+              name: str) -> PriceList:
+        """The price table ``prices`` read and checked against the export's ``table`` (``pm``: ``price_mapping``)."""
+        pm = dict(pm or {})
+        key_col = pm.get("key") or fields.get("product") or pm.get("product")
+        price_key = pm.get("price_key") or pm.get("product") or key_col
+        price_col = pm.get("price")
+        pname = display_name(prices)
+        if not key_col or not price_key or not price_col:
+            raise CRMImportError("price_mapping: give 'key' (export column), 'price_key' (price-table column) "
+                                 "and 'price' (price column)")
+        if match_key(key_col) not in {match_key(h) for h in table.header}:
+            raise CRMImportError(f"{name}: no column {key_col!r} to look prices up by; columns found: "
+                                 f"{', '.join(map(repr, table.header))}")
+        pt = read_table(prices, encoding=None, sep=None, sheet=None, hint=[price_key, price_col])
+        where = {match_key(h): i for i, h in reversed(list(enumerate(pt.header)))}
+        for c in (price_key, price_col):
+            if match_key(c) not in where:
+                raise CRMImportError(f"{pname}: no column {c!r} in the price table; columns found: "
+                                     f"{', '.join(map(repr, pt.header))}")
+        ki, pi = where[match_key(price_key)], where[match_key(price_col)]
+        parser = AmountColumn(r[pi] for r in pt.rows)
+        table_prices: dict[str, float] = {}
+        currencies = set()
+        for line, r in zip(pt.lines, pt.rows):
+            k = cell_text(r[ki])
+            if k is None:
+                continue
+            amount, cur = parser.parse(r[pi]) if not is_blank(r[pi]) else (None, None)
+            if amount is None or amount < 0:
+                raise CRMImportError(f"{pname}: line {line}, column {price_col!r}: {r[pi]!r} is not a price")
+            if k in table_prices and table_prices[k] != amount:
+                raise CRMImportError(f"{pname}: line {line}: {k!r} has two prices "
+                                     f"({table_prices[k]:,.2f} and {amount:,.2f})")
+            table_prices[k] = amount
+            if cur:
+                currencies.add(cur)
+        merged: str | None | bool = None
+        for c in currencies:
+            merged = merge_currency(merged, c) if merged is not False else False
+        if merged is False:
+            raise CRMImportError(f"{pname}: prices in several currencies ({', '.join(sorted(currencies))})")
+        aliases = {str(a): str(b) for a, b in dict(pm.get("aliases") or {}).items()}
+        out = cls(key_col, table_prices, merged or None, aliases, pname)
+        out.fill_zero = bool(pm.get("fill_zero", False))
+        return out
+
+    def price(self, key: Any) -> float:
+        """The price of a deal's key cell (after the aliases); RowRejected when it has none."""
+        k = cell_text(key)
+        if k is None:
+            raise RowRejected(self.key_col, key, f"missing amount, and no {self.key_col} to look a price up by")
+        k = self.aliases.get(k, k)
+        if k not in self.prices:
+            close = difflib.get_close_matches(k, list(self.prices), n=3, cutoff=0.5)
+            hint = f" (closest: {', '.join(map(repr, close))}; add an alias)" if close else ""
+            raise RowRejected(self.key_col, key, f"missing amount, and product {k!r} is not in the price list "
+                                                 f"{Path(self.name).name}{hint}")
+        return self.prices[k]
