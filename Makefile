@@ -5,7 +5,7 @@
 #   make lab                 JupyterLab on notebooks/ (PORT=8888, 127.0.0.1)
 #   make app                 the no-code app: Voilà on the trainee notebooks (PORT=8866, 127.0.0.1);
 #                            make app PORT=8866 IP=0.0.0.0 WORKSHOP=path/to/workshop-folder
-#   make test                whole test suite, 2 workers (PYTEST_ARGS="-k plots" to narrow)
+#   make test                lint-imports (the layers), then the whole test suite, 2 workers (PYTEST_ARGS="-k plots" to narrow)
 #   make bench               benchmarks/run.py
 #   make dataset             regenerate datasets/workshop (seed 2026)
 #
@@ -85,6 +85,7 @@ endif
 		exec $(VENV)/bin/voila $(APP_ROOT) $(APP_FLAGS)
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	$(VPY) -m pytest -n 2 --dist loadfile --doctest-modules --nbval-lax --nbval-current-env simfunnel tests notebooks $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -211,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workshop(args: argparse.Namespace) -> int:
-    from simfunnel.workshop.store import WorkshopStore
+    from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     if args.workshop_command == "init":
         teams: int | list[str]
@@ -335,8 +335,8 @@ def _workshop_table(store, args: argparse.Namespace) -> pd.DataFrame | None:
 
 
 def _event_list(args: argparse.Namespace) -> int:
-    from simfunnel.model.events import catalogue
-    from simfunnel.workshop.store import WorkshopStore
+    from simfunnel.model.events import catalogue  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+    from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     table = catalogue(args.lang)[["kind", "label", "effect", "defaults"]]
     with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200):
@@ -354,7 +354,7 @@ def _event_list(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     import json
 
-    from simfunnel import crm
+    from simfunnel import crm  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     mapping = None
     price_mapping = None
@@ -404,8 +404,8 @@ def _load(path: Path) -> History:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from simfunnel.model.generate import generate
-    from simfunnel.model.simulate import Simulation
+    from simfunnel.model.generate import generate  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+    from simfunnel.model.simulate import Simulation  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     world = generate(args.accounts, args.deals, seed=args.seed, funnel=args.preset, weeks=args.weeks,
                      currency=args.currency)
@@ -419,8 +419,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from simfunnel.model.generate import generate, world_from_history
-    from simfunnel.model.simulate import Simulation
+    from simfunnel.model.generate import generate, world_from_history  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+    from simfunnel.model.simulate import Simulation  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     if args.dataset is not None:
         world = world_from_history(_load(args.dataset), seed=args.seed)
@@ -437,7 +437,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from simfunnel.analysis.metrics import indicators, records_entered
+    from simfunnel.analysis.metrics import indicators, records_entered  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     history = _load(args.dataset)
     quota = args.quota if args.quota is not None else history.quota
@@ -465,7 +465,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
-    from simfunnel import plots
+    from simfunnel import plots  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     ax = plots.funnel_chart(history, week=start, threshold=args.threshold, lang=args.lang)
     args.chart.parent.mkdir(parents=True, exist_ok=True)
@@ -525,8 +525,8 @@ def _branch_spec(text: str) -> tuple[str, int, dict, float | None]:
 
 
 def _debrief(args: argparse.Namespace) -> int:
-    from simfunnel.workshop import debrief
-    from simfunnel.workshop.store import WorkshopStore
+    from simfunnel.workshop import debrief  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+    from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     with WorkshopStore.open(args.dir) as store:
         if args.workshop_command == "report":

@@ -99,6 +99,7 @@ from simfunnel.model.history import History
 from simfunnel.model.segments import Segmentation, segment_accounts
 from simfunnel.model.simulate import Simulation
 from simfunnel.model.actions import actions_for
+from simfunnel.model.generate import world_from_history
 
 if TYPE_CHECKING:
     from simfunnel.model.generate import World
@@ -144,7 +145,8 @@ RESULT_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("win_rate_existing", "share", "老客户商机赢率", "Win rate, existing customers"),
     ("win_rate_new", "share", "新客户商机赢率", "Win rate, new accounts"),
 )
-_COUNTS = ("accounts", "customers_at_start", "care_actions", "deal_actions", "deals_won", "new_customers",
+# The columns of the allocation tables that count things (whole numbers); the others are amounts or shares.
+COUNT_COLUMNS = ("accounts", "customers_at_start", "care_actions", "deal_actions", "deals_won", "new_customers",
            "new_customers_no_time", "repeat_buyers", "retained_customers", "churned_customers", "churned_no_time")
 
 
@@ -354,10 +356,9 @@ def _check_allocation(weeks_by_segment: Mapping[str, float], seg: Segmentation, 
     return out
 
 
-def _world(world: Any, seed: int) -> World:
+def as_world(world: Any, seed: int) -> World:
+    """A :class:`~simfunnel.model.generate.World` as given, or rebuilt from a History (seeded); ValueError otherwise."""
     if isinstance(world, History):
-        from simfunnel.model.generate import world_from_history
-
         return world_from_history(world, seed=seed)
     for name in ("accounts", "deals", "funnel", "weeks"):
         if not hasattr(world, name):
@@ -492,7 +493,7 @@ def simulate_allocation(
         raise ValueError(f"seed must be a whole number, got {seed!r}")
     if not isinstance(weeks, numbers.Integral) or isinstance(weeks, bool) or weeks < 1:
         raise ValueError(f"weeks must be a whole number ≥ 1, got {weeks!r}")
-    world = _world(world, int(seed))
+    world = as_world(world, int(seed))
     weeks = int(weeks)
     if world.weeks < weeks:
         raise ValueError(f"the world has arrivals for {world.weeks} weeks; the year needs {weeks} "
@@ -569,7 +570,7 @@ def simulate_allocation(
     frame.loc[TOTAL] = frame.sum()
     _ratios(frame)
     frame = frame[[c for c, *_ in RESULT_COLUMNS]]
-    for c in _COUNTS:
+    for c in COUNT_COLUMNS:
         frame[c] = frame[c].round().astype(np.int64)
     frame.attrs.update({"currency": world.currency, "seed": int(seed), "weeks": weeks})
 

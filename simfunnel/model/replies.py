@@ -38,6 +38,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from simfunnel.i18n import resolve_language, text
 from simfunnel.model.funnel import KEY_STEPS
 from simfunnel.model.history import OUTCOMES
 
@@ -218,8 +219,6 @@ def confusion_table(outcomes: Sequence[str], answers: Sequence[str], lang: str |
         ...                 lang="en").loc["Continuation"].tolist()
         [0, 1, 1, 0]
     """
-    from simfunnel.i18n import resolve_language, text
-
     lang = resolve_language(lang)
     outcomes, answers = [str(o) for o in outcomes], [str(a) for a in answers]
     if len(outcomes) != len(answers):

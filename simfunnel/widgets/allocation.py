@@ -25,11 +25,11 @@ import ipywidgets as w
 
 from simfunnel import i18n, plots
 from simfunnel.analysis.allocation import (
-    _COUNTS,
+    COUNT_COLUMNS,
     RESULT_COLUMNS,
     AllocationParams,
     AllocationResult,
-    _world,
+    as_world,
     simulate_allocation,
     weeks_by_key,
 )
@@ -139,7 +139,7 @@ class AllocationExercise(Widget):
             raise ValueError(f"params must be an AllocationParams, got {type(self.params).__name__}")
         self.segmentation = segmentation or Segmentation()
         self.seed = int(seed)
-        self.world = _world(world, self.seed)
+        self.world = as_world(world, self.seed)
         self.currency = self.world.currency
         self.sellers = self.params.sellers_of(self.world)
         self.capacity = self.params.capacity(self.world)
@@ -283,7 +283,7 @@ class AllocationExercise(Widget):
             return
         tot = r.totals
         lo, hi = r.params.folk_acquisition_cost_ratio
-        self.kpis = {c: (int(tot[c]) if c in _COUNTS else float(tot[c])) for c in KPI_COLUMNS}
+        self.kpis = {c: (int(tot[c]) if c in COUNT_COLUMNS else float(tot[c])) for c in KPI_COLUMNS}
         self.kpis["cost_ratio"] = r.cost_ratio
         k = self.kpis
         none = self.t("none")
