@@ -23,24 +23,38 @@ assumed win rates × thresholds × seeds × world parameters — on any executor
 imported by ``simfunnel.plots`` and ``simfunnel.widgets`` when used.
 """
 
-from simfunnel.analysis.allocation import AllocationParams, simulate_allocation
-from simfunnel.analysis.backtest import backtest
-from simfunnel.analysis.assumptions import brier_score, calibration, frequency_table, naive_bayes_probability
-from simfunnel.analysis.winrates import compare_rates, empirical_win_rates
-from simfunnel.analysis.montecarlo import montecarlo
+from importlib import import_module
+from typing import Any
+
+from simfunnel.i18n import get_language, set_language
+from simfunnel.model.actions import ACTIONS
+from simfunnel.model.chain import true_win_rates
 from simfunnel.model.funnel import Funnel, Stage, preset_names
 from simfunnel.model.generate import World, generate
 from simfunnel.model.history import History
-from simfunnel.i18n import get_language, set_language
-from simfunnel.analysis.metrics import indicators, records_entered
-from simfunnel.analysis.scenarios import simulate_scenario, sweep
 from simfunnel.model.segments import Segmentation, segment_accounts
-from simfunnel.analysis.scorecard import scorecard, segment_table
-from simfunnel.model.actions import ACTIONS
 from simfunnel.model.simulate import Simulation
-from simfunnel.model.chain import true_win_rates
-from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
+from simfunnel.analysis.allocation import AllocationParams, simulate_allocation
+from simfunnel.analysis.assumptions import brier_score, calibration, frequency_table, naive_bayes_probability
+from simfunnel.analysis.backtest import backtest
+from simfunnel.analysis.metrics import indicators, records_entered
+from simfunnel.analysis.montecarlo import montecarlo
+from simfunnel.analysis.scenarios import simulate_scenario, sweep
+from simfunnel.analysis.scorecard import scorecard, segment_table
 from simfunnel.analysis.threshold import sweep as threshold_sweep
+from simfunnel.analysis.winrates import compare_rates, empirical_win_rates
+from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
+
+# Subpackages loaded on first use (``sf.crm.load(...)``, ``sf.plots.funnel_chart(...)``), so that
+# ``import simfunnel`` stays light: matplotlib, ipywidgets and openpyxl only when needed.
+_LAZY = ("crm", "plots", "widgets", "cli")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return import_module(f"simfunnel.{name}")
+    raise AttributeError(f"module 'simfunnel' has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIONS",

@@ -243,11 +243,22 @@ def _workshop(args: argparse.Namespace) -> int:
     if args.workshop_command == "event" and args.event_command == "list":
         return _event_list(args)
     with WorkshopStore.open(args.dir) as store:
+        if args.workshop_command in ("status", "leaderboard", "export") or getattr(args, "round_command", "") == "status":
+            _tick(store)
         table = _workshop_table(store, args)
         if table is not None:
             with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200):
                 print(table.to_string(index=False))
     return 0
+
+
+def _tick(store) -> None:
+    """Before a command shows the store: close a round whose timer has run out (reads never close it, and a
+    trainer expects it closed). A store this user cannot write (a read-only copy) is shown as it is."""
+    try:
+        store.tick()
+    except ValueError:  # a StoreError: the file cannot be written (or stayed busy); reading goes on
+        pass
 
 
 def _round_line(r: dict) -> str:
@@ -343,6 +354,7 @@ def _event_list(args: argparse.Namespace) -> int:
         print(table.to_string(index=False))
         if args.dir is not None:
             with WorkshopStore.open(args.dir) as store:
+                _tick(store)
                 events = store.events(lang=args.lang)
                 print(f"\n{store.path}: {len(events)} market events scheduled")
                 if len(events):
@@ -529,6 +541,7 @@ def _debrief(args: argparse.Namespace) -> int:
     from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     with WorkshopStore.open(args.dir) as store:
+        _tick(store)
         if args.workshop_command == "report":
             branches = [debrief.branch(store, team, number, changes, threshold)
                         for team, number, changes, threshold in map(_branch_spec, args.branch)]

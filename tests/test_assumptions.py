@@ -29,7 +29,7 @@ from simfunnel.analysis.assumptions import (
 from simfunnel.analysis.winrates import compare_rates, empirical_win_rates, open_at
 from simfunnel.analysis.metrics import indicators
 from simfunnel.model.chain import calibrated_chain, history_chain, true_win_rates
-from simfunnel.widgets._compute import RateModel
+from simfunnel.widgets.models import RateModel
 
 KEY_ACCOUNT = Funnel.preset("key-account")  # need 10%, approved 25%, criteria 40%, evaluation 60%, commitment 80%
 

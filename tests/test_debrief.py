@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
 from simfunnel.workshop import debrief  # noqa: E402
+from simfunnel.workshop import handout  # noqa: E402
 from simfunnel import plots
 from simfunnel.workshop.debrief import KNOWN_THEN, branch, report, round_indicators, timeline  # noqa: E402
 from simfunnel.analysis.metrics import indicators, records_entered  # noqa: E402
@@ -542,7 +543,7 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
     assert board[0][-1] == ("得分" if lang == "zh" else "Score")
     weights_line = next(t for t in page.texts if t.startswith(("得分权重", "Score weights")))
     for metric, weight in played.weights.items():
-        assert f"{debrief._t(metric, lang)} {weight:g}" in weights_line
+        assert f"{debrief.phrase(metric, lang)} {weight:g}" in weights_line
     # the progress table: a row per team, a column per round
     progress = page.tables[1]
     assert [row[0] for row in progress[1:]] == TEAMS
@@ -568,7 +569,7 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
 def test_report_tables_keep_their_own_class_whatever_their_rows_have():
     """The progress table of many rounds is "compact"; a timeline's rows have classes, its table none."""
     rows = [[("1", "")], [("2", "")]]
-    assert debrief._table([("a", "")], rows, klass="compact").startswith('<table class="compact"><tr>')
-    timeline_table = debrief._table([("a", "")], rows, ["k-move", "k-event"])
+    assert handout._table([("a", "")], rows, klass="compact").startswith('<table class="compact"><tr>')
+    timeline_table = handout._table([("a", "")], rows, ["k-move", "k-event"])
     assert timeline_table.startswith("<table><tr>") and '<tr class="k-event">' in timeline_table
 

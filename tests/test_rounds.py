@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simfunnel.workshop import schema as schema_module
 from simfunnel.workshop import store as store_module
 from simfunnel.model.events import MarketEvent, apply_events
 from simfunnel.analysis.metrics import indicators
@@ -294,8 +295,68 @@ def test_a_real_timer_runs_out(tmp_path):
     store = rounds_store(tmp_path, teams=["a"], accounts=30)
     store.open_round(timer_minutes=0.005)  # 0.3 s
     time.sleep(0.35)
-    assert store.current_round() is None  # looking at it ticks: the timer closed it
+    store.tick()  # the timer's close (reading never closes a round)
+    assert store.current_round() is None  # the timer closed it
     assert store.rounds().closed_by.tolist() == ["timer"] and store.week("a") == 15
+
+
+def test_reads_leave_an_expired_round_as_it_is_and_tick_closes_it_once(tmp_path):
+    """Reads do not write: current_round(), round_status(), status() and the other reads of a store whose timed
+    round has run out change nothing (same file bytes, no commit, the round still open); tick() closes it, once."""
+    store = rounds_store(tmp_path, teams=["a", "b"], accounts=30)
+    opened = store.open_round(timer_minutes=5)
+    record(store, "a", plan(store, "a", 2, 6))
+    past(store)
+    store.close()  # every connection closed: the WAL checkpointed into the file
+    before = store.path.read_bytes()
+    raw = sqlite3.connect(store.path)
+    version = raw.execute("PRAGMA data_version").fetchone()[0]  # changes when another connection commits
+    rounds_before = raw.execute("SELECT * FROM rounds").fetchall()
+
+    reader = WorkshopStore.open(tmp_path)
+    current = reader.current_round()
+    assert (current["id"], current["status"], current["seconds_left"]) == (opened["id"], "open", 0.0)
+    status = reader.round_status()
+    assert status["round"].tolist() == [1, 1] and not status["is_default"].any()
+    assert reader.status()["week"].tolist() == [13, 13]
+    assert reader.rounds()["status"].tolist() == ["open"] and reader.submissions().empty
+    assert reader.leaderboard()["week"].tolist() == [13, 13] and reader.events().empty
+    assert len(reader.moves()) == 2 and reader.simulation("a").week == 13 and reader.world("b") is not None
+    assert reader.current_round()["status"] == "open"  # asked again: still open
+    reader.close()
+    assert raw.execute("PRAGMA data_version").fetchone()[0] == version
+    assert raw.execute("SELECT * FROM rounds").fetchall() == rounds_before
+    assert store.path.read_bytes() == before
+
+    ticker = WorkshopStore.open(tmp_path)
+    assert ticker.tick() is True and ticker.tick() is False and WorkshopStore.open(tmp_path).tick() is False
+    assert raw.execute("PRAGMA data_version").fetchone()[0] != version
+    assert raw.execute("SELECT status, closed_by FROM rounds").fetchall() == [("closed", "timer")]
+    assert ticker.current_round() is None and [ticker.week(t) for t in ticker.teams] == [15, 15]
+    assert ticker.round_status().set_index("team")["is_default"].to_dict() == {"a": False, "b": True}
+    raw.close()
+
+
+def test_the_cli_ticks_before_it_shows_and_reads_on_when_the_store_cannot_be_written(tmp_path, capsys,
+                                                                                       monkeypatch):
+    from simfunnel.cli import main
+
+    store = rounds_store(tmp_path, teams=["a", "b"], accounts=30)
+    store.open_round(timer_minutes=5)
+    past(store)
+
+    def cannot_write(self):
+        raise StoreError(f"{self.path}: attempt to write a readonly database")
+
+    monkeypatch.setattr(WorkshopStore, "tick", cannot_write)  # a read-only copy of the store
+    for command in (["status"], ["round", "status"], ["leaderboard"]):
+        assert main(["workshop", *command, "--dir", str(tmp_path)]) == 0, command
+    out = capsys.readouterr().out
+    assert out.count("open: round 1: weeks 14-15, open") == 2 and store.rounds().status.tolist() == ["open"]
+    monkeypatch.undo()
+    assert main(["workshop", "round", "status", "--dir", str(tmp_path)]) == 0
+    assert "no round open; the last one: round 1: weeks 14-15, closed" in capsys.readouterr().out
+    assert store.rounds()[["status", "closed_by"]].values.tolist() == [["closed", "timer"]]
 
 
 # --- the practice round ---------------------------------------------------------------------------
@@ -621,7 +682,7 @@ def test_a_version_1_store_is_upgraded_in_one_transaction(tmp_path, monkeypatch)
     assert dict(_raw_meta(path))["schema_version"] == "1" and "rounds" not in {n for _, n, _ in _schema(path)}
 
     # A failing upgrade changes nothing: one transaction.
-    monkeypatch.setitem(store_module._MIGRATIONS, 1, store_module._MIGRATIONS[1] + ("CREATE TABLE teams (x)",))
+    monkeypatch.setitem(schema_module.MIGRATIONS, 1, schema_module.MIGRATIONS[1] + ("CREATE TABLE teams (x)",))
     with pytest.raises(StoreError, match="table teams already exists"):
         WorkshopStore.open(path)
     assert dict(_raw_meta(path))["schema_version"] == "1" and "rounds" not in {n for _, n, _ in _schema(path)}

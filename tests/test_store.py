@@ -21,7 +21,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from simfunnel.workshop import store as store_module
+from simfunnel.workshop import moves as moves_module
+from simfunnel.workshop import schema as schema_module
 from simfunnel.model.generate import generate
 from simfunnel.analysis.metrics import indicators, records_entered
 from simfunnel.model.replies import is_correct
@@ -196,8 +197,8 @@ def test_other_schema_versions_are_refused_and_older_ones_upgraded(tmp_path, mon
     raw.commit()
     raw.close()
     # A later version adds a table: opening a version-2 store upgrades it in one transaction.
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(store_module._MIGRATIONS, 2, ("CREATE TABLE later (number INTEGER PRIMARY KEY, weeks INTEGER)",))
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema_module.MIGRATIONS, 2, ("CREATE TABLE later (number INTEGER PRIMARY KEY, weeks INTEGER)",))
     upgraded = WorkshopStore.open(tmp_path)
     assert upgraded.teams == ["team1", "team2"]
     upgraded.close()
@@ -205,7 +206,7 @@ def test_other_schema_versions_are_refused_and_older_ones_upgraded(tmp_path, mon
     assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
     assert raw.execute("SELECT COUNT(*) FROM later").fetchone() == (0,)
     raw.close()
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 4)  # no migration from 3 to 4
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 4)  # no migration from 3 to 4
     with pytest.raises(StoreError, match="schema version 3; this simfunnel reads version 4 \\(no upgrade path"):
         WorkshopStore.open(tmp_path)
 
@@ -224,7 +225,7 @@ def test_a_move_is_stored_with_its_outcome_and_random_state(small):
     pos = sim.world.deals.deal_id.tolist().index(deal)
     assert m.sim_seed == sim_seed and m.draw == np.random.default_rng([sim_seed, 14]).random(len(sim.world.deals))[pos]
     assert pd.isna(m.correct) and not m.withdrawn and m.created_at.tzinfo is not None
-    assert small.moves("blue").empty and list(small.moves().columns) == list(store_module._MOVE_COLUMNS)
+    assert small.moves("blue").empty and list(small.moves().columns) == list(moves_module.MOVE_COLUMNS)
 
 
 def test_a_second_move_on_a_deal_is_refused_naming_who_and_what(small):

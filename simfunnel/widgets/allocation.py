@@ -34,8 +34,8 @@ from simfunnel.analysis.allocation import (
     weeks_by_key,
 )
 from simfunnel.model.segments import Segmentation, segment_accounts
-from simfunnel.widgets._base import CSS, Widget, figure_png
-from simfunnel.widgets._shared import image, kpi, new_figure, pct, relayout
+from simfunnel.widgets.base import CSS, Widget, figure_png
+from simfunnel.widgets.controls import image, kpi, new_figure, pct, relayout
 
 WEEK_STEP = 1.0  # slider step: whole seller weeks
 TABLE_COLUMNS = ("weeks_allocated", "weeks_used", "revenue", "revenue_gain", "new_customers", "retained_customers",

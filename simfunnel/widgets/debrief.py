@@ -34,8 +34,8 @@ import pandas as pd
 from simfunnel.workshop import debrief
 from simfunnel import i18n, plots
 from simfunnel.model.actions import ACTIONS
-from simfunnel.widgets._base import CSS, Widget, figure_png
-from simfunnel.widgets._shared import image, new_figure, relayout
+from simfunnel.widgets.base import CSS, Widget, figure_png
+from simfunnel.widgets.controls import image, new_figure, relayout
 
 __all__ = ["DebriefPanel"]
 
@@ -106,6 +106,10 @@ class DebriefPanel(Widget):
     # --- verbs ----------------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the store again (new rounds, moves) and redraw."""
+        try:
+            self.store.tick()  # a round whose timer ran out is closed first (reads never close it)
+        except ValueError:
+            pass  # a store this kernel cannot write: shown as it is
         self.rounds_table = debrief.round_indicators(self.store)
         self.refresh()
 
@@ -272,7 +276,7 @@ class DebriefPanel(Widget):
             if len(row):
                 moves = self.store.moves(self.team)
                 moves = moves[~moves["withdrawn"] & (moves["week"] == int(row["first_week"].iloc[0]))]
-                deals = [(t("move_label", deal=int(m.deal_id), action=debrief._action_label(m.action, self.lang)),
+                deals = [(t("move_label", deal=int(m.deal_id), action=debrief.action_label(m.action, self.lang)),
                           int(m.deal_id)) for m in moves.itertuples(index=False)]  # people actions too
         options = deals + [(t("deal_other"), 0)]
         if list(self.deal_select.options) != options:

@@ -21,9 +21,9 @@ from simfunnel import i18n, plots
 from simfunnel.model.history import PERIOD_WEEKS, History
 from simfunnel.analysis.metrics import indicators
 from simfunnel.model.chain import history_chain
-from simfunnel.widgets._base import CSS, Widget
-from simfunnel.widgets._compute import FanModel, threshold_grid
-from simfunnel.widgets._shared import (
+from simfunnel.widgets.base import CSS, Widget
+from simfunnel.widgets.models import FanModel, threshold_grid
+from simfunnel.widgets.controls import (
     Blitter,
     MoneySlider,
     exact_money,
@@ -54,7 +54,7 @@ class ForecastDashboard(Widget):
         lang: fix the language (default: follow :func:`simfunnel.set_language`).
 
     The fan is drawn once at construction for every week and every step of the threshold
-    slider (:class:`~simfunnel.widgets._compute.FanModel`), so moving either control only
+    slider (:class:`~simfunnel.widgets.models.FanModel`), so moving either control only
     looks numbers up and redraws. A threshold off the slider's steps, set from code, is
     forecast with :func:`~simfunnel.analysis.montecarlo.montecarlo` week by week (slower, cached).
 

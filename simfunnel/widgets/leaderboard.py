@@ -38,8 +38,8 @@ import pandas as pd
 
 from simfunnel import plots
 from simfunnel.analysis.metrics import indicators
-from simfunnel.widgets._base import CSS, Widget, figure_png
-from simfunnel.widgets._shared import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
+from simfunnel.widgets.base import CSS, Widget, figure_png
+from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
 
 __all__ = ["WorkshopLeaderboard", "RANK_COLUMNS"]
 
@@ -155,6 +155,10 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
     def reload(self) -> None:
         """Read the store again (the leaderboard and each team's weekly indicators) and redraw."""
         with self._lock:
+            try:
+                self.store.tick()  # a round whose timer ran out is closed first (reads never close it)
+            except ValueError:
+                pass  # a store this kernel cannot write: shown as it is
             try:
                 board = self.store.leaderboard()
                 s, n = self.store.start_week, int(self.store.config["period_weeks"])

@@ -37,8 +37,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from simfunnel.widgets._base import CSS, Widget
-from simfunnel.widgets._shared import AutoRefresh, AutoRefreshed
+from simfunnel.widgets.base import CSS, Widget
+from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed
 
 __all__ = ["RoundControl", "WEIGHT_KEYS"]
 

@@ -23,9 +23,9 @@ from simfunnel import plots
 from simfunnel.model.history import PERIOD_WEEKS, History
 from simfunnel.analysis.metrics import indicators, records_entered
 from simfunnel.analysis.threshold import sweep
-from simfunnel.widgets._base import CSS, Widget
-from simfunnel.widgets._compute import threshold_grid
-from simfunnel.widgets._shared import (
+from simfunnel.widgets.base import CSS, Widget
+from simfunnel.widgets.models import threshold_grid
+from simfunnel.widgets.controls import (
     Blitter,
     MoneySlider,
     exact_money,
@@ -50,7 +50,7 @@ class ThresholdExplorer(Widget):
         quota: the period's quota (default: the history's; required when it has none).
         thresholds: the slider's money steps, which are also the points of the trade-off
             curve (one :func:`~simfunnel.analysis.threshold.sweep` at construction); default
-            :func:`~simfunnel.widgets._compute.threshold_grid` (0 to about the 90th
+            :func:`~simfunnel.widgets.models.threshold_grid` (0 to about the 90th
             percentile of amounts).
         lang: fix the language (default: follow :func:`simfunnel.set_language`).
 

@@ -24,9 +24,9 @@ from simfunnel.analysis.winrates import empirical_win_rates
 from simfunnel.model.funnel import Funnel, preset_names
 from simfunnel.model.history import History
 from simfunnel.model.chain import true_win_rates
-from simfunnel.widgets._base import CSS, Widget
-from simfunnel.widgets._compute import RateModel
-from simfunnel.widgets._shared import Blitter, image, kpi, new_figure, pct, relayout, widget_for_team
+from simfunnel.widgets.base import CSS, Widget
+from simfunnel.widgets.models import RateModel
+from simfunnel.widgets.controls import Blitter, image, kpi, new_figure, pct, relayout, widget_for_team
 
 CUSTOM = "custom"
 STEP = 0.01  # slider step: whole percentages
@@ -56,7 +56,7 @@ class WinRateLab(Widget):
     an open deal that was eventually won (1) or lost (0), weeks 0 … end_week; deals still
     open at the end of the history are left out; ``p`` is the row's win-rate override when
     set, else the assumed rate of its stage (:func:`simfunnel.analysis.assumptions.brier_score`; see
-    :class:`~simfunnel.widgets._compute.RateModel`).
+    :class:`~simfunnel.widgets.models.RateModel`).
     The measured rates are scored on the same history they were measured on.
     """
 

@@ -75,9 +75,10 @@ from simfunnel.workshop.session import (
     workshop_folder,
 )
 from simfunnel.workshop.store import StoreError, WorkshopStore
-from simfunnel.widgets._base import CSS, Pair, Widget, figure_texts, widget_texts
-from simfunnel.widgets._shared import AutoRefresh
-from simfunnel.widgets.deal_board import DealBoard, Move, BoardError, plain_value, reply_seed, styled_span
+from simfunnel.widgets.base import CSS, Pair, Widget, figure_texts, widget_texts
+from simfunnel.widgets.controls import AutoRefresh
+from simfunnel.widgets.deal_board import DealBoard
+from simfunnel.widgets.moves import BoardError, Move, plain_value, reply_seed, styled_span
 
 __all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join",
            "open_workshop", "team_label", "workshop_folder", "ENV"]
@@ -332,7 +333,7 @@ class TeamBoard(DealBoard, team_board=True):
         """A tick of the board's clock (rounds mode): catch up when the round was played, else move the countdown."""
         with self._lock:
             try:
-                self.store.current_round()  # tick(): a round whose time is up is closed and played now
+                self.store.tick()  # the timer's explicit tick: a round whose time is up is closed and played now
                 if self.store.week(self.team) != self.sim.week:
                     self.refresh()
                 else:
@@ -342,6 +343,14 @@ class TeamBoard(DealBoard, team_board=True):
                 pass
 
     # --- the store ------------------------------------------------------------------------
+    def _tick(self) -> None:
+        """Close a round whose time is up (reads never do); a read-only or busy store is read as it is."""
+        if self.store.rounds_mode:
+            try:
+                self.store.tick()
+            except (StoreError, ValueError, OSError):
+                pass
+
     @property
     def period_start(self) -> int:
         """The workshop's first week (``store.start_week``): the board shows the workshop's period."""
@@ -401,7 +410,7 @@ class TeamBoard(DealBoard, team_board=True):
     def _move_from_row(self, r: Any) -> Move:
         deal_id = plain_value(r.deal_id)
         step = self.funnel.stage(r.from_stage).key_step
-        from simfunnel.widgets.deal_board import ALL_ACTIONS_BY_KEY
+        from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 
         index = list(ALL_ACTIONS_BY_KEY).index(r.action) if r.action in ALL_ACTIONS_BY_KEY else 0
         reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), reply_seed(deal_id), index])
@@ -547,6 +556,7 @@ class TeamBoard(DealBoard, team_board=True):
     def refresh(self) -> None:
         """Catch up with the store (a teammate's moves or closed week), then redraw."""
         if hasattr(self, "_header"):
+            self._tick()
             self._sync_store()
         super().refresh()
 

@@ -1,4 +1,4 @@
-"""Small pieces the threshold, win-rate and forecast widgets share: money sliders, KPI boxes, figures."""
+"""Controls and drawing pieces the widgets share: money sliders, KPI boxes, figures, the auto-refresh clock."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def image() -> w.Image:
 class Blitter:
     """Redraw only what moves: a figure's static parts are drawn once, its moving artists on top.
 
-    :meth:`full` draws the whole figure (as :func:`~simfunnel.widgets._base.figure_png`
+    :meth:`full` draws the whole figure (as :func:`~simfunnel.widgets.base.figure_png`
     does) and keeps a bitmap of it without the moving artists; :meth:`fast` pastes that
     bitmap and draws the moving artists again (``dynamic()`` lists them) — a marker or a
     line moves in a few milliseconds instead of re-laying out every tick label. Call

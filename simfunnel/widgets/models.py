@@ -17,8 +17,8 @@ import pandas as pd
 
 from simfunnel.analysis.assumptions import BrierCounts
 from simfunnel.analysis.montecarlo import montecarlo
-from simfunnel.model.history import PERIOD_WEEKS, History
 from simfunnel.model.chain import true_win_rates, win_within
+from simfunnel.model.history import PERIOD_WEEKS, History
 
 
 # --- thresholds -------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from abc import ABC, abstractmethod
 import io
 import re
+from abc import ABC, abstractmethod
 from typing import Any, Iterator
 
 import ipywidgets as w

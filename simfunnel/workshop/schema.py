@@ -1,0 +1,546 @@
+"""The workshop store's file: its SQLite schema and version, the upgrade of older files, creating and
+opening a store, its connections and transactions.
+
+:class:`StoreFile` is the base of :class:`~simfunnel.workshop.store.WorkshopStore`: it creates the file
+(:meth:`StoreFile.init`), opens it (:meth:`StoreFile.open`: header check, version check, upgrade) and runs
+every read and write of the other parts of the store in one transaction.
+
+**Reliability.** WAL journal, ``synchronous=FULL`` (a commit is on disk before
+``record_move`` returns), every write in a ``BEGIN IMMEDIATE`` transaction, a busy
+timeout, and a retry with backoff around "database is locked" / "busy" up to
+``busy_deadline`` seconds (then a :class:`~simfunnel.workshop.errors.StoreError` saying the store
+stayed busy): no caller sees SQLite's message. A partial UNIQUE index on (team, week, deal_id) among
+moves not withdrawn backs the refusal of a second move. Connections are per thread and per process
+(a forked child never touches its parent's connections). The file carries an SQLite
+``application_id`` and a schema version in its ``meta`` table; :meth:`StoreFile.open` reads the
+header bytes first, so any other file (SQLite or not) is refused and left byte for byte
+untouched, and other schema versions are refused with the versions named. ``init``
+builds the database under a temporary name and links it into place, so a store is
+either complete or absent. The store holds plain data (numbers, text, JSON): no
+pickle, no eval. Times are stored as ISO 8601 UTC text (:func:`utc_now`) and read back as
+``datetime64[us, UTC]`` columns (:func:`utc_times`).
+
+**Schema.** Version 2 (issue 7) adds the tables ``rounds``, ``submissions`` and ``events``, the
+columns ``moves.round`` and ``teams.resets`` (practice resets: replays cached before a reset are
+rebuilt) and the meta keys ``config.weeks_per_round`` and ``score_weights``. Opening a version-1 store
+upgrades it in one transaction (:data:`MIGRATIONS`); a new store is created at version 1
+(:data:`SCHEMA_V1`) and upgraded the same way, so both have the same schema. :data:`SCHEMA_VERSION`
+and :data:`MIGRATIONS` are read here, when a store is opened or created.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import sqlite3
+import threading
+import time
+import weakref
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Self, Sequence
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+
+from simfunnel.model.funnel import preset_names
+from simfunnel.model.history import PERIOD_WEEKS
+from simfunnel.workshop.errors import MAX_NAME, StoreError, clean_text, whole_number
+
+__all__ = ["StoreFile", "STORE_FILE", "SCHEMA_VERSION", "SCHEMA_V1", "MIGRATIONS", "APPLICATION", "APPLICATION_ID",
+           "DEFAULT_EXIT_HAZARD", "PACES", "MAX_TEAMS", "MAX_SEED", "utc_now", "utc_times"]
+
+STORE_FILE = "workshop.sqlite"
+DEFAULT_EXIT_HAZARD = 0.3  # generate.WorldParams' default: the kit's normal pace
+PACES = {"normal": DEFAULT_EXIT_HAZARD, "fast": 0.5}
+SCHEMA_VERSION = 2
+APPLICATION = "simfunnel-workshop"
+APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MAX_TEAMS = 100
+MAX_SEED = 2**63 - 1  # the largest SQLite INTEGER
+
+# Version 1 (issue 6), frozen: a new store is created at version 1 and upgraded by MIGRATIONS like an old file.
+SCHEMA_V1 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
+    """CREATE TABLE teams (
+        team TEXT PRIMARY KEY,
+        position INTEGER NOT NULL UNIQUE,
+        world_seed INTEGER NOT NULL,
+        sim_seed INTEGER NOT NULL,
+        weeks_closed INTEGER NOT NULL DEFAULT 0 CHECK (weeks_closed >= 0)
+    ) STRICT""",
+    """CREATE TABLE weeks (
+        team TEXT NOT NULL REFERENCES teams(team),
+        week INTEGER NOT NULL,
+        closed_at TEXT NOT NULL,
+        closed_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (team, week)
+    ) STRICT""",
+    """CREATE TABLE moves (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        team TEXT NOT NULL REFERENCES teams(team),
+        week INTEGER NOT NULL,
+        deal_id INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        style TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('order', 'advance', 'continuation', 'no_sale')),
+        from_stage TEXT NOT NULL,
+        to_stage TEXT NOT NULL,
+        trainee TEXT NOT NULL DEFAULT '',
+        reply_id TEXT,
+        sim_seed INTEGER NOT NULL,
+        draw REAL NOT NULL CHECK (draw >= 0 AND draw < 1),
+        answer TEXT CHECK (answer IS NULL OR answer IN ('order', 'advance', 'continuation', 'no_sale')),
+        correct INTEGER CHECK (correct IS NULL OR correct IN (0, 1)),
+        answered_at TEXT,
+        withdrawn INTEGER NOT NULL DEFAULT 0 CHECK (withdrawn IN (0, 1)),
+        withdrawn_by TEXT,
+        withdrawn_at TEXT,
+        created_at TEXT NOT NULL
+    ) STRICT""",
+    "CREATE UNIQUE INDEX one_move_per_deal_and_week ON moves (team, week, deal_id) WHERE withdrawn = 0",
+    "CREATE INDEX moves_by_team_week ON moves (team, week)",
+)
+
+# Schema upgrades: MIGRATIONS[v] holds the statements that take version v to v + 1 (run in one transaction).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 1 → 2 (issue 7): rounds with a timer, submissions and defaults, market events, a practice round's resets,
+    # each move's round, the round length and the leaderboard's score weights.
+    1: (
+        "ALTER TABLE teams ADD COLUMN resets INTEGER NOT NULL DEFAULT 0 CHECK (resets >= 0)",
+        "ALTER TABLE moves ADD COLUMN round INTEGER CHECK (round IS NULL OR round >= 0)",
+        """CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            number INTEGER NOT NULL CHECK (number >= 0),
+            kind TEXT NOT NULL CHECK (kind IN ('practice', 'scored')),
+            first_week INTEGER NOT NULL,
+            last_week INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'reset')),
+            opened_at TEXT NOT NULL,
+            opened_by TEXT NOT NULL DEFAULT '',
+            deadline TEXT,
+            closed_at TEXT,
+            closed_by TEXT,
+            reset_at TEXT,
+            reset_by TEXT,
+            CHECK (last_week >= first_week),
+            CHECK ((kind = 'practice') = (number = 0))
+        ) STRICT""",
+        "CREATE UNIQUE INDEX one_open_round ON rounds (status) WHERE status = 'open'",
+        "CREATE UNIQUE INDEX each_scored_round_once ON rounds (number) WHERE kind = 'scored'",
+        """CREATE TABLE submissions (
+            team TEXT NOT NULL REFERENCES teams(team),
+            round INTEGER NOT NULL,
+            trainee TEXT NOT NULL DEFAULT '',
+            submitted_at TEXT NOT NULL,
+            is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+            PRIMARY KEY (team, round)
+        ) STRICT""",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            team TEXT REFERENCES teams(team),
+            week INTEGER NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            seed INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX moves_by_round ON moves (round, team)",
+        "UPDATE meta SET value = json_insert(value, '$.weeks_per_round', 0) WHERE key = 'config'",
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('score_weights', '{\"booked\": 3.0, "
+        "\"forecast_accuracy\": 2.0, \"progress_vs_benchmark\": 2.0, \"quiz_score\": 2.0, \"records_entered\": 1.0}')",
+    ),
+}
+
+
+def utc_now() -> str:
+    """The time now as the store writes it: ISO 8601 UTC text with microseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def utc_times(values: Iterable) -> pd.Series:
+    """ISO UTC texts (None allowed) as a datetime64[us, UTC] column."""
+    return pd.to_datetime(pd.Series(list(values), dtype=object), utc=True, format="ISO8601").astype("datetime64[us, UTC]")
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """SQLite's "database is locked" or "busy": worth a retry."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _team_names(teams: int | Sequence[str]) -> list[str]:
+    """The team names ``init`` is given (a number of teams: ``team1`` …), checked: 1 to MAX_TEAMS, distinct."""
+    if isinstance(teams, (int, np.integer)) and not isinstance(teams, bool):
+        n = int(teams)
+        if not 1 <= n <= MAX_TEAMS:
+            raise StoreError(f"teams must be between 1 and {MAX_TEAMS}, got {n}")
+        return [f"team{i + 1}" for i in range(n)]
+    if isinstance(teams, str) or not isinstance(teams, Iterable):
+        raise StoreError(f"teams must be a number of teams or a list of team names, got {teams!r}")
+    names = [clean_text("team name", t, limit=MAX_NAME, empty=False) for t in teams]
+    if not 1 <= len(names) <= MAX_TEAMS:
+        raise StoreError(f"give between 1 and {MAX_TEAMS} team names, got {len(names)}")
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise StoreError(f"team name {name!r} is given twice")
+        seen.add(name.casefold())
+    return names
+
+
+# Connections inherited by a forked child: kept referenced forever, never used nor closed
+# (closing an inherited descriptor would drop the child's own POSIX locks on the file).
+_ABANDONED: list[sqlite3.Connection] = []
+_STORES: "weakref.WeakSet[StoreFile]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """In a forked child: every store object sets its parent's connections aside."""
+    for store in list(_STORES):
+        store._forget_connections()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, without opening it with SQLite, a file that is not a workshop store."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        raise StoreError(f"{path}: not a simfunnel workshop store (not an SQLite database); left untouched")
+    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+        raise StoreError(f"{path}: an SQLite database, but not a simfunnel workshop store; left untouched")
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Take the store to :data:`SCHEMA_VERSION` inside the caller's transaction (a version read twice is harmless)."""
+    current = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+    while current < SCHEMA_VERSION:
+        for statement in MIGRATIONS[current]:
+            conn.execute(statement)
+        current += 1
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),))
+
+
+class StoreFile:
+    """The workshop store's file: create one with :meth:`init`, open one with :meth:`open` (the constructor is
+    :meth:`open`'s). An object may be used from several threads and the file from many processes at once.
+
+    Attributes:
+        path: the ``workshop.sqlite`` file.
+        busy_timeout: seconds SQLite waits for a lock before the store's own retry takes over.
+        busy_deadline: seconds the store keeps retrying a busy database before giving up
+            with a :class:`~simfunnel.workshop.errors.StoreError`.
+        config: the workshop's configuration (seed, preset, weeks, threshold… as given to :meth:`init`).
+        created_at: when the store was created (ISO UTC text).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, busy_timeout: float = 5.0, busy_deadline: float = 120.0) -> None:
+        p = Path(path)
+        if p.is_dir() or (not p.exists() and p.suffix != ".sqlite"):
+            p = p / STORE_FILE
+        if not p.exists():
+            raise StoreError(f"{p}: no workshop store here (create one: simfunnel workshop init --dir {p.parent})")
+        if not p.is_file():
+            raise StoreError(f"{p}: not a file")
+        _check_header(p)
+        self.path = p
+        self.busy_timeout = float(busy_timeout)
+        self.busy_deadline = float(busy_deadline)
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.RLock()
+        _STORES.add(self)
+        self._load_meta()
+
+    # --- creating and opening --------------------------------------------------------------
+    @classmethod
+    def init(
+        cls,
+        folder: str | os.PathLike,
+        teams: int | Sequence[str] = 6,
+        seed: int = 2026,
+        preset: str = "key-account",
+        same_world: bool = False,
+        people: bool = False,
+        start_week: int = 13,
+        accounts: int = 200,
+        *,
+        period_weeks: int = PERIOD_WEEKS,
+        threshold: float = 50_000.0,
+        weeks: int = 52,
+        currency: str = "CNY",
+        weeks_per_round: int = 0,
+        pace: str | float = "normal",
+    ) -> Self:
+        """Create ``folder/workshop.sqlite`` with one scenario per team (see the module's notes).
+
+        Args:
+            folder: the workshop folder (created if missing).
+            teams: a number of teams (named ``team1`` …) or their names.
+            seed: the workshop's seed; every team's world and simulation seeds derive from it.
+            preset: the funnel preset.
+            same_world: every team plays the same world with the same simulation seed.
+            people: switch on the people layer (``PeopleParams()``) for every team.
+            start_week: the week play starts from (the simulation warms up to it).
+            accounts: accounts per world.
+            period_weeks: weeks the workshop plays (one quarter by default).
+            threshold: the small-order threshold ``T`` of the leaderboard and boards.
+            weeks: weeks of arrivals drawn for each world (≥ start_week + period_weeks).
+            currency: currency of the amounts.
+            weeks_per_round: simulated weeks per round; 0 (default) is free play: no rounds, each team
+                closes its own weeks. With ``K > 0`` the trainer runs rounds (:meth:`open_round`,
+                :meth:`close_round`) of ``K`` weeks each (the last one shorter if ``period_weeks``
+                is not a multiple of ``K``).
+            pace: how fast deals move: ``"normal"`` (the kit's worlds: each week a deal leaves its
+                stage with chance 0.3, about 16 weeks through five stages), ``"fast"`` (0.5: most
+                deals acted on in a quarter's workshop close within it, so decisions show in revenue,
+                not only in the forecast), or that weekly chance itself, in (0, 1]. The stage win
+                rates stay the same.
+
+        Raises:
+            StoreError: a store (or a stale ``-wal``/``-shm`` file) already there, or bad arguments.
+        """
+        names = _team_names(teams)
+        seed = whole_number("seed", seed, 0)
+        if seed > MAX_SEED:  # team seeds are stored as SQLite INTEGERs (same_world stores the seed itself)
+            raise StoreError(f"seed must be at most {MAX_SEED}, got {seed}")
+        if preset not in preset_names():
+            raise StoreError(f"preset must be one of {', '.join(preset_names())}, got {preset!r}")
+        start_week = whole_number("start_week", start_week, 0)
+        period_weeks = whole_number("period_weeks", period_weeks, 1)
+        accounts = whole_number("accounts", accounts, 1)
+        weeks = whole_number("weeks", weeks, 1)
+        if start_week + period_weeks > weeks:
+            raise StoreError(f"start_week + period_weeks ({start_week} + {period_weeks}) exceeds the world's {weeks} weeks")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) \
+                or not math.isfinite(float(threshold)) or threshold < 0:
+            raise StoreError(f"threshold must be an amount ≥ 0, got {threshold!r}")
+        currency = clean_text("currency", currency, limit=10, empty=False)
+        weeks_per_round = whole_number("weeks_per_round", weeks_per_round, 0)
+        exit_hazard = PACES.get(pace, pace) if isinstance(pace, str) else pace
+        if isinstance(exit_hazard, str) or isinstance(exit_hazard, bool) \
+                or not isinstance(exit_hazard, (int, float, np.number)) or not 0 < float(exit_hazard) <= 1:
+            raise StoreError(f"pace must be {' or '.join(repr(k) for k in PACES)} or a weekly chance in (0, 1], "
+                             f"got {pace!r}")
+        if weeks_per_round > period_weeks:
+            raise StoreError(f"weeks_per_round ({weeks_per_round}) exceeds the period's {period_weeks} weeks")
+        config = {
+            "seed": seed, "preset": preset, "same_world": bool(same_world), "people": bool(people),
+            "start_week": start_week, "period_weeks": period_weeks, "accounts": accounts, "weeks": weeks,
+            "threshold": float(threshold), "currency": currency, "weeks_per_round": weeks_per_round,
+            "coupling": "monotone",  # how a week's draw maps to an outcome (simulate.COUPLINGS)
+            "exit_hazard": float(exit_hazard),  # the pace: a deal's weekly chance of leaving its stage
+        }
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"{folder}: not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / STORE_FILE
+        if final.exists():
+            raise StoreError(f"{final}: a workshop store already exists here; open it, or choose another folder")
+        for extra in ("-wal", "-shm"):
+            stale = final.with_name(final.name + extra)
+            if stale.exists():
+                raise StoreError(f"{stale}: left over from an earlier store; remove it before creating a new one")
+        tmp = folder / f".{STORE_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        try:
+            conn = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in SCHEMA_V1:  # version 1, then the upgrades: one schema, new or upgraded
+                    conn.execute(statement)
+                meta = {"application": APPLICATION, "schema_version": "1",
+                        "config": json.dumps(config, sort_keys=True), "created_at": utc_now()}
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+                _upgrade(conn)
+                for i, name in enumerate(names):
+                    if same_world:
+                        world_seed = sim_seed = seed
+                    else:
+                        world_seed, sim_seed = (int(x) for x in np.random.SeedSequence([seed, i]).generate_state(2))
+                    conn.execute("INSERT INTO teams (team, position, world_seed, sim_seed) VALUES (?, ?, ?, ?)",
+                                 (name, i, world_seed, sim_seed))
+                conn.execute("COMMIT")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+            try:
+                os.link(tmp, final)  # atomic, and fails if a store appeared meanwhile
+            except FileExistsError:
+                raise StoreError(f"{final}: a workshop store already exists here; open it, "
+                                 "or choose another folder") from None
+            except OSError:  # a file system without hard links
+                if final.exists():
+                    raise StoreError(f"{final}: a workshop store already exists here") from None
+                os.replace(tmp, final)
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        return cls(final)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, busy_timeout: float = 5.0, busy_deadline: float = 120.0) -> Self:
+        """Open a store: the workshop folder or its ``workshop.sqlite``.
+
+        Raises:
+            StoreError: no store there, a file that is not a workshop store (refused from
+                its header bytes, left untouched), or another schema version.
+        """
+        return cls(path, busy_timeout=busy_timeout, busy_deadline=busy_deadline)
+
+    def _load_meta(self) -> None:
+        """Read the configuration and the teams; a store of an older schema version is upgraded first."""
+        def read(conn: sqlite3.Connection) -> tuple[dict, list]:
+            try:
+                meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    raise
+                raise StoreError(f"{self.path}: not a complete workshop store (no meta table: {exc})") from None
+            if meta.get("application") != APPLICATION:
+                raise StoreError(f"{self.path}: not a simfunnel workshop store (meta names {meta.get('application')!r})")
+            version = meta.get("schema_version", "?")
+            if version != str(SCHEMA_VERSION):
+                if version.isdigit() and int(version) in MIGRATIONS and int(version) < SCHEMA_VERSION:
+                    return meta, []
+                newer = version.isdigit() and int(version) > SCHEMA_VERSION
+                why = "made by a newer simfunnel; upgrade simfunnel" if newer else "no upgrade path"
+                raise StoreError(f"{self.path}: workshop store schema version {version}; this simfunnel reads "
+                                 f"version {SCHEMA_VERSION} ({why})")
+            teams = conn.execute("SELECT team, position, world_seed, sim_seed FROM teams ORDER BY position").fetchall()
+            return meta, teams
+
+        try:
+            meta, teams = self._transaction(read, write=False)
+        except StoreError:
+            self.close()
+            raise
+        if meta["schema_version"] != str(SCHEMA_VERSION):
+            self._migrate(int(meta["schema_version"]))
+            meta, teams = self._transaction(read, write=False)
+        try:
+            self.config: dict[str, Any] = json.loads(meta["config"])
+        except (KeyError, json.JSONDecodeError) as exc:
+            self.close()
+            raise StoreError(f"{self.path}: the workshop configuration cannot be read ({exc})") from None
+        self.created_at = meta.get("created_at", "")
+        self._teams = {name: {"position": pos, "world_seed": ws, "sim_seed": ss} for name, pos, ws, ss in teams}
+
+    def _migrate(self, version: int) -> None:
+        """Upgrade the file from ``version`` to :data:`SCHEMA_VERSION` in one transaction."""
+        if any(v not in MIGRATIONS for v in range(version, SCHEMA_VERSION)):
+            raise StoreError(f"{self.path}: no upgrade from schema version {version} to {SCHEMA_VERSION}")
+        self._transaction(_upgrade)
+
+    # --- connections and transactions ----------------------------------------------------------
+    def _forget_connections(self) -> None:
+        """In a forked child: set the parent's connections aside (never used, never closed)."""
+        _ABANDONED.extend(self._connections)
+        self._connections = []
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._lock = threading.RLock()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use: WAL, ``synchronous=FULL``, foreign keys)."""
+        if self._pid != os.getpid():
+            self._forget_connections()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # mode=rw: never create a file (a store deleted under us is an error, not a new empty database)
+            conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=rw", uri=True,
+                                   timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+            except BaseException:
+                conn.close()
+                raise
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _drop_connection(self) -> None:
+        """Close and forget this thread's connection (one that could not even roll back)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    def _transaction(self, fn: Callable[[sqlite3.Connection], Any], write: bool = True) -> Any:
+        """Run ``fn(conn)`` in one transaction (``BEGIN IMMEDIATE`` for writes), retrying while the file is busy."""
+        deadline = time.monotonic() + self.busy_deadline
+        attempt = 0
+        while True:
+            try:
+                conn = self._connection()
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    result = fn(conn)
+                    conn.execute("COMMIT")
+                    return result
+                except BaseException:
+                    if conn.in_transaction:
+                        try:
+                            conn.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            self._drop_connection()
+                    raise
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise StoreError(f"{self.path}: {exc}") from None
+                attempt += 1
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"{self.path}: the workshop store stayed busy for {self.busy_deadline:g} s; "
+                                     "try again") from None
+                pause = min(0.25, 0.002 * 2 ** min(attempt, 10)) * (0.5 + random.random())
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise
+                raise StoreError(f"{self.path}: {exc}") from None
+
+    def close(self) -> None:
+        """Close this object's connections (the file stays as it is; reopen with :meth:`open`)."""
+        with self._lock:
+            conns, self._connections = self._connections, []
+            self._local = threading.local()
+        if self._pid != os.getpid():
+            _ABANDONED.extend(conns)
+            return
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
