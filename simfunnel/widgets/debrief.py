@@ -36,6 +36,7 @@ from simfunnel import i18n, plots
 from simfunnel.model.actions import ACTIONS
 from simfunnel.widgets.base import CSS, Widget, figure_png
 from simfunnel.widgets.controls import image, new_figure, relayout
+from simfunnel.workshop.store import WorkshopStore
 
 __all__ = ["DebriefPanel"]
 
@@ -89,8 +90,6 @@ class DebriefPanel(Widget):
 
     def __init__(self, store: Any, *, lang: str | None = None) -> None:
         super().__init__(lang)
-        from simfunnel.workshop.store import WorkshopStore
-
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
         self.store = store

@@ -40,6 +40,7 @@ from simfunnel import plots
 from simfunnel.analysis.metrics import indicators
 from simfunnel.widgets.base import CSS, Widget, figure_png
 from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
+from simfunnel.workshop.store import WorkshopStore
 
 __all__ = ["WorkshopLeaderboard", "RANK_COLUMNS"]
 
@@ -106,8 +107,6 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
     def __init__(self, store: Any, *, rank_by: str = "score", auto_seconds: float = 10.0,
                  lang: str | None = None) -> None:
         super().__init__(lang)
-        from simfunnel.workshop.store import WorkshopStore
-
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
         if rank_by not in RANK_COLUMNS:

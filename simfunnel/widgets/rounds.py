@@ -39,6 +39,8 @@ import pandas as pd
 
 from simfunnel.widgets.base import CSS, Widget
 from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed
+from simfunnel.workshop.store import WorkshopStore
+from simfunnel.model.events import EVENT_KINDS
 
 __all__ = ["RoundControl", "WEIGHT_KEYS"]
 
@@ -111,8 +113,6 @@ class RoundControl(AutoRefreshed, Widget):
 
     def __init__(self, store: Any, *, auto_seconds: float = 5.0, lang: str | None = None) -> None:
         super().__init__(lang)
-        from simfunnel.workshop.store import WorkshopStore
-
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
         if not store.rounds_mode:
@@ -329,8 +329,6 @@ class RoundControl(AutoRefreshed, Widget):
         self.table.value = f"<table style='border-collapse:collapse;font-size:13px'><tr>{heads}</tr>{''.join(rows)}</table>"
 
     def _render_events(self) -> None:
-        from simfunnel.model.events import EVENT_KINDS
-
         t = self.t
         self.events_title.value = f"<h4 style='margin:8px 0 2px'>{html.escape(t('events_title'))}</h4>"
         options = [(kind.label(self.lang), key) for key, kind in EVENT_KINDS.items()]
@@ -357,8 +355,6 @@ class RoundControl(AutoRefreshed, Widget):
         self.events_list.value = f"<ul style='margin:2px 0;padding-left:18px'>{''.join(items)}</ul>"
 
     def _render_event_help(self) -> None:
-        from simfunnel.model.events import EVENT_KINDS
-
         kind = EVENT_KINDS.get(self.event_kind.value)
         if kind is None:
             self.event_help.value = ""

@@ -79,6 +79,8 @@ from simfunnel.widgets.base import CSS, Pair, Widget, figure_texts, widget_texts
 from simfunnel.widgets.controls import AutoRefresh
 from simfunnel.widgets.deal_board import DealBoard
 from simfunnel.widgets.moves import BoardError, Move, plain_value, reply_seed, styled_span
+from simfunnel.analysis.metrics import indicators
+from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 
 __all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join",
            "open_workshop", "team_label", "workshop_folder", "ENV"]
@@ -359,8 +361,6 @@ class TeamBoard(DealBoard, team_board=True):
     def _indicator_table(self) -> pd.DataFrame:
         self._check_in_sync()
         if self._table is None:  # as the leaderboard computes them: the workshop's period and threshold
-            from simfunnel.analysis.metrics import indicators
-
             self._table = indicators(self.sim.history, self.quota, self.threshold, start_week=self.store.start_week,
                                      period_weeks=self._period_weeks)
         return self._table
@@ -410,8 +410,6 @@ class TeamBoard(DealBoard, team_board=True):
     def _move_from_row(self, r: Any) -> Move:
         deal_id = plain_value(r.deal_id)
         step = self.funnel.stage(r.from_stage).key_step
-        from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
-
         index = list(ALL_ACTIONS_BY_KEY).index(r.action) if r.action in ALL_ACTIONS_BY_KEY else 0
         reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), reply_seed(deal_id), index])
         move = Move(deal_id=deal_id, action=str(r.action), week=int(r.week), reply=reply, outcome=str(r.outcome),
