@@ -3,16 +3,18 @@
 # again when pyproject.toml is newer than the stamp .venv/.installed.
 #
 #   make lab                 JupyterLab on notebooks/ (PORT=8888, 127.0.0.1)
-#   make app                 the no-code app: Voilà on the trainee notebooks (PORT=8866, 127.0.0.1);
-#                            make app PORT=8866 IP=0.0.0.0 WORKSHOP=path/to/workshop-folder
+#   make app                 the room app: one Python process (Solara) serves every trainee's page
+#                            (PORT=8866, 127.0.0.1); make app IP=0.0.0.0 WORKSHOP=path/to/workshop-folder
 #   make test                lint-imports (the layers), then the whole test suite, 2 workers (PYTEST_ARGS="-k plots" to narrow)
 #   make bench               benchmarks/run.py
 #   make dataset             regenerate datasets/workshop (seed 2026)
 #
 # Variables: PYTHON (interpreter that creates the venv, default python3),
 # VENV (.venv), PORT (8888; 8866 for app), IP (app only: 127.0.0.1; 0.0.0.0 to serve the room),
-# WORKSHOP (app only: the folder of `simfunnel workshop init`, given to the notebooks as
-# SIMFUNNEL_WORKSHOP), PYTEST_ARGS (extra pytest arguments).
+# WORKSHOP (app only: the folder of `simfunnel workshop init`, given to the app as
+# SIMFUNNEL_WORKSHOP; without it the app runs a demo workshop), APP_QR (app only: where the QR code
+# of the address is written, .venv/app-address.png), TITLE (app only: the workshop's name on the pages;
+# default the folder's name), PYTEST_ARGS (extra pytest arguments).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -41,12 +43,14 @@ endif
 APP_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8866)
 IP ?= 127.0.0.1
 WORKSHOP ?=
-# Voilà serves a folder holding links to the trainee notebooks only: the trainer copies
-# (solutions) and the sources are not reachable from the app, not just unlisted.
-APP_ROOT := $(VENV)/app
-# Code hidden (strip_sources), no browser, and no silent move to another port when PORT is taken.
-APP_FLAGS := --no-browser --port=$(APP_PORT) --Voila.ip=$(IP) --Voila.port_retries=0 \
-	--VoilaConfiguration.strip_sources=True --VoilaConfiguration.show_tracebacks=False
+# The QR code of the address, for the projector; the workshop's name on the pages.
+APP_QR ?= $(VENV)/app-address.png
+TITLE ?=
+# One process serves every page (a virtual kernel each). A page gone (tab closed, laptop asleep) frees
+# its kernel — and stops its board's round clock — 20 s after its connection dropped (Solara: 24 h);
+# no usage reports and no version check (the room may have no internet); Solara's own banner off.
+APP_ENV := SOLARA_KERNEL_CULL_TIMEOUT=20s SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
+	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none"
 
 .PHONY: lab app test bench dataset setup
 
@@ -69,20 +73,17 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS)
 
 app: $(STAMP)
-	@rm -rf $(APP_ROOT) && mkdir -p $(APP_ROOT)
-	@ln -s "$(CURDIR)/notebooks/en" "$(APP_ROOT)/en" && ln -s "$(CURDIR)/notebooks/zh" "$(APP_ROOT)/zh"
 ifneq ($(strip $(WORKSHOP)),)
 	@$(VENV)/bin/simfunnel workshop status --dir "$(WORKSHOP)" >/dev/null || \
 		{ echo "WORKSHOP=$(WORKSHOP) is not a workshop folder: create one with" \
 		       "$(VENV)/bin/simfunnel workshop init --dir $(WORKSHOP) --teams 6 --seed 2026" >&2; exit 2; }
-	@echo "workshop: $(abspath $(WORKSHOP)) (trainees join it in zh/08_workshop_play or en/08_workshop_play)"
 endif
-	@host="$(IP)"; if [ "$$host" = "0.0.0.0" ]; then \
-		host=$$(hostname -I 2>/dev/null | awk '{print $$1}'); host="$${host:-ADDRESS-OF-THIS-MACHINE}"; fi; \
-		echo ""; echo "  Open  http://$$host:$(APP_PORT)/   (学员打开这个地址; Ctrl+C stops the app)"; \
-		echo "  e.g.  http://$$host:$(APP_PORT)/voila/render/zh/08_workshop_play.ipynb"; echo ""
-	export SIMFUNNEL_WORKSHOP="$(if $(strip $(WORKSHOP)),$(abspath $(WORKSHOP)),$(SIMFUNNEL_WORKSHOP))"; \
-		exec $(VENV)/bin/voila $(APP_ROOT) $(APP_FLAGS)
+	@$(VPY) -m simfunnel.app.serve --host "$(IP)" --port "$(APP_PORT)" --qr "$(APP_QR)" \
+		--workshop "$(if $(strip $(WORKSHOP)),$(abspath $(WORKSHOP)),$(SIMFUNNEL_WORKSHOP))"
+	export SIMFUNNEL_WORKSHOP="$(if $(strip $(WORKSHOP)),$(abspath $(WORKSHOP)),$(SIMFUNNEL_WORKSHOP))" \
+		SIMFUNNEL_APP_TITLE="$(TITLE)" $(APP_ENV); \
+		exec $(VENV)/bin/solara run simfunnel.app.pages --production --host "$(IP)" --port "$(APP_PORT)" \
+		--no-check-version
 
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache

@@ -7,6 +7,8 @@ Examples::
     simfunnel report --dataset datasets/workshop --threshold 50000 --chart funnel.png
     simfunnel import opportunities.csv --source salesforce --out datasets/crm --rejects rejects.csv
     simfunnel workshop init --dir W --teams 6 --seed 2026    (then: status, leaderboard, export --out W.xlsx)
+    simfunnel workshop codes --dir W --cards cards.html --url http://192.168.1.20:8866/ --lang zh   (team cards)
+    simfunnel workshop name --dir W team1 红队       simfunnel workshop allow --dir W team1 李雷
     simfunnel workshop init --dir W --teams 6 --seed 2026 --weeks-per-round 4     (a workshop in rounds)
     simfunnel workshop round open --dir W --practice          (then: round status, round close, practice reset)
     simfunnel workshop event add price_cut --dir W --team red --param weeks=3
@@ -29,7 +31,9 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.model.funnel import preset_names
-from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.model.generate import MAX_ACCOUNTS, MAX_DEALS
+from simfunnel.model.history import MAX_WEEKS, PERIOD_WEEKS, History
+from simfunnel.workshop.schema import MAX_WORKSHOP_ACCOUNTS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,14 +51,33 @@ def _nonnegative(text: str) -> float:
     return value
 
 
-def _whole(text: str, minimum: int) -> int:
+def _whole(text: str, minimum: int, maximum: int | None = None) -> int:
     try:
         value = int(text.replace(",", "").replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1" if minimum == 1 else f"{text!r} must be 0 or more")
+    if maximum is not None and value > maximum:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {maximum:,}")
     return value
+
+
+# Bounds of every count a user gives, checked while the arguments are read (before anything is allocated).
+def _accounts(text: str) -> int:
+    return _whole(text, 1, MAX_ACCOUNTS)
+
+
+def _deals(text: str) -> int:
+    return _whole(text, 0, MAX_DEALS)
+
+
+def _weeks(text: str) -> int:
+    return _whole(text, 1, MAX_WEEKS)
+
+
+def _workshop_accounts(text: str) -> int:
+    return _whole(text, 1, MAX_WORKSHOP_ACCOUNTS)
 
 
 def _pace(text: str) -> float:
@@ -93,17 +116,20 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="draw a synthetic world and simulate its history into a dataset folder")
     g.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     g.add_argument("--out", required=True, type=Path, help="dataset folder to write")
-    g.add_argument("--accounts", type=_positive_int, default=None, help="number of accounts (default 200)")
-    g.add_argument("--deals", type=_positive_int, default=None, help="exact number of deals (default: ~8 per account per year)")
-    g.add_argument("--weeks", type=_positive_int, default=52, help="weeks to simulate (default 52)")
+    g.add_argument("--accounts", type=_accounts, default=None,
+                   help=f"number of accounts, 1 to {MAX_ACCOUNTS:,} (default 200)")
+    g.add_argument("--deals", type=_deals, default=None,
+                   help=f"exact number of deals, 0 to {MAX_DEALS:,} (default: ~8 per account per year)")
+    g.add_argument("--weeks", type=_weeks, default=52, help=f"weeks to simulate, 1 to {MAX_WEEKS} (default 52)")
     g.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel preset")
     g.add_argument("--currency", default="CNY", help="currency of the amounts (default CNY)")
 
     s = sub.add_parser("simulate", help="simulate a dataset's world again with another seed")
     s.add_argument("--dataset", type=Path, help="dataset folder (default: draw a new world)")
     s.add_argument("--seed", type=int, default=2026, help="random seed of the simulation")
-    s.add_argument("--weeks", type=_positive_int, default=None, help="weeks to simulate (default: the world's)")
-    s.add_argument("--accounts", type=_positive_int, default=None, help="accounts of a new world (without --dataset)")
+    s.add_argument("--weeks", type=_weeks, default=None, help=f"weeks to simulate, 1 to {MAX_WEEKS} (default: the world's)")
+    s.add_argument("--accounts", type=_accounts, default=None,
+                   help=f"accounts of a new world (without --dataset), 1 to {MAX_ACCOUNTS:,}")
     s.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel of a new world")
     s.add_argument("--out", type=Path, help="write the simulated history to this folder")
 
@@ -112,8 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--threshold", type=_nonnegative, default=50_000, help="small-order threshold T (default 50,000)")
     r.add_argument("--quota", type=_nonnegative, default=None, help="quota Q (default: the dataset's)")
     r.add_argument("--start-week", type=int, default=None, help="first week of the period (default: the dataset's)")
-    r.add_argument("--period-weeks", type=_positive_int, default=PERIOD_WEEKS, help="period length (default 13)")
-    r.add_argument("--run-rate-weeks", type=_positive_int, default=4, help="weeks of the run rate (default 4)")
+    r.add_argument("--period-weeks", type=_weeks, default=PERIOD_WEEKS,
+                   help="period length in weeks, inside the dataset's weeks (default 13)")
+    r.add_argument("--run-rate-weeks", type=_weeks, default=4, help="weeks of the run rate (default 4)")
     r.add_argument("--lang", choices=["en", "zh"], default="en", help="chart language")
     r.add_argument("--chart", type=Path, default=Path("funnel.png"), help="funnel chart PNG (default funnel.png)")
     r.add_argument("--csv", type=Path, default=None, help="also write the table as CSV")
@@ -152,11 +179,14 @@ def _parser() -> argparse.ArgumentParser:
     wi.add_argument("--dir", required=True, type=Path, help="workshop folder")
     wi.add_argument("--teams", type=_positive_int, default=None, help="number of teams (or give --team-names)")
     wi.add_argument("--team-names", default=None, help="comma-separated team names, e.g. red,blue,green")
+    wi.add_argument("--names", default=None,
+                    help="comma-separated names for people, one per team, e.g. 红队,蓝队 (default: 第 1 组 / Team 1 ...)")
     wi.add_argument("--seed", type=int, required=True, help="the workshop's seed (every team's seeds derive from it)")
     wi.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel preset")
     wi.add_argument("--same-world", action="store_true", help="every team plays the same world with the same luck")
     wi.add_argument("--people", action="store_true", help="switch on the people layer (coach, decision maker, ...)")
-    wi.add_argument("--accounts", type=_positive_int, default=200, help="accounts per world (default 200)")
+    wi.add_argument("--accounts", type=_workshop_accounts, default=200,
+                    help=f"accounts per world, 1 to {MAX_WORKSHOP_ACCOUNTS:,} (default 200)")
     wi.add_argument("--start-week", type=int, default=13, help="week play starts from (default 13)")
     wi.add_argument("--threshold", type=_nonnegative, default=50_000, help="small-order threshold T (default 50,000)")
     wi.add_argument("--pace", default="normal",
@@ -206,6 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     ww = with_dir(wsub.add_parser("weights", help="show the score's weights, or set some: name=value ..."))
     ww.add_argument("assignments", nargs="*", type=_assignment, metavar="NAME=VALUE",
                     help="booked, forecast_accuracy, progress_vs_benchmark, quiz_score, records_entered")
+    _access_parsers(wsub)
     _debrief_parsers(wsub)
     return p
 
@@ -223,7 +254,8 @@ def _workshop(args: argparse.Namespace) -> int:
             teams = args.teams
         else:
             raise ValueError("give --teams N or --team-names a,b,...")
-        store = WorkshopStore.init(args.dir, teams=teams, seed=args.seed, preset=args.preset,
+        names = None if args.names is None else [n.strip() for n in args.names.replace("，", ",").split(",")]
+        store = WorkshopStore.init(args.dir, teams=teams, names=names, seed=args.seed, preset=args.preset,
                                    same_world=args.same_world, people=args.people, start_week=args.start_week,
                                    accounts=args.accounts, threshold=args.threshold,
                                    weeks_per_round=args.weeks_per_round,
@@ -237,17 +269,23 @@ def _workshop(args: argparse.Namespace) -> int:
                   f"preset {c['preset']}, {'one world for all' if c['same_world'] else 'a world per team'}, "
                   f"{c['accounts']} accounts, weeks {store.start_week + 1}-{store.end_week}{rounds}"
                   f"{', people layer' if c['people'] else ''}")
+            names = store.team_names("en")
+            print("join codes: " + ", ".join(f"{names[t]} {code}" for t, code in store.team_codes().items())
+                  + f" (team cards to print: simfunnel workshop codes --dir {args.dir} --cards cards.html)")
         return 0
     if args.workshop_command in ("report", "whatif"):
         return _debrief(args)
+    if args.workshop_command in ("codes", "name", "allow"):
+        return _access(args)
     if args.workshop_command == "event" and args.event_command == "list":
         return _event_list(args)
     with WorkshopStore.open(args.dir) as store:
         if args.workshop_command in ("status", "leaderboard", "export") or getattr(args, "round_command", "") == "status":
             _tick(store)
-        table = _workshop_table(store, args)
+        table = _named(store, _workshop_table(store, args))
         if table is not None:
-            with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200):
+            with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200,
+                                   "display.unicode.east_asian_width", True):
                 print(table.to_string(index=False))
     return 0
 
@@ -283,7 +321,7 @@ def _workshop_table(store, args: argparse.Namespace) -> pd.DataFrame | None:
         return table
     if command == "leaderboard":
         table = store.leaderboard()
-        for col in ("booked", "quota"):
+        for col in ("booked", "quota", "quota_to_date"):
             table[col] = table[col].map(lambda v: f"{v:,.0f}")
         for col in ("booked_vs_quota", "forecast_accuracy", "quiz_score"):
             table[col] = table[col].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
@@ -318,6 +356,8 @@ def _workshop_table(store, args: argparse.Namespace) -> pd.DataFrame | None:
             print(f"no round open; the last one: {_round_line(played[played['status'] != 'reset'].iloc[-1])}")
         else:
             print("no round played yet (open one: simfunnel workshop round open)")
+        if table.empty:
+            return None  # the sentence above says it all: no table of nothing
         table["submitted_at"] = table["submitted_at"].map(lambda v: "-" if pd.isna(v) else f"{v.to_pydatetime().astimezone():%H:%M:%S}")
         return table
     if command == "practice":
@@ -455,9 +495,12 @@ def _report(args: argparse.Namespace) -> int:
     quota = args.quota if args.quota is not None else history.quota
     if not quota:
         raise ValueError("the dataset has no quota; give --quota")
+    start = history.start_week if args.start_week is None else args.start_week
+    if 0 <= start <= history.end_week and start + args.period_weeks > history.end_week:  # a bad start: indicators says
+        raise ValueError(f"the dataset has weeks 0-{history.end_week}: a period of {args.period_weeks} weeks from week "
+                         f"{start} does not fit in it (give --start-week and --period-weeks inside it)")
     table = indicators(history, quota=quota, threshold=args.threshold, run_rate_weeks=args.run_rate_weeks,
                        start_week=args.start_week, period_weeks=args.period_weeks)
-    start = history.start_week if args.start_week is None else args.start_week
     print(f"{args.dataset}: funnel {history.funnel.name}, weeks {start}-{start + args.period_weeks}, "
           f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}")
     shown = table.copy()
@@ -480,10 +523,92 @@ def _report(args: argparse.Namespace) -> int:
     from simfunnel import plots  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     ax = plots.funnel_chart(history, week=start, threshold=args.threshold, lang=args.lang)
-    args.chart.parent.mkdir(parents=True, exist_ok=True)
-    ax.figure.savefig(args.chart, dpi=120, bbox_inches="tight")
-    print(f"wrote {args.chart}")
+    chart = args.chart
+    if chart.is_dir() or str(chart).endswith(("/", "\\")):  # a folder: the chart goes into it
+        chart = chart / "funnel.png"
+    chart.parent.mkdir(parents=True, exist_ok=True)
+    ax.figure.savefig(chart, dpi=120, bbox_inches="tight", format="png")
+    print(f"wrote {chart}")
     return 0
+
+
+# --- who may act for a team: workshop codes, workshop name, workshop allow (simfunnel.workshop.access) -----------
+_CODES_TEXT = {
+    "head": ("{n} 个小组的加入码（学员用本组的加入码和自己的名字加入）：",
+             "Join codes of {n} teams (trainees join with their team's code and their name):"),
+    "team": ("小组", "team"), "name": ("名称", "name"), "code": ("加入码", "code"),
+    "new": ("{name}的新加入码：{code}（旧码已失效，用旧码加入的页面也不能再行动）。",
+            "{name} ({team}): new code {code}; the old one no longer works (nor do pages that joined with it)."),
+    "cards": ("已写入 {n} 张小组卡片：{path}", "wrote {path}: {n} team cards"),
+}
+
+
+def _access_parsers(wsub) -> None:
+    wc = wsub.add_parser("codes", help="each team's name and join code; a new code; printable team cards")
+    wc.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    wc.add_argument("--regenerate", metavar="TEAM", action="append", default=[],
+                    help="give this team (key or name) a new code: the old one stops working (repeat for several)")
+    wc.add_argument("--cards", type=Path, default=None, help="write a printable HTML sheet of team cards here")
+    wc.add_argument("--url", default=None, help="the app's address (http://host:port/): a QR code on each card")
+    wc.add_argument("--title", default=None, help="the workshop's name on the cards (default: the folder's name)")
+    wc.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the list and the cards")
+    wn = wsub.add_parser("name", help="give a team a name for people (shown everywhere instead of team1 ...)")
+    wn.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    wn.add_argument("team", help="the team (its key, e.g. team1, or its current name)")
+    wn.add_argument("name", help="its new name, e.g. 红队 (\"\": back to 第 1 组 / Team 1)")
+    wa = wsub.add_parser("allow", help="let a trainee rejoin a team once from another browser (a new laptop)")
+    wa.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
+    wa.add_argument("team", help="the team (its key or its name)")
+    wa.add_argument("trainee", help="the trainee's name, as they joined")
+
+
+def _access(args: argparse.Namespace) -> int:
+    from simfunnel.workshop.cards import write_cards  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+    from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+
+    with WorkshopStore.open(args.dir) as store:
+        if args.workshop_command == "name":
+            team = store.resolve_team(args.team)
+            name = store.set_team_name(team, args.name or None)
+            print(f"{team} is now called {name} in English, {store.team_name(team, 'zh')} in Chinese")
+            return 0
+        if args.workshop_command == "allow":
+            team = store.resolve_team(args.team)
+            name = store.allow_rejoin(team, args.trainee)
+            print(f"{name} may join {team} ({store.team_name(team, 'en')}) once more from another browser; "
+                  "the page they used before can no longer act")
+            return 0
+        lang = args.lang
+        say = lambda key, **f: _CODES_TEXT[key][0 if lang == "zh" else 1].format(**f)  # noqa: E731
+        names = store.team_names(lang)
+        for wanted in args.regenerate:
+            team = store.resolve_team(wanted)
+            print(say("new", name=names[team], team=team, code=store.regenerate_code(team)))
+        codes = store.team_codes()
+        print(say("head", n=len(codes)))
+        table = pd.DataFrame({say("name"): [names[t] for t in codes], say("code"): list(codes.values())})
+        if lang == "en":  # the keys (team1 ...) are for commands; a Chinese list names teams as people do
+            table.insert(0, say("team"), list(codes))
+        with pd.option_context("display.unicode.east_asian_width", True):  # Chinese names line up
+            print(table.to_string(index=False))
+        if args.cards is not None:
+            path = write_cards(store, args.cards, lang=lang, url=args.url, title=args.title)
+            print(say("cards", n=len(codes), path=path))
+        elif args.url is not None:
+            raise ValueError("--url goes with --cards (the QR codes are on the cards)")
+    return 0
+
+
+def _named(store, table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A workshop table with each team's name for people next to its key, when one differs from its key."""
+    if table is None or "team" not in table.columns:
+        return table
+    names = store.team_names("en")
+    if all(names.get(t, t) == t for t in table["team"]):
+        return table
+    table = table.copy()
+    table.insert(int(table.columns.get_loc("team")) + 1, "name", [names.get(t, t) for t in table["team"]])
+    return table
 
 
 # --- the debrief: workshop report, workshop whatif (simfunnel.workshop.debrief) --------------------------------
@@ -557,7 +682,7 @@ def _debrief(args: argparse.Namespace) -> int:
                 raise ValueError(f"deal {deal} is both changed and removed")
             changes[deal] = None
         b = debrief.branch(store, args.team, args.round, changes, args.threshold)
-        print(f"team {b.team}, round {b.at_round} (from week {b.change_week}): {b.describe(args.lang)}")
+        print(f"{b.team_en}, round {b.at_round} (from week {b.change_week}): {b.describe(args.lang)}")
         summary = b.summary()
         for col in ("original", "branched", "difference"):
             summary[col] = [f"{v:,.0f}" if m in ("forecast", "booked", "records_entered") else f"{v:.3f}"
@@ -587,6 +712,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's recipe: no error at exit
         return 0
+    except MemoryError:
+        print(f"simfunnel {args.command}: error: not enough memory for this size: give fewer accounts, deals or weeks",
+              file=sys.stderr)
+        return 2
     except (ValueError, OSError, KeyError) as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]  # one line, whatever raised it
         message = " ".join(lines).strip("'\"") or type(exc).__name__

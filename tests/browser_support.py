@@ -9,10 +9,11 @@
   ``mplfonts`` dependency ships (only that file: the whole folder would make fontconfig pick
   SimHei).
 - :func:`jupyter_env` keeps Jupyter's, IPython's and matplotlib's files inside the test's folder.
-- :class:`Server` starts a server (Voilà through ``make app``, or JupyterLab), waits until it
+- :class:`Server` starts a server (the room app through ``make app``, or JupyterLab), waits until it
   answers, and stops it by its own PID with SIGTERM so that it shuts its kernels down.
 - :func:`open_page` launches Chromium with Playwright and blocks every request that does not
-  go to this machine (the pages try to fetch fonts from a CDN).
+  go to this machine (pages may try to fetch fonts from a CDN); :func:`open_browser` gives several
+  pages, each with storage of its own (another browser, to the app), and lists what it blocked.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class Server:
     """A server process started in its own session, logging to ``log``; a context manager.
 
     ``pid_of`` picks the server's own process: the command's (``None``) or its single child
-    (``make app`` execs Voilà as make's child).
+    (``make app`` execs Solara as make's child).
     """
 
     def __init__(self, command: list[str], *, env: dict[str, str], log: Path, url: str, cwd: Path = ROOT,
@@ -135,7 +136,7 @@ class Server:
         return self.log_path.read_text("utf-8", errors="replace")
 
     def server_pid(self) -> int:
-        """The server's own PID (for ``make app``: make's child, the Voilà process)."""
+        """The server's own PID (for ``make app``: make's child, the Solara process)."""
         if not self.child:
             return self.proc.pid
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
@@ -175,6 +176,43 @@ def open_page(folder: Path, *, viewport: tuple[int, int] = (1400, 1000)) -> Iter
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
             page.route("**/*", lambda route: route.continue_() if _local(route.request.url) else route.abort())
             yield page
+        finally:
+            browser.close()
+
+
+class Pages:
+    """Pages of one Chromium, each in a browser context of its own (its own storage: another browser to a
+    server). Every request not to 127.0.0.1 is aborted and listed in :attr:`aborted`."""
+
+    def __init__(self, browser) -> None:
+        self.browser = browser
+        self.aborted: list[str] = []
+
+    def new(self, *, viewport: tuple[int, int] = (1400, 1000)):
+        context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        context.route("**/*", self._route)
+        return context.new_page()
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.aborted.append(route.request.url)
+            route.abort()
+
+
+@contextlib.contextmanager
+def open_browser(folder: Path) -> Iterator[Pages]:
+    """Debian's Chromium through Playwright, for several pages (:class:`Pages`); offline as :func:`open_page`."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium()
+    env = {**os.environ, **font_env(folder)}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, env=env, headless=True)
+        try:
+            yield Pages(browser)
         finally:
             browser.close()
 

@@ -1,13 +1,17 @@
-"""The workshop in a real browser: `make app` (Voilà) and JupyterLab, driven by Playwright in Debian's Chromium.
+"""The workshop in a real browser: `make app` (the room app, Solara) and JupyterLab, driven by Playwright in Chromium.
 
-1. ``make app`` serves the trainee notebooks of a fresh workshop store
-   (``simfunnel workshop init``) on 127.0.0.1; a trainee opens ``en/08_workshop_play``,
-   joins a team, selects a deal, acts, classifies the customer's reply and presses "Next
-   week": the indicators on the page change and the move is in the store, with the
-   trainee's answer. A second trainee joins another team in ``zh/08_workshop_play`` and
-   sees the page in Chinese. The app serves only the trainee copies: no trainer copy, no
-   source is reachable.
-2. JupyterLab opens the same notebook, runs it (Run All Cells, once the kernel is idle and
+1. ``make app`` serves a fresh workshop store (``simfunnel workshop init``) from ONE Python process on
+   127.0.0.1, offline (every request not to 127.0.0.1 is aborted). A trainee opens the front page, joins
+   with the team's code and a name, selects a deal, acts, classifies the customer's reply and presses
+   "Next week": the indicators change and the move is in the store, with the trainee's answer. A reload
+   finds the board again without retyping. A second trainee, in Chinese, in another browser, joins
+   another team; the two pages share neither team nor language. Cross-team attempts are refused: a path
+   typed as a code, a name taken from another browser, a code that is no team's; the board only acts for
+   the team of the code its page joined with.
+2. In rounds mode the server is killed mid-round and started again on the same store: the reloaded page
+   shows the same week and move; the round's timer plays the round and the page shows it by itself; pages
+   gone end their seats (a closed tab at once, a vanished browser by Solara's cull) and no kernel is left.
+3. JupyterLab opens the workshop notebook, runs it (Run All Cells, once the kernel is idle and
    connected), and the join form and the team's board render as widgets.
 
 Screenshots go to the test's temporary folder (and to ``$SIMFUNNEL_SCREENSHOTS`` when set).
@@ -21,42 +25,26 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 import simfunnel as sf
-from browser_support import ROOT, Server, chromium, free_port, jupyter_env, open_page, save_screenshot
+from browser_support import ROOT, Server, chromium, free_port, jupyter_env, open_browser, open_page, save_screenshot
 
 VENV = Path(sys.prefix)
 NOTEBOOK = "08_workshop_play.ipynb"
 
 
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status
-    except urllib.error.HTTPError as err:
-        return err.code
-
-
 def _kpis(page) -> list[str]:
     return [" ".join(t.split()) for t in page.locator(".sf-board .sf-kpi").all_inner_texts()]
-
-
-def _no_loading(page) -> None:
-    page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
-
-
-def _make_app(tmp_path: Path, port: int, workshop: Path) -> list[str]:
-    """``make app`` as a trainer runs it (``-o``: the venv running this test is set up already)."""
-    return ["make", "-s", "-o", str(VENV / ".installed"), "app", f"VENV={VENV}", f"PORT={port}", "IP=127.0.0.1",
-            f"WORKSHOP={workshop}", f"APP_ROOT={tmp_path / 'app'}"]
 
 
 def test_make_app_refuses_a_folder_that_is_not_a_workshop(tmp_path):
@@ -65,7 +53,7 @@ def test_make_app_refuses_a_folder_that_is_not_a_workshop(tmp_path):
                           text=True, timeout=120, env=jupyter_env(tmp_path))
     assert done.returncode != 0
     assert "is not a workshop folder: create one with" in done.stderr and "simfunnel workshop init --dir" in done.stderr
-    assert "Voilà is running" not in done.stdout + done.stderr
+    assert "Solara server is starting" not in done.stdout + done.stderr
 
 
 @pytest.fixture
@@ -78,97 +66,294 @@ def workshop(tmp_path):
     return folder
 
 
-def test_make_app_trainee_joins_acts_classifies_and_plays_a_week(tmp_path, workshop):
+def _make_app(tmp_path: Path, port: int, workshop: Path) -> list[str]:
+    """``make app`` as a trainer runs it (``-o``: the venv running this test is set up already)."""
+    return ["make", "-s", "-o", str(VENV / ".installed"), "app", f"VENV={VENV}", f"PORT={port}", "IP=127.0.0.1",
+            f"WORKSHOP={workshop}", f"APP_QR={tmp_path / 'app-address.png'}"]
+
+
+def _app_env(tmp_path: Path) -> dict[str, str]:
+    env = jupyter_env(tmp_path)
+    env.pop("SIMFUNNEL_LANG", None)  # each page picks its language
+    return env
+
+
+def _resources(base: str) -> dict:
+    """Solara's own count of its virtual kernels (pages) and threads."""
+    with urllib.request.urlopen(f"{base}/resourcez", timeout=10) as r:
+        return json.load(r)
+
+
+def _wait(page, condition, timeout: float, what: str) -> None:
+    """Wait for ``condition()`` while Playwright serves the page (not time.sleep: see PITFALLS)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} after {timeout:.0f} s"
+        page.wait_for_timeout(500)
+
+
+def _front(page, base: str, lang: str) -> None:
+    page.goto(f"{base}/?lang={lang}")
+    page.get_by_role("button", name="加入" if lang == "zh" else "Join", exact=True).wait_for(timeout=60_000)
+    page.wait_for_function(f"() => document.documentElement.lang === '{'zh-CN' if lang == 'zh' else 'en'}'")
+
+
+def _join(page, code: str, name: str, lang: str = "en") -> None:
+    """Type the code and the name on the front page and press Join."""
+    zh = lang == "zh"
+    page.get_by_label("加入码" if zh else "Join code").fill(code)
+    page.get_by_label("你的名字" if zh else "Your name").fill(name)
+    page.get_by_role("button", name="加入" if zh else "Join", exact=True).click()
+
+
+def _board(page) -> None:
+    """Wait for the team's board (its first deal card)."""
+    page.locator(".sf-board .sf-card").first.wait_for(timeout=60_000)
+
+
+def _act_and_classify(page, lang: str = "en", nth: int = 0) -> int:
+    """Select a deal, act on it and classify the reply; the deal's id."""
+    zh = lang == "zh"
+    card = page.locator(".sf-board .sf-card:visible").nth(nth)
+    deal = int(re.search(r"#(\d+)", card.inner_text())[1])
+    card.get_by_role("button", name="选择" if zh else "Select").click()
+    page.get_by_role("button", name="采取行动" if zh else "Act", exact=True).click()
+    page.locator(".sf-board .sf-reply").wait_for()
+    page.get_by_role("button", name="推进" if zh else "Advance", exact=True).click()
+    page.get_by_text(re.compile("✔ 判断正确|✘ 判断有误" if zh else "✔ Correct|✘ Not quite")).first.wait_for()
+    return deal
+
+
+def _seats(log: str) -> tuple[int, int]:
+    """(seats taken, seats closed) as the app logged them."""
+    return log.count("seat taken:"), log.count("seat closed:")
+
+
+def test_app_trainee_joins_with_a_code_acts_classifies_and_plays_a_week(tmp_path, workshop):
+    """One Solara process, offline: join with a code, act, classify, next week; the store has the move; a
+    reload finds the board again; two pages in two languages share nothing; cross-team attempts are refused."""
     chromium()
     from simfunnel.workshop.store import WorkshopStore
 
+    store = WorkshopStore.open(workshop)
+    codes = store.team_codes()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = _make_app(tmp_path, port, workshop)
-    with Server(command, env=jupyter_env(tmp_path), log=tmp_path / "voila.log", url=f"{base}/", child=True) as app:
+    with Server(_make_app(tmp_path, port, workshop), env=_app_env(tmp_path), log=tmp_path / "app.log",
+                url=f"{base}/", child=True) as app, open_browser(tmp_path) as browser:
         assert f"Open  http://127.0.0.1:{port}/" in app.log()
-        assert _status(f"{base}/voila/render/trainer/en/{NOTEBOOK}") == 404  # no solutions in the app
-        assert _status(f"{base}/voila/render/zh/../trainer/zh/{NOTEBOOK}") == 404
-        with open_page(tmp_path) as page:
-            page.goto(f"{base}/voila/tree/")
-            page.get_by_text("zh", exact=True).wait_for(timeout=30_000)
-            listing = page.locator("body").inner_text()
-            assert "en" in listing.split() and "trainer" not in listing and "src" not in listing.split()
+        qr = tmp_path / "app-address.png"
+        assert str(qr) in app.log() and qr.read_bytes()[:4] == b"\x89PNG"
+        page = browser.new()
+        _front(page, base, "en")
+        body = page.locator("body").inner_text()
+        assert workshop.name in body and "Join code" in body  # the workshop's name, never its path
+        assert str(workshop) not in page.content() and "workshop.sqlite" not in page.content()
+        assert not page.locator("select").count()  # no team list, no file list
+        save_screenshot(page, tmp_path / "app_front_en.png")
 
-            page.goto(f"{base}/voila/render/en/{NOTEBOOK}")
-            join = page.get_by_role("button", name="Join")
-            join.wait_for(timeout=60_000)
-            assert page.get_by_label("Workshop folder").input_value() == str(workshop)  # from WORKSHOP=
-            assert "import simfunnel" not in page.content()  # code hidden
-            page.get_by_label("Team").select_option(label="Team 2")
-            page.get_by_label("Your name").fill("Li Lei")
-            join.click()
-            next_week = page.get_by_role("button", name="Next week ▶")
-            next_week.wait_for(timeout=30_000)
-            _no_loading(page)
-            page.get_by_text("Joined: Team 2 · Li Lei").wait_for()
-            before = _kpis(page)
-            assert before[0].startswith("Week 13") and any(k.startswith("Forecast F′") for k in before)
+        # a path typed as a code is refused with a message; nothing is joined
+        _join(page, str(workshop / "workshop.sqlite"), "Li Lei")
+        page.get_by_text(re.compile("⚠ .*join code", re.IGNORECASE)).wait_for(timeout=30_000)
+        assert store.trainees().empty
 
-            card = page.locator(".sf-board .sf-card:visible").nth(1)  # a deal in the first stage
-            deal = int(re.search(r"#(\d+)", card.inner_text())[1])
-            card.get_by_role("button", name="Select").click()
-            page.get_by_role("button", name="Act", exact=True).wait_for()
-            action = page.get_by_label("Action").evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
-            page.get_by_role("button", name="Act", exact=True).click()
-            page.locator(".sf-board .sf-reply").wait_for()
-            store = WorkshopStore.open(workshop)
-            moves = store.moves("team2")  # in the store while the reply is on screen, not yet classified
-            assert moves[["deal_id", "trainee"]].values.tolist() == [[deal, "Li Lei"]]
-            assert moves["answer"].isna().all()
-            page.get_by_role("button", name="Advance", exact=True).click()
-            page.get_by_text(re.compile("✔ Correct|✘ Not quite")).first.wait_for()
-            save_screenshot(page, tmp_path / "browser_voila_en_reply.png")
+        _join(page, codes["team2"].lower(), "Li Lei")  # any case
+        next_week = page.get_by_role("button", name="Next week ▶")
+        _board(page)
+        assert "Workshop · Team 2 · Li Lei" in page.locator("body").inner_text()
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["name"] == ["Li Lei"] and query["lang"] == ["en"] and len(query["t"][0]) >= 16
+        before = _kpis(page)
+        assert before[0].startswith("Week 13") and any(k.startswith("Forecast F′") for k in before)
 
-            next_week.click()
-            page.get_by_text("Week 14 results").wait_for(timeout=30_000)
-            after = _kpis(page)
-            assert after[0].startswith("Week 14")
-            changed = [k for k, (b, a) in enumerate(zip(before, after)) if b != a]
-            assert set(changed) - {0}, f"no indicator changed: {before} → {after}"
-            assert "1/1" in after[-1] or "0/1" in after[-1]  # the quiz score counted the answer
-            save_screenshot(page, tmp_path / "browser_voila_en_week14.png")
+        card = page.locator(".sf-board .sf-card:visible").nth(1)  # a deal in the first stage
+        deal = int(re.search(r"#(\d+)", card.inner_text())[1])
+        card.get_by_role("button", name="Select").click()
+        page.get_by_role("button", name="Act", exact=True).wait_for()
+        action = page.get_by_label("Action").evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ")
+        page.get_by_role("button", name="Act", exact=True).click()
+        page.locator(".sf-board .sf-reply").wait_for()
+        moves = store.moves("team2")  # in the store while the reply is on screen, not yet classified
+        assert moves[["deal_id", "trainee"]].values.tolist() == [[deal, "Li Lei"]]
+        assert moves["answer"].isna().all()
+        page.get_by_role("button", name="Advance", exact=True).click()
+        page.get_by_text(re.compile("✔ Correct|✘ Not quite")).first.wait_for()
+        save_screenshot(page, tmp_path / "app_board_en_reply.png")
 
-            row = store.moves("team2").iloc[0]
-            assert (row.deal_id, row.answer, bool(row.withdrawn)) == (deal, "advance", False)
-            assert row.action in {a.key for a in sf.ACTIONS if a.label("en") == action}
-            assert store.week("team2") == 14 and store.week("team1") == 13
+        next_week.click()
+        page.get_by_text("Week 14 results").wait_for(timeout=30_000)
+        after = _kpis(page)
+        assert after[0].startswith("Week 14")
+        assert {k for k, (b, a) in enumerate(zip(before, after)) if b != a} - {0}, f"nothing changed: {after}"
+        assert "1/1" in after[-1] or "0/1" in after[-1]  # the quiz score counted the answer
+        row = store.moves("team2").iloc[0]
+        assert (row.deal_id, row.answer, bool(row.withdrawn)) == (deal, "advance", False)
+        assert row.action in {a.key for a in sf.ACTIONS if a.label("en") == action}
+        assert store.week("team2") == 14 and store.week("team1") == 13
 
-            # the page reloaded (a new kernel): join again, and the board is where it was, to the cent
+        # a refresh (three of them) re-joins from the address: same board, to the cent, nothing typed
+        for _ in range(3):
             page.reload()
-            page.get_by_role("button", name="Join").wait_for(timeout=60_000)
-            page.get_by_label("Team").select_option(label="Team 2")
-            page.get_by_label("Your name").fill("Li Lei")
-            page.get_by_role("button", name="Join").click()
-            page.get_by_role("button", name="Next week ▶").wait_for(timeout=30_000)
+            _board(page)
             assert _kpis(page) == after
 
-            # a second trainee, in Chinese, on another team
-            page.goto(f"{base}/voila/render/zh/{NOTEBOOK}")
-            page.get_by_role("button", name="加入").wait_for(timeout=60_000)
-            page.get_by_label("小组").select_option(label="第 1 组")
-            page.get_by_label("你的名字").fill("王芳")
-            page.get_by_role("button", name="加入").click()
-            page.get_by_role("button", name="下一周 ▶").wait_for(timeout=30_000)
-            _no_loading(page)
-            text = page.locator("body").inner_text()
-            assert "工作坊 · 第 1 组 · 王芳" in text and "销售预计" in text and "第 13 周" in text
-            page.locator(".sf-board .sf-card:visible").first.get_by_role("button", name="选择").click()
-            page.get_by_role("button", name="采取行动").click()
-            page.locator(".sf-board .sf-reply").wait_for()
-            page.get_by_role("button", name="推进", exact=True).click()
-            page.get_by_text(re.compile("✔ 判断正确|✘ 判断有误")).first.wait_for()
-            page.locator(".sf-board .sf-reply").scroll_into_view_if_needed()
-            save_screenshot(page, tmp_path / "browser_voila_zh.png")
-            assert store.moves("team1")[["trainee", "answer"]].values.tolist() == [["王芳", "advance"]]
+        # a second trainee, in Chinese, in another browser: another team, another language, nothing shared
+        other = browser.new(viewport=(1400, 1700))  # Solara scrolls inside the page: tall enough to show it all
+        other.goto(f"{base}/?code={codes['team1']}&lang=zh")  # a team card's QR code: the code box filled
+        other.get_by_role("button", name="加入", exact=True).wait_for(timeout=60_000)
+        assert other.get_by_label("加入码").input_value() == codes["team1"]
+        _front(other, base, "zh")
+        assert "加入码" in other.locator("body").inner_text()
+        save_screenshot(other, tmp_path / "app_front_zh.png")
+        _join(other, codes["team2"], "li lei", "zh")  # Li Lei's name in team 2, from another browser: refused
+        other.get_by_text(re.compile("⚠ .*Li Lei")).wait_for(timeout=30_000)
+        _join(other, codes["team1"], "王芳", "zh")
+        _board(other)
+        text = other.locator("body").inner_text()
+        assert "工作坊 · 第 1 组 · 王芳" in text and "销售预计" in text and "第 13 周" in text
+        assert other.evaluate("document.documentElement.lang") == "zh-CN"
+        _act_and_classify(other, "zh")
+        save_screenshot(other, tmp_path / "app_board_zh.png")
+        assert store.moves("team1")[["trainee", "answer"]].values.tolist() == [["王芳", "advance"]]
+        other.get_by_role("button", name="English").click()  # this page's language only
+        other.get_by_role("button", name="Next week ▶").wait_for(timeout=30_000)
+        other.wait_for_function("() => document.documentElement.lang === 'en'")
+        assert "Workshop · Team 1 · 王芳" in other.locator("body").inner_text() and "lang=en" in other.url
+        # the first page is still English and still team 2's
+        assert page.evaluate("document.documentElement.lang") == "en" and _kpis(page)[0].startswith("Week 14")
+        _act_and_classify(page, "en")
+        assert store.moves("team2")["trainee"].tolist() == ["Li Lei", "Li Lei"]
+        assert store.moves("team1")["trainee"].tolist() == ["王芳"]
+
+        # the board acts only for the team of the code its page joined with: with team 1's code, the same
+        # browser gets team 1's board; team 2's page beside it still acts for team 2 only
+        third = browser.new()
+        token = parse_qs(urlsplit(page.url).query)["t"][0]
+        third.goto(f"{base}/?code={codes['team1']}&name=Li+Lei&t={token}&lang=en")
+        _board(third)
+        assert "Workshop · Team 1 · Li Lei" in third.locator("body").inner_text()
+        _act_and_classify(third, "en", nth=2)
+        assert store.moves("team1")["trainee"].tolist() == ["王芳", "Li Lei"]
+        assert len(store.moves("team2")) == 2
+        # an address with a code that is no team's opens no board
+        third.goto(f"{base}/?code=ABCDEF&name=Li+Lei&t={token}&lang=en")
+        third.get_by_text(re.compile("⚠ .*join code", re.IGNORECASE)).wait_for(timeout=30_000)
+        assert not third.get_by_role("button", name="Next week ▶").count()
+
+        # the tab closed and the front page opened again in the same browser: the code and name typed again
+        # give the seat back (the browser kept its token in localStorage)
+        again = page.context.new_page()
+        _front(again, base, "en")
+        _join(again, codes["team2"], "Li Lei")
+        _board(again)
+        assert _kpis(again)[0].startswith("Week 14") and len(store.trainees("team2")) == 1
+        again.close(run_before_unload=True)
+
+        # offline: every request the pages made went to this machine (the rest would have been aborted)
+        assert all(not u.startswith(base) for u in browser.aborted)
+        print("requests aborted (not to 127.0.0.1):", browser.aborted)
+        # refreshes and the pages left piled nothing up: one kernel per open page, every other seat closed
+        third.goto(f"{base}/?lang=en")
+        _wait(page, lambda: _resources(base)["kernels"]["total"] == 3, 60, "3 kernels for 3 pages")
+        _wait(page, lambda: _seats(app.log()) == (7, 5), 30, "seats: 7 taken, 5 closed")
         pid = app.server_pid()
-    assert "Kernel shutdown" in app.log(), app.log()[-2000:]  # SIGTERM to Voilà itself shut its kernels down
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def test_app_without_a_workshop_runs_a_demo_and_says_so(tmp_path):
+    """No WORKSHOP: the app makes a demo workshop of its own, says so in both languages, and shows its codes."""
+    chromium()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = _app_env(tmp_path)
+    env.pop("SIMFUNNEL_WORKSHOP", None)
+    command = [*_make_app(tmp_path, port, Path("x"))[:-2], "WORKSHOP=", f"APP_QR={tmp_path / 'qr.png'}",
+               "TITLE=华东大客户训练营"]
+    with Server(command, env=env, log=tmp_path / "app.log", url=f"{base}/", child=True) as app, \
+            open_browser(tmp_path) as browser:
+        assert "demo workshop" in app.log()
+        page = browser.new()
+        _front(page, base, "zh")
+        page.get_by_text("演示模式").wait_for()
+        body = page.locator("body").inner_text()
+        assert "华东大客户训练营" in body and "演示工作坊" in body  # the trainer's title; the demo says so
+        assert "/tmp" not in body and "simfunnel-demo" not in page.content()
+        save_screenshot(page, tmp_path / "app_front_demo_zh.png")
+        page.get_by_role("button", name="English").click()
+        page.get_by_text(re.compile("^Demo: no workshop was given")).wait_for()
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
+        assert "lang=en" in page.url
+        code = re.search(r"Team 1 ([A-Z2-9]{6})", page.locator("body").inner_text())[1]
+        _join(page, code, "Ana")
+        _board(page)
+        assert "Workshop · Team 1 · Ana" in page.locator("body").inner_text()
+
+
+def test_app_round_survives_a_server_killed_mid_round_and_pages_gone_end_their_seats(tmp_path):
+    """Rounds mode: act in round 1, the server is killed and started again on the same store, the page reloaded
+    shows the same week and move; submit; the round's timer plays it and the page shows it by itself (its
+    board's clock, a thread in the server); pages gone end their seats, their clocks stop, no kernel is left."""
+    chromium()
+    from simfunnel.workshop.store import WorkshopStore
+
+    folder = tmp_path / "rounds"
+    done = subprocess.run([str(VENV / "bin" / "simfunnel"), "workshop", "init", "--dir", str(folder), "--teams", "2",
+                           "--seed", "2026", "--same-world", "--weeks-per-round", "3"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    store = WorkshopStore.open(folder)
+    store.add_event("price_cut")  # hits round 1: news on the board once the round opens
+    codes = store.team_codes()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = _make_app(tmp_path, port, folder)
+    with open_browser(tmp_path) as browser:
+        page = browser.new()
+        with Server(command, env=_app_env(tmp_path), log=tmp_path / "app1.log", url=f"{base}/", child=True) as app:
+            _front(page, base, "en")
+            _join(page, codes["team1"], "Li Lei")
+            submit = page.get_by_role("button", name="Submit the round ✔")
+            submit.wait_for(timeout=60_000)
+            assert submit.is_disabled() and "Waiting for the trainer to open the next round" in page.content()
+            store.open_round(timer_minutes=1.5)  # time to act, restart and submit even on a loaded machine
+            page.get_by_text(re.compile(r"Round 1 · weeks 14–16 · \d:\d\d left")).wait_for(timeout=30_000)
+            assert "Market news" in page.locator("body").inner_text()
+            deal = _act_and_classify(page, "en")
+            before = _kpis(page)
+            os.kill(app.server_pid(), signal.SIGKILL)  # mid-round, no goodbye
+            app.proc.wait(timeout=30)
+        with Server(command, env=_app_env(tmp_path), log=tmp_path / "app2.log", url=f"{base}/", child=True) as app:
+            page.reload()  # the address re-joins: same browser token, so the name is still this trainee's
+            submit.wait_for(timeout=60_000)
+            assert _kpis(page) == before and _kpis(page)[0].startswith("Week 13")
+            assert "Workshop · Team 1 · Li Lei" in page.locator("body").inner_text()
+            assert f"#{deal}" in page.locator(".sf-board").inner_text()  # this week's move, listed again
+            submit.click()
+            page.get_by_text("Li Lei submitted the round for the team").wait_for(timeout=30_000)
+            save_screenshot(page, tmp_path / "app_round_submitted.png")
+            # nobody clicks: the timer runs out, the board's clock plays the round, the page catches up
+            page.get_by_text("Waiting for the trainer to open the next round").wait_for(timeout=150_000)
+            assert _kpis(page)[0].startswith("Week 16")
+            # a second page, in another browser, that then vanishes without a word (a laptop closed): no
+            # beforeunload, so no goodbye to the server, only a dropped connection
+            lost = browser.new()
+            _front(lost, base, "zh")
+            _join(lost, codes["team2"], "赵", "zh")
+            _board(lost)
+            lost.close()
+            assert _resources(base)["kernels"]["total"] == 2
+            page.close(run_before_unload=True)  # a tab closed: its kernel and seat end at once
+            # the dropped page's kernel is culled (SOLARA_KERNEL_CULL_TIMEOUT=20s in make app), its seat closed
+            deadline = time.monotonic() + 120
+            while _resources(base)["kernels"]["total"] or _seats(app.log())[1] < 2:
+                assert time.monotonic() < deadline, f"kernels left: {_resources(base)['kernels']}\n{app.log()[-2000:]}"
+                time.sleep(1)  # no page open: nothing for Playwright to serve
+            assert _seats(app.log()) == (2, 2) and app.log().count("round clock stopped") == 2
+    assert store.rounds().iloc[-1]["closed_by"] == "timer" and store.week("team1") == 16 == store.week("team2")
+    row = store.moves("team1").iloc[0]
+    assert (row.deal_id, row.trainee, row["round"]) == (deal, "Li Lei", 1) and row.answer == "advance"
+    subs = store.submissions().set_index("team")
+    assert not subs.loc["team1", "is_default"] and subs.loc["team2", "is_default"]  # team 2 got the default
 
 
 def test_jupyterlab_runs_the_workshop_notebook_and_renders_its_widgets(tmp_path, workshop):
@@ -202,15 +387,18 @@ def test_jupyterlab_runs_the_workshop_notebook_and_renders_its_widgets(tmp_path,
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         join = page.locator(".jp-OutputArea .widget-button", has_text="Join")
         join.wait_for(timeout=60_000)
-        page.locator(".jp-OutputArea .widget-dropdown select").select_option(label="Team 3")
+        from simfunnel.workshop.store import WorkshopStore
+
+        code = WorkshopStore.open(workshop).team_codes()["team3"]  # the code on Team 3's card: no folder, no list
+        assert page.locator(".jp-OutputArea .widget-dropdown select").count() == 0
+        page.locator(".jp-OutputArea .widget-text input").nth(0).fill(code.lower())
         page.locator(".jp-OutputArea .widget-text input").nth(1).fill("Zhao")
         join.click()
         page.locator(".jp-OutputArea .widget-button", has_text="Next week ▶").wait_for(timeout=30_000)
         assert page.locator(".jp-OutputArea .sf-board .sf-card").count() >= 5
         save_screenshot(page, tmp_path / "browser_jupyterlab.png")
-    from simfunnel.workshop.store import WorkshopStore
-
     assert WorkshopStore.open(workshop).moves().empty  # joining and looking records nothing
+    assert WorkshopStore.open(workshop).trainees()[["team", "trainee"]].values.tolist() == [["team3", "Zhao"]]
 
 
 def test_a_missing_browser_skips_with_the_install_command_but_fails_under_ci(monkeypatch, tmp_path):
@@ -235,55 +423,3 @@ def test_without_a_system_chinese_font_chromium_gets_the_noto_file_alone(monkeyp
     assert "/etc/fonts/fonts.conf" in conf
     folder = Path(re.search(r"<dir>(.*)</dir>", conf)[1])
     assert [p.name for p in folder.iterdir()] == ["NotoSansCJKsc-Regular.otf"]  # not SimHei
-
-
-def test_a_round_in_the_browser_submit_then_the_timer_plays_it(tmp_path):
-    """Rounds mode end to end: a trainee acts, classifies and submits; the round's timer runs out while
-    nobody clicks; the page shows the played round by itself (the board's clock) and the store has the move."""
-    chromium()
-    from simfunnel.workshop.store import WorkshopStore
-
-    folder = tmp_path / "rounds"
-    done = subprocess.run([str(VENV / "bin" / "simfunnel"), "workshop", "init", "--dir", str(folder), "--teams", "2",
-                           "--seed", "2026", "--same-world", "--weeks-per-round", "3"],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    store = WorkshopStore.open(folder)
-    store.add_event("price_cut")  # hits round 1: news on the board once the round opens
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with Server(_make_app(tmp_path, port, folder), env=jupyter_env(tmp_path), log=tmp_path / "voila.log",
-                url=f"{base}/", child=True), open_page(tmp_path) as page:
-        page.goto(f"{base}/voila/render/en/{NOTEBOOK}")
-        join = page.get_by_role("button", name="Join")
-        join.wait_for(timeout=60_000)
-        page.get_by_label("Team").select_option(label="Team 1")
-        page.get_by_label("Your name").fill("Li Lei")
-        join.click()
-        submit = page.get_by_role("button", name="Submit the round ✔")
-        submit.wait_for(timeout=30_000)
-        _no_loading(page)
-        assert submit.is_disabled() and "Waiting for the trainer to open the next round" in page.content()
-        store.open_round(timer_minutes=0.5)  # round 1 with a 30-second timer: time to act even on a loaded machine
-        page.get_by_text(re.compile(r"Round 1 · weeks 14–16 · 0:\d\d left")).wait_for(timeout=20_000)
-        assert "Market news" in page.locator("body").inner_text()
-        card = page.locator(".sf-board .sf-card:visible").first
-        deal = int(re.search(r"#(\d+)", card.inner_text())[1])
-        card.get_by_role("button", name="Select").click()
-        page.get_by_role("button", name="Act", exact=True).click()
-        page.locator(".sf-board .sf-reply").wait_for()
-        page.get_by_role("button", name="Advance", exact=True).click()
-        page.get_by_text(re.compile("✔ Correct|✘ Not quite")).first.wait_for()
-        page.get_by_role("button", name="Submit the round ✔").click()
-        page.get_by_text("Li Lei submitted the round for the team").wait_for(timeout=20_000)
-        save_screenshot(page, tmp_path / "browser_round_submitted.png")
-        # nobody clicks: the timer runs out, a tick closes and plays the round, the page catches up
-        page.get_by_text("Waiting for the trainer to open the next round").wait_for(timeout=90_000)
-        assert _kpis(page)[0].startswith("Week 16")
-        save_screenshot(page, tmp_path / "browser_round_played.png")
-    rounds = store.rounds()
-    assert rounds.iloc[-1]["closed_by"] == "timer" and store.week("team1") == 16 == store.week("team2")
-    row = store.moves("team1").iloc[0]
-    assert (row.deal_id, row.trainee, row["round"]) == (deal, "Li Lei", 1) and row.answer == "advance"
-    subs = store.submissions().set_index("team")
-    assert not subs.loc["team1", "is_default"] and subs.loc["team2", "is_default"]  # team 2 got the default

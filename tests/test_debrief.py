@@ -22,6 +22,7 @@ from simfunnel.analysis.metrics import indicators, records_entered  # noqa: E402
 from simfunnel.model.replies import OUTCOME_LABELS  # noqa: E402
 from simfunnel.model.actions import ACTIONS_BY_KEY, actions_for  # noqa: E402
 from simfunnel.workshop.store import StoreError, WorkshopStore, play_demo  # noqa: E402
+from simfunnel.workshop.scoring import score_formula  # noqa: E402
 
 from chart_checks import assert_language, render_clean  # noqa: E402
 
@@ -544,6 +545,8 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
     weights_line = next(t for t in page.texts if t.startswith(("得分权重", "Score weights")))
     for metric, weight in played.weights.items():
         assert f"{debrief.phrase(metric, lang)} {weight:g}" in weights_line
+    heading, *lines = score_formula(played.weights, lang)  # the formula written out: a line per part
+    assert heading in weights_line and all(line in page.texts for line in lines) and len(lines) == 5
     # the progress table: a row per team, a column per round
     progress = page.tables[1]
     assert [row[0] for row in progress[1:]] == TEAMS

@@ -1,5 +1,7 @@
 """The trainer's console: WorkshopLeaderboard over a store, the stand-in teams of play_demo, the reply confusion table."""
 
+import html
+
 import matplotlib
 import numpy as np
 import openpyxl
@@ -11,6 +13,7 @@ matplotlib.use("Agg")
 from simfunnel.model.replies import confusion_table, is_correct  # noqa: E402
 from simfunnel.workshop.store import WorkshopStore, play_demo  # noqa: E402
 from simfunnel.widgets import WorkshopLeaderboard  # noqa: E402
+from simfunnel.workshop.scoring import score_formula  # noqa: E402
 
 from chart_checks import assert_language, closing_new_widgets, render_clean  # noqa: E402
 
@@ -110,6 +113,10 @@ def test_one_language_and_clean_charts(tmp_path, lang, teams, caplog):
         board = WorkshopLeaderboard(store, lang=lang)
         path = str(store.path)
         assert_language([t.replace(path, "") for t in board.texts()], lang)
+        # the score's formula is written out under the table, a line per part with its weight
+        heading, *lines = score_formula(store.weights, lang)
+        assert all(html.escape(text) in board.formula.value for text in [heading, *lines]) and len(lines) == 5
+        assert board.formula.value.count("<li>") == 5
         for name, fig in board.figures.items():
             render_clean(fig, tmp_path / f"{name}_{lang}.png", caplog)
 

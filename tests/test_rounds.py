@@ -23,7 +23,7 @@ import pytest
 from simfunnel.workshop import schema as schema_module
 from simfunnel.workshop import store as store_module
 from simfunnel.model.events import MarketEvent, apply_events
-from simfunnel.analysis.metrics import indicators
+from simfunnel.analysis.metrics import indicators, records_entered
 from simfunnel.model.simulate import Simulation
 from simfunnel.model.actions import actions_for
 from simfunnel.workshop.store import (
@@ -638,23 +638,18 @@ def test_weights_are_validated_and_the_score_is_the_documented_mix(tmp_path):
     store.set_weights(quiz_score=1.5, records_entered=0.5)
     board = store.leaderboard()
     w = store.weights
+    moves = store.moves()
     by_hand = []
-    for _, row in board.iterrows():
-        total = 0.0
-        for key, col in (("booked", "booked_vs_quota"), ("forecast_accuracy", "forecast_accuracy"),
-                         ("progress_vs_benchmark", "progress_vs_benchmark"), ("quiz_score", "quiz_score"),
-                         ("records_entered", "records_entered")):
-            values = board[col].dropna()
-            if pd.isna(row[col]):
-                x = 0.0
-            elif values.max() == values.min():
-                x = 1.0
-            elif key == "records_entered":
-                x = (values.max() - row[col]) / (values.max() - values.min())
-            else:
-                x = (row[col] - values.min()) / (values.max() - values.min())
-            total += w[key] * x
-        by_hand.append(100 * total / sum(w.values()))
+    for _, row in board.iterrows():  # each part on its absolute scale (scoring.score_parts), never across teams
+        mine = moves[(moves.team == row.team) & ~moves.withdrawn]
+        to_date = store.scenario(row.team)["quota"] * row.weeks_played / 13  # the quota of the weeks played
+        parts = {"booked": min(max(row.booked / to_date, 0.0), 1.5) / 1.5,
+                 "forecast_accuracy": row.forecast_accuracy,
+                 "progress_vs_benchmark": min(max(row.progress_vs_benchmark, 0.0), 1.5) / 1.5,
+                 "quiz_score": int((mine.correct == True).sum()) / len(mine) if len(mine) else 0.0,  # noqa: E712
+                 "records_entered": 1 - row.records_entered / records_entered(
+                     store.simulation(row.team).history, 0, start_week=13)}
+        by_hand.append(100 * sum(w[k] * x for k, x in parts.items()) / sum(w.values()))
     assert np.allclose(board.score, by_hand, rtol=0, atol=1e-9) and board.score.between(0, 100).all()
     assert board.quiz_score.isna().tolist() == [False, False, False, True]  # team4 made no move: its quiz counts 0
     order = sorted(range(4), key=lambda i: -by_hand[i])
@@ -690,7 +685,7 @@ def test_a_version_1_store_is_upgraded_in_one_transaction(tmp_path, monkeypatch)
 
     store = WorkshopStore.open(path)
     meta = dict(_raw_meta(path))
-    assert meta["schema_version"] == "2" and json.loads(meta["config"])["weeks_per_round"] == 0
+    assert meta["schema_version"] == "3" and json.loads(meta["config"])["weeks_per_round"] == 0
     assert json.loads(meta["score_weights"]) == DEFAULT_WEIGHTS and store.weights == DEFAULT_WEIGHTS
     assert not store.rounds_mode and store.rounds().empty and store.events().empty
     fresh = WorkshopStore.init(tmp_path / "new", teams=1, accounts=30)

@@ -1,7 +1,7 @@
 """The trainee flow of a workshop: join once, then the team's DealBoard reads and writes the store.
 
-Driven from code, as a trainee's clicks would: the join form (``JoinWidget``), the
-kernel-wide session, ``DealBoard.for_team`` (``TeamBoard``) with two trainees of one team
+Driven from code, as a trainee's clicks would: the join form (``JoinWidget``: a team's join code and a
+name; a folder and a team list for a trusted coder), the kernel-wide session, ``DealBoard.for_team`` (``TeamBoard``) with two trainees of one team
 on two boards, and a board rebuilt from the store as after a kernel restart.
 """
 
@@ -53,20 +53,20 @@ def _live(store, team):
 
 
 # --- joining ------------------------------------------------------------------------------------
-def test_join_widget_prefills_the_folder_lists_the_teams_and_sets_the_session(folder, monkeypatch):
+def test_join_widget_takes_a_code_and_a_name_never_a_folder_and_sets_the_session(folder, monkeypatch):
     monkeypatch.setenv(ws.ENV, str(folder))
+    code = WorkshopStore.open(folder).team_codes()["blue"]
     form = JoinWidget(lang="en")
-    assert form.folder_field.value == str(folder)
-    assert [v for _, v in form.team_field.options] == ["red", "blue"]
-    assert "2 teams found" in form._message.value
-    form.team_field.value = "blue"
+    assert form.folder_field is None and form.team_field is None  # the server's workshop: no path, no team list
+    assert str(folder) not in " ".join(form.texts())
+    form.code_field.value = f" {code[:3].lower()}-{code[3:]} "  # as typed from the card
     form.name_field.value = "  Li  "
     joined = []
     form.on_join(joined.append)
     form.join_button.click()
     session = current_session()
     assert session is not None and joined == [session]
-    assert (session.team, session.trainee) == ("blue", "Li")
+    assert (session.team, session.trainee, session.code) == ("blue", "Li", code)
     assert session.store.path == folder / "workshop.sqlite"
     assert "Joined: blue · Li" in form._message.value
     assert form._form.layout.display == "none" and form.change_button.layout.display is None
@@ -80,10 +80,24 @@ def test_join_widget_prefills_the_folder_lists_the_teams_and_sets_the_session(fo
     assert _live(session.store, "red").empty
 
 
+def test_a_trusted_coder_may_still_join_with_a_folder_and_a_team_list(folder, monkeypatch):
+    monkeypatch.setenv(ws.ENV, str(folder))
+    form = JoinWidget(lang="en", with_code=False)
+    assert form.folder_field.value == str(folder) and form.code_field is None
+    assert [v for _, v in form.team_field.options] == ["red", "blue"]
+    assert "2 teams found" in form._message.value
+    form.team_field.value = "blue"
+    form.name_field.value = "  Li  "
+    form.join_button.click()
+    session = current_session()
+    assert (session.team, session.trainee, session.code) == ("blue", "Li", None)
+    assert "Joined: blue · Li" in form._message.value
+
+
 def test_default_team_names_read_as_teams_in_both_languages(tmp_path):
     WorkshopStore.init(tmp_path, teams=3, seed=1, accounts=ACCOUNTS)
-    zh = JoinWidget(tmp_path, lang="zh")
-    en = JoinWidget(tmp_path, lang="en")
+    zh = JoinWidget(tmp_path, lang="zh", with_code=False)
+    en = JoinWidget(tmp_path, lang="en", with_code=False)
     assert [label for label, _ in zh.team_field.options] == ["第 1 组", "第 2 组", "第 3 组"]
     assert [label for label, _ in en.team_field.options] == ["Team 1", "Team 2", "Team 3"]
     assert zh.team_field.value is None  # nobody is put in a team by default
@@ -114,8 +128,8 @@ def test_join_refuses_a_missing_or_foreign_store_in_zh_and_en_and_leaves_it_unto
         con.close()
     before = (target / "workshop.sqlite").read_bytes() if case in ("text_file", "other_sqlite") else None
     value = "" if case == "empty" else str(target)
-    en = JoinWidget(value, lang="en")
-    zh = JoinWidget(value, lang="zh")
+    en = JoinWidget(value, lang="en", with_code=False)
+    zh = JoinWidget(value, lang="zh", with_code=False)
     with pytest.raises(JoinError) as err:
         en.join(trainee="Li")
     assert expected_en in str(err.value) and expected_zh in err.value.zh
@@ -128,13 +142,23 @@ def test_join_refuses_a_missing_or_foreign_store_in_zh_and_en_and_leaves_it_unto
     if before is not None:
         assert (target / "workshop.sqlite").read_bytes() == before
         assert sorted(p.name for p in target.iterdir()) == ["workshop.sqlite"]  # no -wal / -shm made
+    # The page's form (a code and a name) says so without the server's path
+    page = JoinWidget(value, lang="zh")
+    page.code_field.value, page.name_field.value = "K7MX2P", "李雷"
+    page.join_button.click()
+    assert "这里现在没有可以加入的工作坊：请告诉讲师" in page._message.value and current_session() is None
+    assert (value == "" or value not in page._message.value) and page.store is None
 
 
 def test_join_needs_a_name_in_the_form_and_a_known_team(folder):
-    form = JoinWidget(folder, lang="zh")
+    form = JoinWidget(folder, lang="zh", with_code=False)
     form.team_field.value = "red"
     form.join_button.click()
     assert "请填写你的名字" in form._message.value and current_session() is None
+    page = JoinWidget(folder, lang="zh")
+    page.code_field.value = WorkshopStore.open(folder).team_codes()["red"]
+    page.join_button.click()
+    assert "请填写你的名字" in page._message.value and current_session() is None
     with pytest.raises(JoinError, match="no team 'green'"):
         join(folder, "green", "Li")
     with pytest.raises(JoinError, match="No workshop joined"):
@@ -146,7 +170,7 @@ def test_a_name_the_store_would_refuse_on_every_move_is_refused_at_the_join(fold
     """The store keeps trainee names of at most 60 characters without control characters: a longer one used to
     join fine, then every move failed with an English-only message."""
     form = JoinWidget(folder, lang="zh")
-    form.team_field.value = "red"
+    form.code_field.value = WorkshopStore.open(folder).team_codes()["red"]
     form.name_field.value = name
     form.join_button.click()
     assert current_session() is None and "sf-warn" in form._message.value
@@ -319,7 +343,9 @@ def test_workshop_play_makes_a_demo_without_a_folder_then_shows_the_board_after_
     assert play.demo and ws.ENV not in __import__("os").environ
     assert "demo workshop" in play.join_widget._title.value
     assert play.board is None and "appears here once you have joined" in play._waiting.value
-    play.join_widget.join(team="team2", trainee="Li")
+    codes = play.join_widget.store.team_codes()
+    assert all(f"Team {i} {codes[f'team{i}']}" in play.join_widget._title.value for i in (1, 2))  # the demo's codes
+    play.join_widget.join(code=codes["team2"], trainee="Li")
     assert play.board is not None and play._area.children == (play.board.root,)
     assert (play.board.team, play.board.trainee) == ("team2", "Li")
     # the cell run again in the same kernel: the session's board at once
@@ -334,7 +360,7 @@ def test_the_workshop_page_speaks_one_language(tmp_path, lang):
     play = WorkshopPlay(tmp_path, lang=lang)
     assert_language(play.texts(), lang)
     names = ("李雷", "王芳") if lang == "zh" else ("Li Lei", "Wang Fang")  # what trainees type, in their language
-    play.join_widget.join(team="team1", trainee=names[0])
+    play.join_widget.join(code=WorkshopStore.open(tmp_path).team_codes()["team1"], trainee=names[0])
     wang = DealBoard.for_team(WorkshopStore.open(tmp_path), "team1", trainee=names[1], lang=lang)
     board = play.board
     deal, action = _target(board)

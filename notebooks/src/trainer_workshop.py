@@ -15,8 +15,14 @@
 # make app WORKSHOP=W PORT=8866
 # ```
 #
-# Give the trainees the address `make app` prints. Each team enters its name once, then
-# plans its moves on its board and presses **Submit the round**. You open and close the
+# Then print the team cards — one per team, with its **join code** and a QR code of the app's
+# address: `simfunnel workshop codes --dir W --cards cards.html --url http://ADDRESS:8866/ --lang zh`
+# (`--names Red,Blue,…` at `init`, or `simfunnel workshop name --dir W team1 Red`, names the
+# teams; by default they are Team 1, Team 2 …). Hand each team its card: trainees type the
+# code and their own name, nobody picks a team from a list. A name reconnects from the same
+# browser only; a trainee on a new laptop needs `simfunnel workshop allow --dir W team1 "Li Lei"`;
+# a code that got out of the room is replaced with **New code** below (or `codes --regenerate team1`).
+# Each trainee then plans moves on the team's board and presses **Submit the round**. You open and close the
 # rounds here (or with `simfunnel workshop round open --timer 8` and `… round close`). With
 # `--same-world` every team plays the same market with the same luck, so the differences on
 # the leaderboard come from the teams' decisions alone; with `--pace fast` deals move fast
@@ -35,8 +41,13 @@
 # make app WORKSHOP=W PORT=8866
 # ```
 #
-# 把 `make app` 显示的网址发给学员。每个队输入一次队名，然后在自己的看板上安排行动，点**提交本回合
-# 决策**。回合由你在这里开始和结束（也可以用命令 `simfunnel workshop round open --timer 8` 和
+# 然后打印小组卡片：每个小组一张，上面有本组的**加入码**和网址的二维码：
+# `simfunnel workshop codes --dir W --cards cards.html --url http://网址:8866/ --lang zh`
+# （`init` 时加 `--names 红队,蓝队,…`，或运行 `simfunnel workshop name --dir W team1 红队`，可以给小组起
+# 名字；默认叫第 1 组、第 2 组……）。把卡片发给各组：学员输入加入码和自己的名字，不用从列表里选小组。
+# 同一个名字只能从原来的浏览器重新进入；学员换了电脑，运行 `simfunnel workshop allow --dir W team1 李雷`；
+# 加入码外泄了，在下面点**换新码**（或 `codes --regenerate team1`）。之后每个学员在本组看板上安排行动，
+# 点**提交本回合决策**。回合由你在这里开始和结束（也可以用命令 `simfunnel workshop round open --timer 8` 和
 # `… round close`）。使用 `--same-world` 时，各队面对同一个市场、同样的运气，排行榜上的差别就只
 # 来自各队的决策。
 
@@ -142,16 +153,21 @@ for r in store.rounds().itertuples():
 # ## The leaderboard
 #
 # Press **Refresh** while the teams play, or tick **Auto-refresh**. The **score** (0–100)
-# is the weighted mean of five measures, each scaled from the worst team (0) to the best
-# (1); the weights are shown above the table. Rank by any column:
+# is the weighted mean of five parts, each turned into 0–1 points on a fixed scale — never
+# against the other teams, so a team's points do not depend on who else plays; the weights
+# are shown above the table and the formula, a line per part, below it. Rank by any column:
 #
-# - **Booked**: revenue booked in the weeks played, and its share of the quota.
+# - **Booked**: revenue booked in the weeks played, its share of the quota, and its share of
+#   the quota of the weeks played ("to date"): on pace earns 2/3 of the part, 150% all of it.
 # - **Forecast accuracy**: how close each week's forecast came to what the deals then
-#   brought (100% = spot on).
+#   brought (100% = spot on); already 0–1.
 # - **Progress / benchmark**: the team's mean weekly progress over the pace the quota needs
-#   (1 = on pace).
-# - **Records entered**: the data-entry work done; fewer is better, for the same forecast.
-# - **Quiz score**: the share of customer replies classified right.
+#   (1 = on pace: 2/3 of the part; 1.5 or more: all of it; below 0: nothing).
+# - **Records entered**: the data-entry work done, next to what the same deals would need
+#   with no threshold; the part is the share the threshold saves (fewer is better).
+# - **Quiz score**: the share of the answered customer replies classified right, and how
+#   many were left unanswered. The part counts correct answers against moves made: an
+#   unanswered reply earns nothing, and a team that made no move gets 0 for it.
 #
 # **Export** writes the moves and the leaderboard to `exports/` in the workshop folder,
 # as Excel or CSV, and offers a download link.
@@ -159,14 +175,19 @@ for r in store.rounds().itertuples():
 # %% [markdown] lang=zh
 # ## 排行榜
 #
-# 练习过程中点**刷新**，或勾选**自动刷新**。**得分**（0–100）是五项指标的加权平均，每项按各队的
-# 高低换算成 0（最差的队）到 1（最好的队）；权重显示在表格上方。也可以按任何一列排名：
+# 练习过程中点**刷新**，或勾选**自动刷新**。**得分**（0–100）是五个分项的加权平均，每个分项按固定
+# 标准折成 0–1，不和其他队比，所以一个队的得分与别的队无关；权重显示在表格上方，算法（每个分项一行）
+# 写在表格下方。也可以按任何一列排名：
 #
-# - **已成交**：已练各周的成交额，以及占任务的比例。
-# - **预测准确度**：每周的销售预计与这些商机后来实际带来的金额有多接近（100% 为完全准确）。
-# - **进展 / 基准**：该队平均每周的销售进展，除以完成任务所需的进度（1 表示正好跟上）。
-# - **录入记录数**：做了多少录入工作；销售预计一样准时，越少越好。
-# - **答题得分**：判断对的客户回复所占的比例。
+# - **已成交**：已练各周的成交额、占任务的比例，以及占已练各周任务的比例（“按进度”）：正好按进度
+#   得这一项 2/3 的分，达到 150% 得满分。
+# - **预测准确度**：每周的销售预计与这些商机后来实际带来的金额有多接近（100% 为完全准确），本身就是 0–1。
+# - **进展 / 基准**：该队平均每周的销售进展，除以完成任务所需的进度（1 表示正好跟上，得这一项 2/3
+#   的分；1.5 及以上得满分；低于 0 不得分）。
+# - **录入记录数**：做了多少录入工作，旁边是不设门槛时同样的商机要录入的记录数；这一项的分是门槛省下
+#   的比例（越少越好）。
+# - **答题得分**：已答的客户回复中判断对的比例，以及还有几题未答。这一项按答对的题数除以行动数计分：
+#   没答的题不得分，一个行动也没有的队这一项为 0。
 #
 # **导出**把所有行动和排行榜写进研讨文件夹下的 `exports/`，格式为 Excel 或 CSV，并给出下载链接。
 

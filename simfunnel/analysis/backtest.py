@@ -21,7 +21,7 @@ from simfunnel.analysis.montecarlo import actual_bookings, montecarlo
 from simfunnel.analysis.winrates import stage_rates, with_rates
 from simfunnel.model.chain import true_win_rates
 from simfunnel.model.funnel import Funnel
-from simfunnel.model.history import PERIOD_WEEKS, History
+from simfunnel.model.history import MAX_WEEKS, PERIOD_WEEKS, History
 
 # --- forecast backtest over weekly snapshots ----------------------------------------------------------------
 def backtest(
@@ -90,8 +90,8 @@ def backtest(
     if funnel is not None and chain is not None:
         raise ValueError("give funnel (rates to test) or chain (the true world), not both")
     T = check_threshold(threshold)
-    n = check_whole("period_weeks", period_weeks, 1)
-    w = check_whole("run_rate_weeks", run_rate_weeks, 1)
+    n = check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
+    w = check_whole("run_rate_weeks", run_rate_weeks, 1, MAX_WEEKS)
     s = period_start(history, start_week)
     trials = check_whole("trials", trials, 0)
     if chain is not None:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.model.funnel import LOST, WON, LOST_STAGE, WON_STAGE
-from simfunnel.model.history import History, initial_stage_codes
+from simfunnel.model.history import MAX_WEEKS, History, initial_stage_codes
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -74,12 +74,14 @@ def _is_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def check_whole(name: str, value: object, minimum: int) -> int:
-    """A whole number ≥ ``minimum`` (whole floats such as ``4.0`` from sliders are accepted)."""
+def check_whole(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    """A whole number ≥ ``minimum`` (and ≤ ``maximum``); whole floats such as ``4.0`` from sliders are accepted."""
     if not _is_number(value) or not math.isfinite(float(value)) or float(value) != int(float(value)):
         raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
     if int(value) < minimum:
         raise ValueError(f"{name} must be ≥ {minimum}, got {value!r}")
+    if maximum is not None and int(value) > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value!r}")
     return int(value)
 
 
@@ -206,8 +208,8 @@ def indicators(
     """
     Q = check_quota(quota, history)
     T = check_threshold(threshold)
-    w = check_whole("run_rate_weeks", run_rate_weeks, 1)
-    n = check_whole("period_weeks", period_weeks, 1)
+    w = check_whole("run_rate_weeks", run_rate_weeks, 1, MAX_WEEKS)
+    n = check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
     s = period_start(history, start_week)
     end = int(history.end_week)
     m = min(n, end - s)  # last t shown
@@ -320,7 +322,7 @@ def records_entered(
         2
     """
     T = check_threshold(threshold)
-    n = check_whole("period_weeks", period_weeks, 1)
+    n = check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
     s = period_start(history, start_week)
     deals = history.deals
     big = deals.amount.to_numpy(dtype=float) >= T
@@ -356,7 +358,7 @@ def win_rate(history: History, start_week: int | None = None, period_weeks: int 
     closed = (status == st_won) | (status == st_lost)
     if start_week is not None or period_weeks is not None:
         s = period_start(history, start_week)
-        n = history.end_week - s if period_weeks is None else check_whole("period_weeks", period_weeks, 1)
+        n = history.end_week - s if period_weeks is None else check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
         cw = deals.closed_week.to_numpy(dtype=np.float64, na_value=np.nan)
         closed &= (cw > s) & (cw <= s + n)
     n_closed = int(closed.sum())
@@ -503,7 +505,7 @@ def sales_velocity(
         → 10 × 0.5 × 100,000 / 5 = 100,000 per week.
     """
     T = check_threshold(threshold)
-    n = check_whole("period_weeks", period_weeks, 1)
+    n = check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
     s = period_start(history, start_week)
     snap = history.snapshots
     at = (snap.week.to_numpy() == s) & (snap.stage.cat.codes.to_numpy() < len(history.funnel))

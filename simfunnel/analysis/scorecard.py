@@ -27,6 +27,7 @@ import pandas as pd
 
 from simfunnel import i18n
 from simfunnel.analysis.metrics import check_whole, period_start, rotting_deals
+from simfunnel.model.history import MAX_WEEKS
 from simfunnel.model.segments import Segmentation, account_segment_codes, account_values
 
 __all__ = ["PERSPECTIVES", "SCORECARD_INDICATORS", "scorecard", "scorecard_view", "segment_table"]
@@ -81,7 +82,7 @@ def _deal_segments(history: Any, acc_codes: np.ndarray, accounts: pd.DataFrame) 
 
 def _window(history: Any, start_week: object, period_weeks: object) -> tuple[int, int]:
     s = period_start(history, start_week)
-    n = history.end_week - s if period_weeks is None else check_whole("period_weeks", period_weeks, 1)
+    n = history.end_week - s if period_weeks is None else check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
     return s, n
 
 

@@ -59,12 +59,12 @@ from simfunnel.i18n import resolve_language
 from simfunnel.model.chain import MAX_ADVANCE
 from simfunnel.model.funnel import KEY_STEP_LABELS, KEY_STEPS
 from simfunnel.model.generate import draw_deals
+from simfunnel.model.history import MAX_WEEKS
 
 if TYPE_CHECKING:
     from simfunnel.model.generate import World
     from simfunnel.model.people import Coverage
 
-MAX_WEEKS = 520  # ten years of weeks: a bound for every week-count parameter
 
 
 # --- the effect hook -----------------------------------------------------------------------------
@@ -626,8 +626,11 @@ def catalogue(lang: str | None = None) -> pd.DataFrame:
     )
 
 
-def describe(event: MarketEvent, lang: str | None = None) -> str:
+def describe(event: MarketEvent, lang: str | None = None, team_name: str | None = None) -> str:
     """One line for the trainer (and for trainees once it has hit): when, whom, what, and its effect.
+
+    ``team_name``: the name people know the team by (the workshop's 第 1 组 / Team 1 or the trainer's name),
+    written as it is instead of "小组 A" / "team A".
 
     Example:
         >>> print(describe(MarketEvent("market_down", week=20, team="A"), lang="zh"))
@@ -641,10 +644,10 @@ def describe(event: MarketEvent, lang: str | None = None) -> str:
     weeks = event.settings.get("weeks", 0)
     if zh:
         span = f"（第 {event.week}–{event.week + weeks - 1} 周）" if weeks > 1 else ""
-        team = "所有小组" if event.team is None else f"小组 {event.team}"
+        team = "所有小组" if event.team is None else team_name or f"小组 {event.team}"
         return f"第 {event.week} 周（{team}）：{kind.zh}——{effect}{span}。"
     span = f" (weeks {event.week}–{event.week + weeks - 1})" if weeks > 1 else ""
-    team = "every team" if event.team is None else f"team {event.team}"
+    team = "every team" if event.team is None else team_name or f"team {event.team}"
     return f"Week {event.week}, {team}: {kind.en} — {effect}{span}."
 
 

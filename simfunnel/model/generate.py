@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.model.funnel import Funnel
-from simfunnel.model.history import PERIOD_WEEKS
+from simfunnel.model.history import MAX_WEEKS, PERIOD_WEEKS
 from simfunnel.model.segments import DEFAULT_SEGMENTS, segment_codes
 from simfunnel.model.chain import calibrated_chain, true_win_rates
 
@@ -217,6 +217,12 @@ def _cat(codes: np.ndarray, labels: tuple | list) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(list(labels)), validate=False)
 
 
+# Bounds of a world, checked before anything is allocated (a typo such as 10**12 accounts must be a clear
+# error, not a MemoryError after minutes): a million accounts, five million deals, ten years of weeks.
+MAX_ACCOUNTS = 1_000_000
+MAX_DEALS = 5_000_000
+
+
 def generate(
     accounts: int | None = None,
     deals: int | None = None,
@@ -245,15 +251,19 @@ def generate(
     """
     p = params or WorldParams()
     f = Funnel.preset(funnel) if isinstance(funnel, str) else funnel
+    if deals is not None and not 0 <= int(deals) <= MAX_DEALS:
+        raise ValueError(f"deals must be between 0 and {MAX_DEALS:,}, got {deals}")
     if accounts is None:
         accounts = 200 if deals is None else max(1, int(deals) // 8)
-    if int(accounts) < 1:
-        raise ValueError(f"accounts must be at least 1, got {accounts}")
-    if deals is not None and int(deals) < 0:
-        raise ValueError(f"deals must be 0 or more, got {deals}")
-    if int(weeks) < 1:
-        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    if not 1 <= int(accounts) <= MAX_ACCOUNTS:
+        raise ValueError(f"accounts must be between 1 and {MAX_ACCOUNTS:,}, got {accounts}")
+    if not 1 <= int(weeks) <= MAX_WEEKS:
+        raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")
     n_acc, weeks = int(accounts), int(weeks)
+    expected = n_acc * p.deals_per_account_year * (weeks + 52) / 52.0  # arrivals + the opening pipeline, roughly
+    if deals is None and expected > MAX_DEALS:
+        raise ValueError(f"{n_acc:,} accounts over {weeks} weeks make about {expected:,.0f} deals, more than "
+                         f"{MAX_DEALS:,}: give fewer accounts or weeks")
     rng = np.random.default_rng(seed)
     chain = calibrated_chain(f, exit_hazard=p.exit_hazard)
 

@@ -60,6 +60,9 @@ SNAPSHOT_COLUMNS = (
 OUTCOMES = ("order", "advance", "continuation", "no_sale")
 STATUSES = ("open", "won", "lost")
 PERIOD_WEEKS = 13
+# Ten years of weeks: the bound of every count of weeks a user gives (a horizon, a period, an event's length),
+# checked before anything is allocated.
+MAX_WEEKS = 520
 DEFAULT_CURRENCY = "CNY"
 
 

@@ -3,12 +3,14 @@
 Leaderboard (:mod:`simfunnel.widgets.leaderboard`): :func:`team_chart` (four panels comparing teams)
 and :func:`team_weeks_chart` (booked week by week). Debrief (:mod:`simfunnel.workshop.debrief`):
 :func:`round_chart` (the indicators round by round) and :func:`branch_chart` (a what-if branch
-against the original). A team has the same colour in all of them (:func:`team_colors`).
+against the original). A team has the same colour in all of them (:func:`team_colors`), and is labelled with
+its name for people when ``names`` (team key → name, the store's ``team_names(lang)``) is given; the gids keep
+the keys.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -55,13 +57,14 @@ def team_colors(n: int) -> list[str]:
     return [TEAM_COLORS[i % len(TEAM_COLORS)] for i in range(n)]
 
 
-def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None) -> list:
+def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None, names: Mapping[str, str] | None = None) -> list:
     """Four small bar charts comparing teams: booked / quota, forecast accuracy, progress / benchmark, quiz score.
 
     Args:
         board: :meth:`simfunnel.workshop.store.WorkshopStore.leaderboard` (columns team, week and the four).
         axes: four Axes to draw on (a new 12×3.4 inch figure when ``None``).
         lang: ``"zh"`` or ``"en"``.
+        names: team key → the name shown (default: the keys).
 
     A missing value (no reply classified yet, no week played) shows as "—" without a bar.
     The bars carry gid ``team-<column>``. Returns the four Axes.
@@ -74,7 +77,7 @@ def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None) -> list:
     axes = list(np.ravel(axes))
     if len(axes) != len(TEAM_PANELS):
         raise ValueError(f"team_chart: pass {len(TEAM_PANELS)} Axes, got {len(axes)}")
-    teams = board["team"].astype(str).tolist()
+    teams = [(names or {}).get(t, t) for t in board["team"].astype(str)]
     colors = team_colors(len(teams))
     y = np.arange(len(teams))
     for ax, (column, key, share) in zip(axes, TEAM_PANELS):
@@ -99,13 +102,14 @@ def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None) -> list:
 
 
 def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None, lang: str | None = None,
-                     currency: str = "CNY") -> "Axes":
+                     currency: str = "CNY", names: Mapping[str, str] | None = None) -> "Axes":
     """Each team's booked amount ``B_t`` week by week of the quarter, against the quota.
 
     Args:
         tables: team → its :func:`~simfunnel.analysis.metrics.indicators` table (rows t = 0 … weeks played).
         quota: the quota (one for all, or team → quota; drawn once when all are equal).
         ax: Axes to draw on; a new 8×5 inch figure when ``None``.
+        names: team key → the name in the legend (default: the keys).
 
     Each team's line carries gid ``team-weeks-<team>``.
     """
@@ -119,8 +123,8 @@ def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None
         require_indicator_columns(table, ("t", "booked"), "team_weeks_chart")
         n = max(n, int(table["t"].max()) if len(table) else 0)
     for color, (team, table) in zip(colors, tables.items()):
-        ax.plot(table["t"], table["booked"], color=color, lw=2, marker="o", ms=3.5, label=literal(team),
-                gid=f"team-weeks-{team}")
+        ax.plot(table["t"], table["booked"], color=color, lw=2, marker="o", ms=3.5,
+                label=literal((names or {}).get(team, team)), gid=f"team-weeks-{team}")
     values = sorted({float(q) for q in quotas.values()})
     if len(values) == 1:
         ax.axhline(values[0], color=QUOTA_COLOR, ls="--", lw=1)
@@ -151,7 +155,7 @@ DEBRIEF_TEXT = {
     "round_axis": ("回合", "Round"),
     "round_start": ("开始", "start"),
     "round_quota": ("任务", "quota"),
-    "branch_title": ("假设分支：{team}，第 {round} 回合", "What if: team {team}, round {round}"),
+    "branch_title": ("假设分支：{team}，第 {round} 回合", "What if: {team}, round {round}"),
     "branch_forecast": ("销售预计（原来）", "Forecast (original)"),
     "branch_forecast_b": ("销售预计（假设分支）", "Forecast (branch)"),
     "branch_booked": ("已成交（原来）", "Booked (original)"),
@@ -167,7 +171,8 @@ def _debrief_axes(ax: "Axes") -> None:
         ax.spines[side].set_visible(False)
 
 
-def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currency: str = "CNY") -> list:
+def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currency: str = "CNY",
+                names: Mapping[str, str] | None = None) -> list:
     """The three indicators round by round, a line per team: forecast and booked at each round's end,
     and each round's mean weekly progress over the benchmark (1 = on pace for the quota).
 
@@ -175,7 +180,7 @@ def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currenc
         table: :func:`simfunnel.workshop.debrief.round_indicators` (team, round, forecast, booked, progress,
             benchmark, quota); round 0 is the start.
         axes: three Axes to draw on (a new 13×3.8 inch figure when ``None``).
-        lang: ``"zh"`` or ``"en"``; currency: of the amounts.
+        lang: ``"zh"`` or ``"en"``; currency: of the amounts; names: team key → the name in the legend.
 
     Lines carry gid ``round-<column>-<team>``. Returns the three Axes.
     """
@@ -195,8 +200,8 @@ def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currenc
     for team in teams:
         rows = table[table["team"].astype(str) == team].sort_values("round")
         x = rows["round"].to_numpy(dtype=float)
-        axes[0].plot(x, rows["forecast"], color=colors[team], lw=2, marker="o", ms=3.5, label=literal(team),
-                     gid=f"round-forecast-{team}")
+        axes[0].plot(x, rows["forecast"], color=colors[team], lw=2, marker="o", ms=3.5,
+                     label=literal((names or {}).get(team, team)), gid=f"round-forecast-{team}")
         axes[1].plot(x, rows["booked"], color=colors[team], lw=2, marker="o", ms=3.5, gid=f"round-booked-{team}")
         bench = rows["benchmark"].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -253,7 +258,8 @@ def branch_chart(branch, ax: "Axes | None" = None, lang: str | None = None) -> "
     ax.yaxis.set_major_formatter(money_formatter(branch.currency, lang))
     ax.set_ylim(bottom=0)
     ax.set_xlabel(i18n.label("week", lang))
-    ax.set_title(text("branch_title", team=literal(branch.team), round=branch.at_round), loc="left", fontsize=12)
+    team = getattr(branch, "team_zh" if lang == "zh" else "team_en", "") or f"team {branch.team}"  # its name
+    ax.set_title(text("branch_title", team=literal(team), round=branch.at_round), loc="left", fontsize=12)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     _debrief_axes(ax)
     return ax

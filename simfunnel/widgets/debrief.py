@@ -156,7 +156,7 @@ class DebriefPanel(Widget):
     # --- the view -------------------------------------------------------------------------------
     def _build_ui(self) -> None:
         self.title = w.HTML()
-        self.team_select = w.Dropdown(options=self.store.teams, value=self.team, layout=w.Layout(width="240px"))
+        self.team_select = w.Dropdown(options=self._team_options(), value=self.team, layout=w.Layout(width="240px"))
         self.team_select.observe(self._on_team, names="value")
         self.timeline_title = w.HTML()
         self.timeline_html = w.HTML()
@@ -214,9 +214,18 @@ class DebriefPanel(Widget):
         threshold = float(self.threshold_field.value) if self.threshold_change.value else None
         self._ui(lambda: self.what_if(self.team, int(self.round_select.value), changes, threshold))
 
+    def _team_options(self) -> list[tuple[str, str]]:
+        """The team list: each team's name for people in the panel's language, its key as the value."""
+        return [(name, team) for team, name in self.store.team_names(self.lang).items()]
+
     def refresh(self) -> None:
         t = self.t
         self.title.value = f"<h3 style='margin:4px 0'>{html.escape(t('title'))}</h3>"
+        options = self._team_options()
+        if list(self.team_select.options) != options:
+            with self.team_select.hold_trait_notifications():
+                self.team_select.options = options
+                self.team_select.value = self.team
         self.team_select.description = t("team")
         self.timeline_title.value = f"<h4 style='margin:8px 0 2px'>{html.escape(t('timeline_title'))}</h4>"
         self._render_timeline()
@@ -252,7 +261,8 @@ class DebriefPanel(Widget):
         fig = self.figures["rounds"]
         fig.clear()
         axes = fig.subplots(1, 3)
-        plots.round_chart(self.rounds_table, axes=axes, lang=self.lang, currency=self.currency)
+        plots.round_chart(self.rounds_table, axes=axes, lang=self.lang, currency=self.currency,
+                          names=self.store.team_names(self.lang))
         relayout(fig)
         self.rounds_image.value = figure_png(fig)
 

@@ -40,6 +40,7 @@ from simfunnel import plots
 from simfunnel.analysis.metrics import indicators
 from simfunnel.widgets.base import CSS, Widget, figure_png
 from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
+from simfunnel.workshop.scoring import score_formula
 from simfunnel.workshop.store import WorkshopStore
 
 __all__ = ["WorkshopLeaderboard", "RANK_COLUMNS"]
@@ -84,15 +85,21 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         "week": ("当前周", "Week"),
         "moves": ("行动数", "Moves"),
         "col_score": ("得分", "Score"),
-        "weights": ("得分 = 各项按队间高低换算成 0–1 后的加权平均 × 100；权重：{weights}",
-                    "Score = the weighted mean of each measure scaled 0–1 across teams, × 100; weights: {weights}"),
+        "weights": ("得分 = 五个分项的加权平均 × 100，每项按固定标准折成 0–1（算法见表格下方）；权重：{weights}",
+                    "Score = the weighted mean of five parts, each 0–1 on a fixed scale (see below the table), "
+                    "× 100; weights: {weights}"),
+        "formula_title": ("得分怎么算", "How the score is computed"),
         "col_booked": ("已成交", "Booked"),
         "col_vs_quota": ("占任务", "of quota"),
+        "col_to_date": ("按进度", "to date"),
         "col_accuracy": ("预测准确度", "Forecast accuracy"),
         "col_progress": ("进展 / 基准", "Progress / benchmark"),
         "col_records": ("录入记录数", "Records entered"),
         "col_quiz": ("答题得分", "Quiz score"),
-        "quiz_n": ("（{n} 题）", " ({n} answered)"),
+        "quiz_n": ("（答 {n} 题）", " ({n} answered)"),
+        "quiz_n_open": ("（答 {n} 题，未答 {open} 题）", " ({n} answered, {open} unanswered)"),
+        "quiz_none": ("（无行动）", " (no moves)"),
+        "records_all": ("（不设门槛 {n}）", "(no threshold: {n})"),
         "rank_by": ("排名依据", "Rank by"),
         "refresh": ("刷新", "Refresh"),
         "auto": ("自动刷新", "Auto-refresh"),
@@ -204,6 +211,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         self.csv_button.on_click(lambda _: self.export("csv"))
         self.note = w.HTML()
         self.table_html = w.HTML()
+        self.formula = w.HTML()
         self.bars_image = image()
         self.weeks_image = image()
         self._links: list[Path] = []
@@ -212,7 +220,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         controls = w.HBox([self.rank_select, self.refresh_button, self.auto, self.xlsx_button, self.csv_button],
                           layout=w.Layout(align_items="center", flex_flow="row wrap"))
         self.root = w.VBox([w.HTML(CSS + TABLE_CSS), self.title, self.info, controls, self.note, self.table_html,
-                            self.bars_image, self.weeks_image])
+                            self.formula, self.bars_image, self.weeks_image])
 
     def _on_rank(self, change: dict) -> None:
         self._rank_by = change["new"]
@@ -223,10 +231,15 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         t = self.t
         self.title.value = f"<h3 style='margin:4px 0'>{html.escape(t('title'))}</h3>"
         time = self.updated.strftime("%H:%M:%S") if self.updated else "—"
-        weights = " · ".join(f"{t(RANK_COLUMNS[k][1])} {v:g}" for k, v in self.store.weights.items() if k in RANK_COLUMNS)
+        store_weights = self.store.weights
+        weights = " · ".join(f"{t(RANK_COLUMNS[k][1])} {v:g}" for k, v in store_weights.items() if k in RANK_COLUMNS)
         self.info.value = "<span class='sf-muted'>" + html.escape(t(
             "info", path=str(self.store.path), n=len(self.store.teams), first=self.store.start_week + 1,
             last=self.store.end_week, time=time)) + "<br>" + html.escape(t("weights", weights=weights)) + "</span>"
+        heading, *lines = score_formula(store_weights, self.lang, int(self.store.config["period_weeks"]))
+        self.formula.value = (f"<div class='sf-muted' style='font-size:12px; max-width:1100px'><b>"
+                              f"{html.escape(t('formula_title'))}</b> {html.escape(heading)}<ul style='margin:2px 0'>"
+                              + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul></div>")
         options = [(t(key) + (t("lower_better") if not higher else ""), column)
                    for column, (higher, key) in RANK_COLUMNS.items()]
         if self.rank_select.options != tuple(options):
@@ -261,23 +274,34 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         t = self.t
         table = self.table
         colors = dict(zip(self.board["team"], plots.team_colors(len(self.board)))) if len(self.board) else {}
+        names = self.store.team_names(self.lang)  # each team's name for people (the key stays in the exports)
         heads = [("rank", ""), ("team", "sf-team"), ("week", ""), ("moves", "")] + \
                 [(key, "") for _, key in RANK_COLUMNS.values()]
         head = "".join(f"<th class='{cls}'>{html.escape(t(key))}{' ▼' if RANK_COLUMNS.get(self._rank_by, (0, ''))[1] == key else ''}</th>"
                        for key, cls in heads)
         rows = []
         for i, row in table.iterrows():
-            quiz = pct(row["quiz_score"], 0) + t("quiz_n", n=int(row["quiz_answered"]))
+            moves, answered = int(row["moves"]), int(row["quiz_answered"])
+            if moves == 0:  # no move, no reply to judge: not "0 %"
+                quiz = "—" + t("quiz_none")
+            elif answered < moves:  # unanswered replies shown as such, not as wrong answers
+                quiz = pct(row["quiz_score"], 0) + t("quiz_n_open", n=answered, open=moves - answered)
+            else:
+                quiz = pct(row["quiz_score"], 0) + t("quiz_n", n=answered)
             score = "—" if not math.isfinite(row["score"]) else f"{row['score']:.0f}"
+            to_date = row["booked"] / row["quota_to_date"] if row["quota_to_date"] > 0 else math.nan
+            records_all = t("records_all", n=f"{int(row['records_without_threshold']):,}")
             cells = [str(int(row["rank"])),
                      f"<span class='sf-dot' style='background:{colors.get(row['team'], '#888')}'></span>"
-                     f"{html.escape(str(row['team']))}",
+                     f"{html.escape(names.get(row['team'], str(row['team'])))}",
                      str(int(row["week"])), str(int(row["moves"])), f"<b>{score}</b>",
                      html.escape(self.money(row["booked"], compact=True)) + f" <span class='sf-muted'>"
-                     f"{html.escape(t('col_vs_quota'))} {pct(row['booked_vs_quota'], 0)}</span>",
+                     f"{html.escape(t('col_vs_quota'))} {pct(row['booked_vs_quota'], 0)} · "
+                     f"{html.escape(t('col_to_date'))} {pct(to_date, 0)}</span>",
                      pct(row["forecast_accuracy"], 0),
                      "—" if not math.isfinite(row["progress_vs_benchmark"]) else f"{row['progress_vs_benchmark']:.2f}",
-                     f"{int(row['records_entered']):,}", html.escape(quiz)]
+                     f"{int(row['records_entered']):,} <span class='sf-muted'>{html.escape(records_all)}</span>",
+                     html.escape(quiz)]
             klass = " class='sf-first'" if int(row["rank"]) == 1 else ""
             rows.append(f"<tr{klass}>" + "".join(
                 f"<td class='sf-team'>{c}</td>" if k == 1 else f"<td>{c}</td>" for k, c in enumerate(cells)) + "</tr>")
@@ -288,7 +312,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         fig.clear()
         if len(self.board):
             axes = fig.subplots(1, 4)
-            plots.team_chart(self.board, axes=axes, lang=self.lang)
+            plots.team_chart(self.board, axes=axes, lang=self.lang, names=self.store.team_names(self.lang))
             week = int(self.board["week"].max())
             fig.suptitle(plots.i18n.text(plots.TEAM_TEXT["team_title"], self.lang, week=week), x=0.01, ha="left",
                          fontsize=12)
@@ -298,6 +322,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
         fig.clear()
         ax = fig.subplots()
         quotas = dict(zip(self.board["team"], self.board["quota"])) if len(self.board) else {}
-        plots.team_weeks_chart(self.weekly, quotas, ax=ax, lang=self.lang, currency=self.currency)
+        plots.team_weeks_chart(self.weekly, quotas, ax=ax, lang=self.lang, currency=self.currency,
+                               names=self.store.team_names(self.lang))
         relayout(fig)
         self.weeks_image.value = figure_png(fig)

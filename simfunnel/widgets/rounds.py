@@ -1,5 +1,8 @@
 """RoundControl: the trainer runs the rounds of a workshop — open, timer, who has submitted, close, market events, weights.
 
+Below the rounds, the teams' join codes (:class:`~simfunnel.widgets.team_codes.TeamCodes`: a new code for a
+team, a rejoin allowed). Teams are shown by their names for people (the store's ``team_name``).
+
 Everything goes through the workshop store (:class:`~simfunnel.workshop.store.WorkshopStore`), the
 same calls as the ``simfunnel workshop round|event|weights`` commands, so the CLI and the
 notebook can be used side by side. With **auto-refresh** on, the widget re-reads the store
@@ -39,6 +42,7 @@ import pandas as pd
 
 from simfunnel.widgets.base import CSS, Widget
 from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed
+from simfunnel.widgets.team_codes import TeamCodes
 from simfunnel.workshop.store import WorkshopStore
 from simfunnel.model.events import EVENT_KINDS
 
@@ -243,6 +247,7 @@ class RoundControl(AutoRefreshed, Widget):
                                                     style={"description_width": "170px"}) for k in WEIGHT_KEYS}
         self.weights_button = self._button(
             lambda: self.set_weights(**{k: f.value for k, f in self.weight_fields.items()}))
+        self.codes = TeamCodes(self.store, lang=self._fixed_lang)
         row = w.Layout(align_items="center", flex_flow="row wrap")
         self.root = w.VBox([
             w.HTML(CSS), self.title, self.state,
@@ -253,6 +258,7 @@ class RoundControl(AutoRefreshed, Widget):
             self.event_help, self.events_list,
             self.weights_title, w.VBox(list(self.weight_fields.values())),
             w.HBox([self.weights_button]),  # in a VBox a button would stretch across the page
+            self.codes.root,
         ])
 
     def refresh(self) -> None:
@@ -277,6 +283,15 @@ class RoundControl(AutoRefreshed, Widget):
         self._render_table()
         self._render_events()
         self._render_weights()
+        if hasattr(self, "codes"):  # the codes in the control's language, read again (the CLI may have changed them)
+            if self.codes.lang != self.lang:
+                self.codes.set_language(self.lang)
+            else:
+                self.codes.refresh()
+
+    def close(self) -> None:
+        self.codes.close()
+        super().close()
 
     def _render_state(self) -> None:
         t = self.t
@@ -322,8 +337,9 @@ class RoundControl(AutoRefreshed, Widget):
         heads = "".join(f"<th style='text-align:left;padding:2px 10px'>{html.escape(t(k))}</th>"
                         for k in ("col_team", "col_submitted", "col_moves", "col_by", "col_default"))
         rows = []
+        names = self.store.team_names(self.lang)
         for r in self.status.itertuples(index=False):
-            cells = [html.escape(str(r.team)), t("yes") if r.submitted else "—", str(int(r.moves)),
+            cells = [html.escape(names.get(r.team, str(r.team))), t("yes") if r.submitted else "—", str(int(r.moves)),
                      html.escape(str(r.trainee or "")), html.escape(t("default_text")) if r.is_default else ""]
             rows.append("<tr>" + "".join(f"<td style='padding:2px 10px'>{c}</td>" for c in cells) + "</tr>")
         self.table.value = f"<table style='border-collapse:collapse;font-size:13px'><tr>{heads}</tr>{''.join(rows)}</table>"
@@ -337,7 +353,7 @@ class RoundControl(AutoRefreshed, Widget):
             self.event_kind.options = options
             self.event_kind.value = value
         self.event_kind.description = t("event_kind")
-        teams = [(t("all_teams"), "")] + [(team, team) for team in self.store.teams]  # "": every team
+        teams = [(t("all_teams"), "")] + [(name, team) for team, name in self.store.team_names(self.lang).items()]
         if list(self.event_team.options) != teams:
             value = self.event_team.value if self.event_team.value in self.store.teams else ""
             self.event_team.options = teams

@@ -3,13 +3,14 @@
 A trainer creates a workshop folder (``simfunnel workshop init --dir W --teams 6 --seed
 2026``) and serves the trainee notebooks (``make app WORKSHOP=W``). A trainee then:
 
-1. **joins** — :class:`JoinWidget`: the workshop folder (prefilled from the environment
-   variable ``SIMFUNNEL_WORKSHOP``, which ``make app WORKSHOP=W`` sets), the team (a list
-   filled from the store), their name, "Join". That makes the page's
-   :class:`~simfunnel.workshop.session.Session` ``(store, team, trainee, lang)`` (also this
-   context's :func:`~simfunnel.workshop.session.current_session`); from code,
-   :func:`~simfunnel.workshop.session.join` does the same. A missing folder, a folder without a workshop or a file
-   that is not a workshop store gets a clear message in Chinese or English, never a
+1. **joins** — :class:`~simfunnel.widgets.join.JoinWidget`: the team's join code (on the card the trainer
+   hands out), their name, "Join". The workshop is the server's (``SIMFUNNEL_WORKSHOP``, which
+   ``make app WORKSHOP=W`` sets): the page never shows nor takes a folder. The name is bound to the
+   trainee's browser in that team. That makes the page's :class:`~simfunnel.workshop.session.Session`
+   (also this context's :func:`~simfunnel.workshop.session.current_session`); from code,
+   :func:`~simfunnel.workshop.session.join_with_code` does the same, and the trusted
+   :func:`~simfunnel.workshop.session.join` (a folder and a team) serves tests and notebooks. An unknown code,
+   a name taken from another browser, a bad name get a clear message in Chinese or English, never a
    traceback.
 2. **plays** — :class:`TeamBoard`, the :class:`~simfunnel.widgets.deal_board.DealBoard` in
    store mode (``DealBoard.for_team(session)``, or ``for_team(store, team, trainee=…)``;
@@ -19,8 +20,12 @@ A trainer creates a workshop folder (``simfunnel workshop init --dir W --teams 6
    classification is stored before the outcome is revealed. "Next week" closes the team's
    week in the store and plays it with **every** teammate's moves of that week. When a
    teammate closed the week first, the board catches up from the store on the next
-   action or refresh. Undo withdraws your last move of the open week; a closed week
-   stays closed and there is no reset: the store is the workshop's record.
+   action or refresh. Undo withdraws your own last move of the open week — a teammate's move is
+   refused with a message naming whose it is (the store refuses it too); a closed week
+   stays closed and there is no reset: the store is the workshop's record. The board acts for its
+   session's team only: its ``store``, ``team`` and ``trainee`` are its session's and cannot be changed,
+   and a session joined with a code is checked before every write (the trainer may have replaced the
+   code, or let the name rejoin from another browser).
 
 :class:`WorkshopPlay` puts both in one widget (the join form, then the team's board): the
 trainee notebook ``08_workshop_play`` is that widget and nothing else. Without
@@ -29,7 +34,8 @@ trainee notebook ``08_workshop_play`` is that widget and nothing else. Without
 From code (tests drive it without a browser)::
 
     store = WorkshopStore.init(folder, teams=["red", "blue"], seed=7)
-    session = join(folder, "red", trainee="Li")   # or the JoinWidget's button
+    session = join_with_code(store, store.team_codes()["red"], "Li", browser=token)  # the JoinWidget's button
+    session = join(folder, "red", trainee="Li")                                      # trusted code
     board = DealBoard.for_team(session)           # the session's team, as Li
     move = board.act(deal_id, "arrange_demo")     # in the store before move.reply is seen
     board.classify("advance"); board.next_week()
@@ -54,19 +60,21 @@ import contextlib
 import html
 import os
 import threading
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
+from simfunnel.i18n import resolve_language
 from simfunnel.model.replies import OUTCOMES, Reply, reply_bank, is_correct, pick_reply
 from simfunnel.workshop.session import (
     ENV,
-    JOIN_TEXTS,
     JoinError,
     Session,
+    check_session,
     current_session,
     join,
+    join_with_code,
     open_workshop,
     resolve_team,
     same_folder,
@@ -75,191 +83,16 @@ from simfunnel.workshop.session import (
     workshop_folder,
 )
 from simfunnel.workshop.store import StoreError, WorkshopStore
-from simfunnel.widgets.base import CSS, Pair, Widget, figure_texts, widget_texts
+from simfunnel.widgets.base import Pair, Widget, figure_texts, widget_texts
 from simfunnel.widgets.controls import AutoRefresh
 from simfunnel.widgets.deal_board import DealBoard
+from simfunnel.widgets.join import CJK_FONT_CSS, JoinWidget
 from simfunnel.widgets.moves import BoardError, Move, plain_value, reply_seed, styled_span
 from simfunnel.analysis.metrics import indicators
 from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 
-__all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "current_session", "join",
-           "open_workshop", "team_label", "workshop_folder", "ENV"]
-
-# Chinese in a Simplified Chinese face. A page without a language (Voilà's, JupyterLab's) leaves
-# the choice to the system, and Chromium on Linux then takes the Japanese Noto face: its
-# full-width punctuation (：，) sits in the middle of the line. Latin text keeps its usual font.
-CJK_FONT_CSS = """<style>
-.jp-RenderedHTMLCommon, .jp-OutputArea-output, .jupyter-widgets, .jupyter-widgets input, .jupyter-widgets select,
-.jupyter-widgets button {font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC",
-"Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif}
-</style>"""
-
-
-# --- the join form ------------------------------------------------------------------------
-class JoinWidget(Widget):
-    """The join form: workshop folder, team, name, "Join"; sets the kernel's session.
-
-    Args:
-        folder: prefill of the folder field (default ``$SIMFUNNEL_WORKSHOP``).
-        demo: the folder is a demo workshop (the form says so).
-        lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
-
-    From code: :meth:`join` fills the fields given and presses "Join"; ``join_button``,
-    ``folder_field``, ``team_field`` and ``name_field`` are the ipywidgets controls;
-    :meth:`on_join` registers ``callback(session)``.
-    """
-
-    TEXT: dict[str, Pair] = {
-        "title": ("加入工作坊", "Join the workshop"),
-        "intro": ("填写讲师给的工作坊文件夹，选择你的小组，写上你的名字，然后点“加入”。",
-                  "Enter the workshop folder your trainer gives you, choose your team, write your name, then press Join."),
-        "demo": ("演示模式：没有指定工作坊文件夹，这是一个只给你用的临时演示工作坊。正式研讨时，讲师会给出文件夹。",
-                 "Demo: no workshop folder was given, so this is a temporary demo workshop just for you. "
-                 "In a workshop your trainer gives the folder."),
-        "folder": ("工作坊文件夹", "Workshop folder"),
-        "folder_tip": ("讲师创建工作坊时用的文件夹", "The folder your trainer created the workshop in"),
-        "team": ("小组", "Team"),
-        "name": ("你的名字", "Your name"),
-        "name_hint": ("例如：李雷", "e.g. Li Lei"),
-        "join": ("加入", "Join"),
-        "join_tip": ("加入这个小组：你的行动会记录在工作坊里", "Join this team: your moves are recorded in the workshop"),
-        "joined": ("已加入：{team} · {trainee}", "Joined: {team} · {trainee}"),
-        "change": ("更换小组", "Change team"),
-        "teams_found": ("找到 {n} 个小组，请选择你的小组。", "{n} teams found: choose yours."),
-        **JOIN_TEXTS,
-    }
-
-    def __init__(self, folder: str | os.PathLike | None = None, *, demo: bool = False, lang: str | None = None) -> None:
-        super().__init__(lang)
-        self.demo = bool(demo)
-        self.session: Session | None = None
-        self._store: WorkshopStore | None = None
-        self._callbacks: list[Callable[[Session], None]] = []
-        self._error: JoinError | None = None
-        self._info: tuple[str, dict] | None = None
-        L = w.Layout
-        self._title = w.HTML()
-        self.folder_field = w.Text(value=str(folder) if folder is not None else os.environ.get(ENV, ""),
-                                   continuous_update=False, layout=L(width="560px"),
-                                   style={"description_width": "110px"})
-        self.team_field = w.Dropdown(options=[], layout=L(width="300px"), style={"description_width": "110px"})
-        self.name_field = w.Text(layout=L(width="260px"), style={"description_width": "80px"})
-        self.join_button = w.Button(button_style="primary", icon="sign-in", layout=L(width="auto"))
-        self.change_button = w.Button(layout=L(width="auto", display="none"))
-        self._message = w.HTML()
-        self.folder_field.observe(lambda _c: self._load_teams(), names="value")
-        self.join_button.on_click(lambda _b: self._ui_join())
-        self.change_button.on_click(lambda _b: self._show_form(True))
-        self._form = w.VBox([self.folder_field,
-                             w.HBox([self.team_field, self.name_field, self.join_button],
-                                    layout=L(align_items="center", flex_flow="row wrap"))])
-        self.root = w.VBox([w.HTML(CSS + CJK_FONT_CSS), self._title, self._form,
-                            w.HBox([self._message, self.change_button], layout=L(align_items="center"))],
-                           layout=L(border="1px solid #c9d3e0", padding="6px 10px", margin="0 0 8px 0"))
-        self.root.add_class("sf-join")
-        self._load_teams()
-        self.refresh()
-
-    # --- from code ------------------------------------------------------------------------
-    def on_join(self, callback: Callable[[Session], None]) -> None:
-        """Call ``callback(session)`` after every successful join."""
-        self._callbacks.append(callback)
-
-    def join(self, folder: str | None = None, team: str | None = None, trainee: str | None = None) -> Session:
-        """Fill in the fields given, then join (what the "Join" button does).
-
-        Raises:
-            JoinError: no folder, no workshop there, a foreign file, no team chosen, no name.
-        """
-        if folder is not None and folder != self.folder_field.value:
-            self.folder_field.value = str(folder)  # loads the teams
-        if self._store is None:
-            self._load_teams()
-        if self._store is None:
-            raise self._error or JoinError("no_folder")
-        if team is not None:
-            if team not in self._store.teams:
-                raise JoinError("unknown_team", team=team)
-            self.team_field.value = team
-        if trainee is not None:
-            self.name_field.value = trainee
-        name = self.name_field.value.strip()
-        if not self.team_field.value:
-            raise JoinError("no_team")
-        if not name:
-            raise JoinError("no_name")
-        self.session = join(self._store, self.team_field.value, name)
-        self._error, self._info = None, None
-        self._show_form(False)
-        for callback in list(self._callbacks):
-            callback(self.session)
-        return self.session
-
-    # --- UI -------------------------------------------------------------------------------
-    def _ui_join(self) -> None:
-        try:
-            self.join()
-        except JoinError as err:
-            self._error = err
-            self._render_message()
-
-    def _load_teams(self) -> None:
-        """Open the folder's store (when it changed) and list its teams; a problem becomes the message."""
-        self._store, self._error, self._info = None, None, None
-        try:
-            self._store = open_workshop(self.folder_field.value)
-        except JoinError as err:
-            self._error = err if self.folder_field.value.strip() else None
-            self.team_field.options = []
-        else:
-            teams = self._store.teams
-            self.team_field.options = [(team_label(t, self.lang), t) for t in teams]
-            self.team_field.value = teams[0] if len(teams) == 1 else None
-            self._info = ("teams_found", {"n": len(teams)})
-        if hasattr(self, "_title"):
-            self._render_message()
-
-    def _show_form(self, show: bool) -> None:
-        self._form.layout.display = None if show else "none"
-        self._title.layout.display = None if show else "none"
-        self.change_button.layout.display = "none" if show else None
-        if show:
-            self._info = None
-        self._render_message()
-
-    def refresh(self) -> None:
-        if not hasattr(self, "_title"):
-            return
-        intro = f'<div class="sf-muted">{html.escape(self.t("intro"))}</div>'
-        if self.demo:
-            intro += f'<div class="sf-warn">{html.escape(self.t("demo"))}</div>'
-        self._title.value = f'<b style="font-size:15px">{html.escape(self.t("title"))}</b>{intro}'
-        self.folder_field.description = self.t("folder")
-        self.folder_field.tooltip = self.t("folder_tip")
-        self.team_field.description = self.t("team")
-        if self._store is not None:
-            value = self.team_field.value
-            self.team_field.options = [(team_label(t, self.lang), t) for t in self._store.teams]
-            self.team_field.value = value
-        self.name_field.description = self.t("name")
-        self.name_field.placeholder = self.t("name_hint")
-        self.join_button.description = self.t("join")
-        self.join_button.tooltip = self.t("join_tip")
-        self.change_button.description = self.t("change")
-        self._render_message()
-
-    def _render_message(self) -> None:
-        if self._error is not None:
-            self._message.value = f'<span class="sf-warn">⚠ {html.escape(self._error.text(self.lang))}</span>'
-        elif self.session is not None and self._form.layout.display == "none":
-            s = self.session
-            text = self.t("joined", team=team_label(s.team, self.lang), trainee=s.trainee)
-            self._message.value = f'<span class="sf-good">✔ {html.escape(text)}</span>'
-        elif self._info is not None:
-            self._message.value = f'<span class="sf-muted">{html.escape(self.t(self._info[0], **self._info[1]))}</span>'
-        else:
-            self._message.value = ""
-
+__all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "CJK_FONT_CSS", "current_session", "join",
+           "join_with_code", "open_workshop", "team_label", "workshop_folder", "ENV"]
 
 # --- the board in store mode ----------------------------------------------------------------
 _REPLIES: dict[str, Reply] = {}
@@ -279,9 +112,12 @@ def _store_error(err: StoreError) -> BoardError:
 class TeamBoard(DealBoard, team_board=True):
     """The DealBoard in workshop mode: one team's scenario, read from and written to a workshop store.
 
-    Made by ``DealBoard.for_team(store, team, trainee=…)``. ``store`` may be a
-    :class:`~simfunnel.workshop.store.WorkshopStore` or its folder; without ``store`` (and
-    ``team``) the session of :func:`join` is used. The quota and the small-order
+    Made by ``DealBoard.for_team(session)`` (a page's :class:`~simfunnel.workshop.session.Session`: it plays
+    as that session's trainee, in its language) or ``DealBoard.for_team(store, team, trainee=…)`` (trusted
+    code). ``store`` may be a :class:`~simfunnel.workshop.store.WorkshopStore` or its folder; without
+    ``store`` (and ``team``) this context's session is used. The board is bound to its :attr:`session`:
+    ``store``, ``team`` and ``trainee`` are read-only, every store call names the session's team, and a
+    session joined with a code is checked before every write (:func:`~simfunnel.workshop.session.check_session`). The quota and the small-order
     threshold are the workshop's (``store.scenario(team)``), the period shown is the
     workshop's (``store.start_week`` on); ``page_size``, ``rotting_weeks`` and ``lang`` are
     the DealBoard's.
@@ -304,11 +140,15 @@ class TeamBoard(DealBoard, team_board=True):
         given = store if isinstance(store, Session) else None
         store, team = resolve_team(store, team)
         session = given if given is not None else current_session()
-        if trainee is None:
-            trainee = session.trainee if session is not None and session.store is store and session.team == team else ""
+        if session is not None and (session.store is not store or session.team != team):
+            session = None
+        if given is not None and trainee is not None and trainee_name(trainee) != given.trainee:
+            raise ValueError(f"a session's board plays as its trainee ({given.trainee!r}), not {trainee!r}")
+        if session is None or (trainee is not None and trainee_name(trainee) != session.trainee):
+            session = Session(store, team, trainee_name(trainee or ""), resolve_language(lang))  # trusted: no code
         if given is not None and lang is None:  # the page's session carries the page's language
             lang = given.lang
-        self.store, self.team, self.trainee = store, team, trainee_name(trainee)
+        self._session = session
         self.teammates: list[tuple[str, Move]] = []
         self._by_id: dict[int, Move] = {}
         self._week_moves: dict[int, list[Move]] = {}
@@ -321,6 +161,35 @@ class TeamBoard(DealBoard, team_board=True):
             self._lock = threading.RLock()
             self.poll = AutoRefresh(poll_seconds, self._on_poll, alive=self.root)
             self.poll.checkbox.value = True  # starts it (the checkbox itself is not shown)
+
+    # --- bound to its session ------------------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        """The session this board plays for (a tuple: it cannot be re-pointed)."""
+        return self._session
+
+    @property
+    def store(self) -> WorkshopStore:
+        """The session's store."""
+        return self._session.store
+
+    @property
+    def team(self) -> str:
+        """The session's team: the only team this board ever writes for."""
+        return self._session.team
+
+    @property
+    def trainee(self) -> str:
+        """The session's trainee: every move and withdrawal of this board carries this name."""
+        return self._session.trainee
+
+    def _check_access(self) -> None:
+        """Before a write: a session joined with a code may still act (its code is live, its name still
+        this browser's); else the store's reason, in zh and en."""
+        try:
+            check_session(self._session)
+        except JoinError as err:
+            raise BoardError("err_store", zh=err.zh, en=err.en) from None
 
     def _ui(self, call) -> None:
         with self._lock if self.poll is not None else contextlib.nullcontext():  # not while the clock ticks
@@ -418,12 +287,15 @@ class TeamBoard(DealBoard, team_board=True):
         return move
 
     def _catch_up_refusal(self) -> None:
-        """On an action: when a teammate closed the week meanwhile, show the new week and refuse the action."""
+        """On an action: refuse a session that may no longer act; when a teammate closed the week meanwhile, show
+        the new week and refuse the action."""
+        self._check_access()
         if self._sync_store():
             self.refresh()
             raise BoardError("err_caught_up", week=self.sim.week)
 
     def _add_move(self, move: Move) -> None:
+        self._check_access()
         try:
             move_id = self.store.record_move(
                 self.team, move.week, move.deal_id, move.action, style=move.style,
@@ -479,6 +351,7 @@ class TeamBoard(DealBoard, team_board=True):
         """
         if self.store.rounds_mode:
             return self._submit()
+        self._check_access()
         if not self._sync_store():
             week = self.sim.week + 1
             try:
@@ -525,14 +398,30 @@ class TeamBoard(DealBoard, team_board=True):
         row = mine.iloc[0]
         return bool(row["submitted"]), str(row["trainee"] or "")
 
-    def undo(self) -> None:
-        """Withdraw your last move of the open week (it stays on record, flagged withdrawn).
+    def undo(self, deal_id: Any = None) -> None:
+        """Withdraw your last move of the open week, or your move on ``deal_id`` (it stays on record, flagged
+        withdrawn). Only your own moves: a teammate's is refused with a message naming whose it is (the store
+        refuses it too, whoever asks).
 
         Raises:
-            ValueError: no move of yours this week (a closed week cannot be undone in a workshop).
+            ValueError: no move of yours this week (a closed week cannot be undone in a workshop), or the
+                move on ``deal_id`` is a teammate's (in zh and en).
         """
         self._catch_up_refusal()
         pending = self.pending
+        if deal_id is not None:
+            deal_id = plain_value(deal_id)
+            mate = next((m for _, m in self.teammates if m.deal_id == deal_id), None)
+            if mate is not None:  # the store says whose it is, and refuses
+                try:
+                    self.store.withdraw(self.team, mate.week, deal_id, trainee=self.trainee)
+                except StoreError as err:
+                    raise _store_error(err) from None
+                self._sync_store()  # the same name in another spelling: it was ours after all
+                self.refresh()
+                self._changed()
+                return
+            pending = [m for m in pending if m.deal_id == deal_id]
         if not pending:
             raise BoardError("err_workshop_week")
         move = pending[-1]
@@ -540,7 +429,13 @@ class TeamBoard(DealBoard, team_board=True):
             self.store.withdraw(self.team, move.week, move.deal_id, trainee=self.trainee)
         except StoreError as err:
             raise _store_error(err) from None
-        super().undo()
+        if move is self.pending[-1]:
+            super().undo()
+            return
+        self.moves.remove(move)
+        self._note = ("undone_move", {"deal": move.deal_id, "action": move.action})
+        self.refresh()
+        self._changed()
 
     def reset(self) -> None:
         """Not in a workshop: every move is on record.
@@ -560,7 +455,7 @@ class TeamBoard(DealBoard, team_board=True):
 
     def _render_header(self) -> None:
         super()._render_header()
-        line = self.t("team_line", team=team_label(self.team, self.lang), trainee=self.trainee or "—")
+        line = self.t("team_line", team=self.store.team_name(self.team, self.lang), trainee=self.trainee or "—")
         period = self.t("team_period", first=self.store.start_week + 1, end=self.store.end_week)
         extra = ""
         if self.store.rounds_mode:
@@ -644,9 +539,12 @@ class WorkshopPlay(Widget):
             workshop in a temporary folder, and the form says so).
         lang: ``"zh"`` or ``"en"``; default: follow :func:`simfunnel.set_language`.
         page_size: cards per stage and page of the board.
+        with_code: True (default): the join form takes the team's join code and a name, and never shows
+            the folder; False (a trusted coder in JupyterLab): the folder, a team list and a name.
+        browser: the page's browser token (see :class:`~simfunnel.widgets.join.JoinWidget`).
 
-    After a join (the form, or ``play.join_widget.join(team=…, trainee=…)``) ``play.board``
-    is the team's board. A session joined earlier in the kernel is shown at once.
+    After a join (the form, or ``play.join_widget.join(code=…, trainee=…)``) ``play.board``
+    is the team's board, bound to the session. A session joined earlier in the kernel is shown at once.
     """
 
     TEXT: dict[str, Pair] = {
@@ -655,7 +553,7 @@ class WorkshopPlay(Widget):
     }
 
     def __init__(self, folder: str | os.PathLike | None = None, *, lang: str | None = None,
-                 page_size: int = 6) -> None:
+                 page_size: int = 6, with_code: bool = True, browser: str | None = None) -> None:
         super().__init__(lang)
         demo = False
         if folder is None:
@@ -663,25 +561,21 @@ class WorkshopPlay(Widget):
         self.folder, self.demo = str(folder), demo
         self.page_size = page_size
         self.board: TeamBoard | None = None
-        self.join_widget = JoinWidget(folder, demo=demo, lang=lang)
+        self.join_widget = JoinWidget(folder, demo=demo, lang=lang, with_code=with_code, browser=browser)
         self.join_widget.on_join(self._show_board)
         self._waiting = w.HTML()
         self._area = w.VBox([self._waiting])
         self.root = w.VBox([self.join_widget.root, self._area])
         session = current_session()
         if session is not None and same_folder(session.store, self.folder):
-            self.join_widget.name_field.value = session.trainee
-            self.join_widget.team_field.value = session.team
-            self.join_widget.session = session
-            self.join_widget._show_form(False)
+            self.join_widget.show_joined(session)
             self._show_board(session)
         self.refresh()
 
     def _show_board(self, session: Session) -> None:
         if self.board is not None:
             self.board.close()
-        self.board = TeamBoard(session.store, session.team, trainee=session.trainee, page_size=self.page_size,
-                               lang=self._fixed_lang)
+        self.board = TeamBoard(session, page_size=self.page_size, lang=self._fixed_lang)  # bound to the session
         self._area.children = [self.board.root]
 
     def refresh(self) -> None:

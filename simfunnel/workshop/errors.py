@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,8 @@ TEXT: dict[str, tuple[str, str]] = {
               "One move per deal and week."),
     "closed": ("第 {week} 周已经结束（{who_zh}结束了这一周）；现在的行动属于第 {open} 周。",
                "Week {week} is closed ({who_en} closed it); moves now go into week {open}."),
-    "not_open": ("第 {week} 周还没有开始：{team} 队正在进行第 {open} 周。",
-                 "Week {week} is not open yet: team {team} is playing week {open}."),
+    "not_open": ("第 {week} 周还没有开始：{team_zh}正在进行第 {open} 周。",
+                 "Week {week} is not open yet: {team_en} is playing week {open}."),
     "ended": ("本次研讨的周期已在第 {end} 周结束，不能再行动。",
               "The workshop's period ended at week {end}: no more moves."),
     "before": ("第 {week} 周在本次研讨开始之前；行动从第 {first} 周开始。",
@@ -53,9 +54,24 @@ TEXT: dict[str, tuple[str, str]] = {
                    "In {round_en} moves go into week {first} (the round plays weeks {first}–{last}), not week {week}."),
     "time_up": ("{round_zh}的时间已到（截止时间 {deadline}），不能再行动。",
                 "Time is up for {round_en} (the deadline was {deadline}): no more moves."),
-    "submitted": ("{team} 队已提交{round_zh}的决定（{who_zh}提交），不能再修改。",
-                  "Team {team} has submitted its decisions for {round_en} ({who_en} submitted them): "
+    "submitted": ("{team_zh}已提交{round_zh}的决定（{who_zh}提交），不能再修改。",
+                  "{team_en_cap} has submitted its decisions for {round_en} ({who_en} submitted them): "
                   "no more changes."),
+    "not_yours": ("商机 {deal} 在第 {week} 周的行动是{who_zh}做的：只有{who_zh}本人可以撤回。请{who_zh}撤回，"
+                  "或者和{who_zh}商量。",
+                  "The move on deal {deal} in week {week} is {who_en}'s: only {who_en} can withdraw it. "
+                  "Ask {who_en} to undo it."),
+    # joining with a code (simfunnel.workshop.access)
+    "name_taken": ("{team_zh}里已经有人用“{name}”这个名字从另一个浏览器加入了。请换一个名字；如果那就是你"
+                   "（换了电脑或浏览器），请培训师允许你重新加入。",
+                   "The name {name!r} is already used in {team_en} from another browser. Choose another name; "
+                   "if it is you (another computer or browser), ask your trainer to let you rejoin."),
+    "no_trainee": ("{team_zh}里没有叫“{name}”的学员加入过。", "Nobody named {name!r} has joined {team_en}."),
+    "code_retired": ("培训师已经更换了{team_zh}的加入码：请用新的加入码重新加入。",
+                     "The trainer replaced {team_en}'s join code: join again with the new code."),
+    "name_moved": ("你的名字“{name}”已经在另一个浏览器上加入了{team_zh}（培训师允许了重新加入）：这个页面不能再行动。",
+                   "Your name {name!r} has joined {team_en} from another browser (the trainer allowed a rejoin): "
+                   "this page can no longer act."),
     "trainer_closes": ("本次研讨按回合进行：培训师为所有队一起结束回合，各队不用自己结束一周。",
                        "This workshop plays in rounds: the trainer closes each round for every team; "
                        "teams do not close weeks themselves."),
@@ -99,19 +115,33 @@ def refusal(cls: type[StoreError], key: str, **fields: Any) -> StoreError:
     return cls(en.format(**fields), zh.format(**fields))
 
 
-def whole_number(name: str, value: object, minimum: int | None = None) -> int:
-    """``value`` as an int; refused (a :class:`StoreError` naming ``name``): not a whole number, or below
-    ``minimum``."""
+def whole_number(name: str, value: object, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``value`` as an int; refused (a :class:`StoreError` naming ``name``): not a whole number, below
+    ``minimum`` or above ``maximum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise StoreError(f"{name} must be a whole number, got {value!r}")
     if minimum is not None and value < minimum:
         raise StoreError(f"{name} must be at least {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise StoreError(f"{name} must be at most {maximum:,}, got {value!r}")
     return int(value)
+
+
+def hidden_controls(text: str) -> bool:
+    """Whether ``text`` holds characters a person cannot see but that change what is shown: control characters,
+    bidi overrides and isolates (U+202A–202E, U+2066–2069: "evil.exe" shown as "exe.live"), zero-width
+    characters (U+200B–200D, U+2060, U+FEFF), line and paragraph separators.
+
+    Example:
+        >>> hidden_controls("李雷"), hidden_controls("li\u202eexe.live"), hidden_controls("a\u200bb")
+        (False, True, True)
+    """
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
 
 
 def clean_text(name: str, value: object, *, limit: int = 200, empty: bool = True) -> str:
     """``value`` stripped; refused (a :class:`StoreError` naming ``name``): not text, empty (unless ``empty``),
-    longer than ``limit`` characters, or with control characters."""
+    longer than ``limit`` characters, or with control or invisible characters (:func:`hidden_controls`)."""
     if not isinstance(value, str):
         raise StoreError(f"{name} must be text, got {value!r}")
     value = value.strip()
@@ -119,6 +149,7 @@ def clean_text(name: str, value: object, *, limit: int = 200, empty: bool = True
         raise StoreError(f"{name} must not be empty")
     if len(value) > limit:
         raise StoreError(f"{name} is longer than {limit} characters: {value[:40]!r}…")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise StoreError(f"{name} contains control characters: {value!r}")
+    if hidden_controls(value):
+        raise StoreError(f"{name} contains control characters or invisible ones (bidi or zero-width): {value!r}",
+                         f"{name} 含有控制字符或看不见的字符（双向或零宽字符）：{value!r}")
     return value

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import io
 import math
 from datetime import datetime
@@ -20,6 +21,7 @@ import pandas as pd
 
 from simfunnel import i18n
 from simfunnel.workshop.played import TEXT, action_label, money, phrase, plays_in_rounds, round_names
+from simfunnel.workshop.scoring import score_formula
 from simfunnel.workshop.whatif import SUMMARY_METRICS, Branch
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ h1 {font-size: 26px; font-weight: 600; margin: 0 0 4px}
 h2 {font-size: 20px; font-weight: 600; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #c9d3e0}
 h3 {font-size: 16px; font-weight: 600; margin: 22px 0 6px}
 p.meta, p.note {color: #555; font-size: 13px; margin: 4px 0 10px}
+ul.note {color: #555; font-size: 13px; margin: 0 0 10px; padding-left: 22px}
 img {max-width: 100%; height: auto; display: block; margin: 8px 0}
 table {border-collapse: collapse; font-size: 13px; margin: 6px 0 12px}
 th {text-align: right; padding: 4px 10px; border-bottom: 2px solid #c9d3e0; font-weight: 600; color: #33404d;
@@ -90,6 +93,21 @@ def _team_cell(team: str, color: str) -> tuple[str, str]:
     return f'<span class="dot" style="background:{color}"></span>{html.escape(team)}', "team"
 
 
+def _to_date(row: pd.Series) -> float:
+    """Booked against the quota of the weeks played (NaN before a week is played)."""
+    to_date = float(row.get("quota_to_date", math.nan))
+    return float(row["booked"]) / to_date if to_date > 0 else math.nan
+
+
+def _quiz_cell(row: pd.Series, lang: str) -> str:
+    """The quiz's share right, with the replies answered and those left unanswered (never shown as 0 %)."""
+    moves, answered = int(row.get("moves", 0)), int(row.get("quiz_answered", 0))
+    if moves == 0:
+        return html.escape(phrase("quiz_none", lang))
+    key = "quiz_n_open" if answered < moves else "quiz_n"
+    return html.escape(_pct(row["quiz_score"]) + phrase(key, lang, n=answered, open=moves - answered))
+
+
 def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> list[str]:
     from matplotlib.figure import Figure  # noqa: PLC0415 — matplotlib only when a handout is drawn
 
@@ -97,7 +115,7 @@ def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> li
 
     t = lambda key, **f: html.escape(phrase(key, lang, **f))  # noqa: E731
     fig = Figure(figsize=(12, 0.9 + 0.42 * max(len(board), 4)), layout="constrained")
-    plots.team_chart(board, axes=fig.subplots(1, 4), lang=lang)  # teams in the store's order: their colours
+    plots.team_chart(board, axes=fig.subplots(1, 4), lang=lang, names=store.team_names(lang))  # the store's order
     chart = _img(fig, phrase("h_board", lang))
     colors = dict(zip(board["team"].astype(str), plots.team_colors(len(board))))
     has_score = "score" in board.columns
@@ -113,12 +131,13 @@ def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> li
     rows = []
     for i, r in board.iterrows():
         rank = int(r["rank"]) if has_score and "rank" in board.columns else i + 1
-        cells = [(str(rank), ""), _team_cell(str(r["team"]), colors[str(r["team"])]), (str(int(r["week"])), ""),
+        cells = [(str(rank), ""), _team_cell(store.team_name(str(r["team"]), lang), colors[str(r["team"])]), (str(int(r["week"])), ""),
                  (str(int(r["moves"])), ""),
-                 (html.escape(money(store, r["booked"], lang)) + f" ({t('of_quota')} {_pct(r['booked_vs_quota'])})",
+                 (html.escape(money(store, r["booked"], lang)) + f" ({t('of_quota')} {_pct(r['booked_vs_quota'])} · "
+                  f"{t('to_date')} {_pct(_to_date(r))})",
                   ""),
                  (_pct(r["forecast_accuracy"]), ""), (_ratio(r["progress_vs_benchmark"]), ""),
-                 (f"{int(r['records_entered']):,}", ""), (_pct(r["quiz_score"]), "")]
+                 (f"{int(r['records_entered']):,}", ""), (_quiz_cell(r, lang), "")]
         if has_score:
             cells.append(("—" if not math.isfinite(float(r["score"])) else f"{float(r['score']):.0f}", ""))
         rows.append(cells)
@@ -127,7 +146,9 @@ def _board_section(store: "WorkshopStore", board: pd.DataFrame, lang: str) -> li
     if isinstance(weights, Mapping) and weights:
         listed = ("，" if lang == "zh" else ", ").join(f"{phrase(k, lang) if k in TEXT else k} {v:g}"
                                                       for k, v in weights.items())
-        out.append(f'<p class="note">{t("weights", weights=listed)}</p>')
+        heading, *lines = score_formula(weights, lang, int(store.config.get("period_weeks", 13)))
+        out.append(f'<p class="note">{t("weights", weights=listed)}{"" if lang == "zh" else " "}{html.escape(heading)}</p>')
+        out.append('<ul class="note">' + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
     else:
         out.append(f'<p class="note">{t("no_score")}</p>')
     out.append(f'<p class="note">{t("board_note")}</p>')
@@ -144,7 +165,8 @@ def _rounds_section(store: "WorkshopStore", table: pd.DataFrame, lang: str, colo
     if not (table["round"] > 0).any():
         return out + [f'<p class="note">{t("no_rounds")}</p>']
     fig = Figure(figsize=(13, 4.0), layout="constrained")
-    plots.round_chart(table, axes=fig.subplots(1, 3), lang=lang, currency=store.config.get("currency", "CNY"))
+    plots.round_chart(table, axes=fig.subplots(1, 3), lang=lang, currency=store.config.get("currency", "CNY"),
+                      names=store.team_names(lang))
     out.append(_img(fig, phrase("h_rounds", lang)))
     numbers = sorted(int(r) for r in table["round"].unique() if r > 0)
     heads = [(t("team"), "l")] + [(t("round_n", n=n), "") for n in numbers] + [(t("benchmark"), "")]
@@ -152,7 +174,7 @@ def _rounds_section(store: "WorkshopStore", table: pd.DataFrame, lang: str, colo
     for team, rows_of in table.groupby("team", sort=False):
         by_round = rows_of.set_index("round")
         bench = float(rows_of["benchmark"].iloc[0])
-        cells = [_team_cell(str(team), colors[str(team)])]
+        cells = [_team_cell(store.team_name(str(team), lang), colors[str(team)])]
         for n in numbers:
             if n not in by_round.index:
                 cells.append(("", ""))
@@ -176,7 +198,7 @@ def _events_section(store: "WorkshopStore", lang: str) -> list[str]:
         return []
     t = lambda key, **f: html.escape(phrase(key, lang, **f))  # noqa: E731
     rows = [[(str(int(e["round"])), ""), (str(int(e["week"])), ""),
-             (t("all_teams") if e["team"] is None else html.escape(str(e["team"])), "l"),
+             (t("all_teams") if e["team"] is None else html.escape(store.team_name(str(e["team"]), lang)), "l"),
              (html.escape(str(e["text"])), "text")] for e in events.to_dict("records")]
     return [f"<h2>{t('h_events')}</h2>",
             _table([(t("round"), ""), (t("week"), ""), (t("teams"), "l"), (t("details"), "l")], rows)]
@@ -194,7 +216,8 @@ def _branch_section(store: "WorkshopStore", branches: Sequence[Branch], lang: st
     out.append(f'<p class="note">{t("branch_note")}</p>')
     for b in branches:
         names = round_names(b.at_round, b.round_kind)
-        out.append(f"<h3>{t('branch_head', team=b.team, week=b.change_week, **names)}</h3>")
+        out.append(f"<h3>{t('branch_head', team_zh=b.team_zh, team_en_cap=b.team_en_cap, week=b.change_week, **names)}"
+                   "</h3>")
         out.append(f"<p>{html.escape(b.describe(lang))}</p>")
         fig = Figure(figsize=(9, 3.6), layout="constrained")
         plots.branch_chart(b, ax=fig.subplots(), lang=lang)
@@ -235,7 +258,7 @@ def _timeline_section(store: "WorkshopStore", timelines: Mapping[str, pd.DataFra
     t = lambda key, **f: html.escape(phrase(key, lang, **f))  # noqa: E731
     out = [f"<h2>{t('h_timelines')}</h2>"]
     for team in store.teams:
-        out.append(f'<h3>{_team_cell(team, colors[team])[0]}</h3>')
+        out.append(f'<h3>{_team_cell(store.team_name(team, lang), colors[team])[0]}</h3>')
         table = timelines[team]
         if not len(table):
             out.append(f'<p class="note">{t("no_timeline")}</p>')
@@ -288,8 +311,13 @@ def write_handout(store: "WorkshopStore", path: str | Path, lang: str, branches:
            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
            f"<title>{html.escape(phrase('title', lang))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
            + "\n".join(parts) + "\n</body>\n</html>\n")
+    if path.is_dir():  # --out FOLDER: the handout goes into it
+        path = path / "debrief.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        tmp.write_text(doc, encoding="utf-8")
+        tmp.replace(path)
+    finally:  # a full disk or an unwritable target: the error is reported, no temp file stays
+        tmp.unlink(missing_ok=True)
     return path

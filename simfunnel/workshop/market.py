@@ -187,6 +187,7 @@ class MarketMixin:
             return conn.execute(sql + " ORDER BY id", args).fetchall(), weeks
 
         rows, weeks = self._transaction(read, write=False)
+        named = {t: n for t, n in self.team_names(lang).items() if n != t}  # a bare key reads "team red"
         out = []
         for event_id, kind, who, week, params, seed, created_at, created_by in rows:
             hit_teams = [who] if who is not None else ([team] if team is not None else self.teams)
@@ -194,7 +195,7 @@ class MarketMixin:
             out.append({"id": event_id, "kind": kind, "team": who, "week": week, "round": self._event_round(week),
                         "params": dict(event.params), "seed": seed, "created_at": created_at,
                         "created_by": created_by, "hit": all(week <= weeks[t] for t in hit_teams),
-                        "text": describe(event, lang)})
+                        "text": describe(event, lang, team_name=named.get(who))})
         df = pd.DataFrame(out, columns=list(_EVENT_COLUMNS), dtype=object)
         for col in ("id", "week", "round", "seed"):
             df[col] = df[col].astype(np.int64)

@@ -35,6 +35,7 @@ from simfunnel.model.history import OUTCOMES
 from simfunnel.model.people import PeopleParams
 from simfunnel.model.replies import is_correct
 from simfunnel.model.simulate import Simulation
+from simfunnel.workshop.codes import name_key
 from simfunnel.workshop.errors import MAX_NAME, WHO, MoveRefused, StoreError, clean_text, refusal, whole_number
 from simfunnel.workshop.market import TeamWorld
 from simfunnel.workshop.schema import utc_now, utc_times
@@ -202,7 +203,8 @@ class MovesMixin:
             df[col] = df[col].astype(object)
         df["style"] = pd.Series([_style_value(s) for s in df["style"]], index=df.index, dtype=object)
         df["draw"] = df["draw"].astype(float)
-        df["correct"] = pd.array([None if v is None else bool(v) for v in df["correct"]], dtype="boolean")
+        # pandas reads a column of 0/1 and None as floats with NaN (bool(NaN) is True): test with isna
+        df["correct"] = pd.array([None if pd.isna(v) else bool(v) for v in df["correct"]], dtype="boolean")
         df["withdrawn"] = df["withdrawn"].astype(bool)
         for col in ("created_at", "answered_at", "withdrawn_at"):
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
@@ -256,7 +258,7 @@ class MovesMixin:
                            who_en=who or WHO[1])
         if open_week > self.end_week:
             return refusal(MoveRefused, "ended", end=self.end_week)
-        return refusal(MoveRefused, "not_open", week=week, open=open_week, team=team)
+        return refusal(MoveRefused, "not_open", week=week, open=open_week, **self.team_words(team, conn))
 
     def _open_week_in(self, conn: sqlite3.Connection, team: str) -> int:
         closed = conn.execute("SELECT weeks_closed FROM teams WHERE team = ?", (team,)).fetchone()[0]
@@ -417,10 +419,13 @@ class MovesMixin:
     def withdraw(self, team: str, week: int, deal_id: int, *, trainee: str = "") -> None:
         """Withdraw (undo) the move on a deal in the open week; it stays in the table, flagged withdrawn.
 
-        In rounds mode only while the round is open, before its deadline and before the team
-        has submitted.
+        ``trainee`` is who withdraws it: only the trainee who made the move (the same name, without case; a
+        move made without a name: only without a name). A teammate's move is refused with a message naming
+        whose it is — no page can undo someone else's move. In rounds mode only while the round is open,
+        before its deadline and before the team has submitted.
 
         Raises:
+            MoveRefused: the move is a teammate's; in rounds mode, as :meth:`record_move`.
             StoreError: no move on that deal this week, or a week not open (closed weeks are final).
         """
         self._team(team)
@@ -432,6 +437,10 @@ class MovesMixin:
                 self._check_round(conn, team, week)
             self._check_open(conn, team, week)
             move_id = self._active_move(conn, team, week, deal_id)[0]
+            mover = conn.execute("SELECT trainee FROM moves WHERE id = ?", (move_id,)).fetchone()[0] or ""
+            if name_key(mover) != name_key(trainee):
+                raise refusal(MoveRefused, "not_yours", deal=deal_id, week=week, who_zh=mover or WHO[0],
+                              who_en=mover or WHO[1])
             conn.execute("UPDATE moves SET withdrawn = 1, withdrawn_by = ?, withdrawn_at = ? WHERE id = ?",
                          (trainee, utc_now(), move_id))
 
@@ -460,7 +469,7 @@ class MovesMixin:
             if open_week > self.end_week:
                 raise refusal(StoreError, "ended", end=self.end_week)
             if week > open_week:
-                raise refusal(StoreError, "not_open", week=week, open=open_week, team=team)
+                raise refusal(StoreError, "not_open", week=week, open=open_week, **self.team_words(team, conn))
             conn.execute("INSERT INTO weeks (team, week, closed_at, closed_by) VALUES (?, ?, ?, ?)",
                          (team, week, utc_now(), trainee))
             conn.execute("UPDATE teams SET weeks_closed = weeks_closed + 1 WHERE team = ?", (team,))

@@ -112,8 +112,8 @@ class RoundsMixin:
         sub = conn.execute("SELECT trainee FROM submissions WHERE team = ? AND round = ?",
                            (team, row["number"])).fetchone()
         if sub is not None:
-            raise refusal(MoveRefused, "submitted", team=team, who_zh=sub[0] or WHO[0], who_en=sub[0] or WHO[1],
-                          **names)
+            raise refusal(MoveRefused, "submitted", who_zh=sub[0] or WHO[0], who_en=sub[0] or WHO[1],
+                          **names, **self.team_words(team, conn))
         return row
 
     def open_round(self, *, practice: bool = False, timer_minutes: float | None = None, by: str = "trainer") -> dict:

@@ -22,10 +22,15 @@ pickle, no eval. Times are stored as ISO 8601 UTC text (:func:`utc_now`) and rea
 
 **Schema.** Version 2 (issue 7) adds the tables ``rounds``, ``submissions`` and ``events``, the
 columns ``moves.round`` and ``teams.resets`` (practice resets: replays cached before a reset are
-rebuilt) and the meta keys ``config.weeks_per_round`` and ``score_weights``. Opening a version-1 store
-upgrades it in one transaction (:data:`MIGRATIONS`); a new store is created at version 1
-(:data:`SCHEMA_V1`) and upgraded the same way, so both have the same schema. :data:`SCHEMA_VERSION`
-and :data:`MIGRATIONS` are read here, when a store is opened or created.
+rebuilt) and the meta keys ``config.weeks_per_round`` and ``score_weights``. Version 3 (issue 12) adds
+``teams.display_name`` (the team's name for people; NULL: 第 1 组 / Team 1 by language), the table
+``join_codes`` (each team's live join code; retired codes stay, so none is handed out twice) and the
+table ``trainees`` (each trainee's name in a team, bound to a hash of their browser's token); the
+upgrade gives every team a code (:func:`~simfunnel.workshop.codes.assign_codes`). Opening an older
+store upgrades it in one transaction (:data:`MIGRATIONS`: SQL statements, or a function of the
+connection); a new store is created at version 1 (:data:`SCHEMA_V1`) and upgraded the same way, so
+both have the same schema. :data:`SCHEMA_VERSION` and :data:`MIGRATIONS` are read here, when a
+store is opened or created.
 """
 
 from __future__ import annotations
@@ -47,20 +52,23 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.model.funnel import preset_names
-from simfunnel.model.history import PERIOD_WEEKS
+from simfunnel.model.history import MAX_WEEKS, PERIOD_WEEKS
+from simfunnel.workshop.codes import assign_codes, default_team_name
 from simfunnel.workshop.errors import MAX_NAME, StoreError, clean_text, whole_number
 
-__all__ = ["StoreFile", "STORE_FILE", "SCHEMA_VERSION", "SCHEMA_V1", "MIGRATIONS", "APPLICATION", "APPLICATION_ID",
-           "DEFAULT_EXIT_HAZARD", "PACES", "MAX_TEAMS", "MAX_SEED", "utc_now", "utc_times"]
+__all__ = ["StoreFile", "display_names", "check_display_name", "STORE_FILE", "SCHEMA_VERSION", "SCHEMA_V1",
+           "MIGRATIONS", "APPLICATION", "APPLICATION_ID", "DEFAULT_EXIT_HAZARD", "PACES", "MAX_TEAMS", "MAX_SEED", "utc_now", "utc_times"]
 
 STORE_FILE = "workshop.sqlite"
 DEFAULT_EXIT_HAZARD = 0.3  # generate.WorldParams' default: the kit's normal pace
 PACES = {"normal": DEFAULT_EXIT_HAZARD, "fast": 0.5}
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION = "simfunnel-workshop"
 APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_TEAMS = 100
+# Accounts per team's world: a workshop world has 200; 5,000 still replays a team in well under a second.
+MAX_WORKSHOP_ACCOUNTS = 5_000
 MAX_SEED = 2**63 - 1  # the largest SQLite INTEGER
 
 # Version 1 (issue 6), frozen: a new store is created at version 1 and upgraded by MIGRATIONS like an old file.
@@ -106,8 +114,15 @@ SCHEMA_V1 = (
     "CREATE INDEX moves_by_team_week ON moves (team, week)",
 )
 
-# Schema upgrades: MIGRATIONS[v] holds the statements that take version v to v + 1 (run in one transaction).
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+
+def _codes_for_every_team(conn: sqlite3.Connection) -> None:
+    """The upgrade to version 3: a join code for every team of the store."""
+    assign_codes(conn, utc_now())
+
+
+# Schema upgrades: MIGRATIONS[v] holds what takes version v to v + 1 (run in one transaction): SQL statements,
+# or functions called with the connection (what SQL alone cannot do, such as drawing join codes with secrets).
+MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], Any], ...]] = {
     # 1 → 2 (issue 7): rounds with a timer, submissions and defaults, market events, a practice round's resets,
     # each move's round, the round length and the leaderboard's score weights.
     1: (
@@ -155,6 +170,29 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('score_weights', '{\"booked\": 3.0, "
         "\"forecast_accuracy\": 2.0, \"progress_vs_benchmark\": 2.0, \"quiz_score\": 2.0, \"records_entered\": 1.0}')",
     ),
+    # 2 → 3 (issue 12): who may act for a team. Team display names, join codes, trainees bound to their browser.
+    2: (
+        "ALTER TABLE teams ADD COLUMN display_name TEXT "
+        "CHECK (display_name IS NULL OR length(display_name) BETWEEN 1 AND 60)",
+        """CREATE TABLE join_codes (
+            code TEXT PRIMARY KEY CHECK (length(code) BETWEEN 4 AND 16),
+            team TEXT NOT NULL REFERENCES teams(team),
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        ) STRICT""",
+        "CREATE UNIQUE INDEX one_live_code_per_team ON join_codes (team) WHERE retired_at IS NULL",
+        """CREATE TABLE trainees (
+            team TEXT NOT NULL REFERENCES teams(team),
+            name_key TEXT NOT NULL,
+            trainee TEXT NOT NULL,
+            browser TEXT,
+            rejoin_allowed INTEGER NOT NULL DEFAULT 0 CHECK (rejoin_allowed IN (0, 1)),
+            joined_at TEXT NOT NULL,
+            last_joined_at TEXT NOT NULL,
+            PRIMARY KEY (team, name_key)
+        ) STRICT""",
+        _codes_for_every_team,
+    ),
 }
 
 
@@ -194,6 +232,32 @@ def _team_names(teams: int | Sequence[str]) -> list[str]:
     return names
 
 
+def display_names(teams: Sequence[str], names: Sequence[str] | None) -> list[str | None]:
+    """The teams' names for people as ``init`` stores them (None: the default, 第 1 组 / Team 1), checked: one per
+    team, each 1 to MAX_NAME characters on one line, no two alike (nor like another team's key or default name)."""
+    if names is None:
+        return [None] * len(teams)
+    if isinstance(names, str) or not isinstance(names, Iterable):
+        raise StoreError(f"names must be a list of team names for people, got {names!r}")
+    given = [clean_text("team display name", n, limit=MAX_NAME, empty=False) for n in names]
+    if len(given) != len(teams):
+        raise StoreError(f"names: {len(teams)} teams but {len(given)} names given")
+    for i, name in enumerate(given):
+        check_display_name(name, [(t, given[j]) for j, t in enumerate(teams) if j != i])
+    return list(given)
+
+
+def check_display_name(name: str, others: Iterable[tuple[str, str | None]]) -> None:
+    """Refuse ``name`` for a team when it reads like one of ``others`` (key, display name or None): its name,
+    its key or its default name in either language, compared without case."""
+    key = name.casefold()
+    for team, display in others:
+        seen = {team, default_team_name(team, "zh"), default_team_name(team, "en")} | ({display} if display else set())
+        if key in {s.casefold() for s in seen}:
+            raise StoreError(f"team display name {name!r} is already the name of team {team!r}",
+                             f"「{name}」已经是另一个队（{team}）的名字了。")
+
+
 # Connections inherited by a forked child: kept referenced forever, never used nor closed
 # (closing an inherited descriptor would drop the child's own POSIX locks on the file).
 _ABANDONED: list[sqlite3.Connection] = []
@@ -228,7 +292,10 @@ def _upgrade(conn: sqlite3.Connection) -> None:
     current = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
     while current < SCHEMA_VERSION:
         for statement in MIGRATIONS[current]:
-            conn.execute(statement)
+            if callable(statement):
+                statement(conn)
+            else:
+                conn.execute(statement)
         current += 1
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(current),))
 
@@ -262,8 +329,10 @@ class StoreFile:
         self._pid = os.getpid()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.RLock()
+        self.read_only = False  # set when the file or its folder cannot be written: reads go on, writes are refused
         _STORES.add(self)
         self._load_meta()
+        self._check_integrity()
 
     # --- creating and opening --------------------------------------------------------------
     @classmethod
@@ -284,6 +353,7 @@ class StoreFile:
         currency: str = "CNY",
         weeks_per_round: int = 0,
         pace: str | float = "normal",
+        names: Sequence[str] | None = None,
     ) -> Self:
         """Create ``folder/workshop.sqlite`` with one scenario per team (see the module's notes).
 
@@ -309,20 +379,25 @@ class StoreFile:
                 deals acted on in a quarter's workshop close within it, so decisions show in revenue,
                 not only in the forecast), or that weekly chance itself, in (0, 1]. The stage win
                 rates stay the same.
+            names: the teams' names for people (one per team, e.g. ``["红队", "蓝队"]``), shown everywhere
+                instead of the keys; default: 第 1 组 / Team 1 … by language for ``team1`` …, other keys as
+                given. Every team also gets a join code (:meth:`~simfunnel.workshop.access.AccessMixin.team_codes`).
 
         Raises:
             StoreError: a store (or a stale ``-wal``/``-shm`` file) already there, or bad arguments.
         """
+        names_given = names
         names = _team_names(teams)
+        display = display_names(names, names_given)
         seed = whole_number("seed", seed, 0)
         if seed > MAX_SEED:  # team seeds are stored as SQLite INTEGERs (same_world stores the seed itself)
             raise StoreError(f"seed must be at most {MAX_SEED}, got {seed}")
         if preset not in preset_names():
             raise StoreError(f"preset must be one of {', '.join(preset_names())}, got {preset!r}")
-        start_week = whole_number("start_week", start_week, 0)
-        period_weeks = whole_number("period_weeks", period_weeks, 1)
-        accounts = whole_number("accounts", accounts, 1)
-        weeks = whole_number("weeks", weeks, 1)
+        start_week = whole_number("start_week", start_week, 0, MAX_WEEKS)
+        period_weeks = whole_number("period_weeks", period_weeks, 1, MAX_WEEKS)
+        accounts = whole_number("accounts", accounts, 1, MAX_WORKSHOP_ACCOUNTS)
+        weeks = whole_number("weeks", weeks, 1, MAX_WEEKS)
         if start_week + period_weeks > weeks:
             raise StoreError(f"start_week + period_weeks ({start_week} + {period_weeks}) exceeds the world's {weeks} weeks")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) \
@@ -347,6 +422,7 @@ class StoreFile:
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise StoreError(f"{folder}: not a folder")
+        made_folder = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / STORE_FILE
         if final.exists():
@@ -356,6 +432,23 @@ class StoreFile:
             if stale.exists():
                 raise StoreError(f"{stale}: left over from an earlier store; remove it before creating a new one")
         tmp = folder / f".{STORE_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        try:
+            cls._build(tmp, final, config, names, display, seed, same_world)
+        except (sqlite3.Error, OSError) as exc:  # a full disk, a vanished folder: one line, nothing left behind
+            if made_folder:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise StoreError(f"{folder}: the workshop store could not be created ({why}); nothing was written — "
+                             "free some disk space or choose another folder",
+                             f"{folder}：无法创建工作坊数据文件（{why}），没有写入任何内容。请腾出磁盘空间或换一个文件夹") from None
+        return cls(final)
+
+    @staticmethod
+    def _build(tmp: Path, final: Path, config: dict, names: list, display: list, seed: int, same_world: bool) -> None:
+        """Write the new store under ``tmp``, then link it to ``final`` at once; ``tmp`` never stays."""
         try:
             conn = sqlite3.connect(str(tmp), isolation_level=None)
             try:
@@ -373,8 +466,9 @@ class StoreFile:
                         world_seed = sim_seed = seed
                     else:
                         world_seed, sim_seed = (int(x) for x in np.random.SeedSequence([seed, i]).generate_state(2))
-                    conn.execute("INSERT INTO teams (team, position, world_seed, sim_seed) VALUES (?, ?, ?, ?)",
-                                 (name, i, world_seed, sim_seed))
+                    conn.execute("INSERT INTO teams (team, position, world_seed, sim_seed, display_name) "
+                                 "VALUES (?, ?, ?, ?, ?)", (name, i, world_seed, sim_seed, display[i]))
+                assign_codes(conn, utc_now())
                 conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
@@ -391,7 +485,6 @@ class StoreFile:
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
                 leftover.unlink(missing_ok=True)
-        return cls(final)
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, busy_timeout: float = 5.0, busy_deadline: float = 120.0) -> Self:
@@ -441,6 +534,24 @@ class StoreFile:
         self.created_at = meta.get("created_at", "")
         self._teams = {name: {"position": pos, "world_seed": ws, "sim_seed": ss} for name, pos, ws, ss in teams}
 
+    def _check_integrity(self) -> None:
+        """``PRAGMA quick_check`` at every open: a damaged store (a torn page, a corrupt index) is refused with the
+        advice to restore it, before anyone reads a wrong number from it."""
+        def check(conn: sqlite3.Connection) -> list[str]:
+            return [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+
+        try:
+            found = self._transaction(check, write=False)
+        except StoreError:
+            self.close()
+            raise
+        if found != ["ok"]:
+            self.close()
+            raise StoreError(
+                f"{self.path}: the workshop store is damaged ({'; '.join(' '.join(f.split()) for f in found)[:200]}). Restore it from a copy "
+                "(simfunnel workshop export wrote one?) or the last backup of the folder; do not keep playing on it",
+                f"{self.path}：工作坊数据文件已损坏（{'；'.join(' '.join(f.split()) for f in found)[:200]}）。请用备份恢复，不要继续在上面使用")
+
     def _migrate(self, version: int) -> None:
         """Upgrade the file from ``version`` to :data:`SCHEMA_VERSION` in one transaction."""
         if any(v not in MIGRATIONS for v in range(version, SCHEMA_VERSION)):
@@ -462,22 +573,52 @@ class StoreFile:
             self._forget_connections()
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            # mode=rw: never create a file (a store deleted under us is an error, not a new empty database)
-            conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=rw", uri=True,
-                                   timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
-            try:
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-                conn.execute("PRAGMA synchronous = FULL")
-                conn.execute("PRAGMA foreign_keys = ON")
-                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                    conn.execute("PRAGMA journal_mode = WAL")
-            except BaseException:
-                conn.close()
-                raise
+            conn = self._open_read_only() if self.read_only else self._open_read_write()
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    def _open_read_write(self) -> sqlite3.Connection:
+        """A connection that writes (WAL, ``synchronous=FULL``); a file or folder we may not write is read only."""
+        if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            self.read_only = True
+            return self._open_read_only()
+        # mode=rw: never create a file (a store deleted under us is an error, not a new empty database)
+        conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=rw", uri=True,
+                               timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "readonly" in str(exc) or "read-only" in str(exc) or "unable to open" in str(exc):
+                self.read_only = True  # a read-only file system: serve what can be read
+                return self._open_read_only()
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that only reads: a store on a read-only disk or without write permission still serves
+        status, the leaderboard, the report and exports. Where SQLite cannot even make its shared-memory file
+        (a read-only folder), the file is read as immutable: nobody can be writing it then."""
+        uri = f"file:{quote(str(self.path.resolve()))}"
+        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+            conn = sqlite3.connect(uri + mode, uri=True, timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+        raise StoreError(f"{self.path}: the workshop store cannot be read", f"{self.path}：无法读取工作坊数据文件")
 
     def _drop_connection(self) -> None:
         """Close and forget this thread's connection (one that could not even roll back)."""
@@ -499,6 +640,10 @@ class StoreFile:
         while True:
             try:
                 conn = self._connection()
+                if write and self.read_only:
+                    raise StoreError(f"{self.path}: the workshop store is read-only here (no write permission or a "
+                                     "read-only disk): it can be read, not changed",
+                                     f"{self.path}：这里的工作坊数据文件是只读的（没有写权限或磁盘只读），只能查看，不能修改")
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     result = fn(conn)

@@ -13,7 +13,8 @@ reopened notebook or on another trainee's machine, to the cent.
 
 - :mod:`~simfunnel.workshop.schema` — the file: schema and version, upgrades, ``init`` / ``open``,
   connections, ``BEGIN IMMEDIATE`` transactions with a retry while the file is busy (:class:`StoreFile`);
-- :mod:`~simfunnel.workshop.teams` — the teams' scenarios: seeds, worlds as drawn, quotas;
+- :mod:`~simfunnel.workshop.teams` — the teams' scenarios: seeds, worlds as drawn, quotas; their names for people;
+- :mod:`~simfunnel.workshop.access` — who may act for a team: join codes, trainees' names bound to their browser;
 - :mod:`~simfunnel.workshop.moves` — recording, classifying and withdrawing moves, closing weeks, each
   team's replay (``simulation``);
 - :mod:`~simfunnel.workshop.rounds` — rounds for every team at once, the timer (``tick``), submissions,
@@ -60,6 +61,7 @@ import os
 
 from simfunnel.model.generate import World
 from simfunnel.model.simulate import Simulation
+from simfunnel.workshop.access import AccessMixin
 from simfunnel.workshop.demo import play_demo, play_demo_round
 from simfunnel.workshop.errors import MAX_NAME, TEXT, MoveRefused, StoreError
 from simfunnel.workshop.export import ExportMixin, excel_safe_text
@@ -84,7 +86,7 @@ __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STOR
            "play_demo_round"]
 
 
-class WorkshopStore(TeamsMixin, MovesMixin, RoundsMixin, MarketMixin, ScoringMixin, ExportMixin, StoreFile):
+class WorkshopStore(TeamsMixin, AccessMixin, MovesMixin, RoundsMixin, MarketMixin, ScoringMixin, ExportMixin, StoreFile):
     """The workshop's state in one SQLite file: teams' scenarios, moves, quiz answers, closed weeks,
     rounds, market events, score weights.
 

@@ -11,14 +11,23 @@ numbers), so the leaderboard's differences are caused by the teams' decisions al
 win rates — so decisions show in a quarter's revenue);
 with ``seed=2026`` and 200 accounts that is the world of ``datasets/workshop``.
 A team's world with its market events is :mod:`simfunnel.workshop.market`'s.
+
+**Names.** A team has a key (``team1``, or the names given to ``init``: the store's and the exports'
+column) and one name for people, shown everywhere a person reads it (:meth:`TeamsMixin.team_name`): the
+trainer's (``init(names=…)``, :meth:`TeamsMixin.set_team_name`), else 第 1 组 / Team 1 by language for
+``team1`` …, else the key as written.
 """
 
 from __future__ import annotations
 
+import sqlite3
+
+from simfunnel.i18n import resolve_language
 from simfunnel.model.generate import World, WorldParams, generate
 from simfunnel.model.history import PERIOD_WEEKS
-from simfunnel.workshop.errors import StoreError, refusal
-from simfunnel.workshop.schema import DEFAULT_EXIT_HAZARD
+from simfunnel.workshop.codes import default_team_name, team_words
+from simfunnel.workshop.errors import MAX_NAME, StoreError, clean_text, refusal
+from simfunnel.workshop.schema import DEFAULT_EXIT_HAZARD, check_display_name
 
 __all__ = ["TeamsMixin"]
 
@@ -36,6 +45,68 @@ class TeamsMixin:
         if info is None:
             raise refusal(StoreError, "unknown_team", team=team, teams=", ".join(self._teams))
         return info
+
+    # --- names for people -----------------------------------------------------------------------
+    def _display_names(self, conn: sqlite3.Connection | None = None) -> dict[str, str | None]:
+        """team → the trainer's name for it (None: none given), read now (another process may have set one)."""
+        sql = "SELECT team, display_name FROM teams ORDER BY position"
+        if conn is not None:
+            return dict(conn.execute(sql).fetchall())
+        return dict(self._transaction(lambda c: c.execute(sql).fetchall(), write=False))
+
+    def team_name(self, team: str, lang: str | None = None) -> str:
+        """The team's name for people in ``lang``: the trainer's, else 第 3 组 / Team 3 for ``team3``, else its key.
+
+        Raises:
+            StoreError: an unknown team.
+        """
+        self._team(team)
+        given = self._display_names().get(team)
+        return given or default_team_name(team, resolve_language(lang))
+
+    def team_names(self, lang: str | None = None) -> dict[str, str]:
+        """team → its name for people in ``lang`` (:meth:`team_name`), in the teams' order."""
+        lang = resolve_language(lang)
+        return {team: given or default_team_name(team, lang) for team, given in self._display_names().items()}
+
+    def team_words(self, team: str, conn: sqlite3.Connection | None = None) -> dict[str, str]:
+        """The fields the store's sentences name a team with: ``team_zh``, ``team_en``, ``team_en_cap``
+        (:func:`simfunnel.workshop.codes.team_words`)."""
+        self._team(team)
+        return team_words(team, self._display_names(conn).get(team))
+
+    def set_team_name(self, team: str, name: str | None) -> str:
+        """Give the team a name for people (``None`` or ``""``: back to the default); returns its name in English.
+
+        Raises:
+            StoreError: an unknown team, a name longer than 60 characters or on several lines, or a name
+                another team already has (its key, default or given name, without case).
+        """
+        self._team(team)
+        name = None if name is None else clean_text("team display name", name, limit=MAX_NAME) or None
+
+        def update(conn: sqlite3.Connection) -> None:
+            if name is not None:
+                check_display_name(name, [(t, d) for t, d in self._display_names(conn).items() if t != team])
+            conn.execute("UPDATE teams SET display_name = ? WHERE team = ?", (name, team))
+
+        self._transaction(update)
+        return self.team_name(team, "en")
+
+    def resolve_team(self, text: str) -> str:
+        """The team a trainer means: its key, or its name for people in either language (without case).
+
+        Raises:
+            StoreError: no team goes by that name.
+        """
+        if isinstance(text, str) and text in self._teams:
+            return text
+        wanted = str(text).strip().casefold()
+        for team, given in self._display_names().items():
+            names = {team, given or "", default_team_name(team, "zh"), default_team_name(team, "en")}
+            if wanted in {n.casefold() for n in names if n}:
+                return team
+        raise refusal(StoreError, "unknown_team", team=text, teams=", ".join(self._teams))
 
     @property
     def start_week(self) -> int:

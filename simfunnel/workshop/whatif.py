@@ -94,6 +94,8 @@ class Branch:
         skipped: later moves of the original the branch could not make (the deal closed, or
             at a stage the action does not fit): week, deal_id, action, reason. Never silent.
         quota, currency, start_week, period_weeks: of the team's scenario.
+        team_zh, team_en, team_en_cap: the team's name for people in sentences (the store's ``team_words``:
+            第 3 组 / Team 3, the trainer's name, or "red 队" / "team red" for a bare key).
     """
 
     team: str
@@ -113,6 +115,9 @@ class Branch:
     currency: str = "CNY"
     start_week: int = 0
     period_weeks: int = 13
+    team_zh: str = ""
+    team_en: str = ""
+    team_en_cap: str = ""
 
     def difference(self) -> pd.DataFrame:
         """Week by week: ``week`` and, for forecast, booked, out_of_funnel_booked and progress,
@@ -247,7 +252,7 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
     for deal, new in changes.items():
         d = check_whole("changes: deal_id", deal)
         if known_ids.get_indexer([d])[0] < 0:
-            raise BranchError("err_unknown_deal", deal=d, team=team)
+            raise BranchError("err_unknown_deal", deal=d, **store.team_words(team))
         if new is not None:
             if not isinstance(new, str):
                 raise ValueError(f"changes: deal {d}: the action must be an action key or None, got {new!r}")
@@ -299,7 +304,7 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
                   original_history=original_sim.history, branched_history=sim.history, skipped=skipped_df,
                   previous=previous, round_kind=str(row["kind"]), quota=quota,
                   currency=str(store.config.get("currency", "CNY")),
-                  start_week=s, period_weeks=n)
+                  start_week=s, period_weeks=n, **store.team_words(team))
 
 
 def _check_action_key(key: str) -> None:

@@ -1,0 +1,40 @@
+"""Every text of the room app's own pages, as (zh, en) pairs; the boards bring their own.
+
+>>> text("join", "zh"), text("join", "en")
+('加入', 'Join')
+"""
+
+from __future__ import annotations
+
+from simfunnel import i18n
+
+__all__ = ["TEXT", "html_lang", "text"]
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("销售漏斗工作坊", "Sales funnel workshop"),
+    "demo_title": ("演示工作坊", "Demo workshop"),
+    "intro": ("输入小组卡片上的加入码和你的名字，然后点“加入”。",
+              "Enter the join code on your team's card and your name, then press Join."),
+    "demo": (("演示模式：讲师没有指定工作坊（make app WORKSHOP=…），这是这台服务器上的一个临时演示工作坊，"
+              "关闭后即删除。加入码：{codes}"),
+             ("Demo: no workshop was given (make app WORKSHOP=…), so this is a temporary demo workshop on this "
+              "server, deleted when it stops. Join codes: {codes}")),
+    "code": ("加入码", "Join code"),
+    "code_hint": ("例如 K7M-X2P", "e.g. K7M-X2P"),
+    "name": ("你的名字", "Your name"),
+    "name_hint": ("例如：李雷", "e.g. Li Lei"),
+    "join": ("加入", "Join"),
+    "leave": ("离开", "Leave"),
+    "store_error": ("工作坊暂时无法打开：{error}", "The workshop cannot be opened right now: {error}"),
+    "switch_to": ("English", "中文"),
+}
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """The text ``key`` in ``lang`` (``"zh"`` or ``"en"``), ``{fields}`` filled."""
+    return i18n.text(TEXT[key], lang, **fields)
+
+
+def html_lang(lang: str) -> str:
+    """The page's ``<html lang>``: ``zh-CN`` (so browsers pick a Simplified Chinese face) or ``en``."""
+    return "zh-CN" if lang == "zh" else "en"

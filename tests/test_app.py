@@ -1,0 +1,138 @@
+"""The room app without a browser: addresses, seats, the language of each page, the command's QR code.
+
+The browser tests (tests/test_browser.py) drive the app served by Solara; these check its parts: a
+page's :class:`~simfunnel.app.room.Seat` is bound to the team of the code it joined with, in its own
+language, and two seats taken in two threads of one process never see each other's team or language.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from chart_checks import closing_new_widgets
+
+import simfunnel as sf
+from simfunnel.app.room import Address, Seat, page_language
+from simfunnel.app.serve import app_url, main, write_qr
+from simfunnel.app.texts import TEXT
+from simfunnel.model.actions import actions_for
+from simfunnel.workshop.session import JoinError, current_session, leave
+from simfunnel.workshop.store import WorkshopStore
+
+TOKEN_A, TOKEN_B = "a" * 24, "b" * 24
+
+
+@pytest.fixture(autouse=True)
+def _closing():
+    leave()
+    with closing_new_widgets():
+        yield
+    leave()
+
+
+@pytest.fixture
+def store(tmp_path):
+    return WorkshopStore.init(tmp_path / "w", teams=2, seed=11, accounts=60)
+
+
+def test_every_app_text_has_both_languages():
+    for key, pair in TEXT.items():
+        assert len(pair) == 2 and all(p.strip() for p in pair), key
+        zh = pair[0]
+        assert any("\u4e00" <= c <= "\u9fff" for c in zh) or key == "switch_to", key
+
+
+def test_an_address_keeps_a_seat_and_bounds_what_it_reads():
+    address = Address(code="K7MX2P", name="李 雷", token="t" * 20, lang="zh")
+    assert Address.parse(address.search()) == address and address.joined
+    assert Address.parse("code=K7MX2P").joined is False  # a team card's QR code fills the code box only
+    bad = Address.parse("code=" + "x" * 500 + "&name=Li&t=short&lang=fr")
+    assert bad == Address(code="", name="Li", token="", lang=None)
+    assert Address.parse("a=1&" * 400) == Address()  # too long: nothing read
+    assert page_language(None, "zh-CN,zh;q=0.9") == "zh" and page_language("en", "zh-CN") == "en"
+
+
+def test_a_seat_acts_only_for_the_team_of_its_code_in_its_own_language(store):
+    codes = store.team_codes()
+    seat = Seat.take(store, Address(code=codes["team2"].lower(), name="Li", token=TOKEN_A, lang="zh"))
+    try:
+        board = seat.board
+        assert (board.team, board.trainee, board.lang) == ("team2", "Li", "zh")
+        assert current_session() is None  # the join stayed in the seat's own context
+        stage = board.funnel.keys[1]
+        board.act(board.page(stage)[0], actions_for(board.funnel, stage)[0].key)
+        assert store.moves("team2")["trainee"].tolist() == ["Li"] and store.moves("team1").empty
+        seat.set_language("en")
+        assert board.lang == "en" and "Next week ▶" in board.texts()
+        assert sf.get_language() == "en"  # this context's language was never touched
+    finally:
+        seat.close()
+    assert seat.board.poll is None or not seat.board.poll.on
+
+
+@pytest.mark.parametrize("code", ["/etc/passwd", "../w/workshop.sqlite", "", "ZZZZZZ"])
+def test_a_path_or_an_unknown_code_is_refused_in_both_languages(store, code):
+    with pytest.raises(JoinError) as refused:
+        Seat.take(store, Address(code=code, name="Li", token=TOKEN_A, lang="zh"))
+    assert refused.value.zh and refused.value.en and "/" not in refused.value.zh.replace(code, "")
+
+
+def test_a_name_taken_in_a_team_is_refused_to_another_browser_and_given_back_to_its_own(store):
+    code = store.team_codes()["team1"]
+    first = Seat.take(store, Address(code=code, name="Wang", token=TOKEN_A, lang="en"))
+    first.close()
+    with pytest.raises(JoinError) as refused:
+        Seat.take(store, Address(code=code, name="wang", token=TOKEN_B, lang="zh"))
+    assert "Wang" in refused.value.zh
+    again = Seat.take(store, Address(code=code, name="Wang", token=TOKEN_A, lang="en"))  # a refresh, a restart
+    assert (again.board.team, again.board.trainee) == ("team1", "Wang")
+    again.close()
+
+
+def test_two_seats_in_two_threads_of_one_process_never_share_team_or_language(store):
+    codes = store.team_codes()
+    barrier = threading.Barrier(2, timeout=60)
+    seen: dict[str, tuple] = {}
+    errors: list[BaseException] = []
+
+    def page(team: str, name: str, lang: str, token: str) -> None:
+        try:
+            seat = Seat.take(store, Address(code=codes[team], name=name, token=token, lang=lang))
+            barrier.wait()
+            board = seat.board
+            stage = board.funnel.keys[1]
+            move = board.act(board.page(stage)[0], actions_for(board.funnel, stage)[0].key)
+            board.classify(move.outcome)
+            barrier.wait()
+            seen[team] = (board.team, board.trainee, board.lang, sf.get_language(), current_session(),
+                          " ".join(board.texts()))
+            seat.close()
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=page, args=("team1", "王芳", "zh", TOKEN_A)),
+               threading.Thread(target=page, args=("team2", "Li", "en", TOKEN_B))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert seen["team1"][:3] == ("team1", "王芳", "zh") and seen["team2"][:3] == ("team2", "Li", "en")
+    assert seen["team1"][3] == seen["team2"][3] == "en" and seen["team1"][4] is None is seen["team2"][4]
+    assert "下一周 ▶" in seen["team1"][5] and "Next week ▶" not in seen["team1"][5]
+    assert "Next week ▶" in seen["team2"][5] and "下一周" not in seen["team2"][5]
+    moves = store.moves()
+    assert sorted(map(tuple, moves[["team", "trainee"]].values.tolist())) == [("team1", "王芳"), ("team2", "Li")]
+
+
+def test_the_address_for_the_room_and_its_qr_code(tmp_path, capsys):
+    assert app_url("127.0.0.1", 8866) == "http://127.0.0.1:8866/"
+    room = app_url("0.0.0.0", 8866)
+    assert room.startswith("http://") and "0.0.0.0" not in room
+    png = write_qr("http://127.0.0.1:8866/", tmp_path / "qr.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["--host", "127.0.0.1", "--port", "8870", "--qr", str(tmp_path / "a.png")]) == 0
+    out = capsys.readouterr().out
+    assert "Open  http://127.0.0.1:8870/" in out and str((tmp_path / "a.png").resolve()) in out
+    assert "demo workshop" in out and "演示工作坊" in out
