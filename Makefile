@@ -49,8 +49,11 @@ TITLE ?=
 # One process serves every page (a virtual kernel each). A page gone (tab closed, laptop asleep) frees
 # its kernel — and stops its board's round clock — 20 s after its connection dropped (Solara: 24 h);
 # no usage reports and no version check (the room may have no internet); Solara's own banner off.
+# MALLOC_ARENA_MAX=2: each lesson page runs in a thread of its own, and glibc gave each thread's allocations
+# an arena it kept after the page closed (8 lesson pages, 5 times: RSS 316 → 470 MiB; with 2 arenas it
+# levels at ~340 MiB).
 APP_ENV := SOLARA_KERNEL_CULL_TIMEOUT=20s SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
-	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none"
+	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2
 
 .PHONY: lab app test bench dataset setup
 
@@ -91,6 +94,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VPY) benchmarks/run.py
+	$(VPY) benchmarks/room.py --pages 30
 
 dataset: $(STAMP)
 	$(VENV)/bin/simfunnel generate --seed 2026 --out datasets/workshop

@@ -17,6 +17,10 @@ Examples::
     simfunnel workshop whatif --dir W --team red --round 2 --deal 1234 --action courtesy_call
     simfunnel workshop report --dir W --out debrief.html --lang zh --branch red:2:1234=courtesy_call
 
+Every workshop subcommand takes ``--lang zh``: its sentences, tables and errors (argparse's too) in Chinese,
+e.g. ``simfunnel workshop leaderboard --dir W --lang zh``; what is typed (names of weights, market events,
+actions, teams) may then be the Chinese names it shows (simfunnel.workshop.console).
+
 Bad arguments or files end with one clear line on stderr and exit status 2.
 """
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +38,27 @@ import pandas as pd
 from simfunnel.model.funnel import preset_names
 from simfunnel.model.generate import MAX_ACCOUNTS, MAX_DEALS
 from simfunnel.model.history import MAX_WEEKS, PERIOD_WEEKS, History
+from simfunnel.workshop import console
+from simfunnel.workshop.console import ConsoleError, say
 from simfunnel.workshop.schema import MAX_WORKSHOP_ACCOUNTS
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
-        self.exit(2, f"simfunnel: error: {message} (see 'simfunnel {self.prog.split(maxsplit=1)[-1]} --help')\n")
+    def __init__(self, *args, lang: str = "en", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang  # "zh": a workshop command line with --lang zh
+
+    def error(self, message: str) -> None:  # one line, no usage dump; in Chinese for a workshop command in zh
+        if self.lang == "zh":
+            message = console.argparse_zh(message)
+        self.exit(2, say("parser", self.lang, message=message, command=self.prog) + "\n")
+
+
+def _asks_zh(argv: Sequence[str]) -> bool:
+    """A workshop command line with ``--lang zh``: argparse's own errors are then in Chinese too."""
+    argv = list(argv)
+    return argv[:1] == ["workshop"] and ("--lang=zh" in argv or any(
+        a == "--lang" and b == "zh" for a, b in zip(argv, argv[1:])))
 
 
 def _nonnegative(text: str) -> float:
@@ -109,9 +129,15 @@ def _assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="simfunnel", description="Sales funnel training and simulation kit (销售漏斗管理).")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _lang(parser: argparse.ArgumentParser, what: str = "language of the output") -> argparse.ArgumentParser:
+    parser.add_argument("--lang", choices=["en", "zh"], default="en", help=f"{what}: en (default) or zh")
+    return parser
+
+
+def _parser(lang: str = "en") -> argparse.ArgumentParser:
+    p = _Parser(prog="simfunnel", description="Sales funnel training and simulation kit (销售漏斗管理).", lang=lang)
+    kind = partial(_Parser, lang=lang)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=kind)
 
     g = sub.add_parser("generate", help="draw a synthetic world and simulate its history into a dataset folder")
     g.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
@@ -174,8 +200,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the report")
 
     ws = sub.add_parser("workshop", help="a workshop store: team scenarios, moves, leaderboard, export")
-    wsub = ws.add_subparsers(dest="workshop_command", required=True, parser_class=_Parser)
-    wi = wsub.add_parser("init", help="create W/workshop.sqlite with a seeded scenario per team")
+    wsub = ws.add_subparsers(dest="workshop_command", required=True, parser_class=kind)
+    wi = _lang(wsub.add_parser("init", help="create W/workshop.sqlite with a seeded scenario per team"))
     wi.add_argument("--dir", required=True, type=Path, help="workshop folder")
     wi.add_argument("--teams", type=_positive_int, default=None, help="number of teams (or give --team-names)")
     wi.add_argument("--team-names", default=None, help="comma-separated team names, e.g. red,blue,green")
@@ -198,7 +224,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_dir(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         parser.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
-        return parser
+        return _lang(parser)
 
     for name, helptext in (("status", "teams, week, moves and last activity"),
                            ("leaderboard", "score and rank; booked, forecast accuracy, progress, records entered, "
@@ -208,7 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     we.add_argument("--out", required=True, type=Path, help="file.csv or file.xlsx")
 
     wr = wsub.add_parser("round", help="rounds (workshops made with --weeks-per-round): open, close, status")
-    rsub = wr.add_subparsers(dest="round_command", required=True, parser_class=_Parser)
+    rsub = wr.add_subparsers(dest="round_command", required=True, parser_class=kind)
     ro = with_dir(rsub.add_parser("open", help="open the next round for every team"))
     ro.add_argument("--practice", action="store_true", help="the practice round (reset it with: practice reset)")
     ro.add_argument("--timer", type=_minutes, default=None, metavar="MIN",
@@ -216,14 +242,14 @@ def _parser() -> argparse.ArgumentParser:
     with_dir(rsub.add_parser("close", help="close the open round and process it for every team"))
     with_dir(rsub.add_parser("status", help="the open round and which teams have submitted"))
     wpr = wsub.add_parser("practice", help="the practice round")
-    psub = wpr.add_subparsers(dest="practice_command", required=True, parser_class=_Parser)
+    psub = wpr.add_subparsers(dest="practice_command", required=True, parser_class=kind)
     with_dir(psub.add_parser("reset", help="undo the practice round: no trace of it in the scores"))
 
     wv = wsub.add_parser("event", help="market events: the catalogue, the events scheduled, schedule one")
-    vsub = wv.add_subparsers(dest="event_command", required=True, parser_class=_Parser)
+    vsub = wv.add_subparsers(dest="event_command", required=True, parser_class=kind)
     vl = vsub.add_parser("list", help="the catalogue of market events (with --dir: also the events scheduled)")
     vl.add_argument("--dir", type=Path, default=None, help="workshop folder: also list its events")
-    vl.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the labels")
+    _lang(vl, "language of the labels")
     va = with_dir(vsub.add_parser("add", help="schedule a market event (default: the next round, every team)"))
     va.add_argument("kind", help="the event's kind (see: event list)")
     va.add_argument("--team", default=None, help="the team it hits (default: every team)")
@@ -231,7 +257,6 @@ def _parser() -> argparse.ArgumentParser:
     va.add_argument("--week", type=_positive_int, default=None, help="or the week it hits")
     va.add_argument("--param", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                     help="override one of the kind's parameters (repeat for several)")
-    va.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the confirmation")
 
     ww = with_dir(wsub.add_parser("weights", help="show the score's weights, or set some: name=value ..."))
     ww.add_argument("assignments", nargs="*", type=_assignment, metavar="NAME=VALUE",
@@ -245,34 +270,7 @@ def _workshop(args: argparse.Namespace) -> int:
     from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     if args.workshop_command == "init":
-        teams: int | list[str]
-        if args.team_names is not None:
-            teams = [t.strip() for t in args.team_names.split(",")]
-            if args.teams is not None and args.teams != len(teams):
-                raise ValueError(f"--teams {args.teams} but --team-names names {len(teams)} teams")
-        elif args.teams is not None:
-            teams = args.teams
-        else:
-            raise ValueError("give --teams N or --team-names a,b,...")
-        names = None if args.names is None else [n.strip() for n in args.names.replace("，", ",").split(",")]
-        store = WorkshopStore.init(args.dir, teams=teams, names=names, seed=args.seed, preset=args.preset,
-                                   same_world=args.same_world, people=args.people, start_week=args.start_week,
-                                   accounts=args.accounts, threshold=args.threshold,
-                                   weeks_per_round=args.weeks_per_round,
-                                   pace=args.pace if args.pace in ("normal", "fast") else _pace(args.pace))
-        with store:
-            c = store.config
-            rounds = f", rounds of {store.weeks_per_round} weeks" if store.rounds_mode else ", free play"
-            if c.get("exit_hazard", 0.3) != 0.3:
-                rounds += f", pace {c['exit_hazard']:g} (a deal's weekly chance of leaving its stage)"
-            print(f"wrote {store.path}: {len(store.teams)} teams ({', '.join(store.teams)}), seed {c['seed']}, "
-                  f"preset {c['preset']}, {'one world for all' if c['same_world'] else 'a world per team'}, "
-                  f"{c['accounts']} accounts, weeks {store.start_week + 1}-{store.end_week}{rounds}"
-                  f"{', people layer' if c['people'] else ''}")
-            names = store.team_names("en")
-            print("join codes: " + ", ".join(f"{names[t]} {code}" for t, code in store.team_codes().items())
-                  + f" (team cards to print: simfunnel workshop codes --dir {args.dir} --cards cards.html)")
-        return 0
+        return _init(args)
     if args.workshop_command in ("report", "whatif"):
         return _debrief(args)
     if args.workshop_command in ("codes", "name", "allow"):
@@ -282,12 +280,74 @@ def _workshop(args: argparse.Namespace) -> int:
     with WorkshopStore.open(args.dir) as store:
         if args.workshop_command in ("status", "leaderboard", "export") or getattr(args, "round_command", "") == "status":
             _tick(store)
-        table = _named(store, _workshop_table(store, args))
-        if table is not None:
-            with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200,
-                                   "display.unicode.east_asian_width", True):
-                print(table.to_string(index=False))
+        table = _workshop_table(store, args)
+        if table is not None and args.lang == "zh":  # Chinese headers, teams by their names for people
+            moves = {"moves": "本回合行动"} if args.workshop_command == "round" else None
+            table = console.zh_table(table, store.team_names("zh"), columns=moves)
+        elif table is not None:
+            table = _named(store, table)
+        _print_table(table)
     return 0
+
+
+def _print_table(table: pd.DataFrame | None) -> None:
+    if table is not None:
+        with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200,
+                               "display.unicode.east_asian_width", True):
+            print(table.to_string(index=False))
+
+
+def _init(args: argparse.Namespace) -> int:
+    from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
+
+    teams: int | list[str]
+    if args.team_names is not None:
+        teams = [t.strip() for t in args.team_names.split(",")]
+        if args.teams is not None and args.teams != len(teams):
+            raise ValueError(f"--teams {args.teams} but --team-names names {len(teams)} teams")
+    elif args.teams is not None:
+        teams = args.teams
+    else:
+        raise ValueError("give --teams N or --team-names a,b,...")
+    names = None if args.names is None else [n.strip() for n in args.names.replace("，", ",").split(",")]
+    store = WorkshopStore.init(args.dir, teams=teams, names=names, seed=args.seed, preset=args.preset,
+                               same_world=args.same_world, people=args.people, start_week=args.start_week,
+                               accounts=args.accounts, threshold=args.threshold,
+                               weeks_per_round=args.weeks_per_round,
+                               pace=args.pace if args.pace in ("normal", "fast") else _pace(args.pace))
+    lang = args.lang
+    with store:
+        c = store.config
+        rounds = say("rounds_of", lang, k=store.weeks_per_round) if store.rounds_mode else say("free_play", lang)
+        if c.get("exit_hazard", 0.3) != 0.3:
+            rounds += say("pace", lang, pace=c["exit_hazard"])
+        names = store.team_names(lang)
+        print(say("init", lang, path=store.path, n=len(store.teams), seed=c["seed"], accounts=c["accounts"],
+                  teams=say("sep", lang).join(store.teams if lang == "en" else names.values()),
+                  preset=c["preset"] if lang == "en" else store.funnel.label_zh,
+                  world=say("one_world" if c["same_world"] else "world_per_team", lang),
+                  first=store.start_week + 1, last=store.end_week, rounds=rounds,
+                  people=say("people", lang) if c["people"] else ""))
+        command = f"simfunnel workshop codes --dir {args.dir} --cards cards.html" + _zh_option(lang)
+        print(say("join_codes", lang, command=command,
+                  codes=say("sep", lang).join(f"{names[t]} {code}" for t, code in store.team_codes().items())))
+    return 0
+
+
+def _zh_option(lang: str) -> str:
+    """What a command the console suggests takes to speak the trainer's language."""
+    return " --lang zh" if lang == "zh" else ""
+
+
+def _team(store, text: str) -> str:
+    """The team a trainer means: its key, or its name in either language (refused in Chinese by the teams' names)."""
+    try:
+        return store.resolve_team(text)
+    except ValueError as exc:
+        if not str(exc).startswith("No team named"):
+            raise
+        raise ConsoleError(str(exc), say("unknown_team", "zh", team=text,
+                                         teams="、".join(store.team_names("zh").values()))) from None
 
 
 def _tick(store) -> None:
@@ -299,83 +359,69 @@ def _tick(store) -> None:
         pass
 
 
-def _round_line(r: dict) -> str:
-    name = "the practice round" if r["number"] == 0 else f"round {r['number']}"
-    line = f"{name}: weeks {r['first_week']}-{r['last_week']}, {r['status']}"
+def _round_line(r: dict, lang: str) -> str:
+    line = say("round_line", lang, name=console.round_name(r["number"], lang), first=r["first_week"],
+               last=r["last_week"], status=console.status_word(r["status"], lang))
     if r["deadline"] is not None and r["status"] == "open":
-        line += f", deadline {r['deadline'].astimezone():%H:%M:%S} ({r['seconds_left'] / 60:.1f} min left)"
+        line += say("deadline", lang, time=f"{r['deadline'].astimezone():%H:%M:%S}", minutes=r["seconds_left"] / 60)
     return line
 
 
 def _workshop_table(store, args: argparse.Namespace) -> pd.DataFrame | None:
     """Run a workshop subcommand on an open store: print its lines, return the table to print (if any)."""
-    command = args.workshop_command
+    command, lang = args.workshop_command, args.lang
+    currency = store.config["currency"]
+    amount = (lambda v: f"{v:,.0f}") if lang == "en" else (lambda v: console.money(v, currency))
     if command == "status":
         table = store.status()
         table["last_activity"] = table["last_activity"].map(
-            lambda v: "-" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S UTC"))
-        print(f"{store.path}: {len(store.teams)} teams, weeks {store.start_week + 1}-{store.end_week}")
+            lambda v: "-" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S UTC")) if lang == "en" else \
+            table["last_activity"].map(console.clock)
+        print(say("status", lang, path=store.path, n=len(store.teams), first=store.start_week + 1, last=store.end_week))
         if store.rounds_mode:
             current = store.current_round()
-            print(f"open: {_round_line(current)}" if current else "no round open")
+            print(say("open", lang, line=_round_line(current, lang)) if current else say("no_round", lang))
         return table
     if command == "leaderboard":
         table = store.leaderboard()
         for col in ("booked", "quota", "quota_to_date"):
-            table[col] = table[col].map(lambda v: f"{v:,.0f}")
+            table[col] = table[col].map(amount)
         for col in ("booked_vs_quota", "forecast_accuracy", "quiz_score"):
             table[col] = table[col].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
         table["progress_vs_benchmark"] = table["progress_vs_benchmark"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
         table["score"] = table["score"].map(lambda v: f"{v:.1f}")
-        print(f"{store.path}: threshold {store.config['threshold']:,.0f} {store.config['currency']}")
-        print("score weights: " + ", ".join(f"{k} {v:g}" for k, v in store.weights.items()))
+        threshold = store.config["threshold"]
+        print(say("threshold", lang, path=store.path,
+                  threshold=f"{threshold:,.0f} {currency}" if lang == "en" else console.money(threshold, currency)))
+        names = console.METRICS if lang == "zh" else {}
+        print(say("weights", lang, weights=say("sep", lang).join(f"{names.get(k, k)} {v:g}"
+                                                                  for k, v in store.weights.items())))
         return table.sort_values("rank", kind="stable")
     if command == "export":
         for written in store.export(args.out):
-            print(f"wrote {written}")
+            print(say("wrote", lang, path=written))
         return None
     if command == "round":
-        if args.round_command == "open":
-            r = store.open_round(practice=args.practice, timer_minutes=args.timer)
-            print(f"opened {_round_line(r)}")
-            return None
-        if args.round_command == "close":
-            table = store.close_round()
-            r = store.rounds().iloc[-1]
-            print(f"closed {'the practice round' if r['number'] == 0 else 'round ' + str(r['number'])}: "
-                  f"weeks {r['first_week']}-{r['last_week']} played for every team")
-            for col in ("booked_round", "booked", "forecast"):
-                table[col] = table[col].map(lambda v: f"{v:,.0f}")
-            return table
-        current = store.current_round()
-        table = store.round_status()
-        if current is not None:
-            print(f"open: {_round_line(current)}")
-        elif len(table):
-            played = store.rounds()
-            print(f"no round open; the last one: {_round_line(played[played['status'] != 'reset'].iloc[-1])}")
-        else:
-            print("no round played yet (open one: simfunnel workshop round open)")
-        if table.empty:
-            return None  # the sentence above says it all: no table of nothing
-        table["submitted_at"] = table["submitted_at"].map(lambda v: "-" if pd.isna(v) else f"{v.to_pydatetime().astimezone():%H:%M:%S}")
-        return table
+        return _round_table(store, args, amount)
     if command == "practice":
         withdrawn = store.reset_practice()
-        print(f"practice round reset: {withdrawn} moves withdrawn, every team back at week {store.week(store.teams[0])}")
+        print(say("reset", lang, n=withdrawn, week=store.week(store.teams[0])))
         return None
     if command == "event":
-        params = dict(args.param)
+        kind = console.key_for(args.kind, console.event_names())  # its key, or its name (竞争对手降价)
+        params = {console.key_for(name, console.param_names(kind)): value for name, value in args.param}
         if len(params) != len(args.param):
-            raise ValueError("--param names a parameter twice")
-        event_id = store.add_event(args.kind, team=args.team, round=args.round, week=args.week, **params)
-        row = store.events(lang=args.lang).set_index("id").loc[event_id]
-        print(f"scheduled event {event_id} (round {row['round']}): {row['text']}")
+            raise ConsoleError("--param names a parameter twice", "--param 把同一个参数给了两次")
+        team = None if args.team is None else _team(store, args.team)
+        event_id = store.add_event(kind, team=team, round=args.round, week=args.week, **params)
+        row = store.events(lang=lang).set_index("id").loc[event_id]
+        print(say("scheduled", lang, id=event_id, round=row["round"], text=row["text"]))
         return None
     if command == "weights":
         if args.assignments:
             given = {}
             for name, value in args.assignments:
+                name = console.key_for(name, console.metric_names())  # its key, or its name (已成交)
                 try:
                     given[name] = float(value)
                 except ValueError:
@@ -385,21 +431,61 @@ def _workshop_table(store, args: argparse.Namespace) -> pd.DataFrame | None:
     raise ValueError(f"unknown workshop command {command!r}")  # pragma: no cover - argparse refuses it first
 
 
+def _round_table(store, args: argparse.Namespace, amount) -> pd.DataFrame | None:
+    """workshop round open, close, status."""
+    lang = args.lang
+    if args.round_command == "open":
+        r = store.open_round(practice=args.practice, timer_minutes=args.timer)
+        print(say("opened", lang, line=_round_line(r, lang)))
+        return None
+    if args.round_command == "close":
+        table = store.close_round()
+        r = store.rounds().iloc[-1]
+        print(say("closed", lang, name=console.round_name(r["number"], lang), first=r["first_week"],
+                  last=r["last_week"]))
+        for col in ("booked_round", "booked", "forecast"):
+            table[col] = table[col].map(amount)
+        return table
+    current = store.current_round()
+    table = store.round_status()
+    if current is not None:
+        print(say("open", lang, line=_round_line(current, lang)))
+    elif len(table):
+        played = store.rounds()
+        print(say("last_round", lang, line=_round_line(played[played["status"] != "reset"].iloc[-1], lang)))
+    else:
+        print(say("no_round_yet", lang, command="simfunnel workshop round open" + _zh_option(lang)))
+    if table.empty:
+        return None  # the sentence above says it all: no table of nothing
+    table["submitted_at"] = table["submitted_at"].map(
+        lambda v: "-" if pd.isna(v) else f"{v.to_pydatetime().astimezone():%H:%M:%S}")
+    return table
+
+
 def _event_list(args: argparse.Namespace) -> int:
     from simfunnel.model.events import catalogue  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
     from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
-    table = catalogue(args.lang)[["kind", "label", "effect", "defaults"]]
-    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200):
+    lang = args.lang
+    table = catalogue(lang)[["kind", "label", "effect", "defaults"]]
+    if lang == "zh":  # the parameters by their Chinese names (event add takes them, and the events' names, too)
+        table = console.zh_table(table.assign(defaults=table["kind"].map(console.defaults_zh)), {},
+                                 columns={"kind": "代号"})
+    with pd.option_context("display.width", 250, "display.max_columns", None, "display.max_colwidth", 200,
+                           "display.unicode.east_asian_width", lang == "zh"):
         print(table.to_string(index=False))
         if args.dir is not None:
             with WorkshopStore.open(args.dir) as store:
                 _tick(store)
-                events = store.events(lang=args.lang)
-                print(f"\n{store.path}: {len(events)} market events scheduled")
+                events = store.events(lang=lang)
+                print(say("events", lang, path=store.path, n=len(events)))
                 if len(events):
-                    events["team"] = events["team"].map(lambda t: "all" if t is None else t)
-                    print(events[["id", "week", "round", "team", "hit", "text"]].to_string(index=False))
+                    events = events[["id", "week", "round", "team", "hit", "text"]]
+                    if lang == "zh":
+                        events = console.zh_table(events, store.team_names("zh"), columns={"week": "周"})
+                    else:
+                        events = events.assign(team=events["team"].map(lambda t: "all" if t is None else t))
+                    print(events.to_string(index=False))
     return 0
 
 
@@ -533,16 +619,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 # --- who may act for a team: workshop codes, workshop name, workshop allow (simfunnel.workshop.access) -----------
-_CODES_TEXT = {
-    "head": ("{n} 个小组的加入码（学员用本组的加入码和自己的名字加入）：",
-             "Join codes of {n} teams (trainees join with their team's code and their name):"),
-    "team": ("小组", "team"), "name": ("名称", "name"), "code": ("加入码", "code"),
-    "new": ("{name}的新加入码：{code}（旧码已失效，用旧码加入的页面也不能再行动）。",
-            "{name} ({team}): new code {code}; the old one no longer works (nor do pages that joined with it)."),
-    "cards": ("已写入 {n} 张小组卡片：{path}", "wrote {path}: {n} team cards"),
-}
-
-
 def _access_parsers(wsub) -> None:
     wc = wsub.add_parser("codes", help="each team's name and join code; a new code; printable team cards")
     wc.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
@@ -551,51 +627,55 @@ def _access_parsers(wsub) -> None:
     wc.add_argument("--cards", type=Path, default=None, help="write a printable HTML sheet of team cards here")
     wc.add_argument("--url", default=None, help="the app's address (http://host:port/): a QR code on each card")
     wc.add_argument("--title", default=None, help="the workshop's name on the cards (default: the folder's name)")
-    wc.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the list and the cards")
+    _lang(wc, "language of the list and the cards")
     wn = wsub.add_parser("name", help="give a team a name for people (shown everywhere instead of team1 ...)")
     wn.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
     wn.add_argument("team", help="the team (its key, e.g. team1, or its current name)")
     wn.add_argument("name", help="its new name, e.g. 红队 (\"\": back to 第 1 组 / Team 1)")
+    _lang(wn)
     wa = wsub.add_parser("allow", help="let a trainee rejoin a team once from another browser (a new laptop)")
     wa.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
     wa.add_argument("team", help="the team (its key or its name)")
     wa.add_argument("trainee", help="the trainee's name, as they joined")
+    _lang(wa)
 
 
 def _access(args: argparse.Namespace) -> int:
     from simfunnel.workshop.cards import write_cards  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
     from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
+    lang = args.lang
     with WorkshopStore.open(args.dir) as store:
         if args.workshop_command == "name":
-            team = store.resolve_team(args.team)
+            team = _team(store, args.team)
+            old = store.team_name(team, "zh")
             name = store.set_team_name(team, args.name or None)
-            print(f"{team} is now called {name} in English, {store.team_name(team, 'zh')} in Chinese")
+            print(say("named", lang, team=team, en=name, zh=store.team_name(team, "zh"), old=old))
             return 0
         if args.workshop_command == "allow":
-            team = store.resolve_team(args.team)
+            team = _team(store, args.team)
             name = store.allow_rejoin(team, args.trainee)
-            print(f"{name} may join {team} ({store.team_name(team, 'en')}) once more from another browser; "
-                  "the page they used before can no longer act")
+            print(say("allowed", lang, name=name, team=team, team_en=store.team_name(team, "en"),
+                      team_zh=store.team_name(team, "zh")))
             return 0
-        lang = args.lang
-        say = lambda key, **f: _CODES_TEXT[key][0 if lang == "zh" else 1].format(**f)  # noqa: E731
         names = store.team_names(lang)
         for wanted in args.regenerate:
-            team = store.resolve_team(wanted)
-            print(say("new", name=names[team], team=team, code=store.regenerate_code(team)))
+            team = _team(store, wanted)
+            print(say("new_code", lang, name=names[team], team=team, code=store.regenerate_code(team)))
         codes = store.team_codes()
-        print(say("head", n=len(codes)))
-        table = pd.DataFrame({say("name"): [names[t] for t in codes], say("code"): list(codes.values())})
+        print(say("codes_head", lang, n=len(codes)))
+        table = pd.DataFrame({say("codes_name", lang): [names[t] for t in codes],
+                              say("codes_code", lang): list(codes.values())})
         if lang == "en":  # the keys (team1 ...) are for commands; a Chinese list names teams as people do
-            table.insert(0, say("team"), list(codes))
+            table.insert(0, say("codes_team", lang), list(codes))
         with pd.option_context("display.unicode.east_asian_width", True):  # Chinese names line up
             print(table.to_string(index=False))
         if args.cards is not None:
             path = write_cards(store, args.cards, lang=lang, url=args.url, title=args.title)
-            print(say("cards", n=len(codes), path=path))
+            print(say("cards", lang, n=len(codes), path=path))
         elif args.url is not None:
-            raise ValueError("--url goes with --cards (the QR codes are on the cards)")
+            raise ConsoleError("--url goes with --cards (the QR codes are on the cards)",
+                               "--url 要和 --cards 一起用（二维码印在卡片上）")
     return 0
 
 
@@ -616,7 +696,7 @@ def _debrief_parsers(wsub) -> None:
     wd = wsub.add_parser("report", help="write the debrief as a self-contained HTML handout (charts included)")
     wd.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
     wd.add_argument("--out", required=True, type=Path, help="the HTML file to write (print it to PDF from a browser)")
-    wd.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the handout (default en)")
+    _lang(wd, "language of the handout and the output")
     wd.add_argument("--branch", action="append", default=[], metavar="TEAM:ROUND[:CHANGES]",
                     help="add a what-if branch, e.g. red:2:1234=courtesy_call,555=remove or red:2:threshold=20000 "
                          "(repeat for several)")
@@ -629,7 +709,7 @@ def _debrief_parsers(wsub) -> None:
     wf.add_argument("--remove", type=int, action="append", default=[], metavar="DEAL",
                     help="remove the round's move on this deal")
     wf.add_argument("--threshold", type=_nonnegative, default=None, help="another threshold from that round on")
-    wf.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the description")
+    _lang(wf)
 
 
 def _branch_spec(text: str) -> tuple[str, int, dict, float | None]:
@@ -665,44 +745,59 @@ def _debrief(args: argparse.Namespace) -> int:
     from simfunnel.workshop import debrief  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
     from simfunnel.workshop.store import WorkshopStore  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
+    lang = args.lang
+    actions = console.action_names()  # an action by its key, or its name (礼节性回访)
     with WorkshopStore.open(args.dir) as store:
         _tick(store)
         if args.workshop_command == "report":
-            branches = [debrief.branch(store, team, number, changes, threshold)
-                        for team, number, changes, threshold in map(_branch_spec, args.branch)]
-            path = debrief.report(store, args.out, lang=args.lang, branches=branches)
-            print(f"wrote {path}: {len(store.teams)} teams, {len(branches)} what-if branches, in "
-                  f"{'Chinese' if args.lang == 'zh' else 'English'}")
+            specs = list(map(_branch_spec, args.branch))
+            branches = [debrief.branch(store, _team(store, team), number,
+                                       {d: a if a is None else console.key_for(a, actions) for d, a in changes.items()},
+                                       threshold) for team, number, changes, threshold in specs]
+            saved = len(store.saved_branches())
+            path = debrief.report(store, args.out, lang=lang, branches=branches)
+            print(say("report", lang, path=path, teams=len(store.teams), total=saved + len(branches), saved=saved,
+                      given=len(branches), language="Chinese" if lang == "zh" else "English"))
             return 0
         if len(args.deal) != len(args.action):
             raise ValueError(f"give one --action per --deal ({len(args.deal)} deals, {len(args.action)} actions)")
-        changes: dict[int, str | None] = dict(zip(args.deal, args.action))
+        changes: dict[int, str | None] = {d: console.key_for(a, actions) for d, a in zip(args.deal, args.action)}
         for deal in args.remove:
             if deal in changes:
                 raise ValueError(f"deal {deal} is both changed and removed")
             changes[deal] = None
-        b = debrief.branch(store, args.team, args.round, changes, args.threshold)
-        print(f"{b.team_en}, round {b.at_round} (from week {b.change_week}): {b.describe(args.lang)}")
+        b = debrief.branch(store, _team(store, args.team), args.round, changes, args.threshold)
+        print(say("whatif", lang, team=b.team_zh if lang == "zh" else b.team_en, week=b.change_week,
+                  round=console.round_name(b.at_round, lang), changes=b.describe(lang)))
         summary = b.summary()
+        weekly = b.difference()[["week", "forecast_original", "forecast_branch", "booked_original", "booked_branch",
+                                 "booked_difference"]]
+        if lang == "zh":
+            summary, weekly = console.whatif_zh(summary, weekly, b.currency)
+            _print_table(summary)
+            print()
+            _print_table(weekly)
+            for row in b.skipped.to_dict("records"):
+                print(say("skipped", lang, move=console.skipped_zh(row, store.funnel)))
+            return 0
         for col in ("original", "branched", "difference"):
             summary[col] = [f"{v:,.0f}" if m in ("forecast", "booked", "records_entered") else f"{v:.3f}"
                             for m, v in zip(summary["metric"], summary[col])]
-        weekly = b.difference()[["week", "forecast_original", "forecast_branch", "booked_original", "booked_branch",
-                                 "booked_difference"]]
         with pd.option_context("display.width", 250, "display.max_columns", None, "display.float_format",
                                "{:,.0f}".format):
             print(summary.to_string(index=False))
             print()
             print(weekly.to_string(index=False))
         for row in b.skipped.to_dict("records"):
-            print(f"skipped: week {row['week']}, deal {row['deal_id']}, {row['action']} "
-                  f"(the deal is {row['stage']} in the branch)")
+            print(say("skipped", lang, week=row["week"], deal=row["deal_id"], action=row["action"], stage=row["stage"]))
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``simfunnel`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser("zh" if _asks_zh(argv) else "en").parse_args(argv)
+    lang = getattr(args, "lang", "en") if args.command == "workshop" else "en"  # the other commands speak English
     handlers = {"generate": _generate, "simulate": _simulate, "report": _report, "import": _import,
                 "workshop": _workshop}
     try:
@@ -713,13 +808,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's recipe: no error at exit
         return 0
     except MemoryError:
-        print(f"simfunnel {args.command}: error: not enough memory for this size: give fewer accounts, deals or weeks",
-              file=sys.stderr)
+        print(say("error", lang, command=args.command, message=say("memory", lang)), file=sys.stderr)
         return 2
     except (ValueError, OSError, KeyError) as exc:
-        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]  # one line, whatever raised it
-        message = " ".join(lines).strip("'\"") or type(exc).__name__
-        print(f"simfunnel {args.command}: error: {message}", file=sys.stderr)
+        message = console.one_line(exc) or type(exc).__name__  # one line, whatever raised it
+        if lang == "zh":  # the exception's own Chinese (StoreError, MoveRefused, ...), else its English translated
+            message = console.error_zh(exc, message)
+        print(say("error", lang, command=args.command, message=message), file=sys.stderr)
         return 2
 
 

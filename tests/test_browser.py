@@ -289,6 +289,68 @@ def test_app_without_a_workshop_runs_a_demo_and_says_so(tmp_path):
         assert "Workshop · Team 1 · Ana" in page.locator("body").inner_text()
 
 
+LESSONS = ("00", "01", "02", "03", "04", "05", "06", "07")
+
+
+def _whole_page_screenshot(page, path: Path) -> None:
+    """The whole lesson in one PNG: Solara scrolls inside the page, so the viewport is made as tall as it."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1300, "height": min(int(height) + 40, 30_000)})
+    page.wait_for_timeout(300)
+    save_screenshot(page, path)
+    page.set_viewport_size({"width": 1300, "height": 1000})
+
+
+def test_app_shows_every_trainee_lesson_in_zh_and_en_with_charts_and_panels_and_no_code(tmp_path):
+    """The lessons 00–07 in the app (one server, one browser, offline): the front page links to the list, the
+    list to each lesson; each lesson in zh and en shows its title and its charts or panels, no code, no
+    traceback, no cell that failed; the language switch runs it again in the other language; pages gone
+    close their lessons' widgets."""
+    chromium()
+    from simfunnel.app.lessons import catalogue
+
+    titles = {info.number: info.titles for info in catalogue()}
+    assert tuple(titles) == LESSONS
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = _app_env(tmp_path)
+    env.pop("SIMFUNNEL_WORKSHOP", None)
+    command = [*_make_app(tmp_path, port, Path("x"))[:-2], "WORKSHOP=", f"APP_QR={tmp_path / 'qr.png'}"]
+    with Server(command, env=env, log=tmp_path / "app.log", url=f"{base}/", child=True) as app, \
+            open_browser(tmp_path) as browser:
+        page = browser.new(viewport=(1300, 1000))
+        _front(page, base, "en")
+        page.get_by_role("link", name=re.compile("^Lessons 00–07")).click()
+        page.get_by_role("link", name="02 · Moving deals").click()
+        page.locator(".sf-lesson-done").wait_for(state="attached", timeout=60_000)
+        assert urlsplit(page.url).path == "/lesson/02"
+        page.get_by_role("button", name="中文").click()  # this page's lesson again, in Chinese
+        page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+        page.locator(".sf-lesson-done").wait_for(state="attached", timeout=60_000)
+        page.get_by_role("button", name="下一周 ▶").wait_for(timeout=10_000)  # the board, run again in zh
+        for number in LESSONS:
+            for lang in ("zh", "en"):
+                page.goto(f"{base}/lesson/{number}?lang={lang}", timeout=60_000)
+                page.locator(".sf-lesson-done").wait_for(state="attached", timeout=60_000)
+                page.wait_for_timeout(300)  # the last outputs drawn
+                body = page.locator("body").inner_text()
+                title = titles[number][0 if lang == "zh" else 1]
+                assert title in body and title in page.title(), (number, lang)
+                shown = page.locator("img.sf-lesson-chart, .sf-lesson-widget .jupyter-widgets").count()
+                assert shown, f"lesson {number} ({lang}) shows no chart and no panel"
+                assert "Traceback" not in body and "import simfunnel" not in body and 'sf.set_language("' not in body
+                assert not page.locator(".sf-lesson-error").count(), (number, lang, body[-500:])
+                assert page.evaluate("document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")
+                assert ("讲师" not in body) if lang == "zh" else ("Trainer note" not in body)
+                _whole_page_screenshot(page, tmp_path / f"lesson_{number}_{lang}.png")
+        assert not browser.aborted, browser.aborted  # every request went to 127.0.0.1
+        # each page left (a new address in the tab) closed its lesson: its kernel gone, its widgets closed
+        page.goto(f"{base}/?lang=en")
+        _wait(page, lambda: app.log().count(") closed: ") >= 2 * len(LESSONS) + 1, 60, "every lesson closed")
+        _wait(page, lambda: _resources(base)["kernels"]["total"] == 1, 60, "one kernel for the one page")
+        assert "lesson 07 (en) closed" in app.log() and "Traceback" not in app.log()
+
+
 def test_app_round_survives_a_server_killed_mid_round_and_pages_gone_end_their_seats(tmp_path):
     """Rounds mode: act in round 1, the server is killed and started again on the same store, the page reloaded
     shows the same week and move; submit; the round's timer plays it and the page shows it by itself (its
@@ -314,9 +376,10 @@ def test_app_round_survives_a_server_killed_mid_round_and_pages_gone_end_their_s
             _join(page, codes["team1"], "Li Lei")
             submit = page.get_by_role("button", name="Submit the round ✔")
             submit.wait_for(timeout=60_000)
-            assert submit.is_disabled() and "Waiting for the trainer to open the next round" in page.content()
+            assert submit.is_disabled() and "Waiting for the trainer to open the first round" in page.content()
             store.open_round(timer_minutes=1.5)  # time to act, restart and submit even on a loaded machine
-            page.get_by_text(re.compile(r"Round 1 · weeks 14–16 · \d:\d\d left")).wait_for(timeout=30_000)
+            page.get_by_text("Round 1 · weeks 14–16").wait_for(timeout=30_000)
+            assert re.fullmatch(r"\d:\d\d", page.locator(".sf-round-time").inner_text())  # the countdown
             assert "Market news" in page.locator("body").inner_text()
             deal = _act_and_classify(page, "en")
             before = _kpis(page)
@@ -325,11 +388,12 @@ def test_app_round_survives_a_server_killed_mid_round_and_pages_gone_end_their_s
         with Server(command, env=_app_env(tmp_path), log=tmp_path / "app2.log", url=f"{base}/", child=True) as app:
             page.reload()  # the address re-joins: same browser token, so the name is still this trainee's
             submit.wait_for(timeout=60_000)
-            assert _kpis(page) == before and _kpis(page)[0].startswith("Week 13")
+            assert _kpis(page) == before and _kpis(page)[0].startswith("This round plays weeks 14–16")
             assert "Workshop · Team 1 · Li Lei" in page.locator("body").inner_text()
             assert f"#{deal}" in page.locator(".sf-board").inner_text()  # this week's move, listed again
             submit.click()
-            page.get_by_text("Li Lei submitted the round for the team").wait_for(timeout=30_000)
+            page.locator(".sf-round-todo", has_text="Li Lei submitted the round for the team").wait_for(timeout=30_000)
+            assert "Li Lei submitted the round for the team: no more actions" in page.locator(".sf-locked").inner_text()
             save_screenshot(page, tmp_path / "app_round_submitted.png")
             # nobody clicks: the timer runs out, the board's clock plays the round, the page catches up
             page.get_by_text("Waiting for the trainer to open the next round").wait_for(timeout=150_000)
@@ -354,6 +418,65 @@ def test_app_round_survives_a_server_killed_mid_round_and_pages_gone_end_their_s
     assert (row.deal_id, row.trainee, row["round"]) == (deal, "Li Lei", 1) and row.answer == "advance"
     subs = store.submissions().set_index("team")
     assert not subs.loc["team1", "is_default"] and subs.loc["team2", "is_default"]  # team 2 got the default
+
+
+def test_app_round_board_of_two_teammates_in_zh(tmp_path):
+    """Two pages of one team in Chinese, a round with a timer: one acts and the other sees the move within a few
+    seconds without a click; one submits and both are locked, saying why; the timer plays the round and both
+    show every week of it. The market news names the board's own stage (「评估比较」)."""
+    chromium()
+    from simfunnel.workshop.store import WorkshopStore
+
+    folder = tmp_path / "rounds-zh"
+    done = subprocess.run([str(VENV / "bin" / "simfunnel"), "workshop", "init", "--dir", str(folder), "--teams", "2",
+                           "--seed", "2026", "--same-world", "--weeks-per-round", "3"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    store = WorkshopStore.open(folder)
+    store.add_event("price_cut")
+    code = store.team_codes()["team1"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    shots = tmp_path / "round-shots"
+    with open_browser(tmp_path) as browser, \
+            Server(_make_app(tmp_path, port, folder), env=_app_env(tmp_path), log=tmp_path / "app.log",
+                   url=f"{base}/", child=True):
+        li, wang = browser.new(viewport=(1300, 2600)), browser.new(viewport=(1300, 2600))  # a PNG holds the page
+        for page, name in ((li, "李雷"), (wang, "王芳")):
+            _front(page, base, "zh")
+            _join(page, code, name, "zh")
+            _board(page)
+            page.get_by_text("等待讲师开始第一个回合").wait_for(timeout=30_000)
+        save_screenshot(li, shots / "0-before-the-round-li.png")
+        store.open_round(timer_minutes=1.0)
+        for page in (li, wang):  # each page's clock shows the round without a click
+            page.get_by_text("第 1 回合 · 第 14–16 周").wait_for(timeout=15_000)
+            assert re.fullmatch(r"[01]:\d\d", page.locator(".sf-round-time").inner_text())
+            assert "「评估比较」阶段" in page.locator("body").inner_text()
+        deal = _act_and_classify(li, "zh")
+        wang.wait_for_timeout(6_000)  # nobody clicks on Wang's page
+        body = wang.locator(".sf-board").inner_text()
+        assert "队友本回合的行动（1）" in body and "李雷: " in body
+        save_screenshot(li, shots / "1-acted-li.png")
+        save_screenshot(wang, shots / "1-teammate-shows-wang.png")
+        wang.get_by_role("button", name="提交本回合决策 ✔").click()
+        wang.get_by_text("王芳已为全组提交本回合决策：行动已经定稿").wait_for(timeout=15_000)
+        li.get_by_text("王芳已为全组提交本回合决策：行动已经定稿").wait_for(timeout=15_000)
+        assert li.get_by_role("button", name="提交本回合决策 ✔").is_disabled()
+        assert li.get_by_role("button", name="↶ 撤销").is_disabled()
+        li.locator(".sf-board .sf-card:visible").nth(1).get_by_role("button", name="选择").click()
+        li.get_by_text("不能再采取行动或撤销").first.wait_for(timeout=15_000)
+        assert li.get_by_role("button", name="采取行动", exact=True).is_disabled()
+        save_screenshot(li, shots / "2-submitted-li.png")
+        save_screenshot(wang, shots / "2-submitted-wang.png")
+        for page in (li, wang):  # the timer runs out: the round is played, both pages show it by themselves
+            page.get_by_text("第 1 回合结果（第 14–16 周）").wait_for(timeout=120_000)
+            result = page.locator(".sf-result").inner_text()
+            assert all(f"第 {w} 周" in result for w in (14, 15, 16)) and f"#{deal}" in result and "李雷" in result
+            assert "请等待讲师开始下一回合" in page.locator("body").inner_text()
+        save_screenshot(li, shots / "3-result-li.png")
+        save_screenshot(wang, shots / "3-result-wang.png")
+    assert store.rounds().iloc[-1]["closed_by"] == "timer"
 
 
 def test_jupyterlab_runs_the_workshop_notebook_and_renders_its_widgets(tmp_path, workshop):

@@ -143,12 +143,12 @@ def test_workshop_report_and_whatif(tmp_path, capsys):
                  "--action", "courtesy_call", "--remove", str(other), "--threshold", "20000", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert f"商机 {deal}" in out and "礼节性回访" in out and f"商机 {other}：不做" in out and "门槛" in out
-    assert "forecast_original" in out and "booked_difference" in out
+    assert "销售预计（原来）" in out and "已成交差别" in out  # --lang zh: its tables' headers too
     # the handout, with two branches
     html_path = tmp_path / "debrief.html"
     assert main(["workshop", "report", "--dir", str(w), "--out", str(html_path), "--lang", "zh",
                  "--branch", f"red:1:{deal}=courtesy_call,{other}=remove", "--branch", "blue:2:threshold=20000"]) == 0
-    assert f"wrote {html_path}: 2 teams, 2 what-if branches" in capsys.readouterr().out
+    assert f"已写入讲义 {html_path}（中文）：2 个队，2 个假设分支" in capsys.readouterr().out
 
     class Images(HTMLParser):
         count = 0
@@ -206,7 +206,7 @@ def test_workshop_rounds_practice_events_and_weights(tmp_path, capsys):
     assert main(["workshop", "event", "add", "price_cut", "--dir", str(w), "--team", "blue", "--param", "weeks=3",
                  "--param", "advance=0.5"]) == 0
     assert capsys.readouterr().out == ("scheduled event 1 (round 1): Week 14, team blue: Competitor's price cut — "
-                                       "weekly advance at the Present value stages × 0.5, loss × 1.3, for 3 weeks "
+                                       "weekly advance at the Evaluation stage × 0.5, loss × 1.3, for 3 weeks "
                                        "(weeks 14–16).\n")
     assert main(["workshop", "event", "add", "market_up", "--dir", str(w), "--round", "3"]) == 0
     capsys.readouterr()

@@ -364,8 +364,8 @@ def test_buttons_drive_the_board(world):
     board._ui_act()
     board._btn_next.click()
     assert board.week == 1 and "第 1 周" in board._header.value
-    board._quiz_buttons["order"].click()  # nothing to classify: a message, no exception
-    assert "没有待判断的客户回复" in board._message.value
+    board._quiz_buttons["order"].click()  # nothing to classify: a message under the Act button, no exception
+    assert "没有待判断的客户回复" in board._act_message.value and board._message.value == ""
     board._btn_undo.click()
     assert board.week == 0
     board._btn_reset.click()

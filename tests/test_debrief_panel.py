@@ -173,3 +173,55 @@ def test_a_people_action_is_named_in_the_panels_language(tmp_path):
             panel = DebriefPanel(store, lang=lang)
             label = next(text for text, value in panel.deal_select.options if value == deal)
             assert label == f"#{deal} {PEOPLE_ACTIONS_BY_KEY[key].label(lang)}" and key not in label
+
+
+# --- the panel stays current (issue 12, point 6) ----------------------------------------------------------------
+def test_the_panel_follows_rounds_as_they_close_and_offers_only_fitting_what_ifs(tmp_path):
+    from simfunnel.workshop.whatif import fitting_actions
+
+    store = WorkshopStore.init(tmp_path / "w", teams=2, seed=7, same_world=True, accounts=60, weeks_per_round=2)
+    with closing_new_widgets():
+        panel = DebriefPanel(store, lang="zh")
+        assert panel.auto.value  # its clock runs: the trainer does not have to press anything
+        assert list(panel.round_select.options) == [] and set(panel.rounds_table["kind"]) == {"start"}
+        for r in (1, 2):
+            store.open_round(timer_minutes=10)
+            play_demo_round(store, seed=r)
+            store.close_round()
+            panel.follow_store()  # what the clock does every few seconds
+            assert [v for _, v in panel.round_select.options] == list(range(1, r + 1))
+            assert sorted(panel.rounds_table["round"].unique())[-1] == r
+        chart_labels = [t.get_text() for ax in panel.figures["rounds"].axes for t in ax.get_xticklabels()]
+        assert not [x for x in chart_labels if x.strip() in ("-0", "−0")]
+        # every listed move of round 2 offers only the actions that fit its deal when the round began
+        first = int(store.rounds().query("number == 2")["first_week"].iloc[0])
+        panel.round_select.value = 2
+        listed = [v for _, v in panel.deal_select.options if v]
+        assert listed
+        for deal in listed:
+            panel.deal_select.value = deal
+            offered = [v for _, v in panel.action_select.options if v not in ("", "__none__")]
+            assert offered == fitting_actions(store, panel.team, first, deal) and offered
+
+
+def test_what_ifs_made_in_the_panel_are_saved_and_in_every_handout(played, tmp_path):
+    from simfunnel import cli
+
+    before = len(played.saved_branches())
+    with closing_new_widgets():
+        panel = DebriefPanel(played, lang="en")
+        panel.round_select.value = 2
+        deal = [v for _, v in panel.deal_select.options if v][0]
+        panel.deal_select.value = deal
+        panel.action_select.value = "__none__"
+        panel.threshold_change.value = True
+        panel.threshold_field.value = 12_345  # a branch no other test made
+        panel.replay_button.click()
+    saved = played.saved_branches()
+    assert len(saved) == before + 1 and saved.iloc[-1]["changes"] == {deal: None}
+    assert int(saved.iloc[-1]["round"]) == 2 and saved.iloc[-1]["threshold"] == 12_345
+    # the CLI's handout (another process would read the same file) shows it
+    out = tmp_path / "debrief.html"
+    assert cli.main(["workshop", "report", "--dir", str(played.path.parent), "--out", str(out)]) == 0
+    assert f"deal {deal}" in out.read_text("utf-8")
+    assert [(b.changes, b.threshold) for b in debrief.saved_branches(played)][-1] == ({deal: None}, 12_345)

@@ -341,7 +341,7 @@ def test_an_older_store_is_upgraded_to_version_3_and_replays_to_the_cent(tmp_pat
 
     store = WorkshopStore.open(path)
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
     after = pd.read_sql("SELECT * FROM moves ORDER BY id", raw)
     raw.close()
     pd.testing.assert_frame_equal(after[before.columns], before)  # every move kept, column by column

@@ -115,29 +115,29 @@ def test_trainee_board_in_rounds_mode(store):
         control = RoundControl(store, lang="en")
         red = TeamBoard(store, "red", trainee="Li", lang="en")
         assert red._btn_next.description.startswith("Submit") and red._btn_next.disabled
-        assert "Waiting for the trainer to open the next round" in red._header.value
+        assert "Waiting for the trainer to open the first round" in red._round_box.value
         with pytest.raises(ValueError, match="(?i)round"):
             red.act(red.page("criteria")[0], "arrange_demo")  # no round open: refused by the store
         control.open_round(timer_minutes=5)
         control.auto.value = False
         red.refresh()
-        assert "Round 1 · weeks 14–16" in red._header.value and not red._btn_next.disabled
+        assert "Round 1 · weeks 14–16" in red._round_box.value and not red._btn_next.disabled
         deal = red.page("criteria")[0]
         move = red.act(deal, "arrange_demo")
         red.classify(move.outcome)
         red.next_week()  # = submit
-        assert red._btn_next.disabled and "Li submitted the round" in red._header.value
+        assert red._btn_next.disabled and "Li submitted the round" in red._round_box.value
         assert store.round_status().set_index("team").loc["red", "submitted"]
         with pytest.raises(ValueError):
             red.act(red.page("need")[0], "needs_interview")  # submitted: final
         control.add_event("market_down")
         control.close_round()
         red.refresh()
-        assert red.week == 16 and "the board is at week 16" in " ".join(red.texts())
-        assert "Market news" not in red._header.value  # hidden until its round opens
+        assert red.week == 16 and "Round 1 results (weeks 14–16)" in red._result_box.value
+        assert "Market news" not in red._news_box.value  # hidden until its round opens
         control.open_round()
         red.refresh()
-        assert red.week == 16 and "Market news" in red._header.value and "Market turns down" in red._header.value
+        assert red.week == 16 and "Market news" in red._news_box.value and "Market turns down" in red._news_box.value
         # the board's indicators are the store's replay, to the cent
         replay = store.simulation("red").history
         pd.testing.assert_frame_equal(red.sim.history.events, replay.events)
@@ -181,15 +181,16 @@ def test_the_board_follows_the_round_by_itself(store):
         assert red.poll is not None and red.poll.on and red.poll.timer.is_alive()
         store.open_round(timer_minutes=0.005)  # 0.3 s
         time.sleep(0.45)  # the clock ticks on its own in the kernel: the round line appears …
-        assert "Round 1" in red._header.value or red.week == 16
+        assert "Round 1" in red._round_box.value or red.week == 16
         deadline = time.monotonic() + 10
         # … and the expired round is played, no click (the clock's thread may still be drawing it: wait for the text)
-        while (red.week != 16 or "the board is at week 16" not in " ".join(red.texts())) \
-                and time.monotonic() < deadline:
+        while (red.week != 16 or "Round 1 results" not in " ".join(red.texts())) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert red.week == 16 and store.rounds().iloc[-1]["closed_by"] == "timer"
-        assert "the board is at week 16" in " ".join(red.texts())
+        assert "Round 1 results (weeks 14–16)" in " ".join(red.texts())
+        assert "Round 1 is over" in red._round_box.value
         red.close()
         assert red.poll.timer.finished.is_set()
         free = WorkshopStore.init(store.path.parent.parent / "free", teams=2, seed=1, accounts=30)
-        assert TeamBoard(free, free.teams[0], lang="en").poll is None  # free play: nothing to follow
+        board = TeamBoard(free, free.teams[0], lang="en")
+        assert board.poll is not None and board.poll.on  # free play too: teammates' moves show without a click

@@ -224,8 +224,8 @@ def test_a_teammates_move_on_the_same_deal_is_refused_with_a_clear_message(folde
     wang.select(deal)
     wang._action.value = action
     wang._btn_act.click()
-    assert f"商机 {deal} 在第 14 周已有行动：Li已选择" in wang._message.value
-    assert "Traceback" not in wang._message.value
+    assert f"商机 {deal} 在第 14 周已有行动：Li已选择" in wang._act_message.value  # next to the Act button
+    assert "Traceback" not in wang._act_message.value and wang._message.value == ""  # not at the top
     assert [m.deal_id for _, m in wang.teammates] == [deal]  # Wang's board shows Li's move
     assert "Li" in wang._moves_html.value
     assert len(_live(store, "red")) == 1

@@ -1,4 +1,5 @@
-"""The front page: the language switch, the workshop's name, a join code box, a name box and Join.
+"""The front page: the language switch, the workshop's name, a join code box, a name box, Join, and a link
+to the lessons.
 
 Never a file list, never a server path: the trainee types the code on the team's card and a name.
 A refusal (an unknown or retired code, a path typed as a code, a name taken from another browser…)
@@ -30,6 +31,7 @@ PAGE_STYLE = """
 .sf-front {max-width: 640px}
 .sf-error {color: #b23a3a}
 .sf-muted {color: #6b7785}
+.sf-app a {color: #1a5fb4}
 """
 
 
@@ -62,4 +64,7 @@ def Front(room: Room, lang: str, code: str, name: str, error: str,
                           on_click=lambda: on_join(typed_code.value, typed_name.value))
             if error:
                 solara.Text("⚠ " + error, classes=["sf-error"])
+        # the trainee lessons (simfunnel.app.lesson_page): read before the workshop, or between rounds
+        solara.HTML(tag="a", unsafe_innerHTML=html.escape(text("lessons_link", lang)),
+                    attributes={"href": f"/lesson?lang={lang}"}, classes=["sf-lessons-link"])
 

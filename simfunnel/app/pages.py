@@ -1,8 +1,9 @@
 """The Solara entry point of the room app: ``solara run simfunnel.app.pages --production``.
 
-:func:`Page` is each browser page: the front page (:mod:`~simfunnel.app.front`) until the page has a seat,
-then the team's board (:mod:`~simfunnel.app.board`). All a page knows lives in its own component state
-and its URL query (:class:`~simfunnel.app.room.Address`: code, name, browser token, language), so
+:func:`Page` is each browser page at ``/``: the front page (:mod:`~simfunnel.app.front`) until the page has a
+seat, then the team's board (:mod:`~simfunnel.app.board`); ``/lesson`` and ``/lesson/NN`` are the trainee
+lessons (:mod:`~simfunnel.app.lesson_page`), both routes in :func:`Shell`. All a page knows lives in its own
+component state and its URL query (:class:`~simfunnel.app.room.Address`: code, name, browser token, language), so
 
 - a refresh, or a server restarted on the same store, re-joins from the address without retyping
   (same browser token: the store gives the name back to the browser that claimed it);
@@ -26,12 +27,13 @@ import traitlets
 
 from simfunnel.app.board import BoardPage
 from simfunnel.app.front import PAGE_STYLE, Front
+from simfunnel.app.lesson_page import LessonRoute
 from simfunnel.app.room import LOG, Address, Room, Seat, new_token, page_language, room
 from simfunnel.app.texts import html_lang, text
 from simfunnel.workshop.session import JoinError
 from simfunnel.workshop.store import StoreError
 
-__all__ = ["BrowserMemory", "Page"]
+__all__ = ["BrowserMemory", "Page", "Shell", "routes"]
 
 # The page is the app's, not Solara's: no banner, the app's name as the tab's title until a page sets one.
 solara.server.settings.theme.show_banner = False
@@ -163,3 +165,16 @@ def Page() -> None:
     else:
         message = "" if refusal is None else refusal[0 if lang == "zh" else 1]
         Front(here, lang, address.code, address.name, message, on_lang=switch_language, on_join=join)
+
+
+@solara.component
+def Shell(children: list = []) -> None:  # noqa: B006 — Solara's layout signature
+    """Every route's frame: Solara's app layout without its route tabs (the pages link to each other)."""
+    solara.AppLayout(children=children, navigation=False)
+
+
+# ``/`` — the front page or the team's board (Page); ``/lesson`` — the trainee lessons (list, ``/lesson/02``).
+routes = [
+    solara.Route("/", component=Page, layout=Shell, label="simfunnel"),
+    solara.Route("lesson", component=LessonRoute, label="lessons"),
+]

@@ -27,6 +27,24 @@ TEXT: dict[str, tuple[str, str]] = {
     "leave": ("离开", "Leave"),
     "store_error": ("工作坊暂时无法打开：{error}", "The workshop cannot be opened right now: {error}"),
     "switch_to": ("English", "中文"),
+    # the trainee lessons (simfunnel.app.lesson_page)
+    "lessons": ("课程", "Lessons"),
+    "lessons_link": ("课程 00–07：先读再练", "Lessons 00–07: read before you play"),
+    "lessons_intro": ("每一课和笔记本的学员版内容相同：讲解、图表和可以操作的面板，代码由服务器替你运行。",
+                      ("Each lesson is the trainee notebook: explanations, charts and panels to click; "
+                       "the server runs the code for you.")),
+    "lesson_note": ("这里不显示代码。练习里要改的数字在这里用默认值；想自己改，请在 JupyterLab 里打开同一课的笔记本。",
+                    ("No code here. Where an exercise asks you to change a number, this page uses the default; "
+                     "to change it yourself, open the same lesson's notebook in JupyterLab.")),
+    "lesson_running": ("正在运行这一课……", "Running the lesson…"),
+    "lesson_cell_failed": ("这一部分没能显示出来（{error}），其余部分不受影响。",
+                           "This part of the lesson could not be shown ({error}); the rest is not affected."),
+    "lesson_unknown": ("没有这一课：{number}。", "There is no lesson {number}."),
+    "lessons_missing": ("这台服务器上没有课程的源文件（notebooks/src）。", "This server has no lesson sources (notebooks/src)."),
+    "all_lessons": ("← 全部课程", "← All lessons"),
+    "workshop_page": ("工作坊", "Workshop"),
+    "previous_lesson": ("← 上一课：{title}", "← Previous: {title}"),
+    "next_lesson": ("下一课：{title} →", "Next: {title} →"),
 }
 
 

@@ -62,6 +62,7 @@ from simfunnel.model.generate import draw_deals
 from simfunnel.model.history import MAX_WEEKS
 
 if TYPE_CHECKING:
+    from simfunnel.model.funnel import Funnel
     from simfunnel.model.generate import World
     from simfunnel.model.people import Coverage
 
@@ -279,9 +280,13 @@ class EventKind:
         """Every parameter's value: the defaults, overridden by ``params`` (validated)."""
         return {**self.defaults, **self.check(params)}
 
-    def effect(self, params: Mapping | None = None, lang: str | None = None) -> str:
-        """The documented effect on the simulation, with these parameters (default: the defaults)."""
-        return _EFFECT_TEXT[self.key](self.settings(params), resolve_language(lang) == "zh")
+    def effect(self, params: Mapping | None = None, lang: str | None = None, funnel: "Funnel | None" = None) -> str:
+        """The documented effect on the simulation, with these parameters (default: the defaults).
+
+        With ``funnel`` the stages it touches are named as that funnel's stages (the columns a trainee's board
+        shows: 「评估比较」), else by their key steps (呈现价值).
+        """
+        return _EFFECT_TEXT[self.key](self.settings(params), resolve_language(lang) == "zh", funnel)
 
 
 def _weeks_param(default: int, low: int = 1) -> Param:
@@ -540,6 +545,23 @@ def _step(key: str, zh: bool) -> str:
     return KEY_STEP_LABELS[key][0 if zh else 1]
 
 
+def _where(steps: tuple[str, ...], zh: bool, funnel: "Funnel | None") -> str:
+    """The stages an effect touches, as a sentence names them: with ``funnel``, its own stages (the board's
+    columns: 「评估比较」阶段 / the Evaluation stage); without, the key steps (呈现价值阶段 / the Present value
+    stages)."""
+    if funnel is None:
+        if zh:
+            return "和".join(_step(k, True) for k in steps) + "阶段"
+        return "the " + " and ".join(_step(k, False) for k in steps) + " stages"
+    labels = [s.label("zh" if zh else "en") for s in funnel.stages if s.key_step in steps]
+    if not labels:
+        return "（这个漏斗没有相应的阶段）" if zh else "no stage of this funnel"
+    if zh:
+        return "、".join(f"「{label}」" for label in labels) + "阶段"
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"the {names} stage{'s' if len(labels) > 1 else ''}"
+
+
 def _lasting(s: dict, zh: bool) -> str:
     weeks = s.get("weeks", 0)
     if not weeks:
@@ -551,42 +573,44 @@ def _ids(ids) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-def _price_cut(s: dict, zh: bool) -> str:
+def _price_cut(s: dict, zh: bool, funnel: "Funnel | None" = None) -> str:
+    where = _where(("present_value",), zh, funnel)
     if zh:
-        return (f"{_step('present_value', True)}阶段每周推进机会 × {s['advance']:g}，丢单机会 × {s['loss']:g}，"
-                f"{_lasting(s, True)}")
-    return (f"weekly advance at the {_step('present_value', False)} stages × {s['advance']:g}, "
-            f"loss × {s['loss']:g}, {_lasting(s, False)}")
+        return f"{where}每周推进机会 × {s['advance']:g}，丢单机会 × {s['loss']:g}，{_lasting(s, True)}"
+    return f"weekly advance at {where} × {s['advance']:g}, loss × {s['loss']:g}, {_lasting(s, False)}"
 
 
-def _budget_freeze(s: dict, zh: bool) -> str:
+def _budget_freeze(s: dict, zh: bool, funnel: "Funnel | None" = None) -> str:
+    where = _where(("win_commitment",), zh, funnel)
     if zh:
-        return f"国有客户{_step('win_commitment', True)}阶段每周推进机会 × {s['advance']:g}，{_lasting(s, True)}"
-    return (f"at state-owned accounts, weekly advance at the {_step('win_commitment', False)} stages "
-            f"× {s['advance']:g}, {_lasting(s, False)}")
+        return f"国有客户{where}每周推进机会 × {s['advance']:g}，{_lasting(s, True)}"
+    return f"at state-owned accounts, weekly advance at {where} × {s['advance']:g}, {_lasting(s, False)}"
 
 
-def _coach_leaves(s: dict, zh: bool) -> str:
+def _coach_leaves(s: dict, zh: bool, funnel: "Funnel | None" = None) -> str:
+    stages = _where(("customer_analysis", "build_trust"), zh, funnel)
     if zh:
         where = f"客户 {_ids(s['accounts'])}" if s["accounts"] else f"随机选定的 {s['share']:.0%} 有向导的客户"
-        return (f"{where}：{_step('customer_analysis', True)}和{_step('build_trust', True)}阶段每周推进机会 "
-                f"× {s['advance']:g}，{_lasting(s, True)}；启用人员层时，这些客户的向导不再算作已见面")
+        return (f"{where}：{stages}每周推进机会 × {s['advance']:g}，{_lasting(s, True)}；启用人员层时，"
+                "这些客户的向导不再算作已见面")
     where = (f"in account{'s' if len(s['accounts']) > 1 else ''} {_ids(s['accounts'])}" if s["accounts"]
              else f"in a seeded {s['share']:.0%} of the accounts with a coach")
-    return (f"{where}, weekly advance at the {_step('customer_analysis', False)} and "
-            f"{_step('build_trust', False)} stages × {s['advance']:g}, {_lasting(s, False)}; with the people "
+    return (f"{where}, weekly advance at {stages} × {s['advance']:g}, {_lasting(s, False)}; with the people "
             "layer their coach no longer counts as met")
 
 
-def _large_tender(s: dict, zh: bool) -> str:
+def _large_tender(s: dict, zh: bool, funnel: "Funnel | None" = None) -> str:
+    first = None if funnel is None else funnel.stages[0].label("zh" if zh else "en")
     if zh:
         where = f"客户 {s['account']}" if s["account"] else "随机选定的一家国有客户（没有国有客户时任一客户）"
-        return f"在{where}新增一个金额 {s['amount']:,.0f} 的商机，当周出现在漏斗第一阶段"
+        stage = "漏斗第一阶段" if first is None else f"第一阶段「{first}」"
+        return f"在{where}新增一个金额 {s['amount']:,.0f} 的商机，当周出现在{stage}"
     where = f"account {s['account']}" if s["account"] else "a seeded state-owned account (any account if none)"
-    return f"one new deal of {s['amount']:,.0f} in {where}, created in the event week at the first stage"
+    stage = "the first stage" if first is None else f"the first stage, {first}"
+    return f"one new deal of {s['amount']:,.0f} in {where}, created in the event week at {stage}"
 
 
-def _market(s: dict, zh: bool) -> str:
+def _market(s: dict, zh: bool, funnel: "Funnel | None" = None) -> str:
     f = s["factor"]
     if zh:
         extra = "（多出的商机按生成器的方式抽取）" if f >= 1 else f"（随机 {1 - f:.0%} 的新商机不再出现）"
@@ -599,8 +623,10 @@ _EFFECT_TEXT = {"price_cut": _price_cut, "budget_freeze": _budget_freeze, "coach
                 "large_tender": _large_tender, "market_up": _market, "market_down": _market}
 
 
-def catalogue(lang: str | None = None) -> pd.DataFrame:
+def catalogue(lang: str | None = None, funnel: "Funnel | None" = None) -> pd.DataFrame:
     """The event catalogue in ``lang``: kind, label, explanation, effect (with the defaults), defaults (text).
+
+    ``funnel``: name the stages an effect touches as that funnel's stages (see :func:`describe`).
 
     Example:
         >>> catalogue("en").kind.tolist()
@@ -620,27 +646,33 @@ def catalogue(lang: str | None = None) -> pd.DataFrame:
             "kind": list(EVENT_KINDS),
             "label": [k.label(lang) for k in EVENT_KINDS.values()],
             "explanation": [k.explanation(lang) for k in EVENT_KINDS.values()],
-            "effect": [k.effect(lang=lang) for k in EVENT_KINDS.values()],
+            "effect": [k.effect(lang=lang, funnel=funnel) for k in EVENT_KINDS.values()],
             "defaults": [", ".join(f"{p.name}={shown(p.default)}" for p in k.params) for k in EVENT_KINDS.values()],
         }
     )
 
 
-def describe(event: MarketEvent, lang: str | None = None, team_name: str | None = None) -> str:
+def describe(event: MarketEvent, lang: str | None = None, team_name: str | None = None,
+             funnel: "Funnel | None" = None) -> str:
     """One line for the trainer (and for trainees once it has hit): when, whom, what, and its effect.
 
     ``team_name``: the name people know the team by (the workshop's 第 1 组 / Team 1 or the trainer's name),
-    written as it is instead of "小组 A" / "team A".
+    written as it is instead of "小组 A" / "team A". ``funnel``: the funnel the teams play; the stages an
+    effect touches are then named as its stages — the columns of the trainee's board (「评估比较」阶段) —
+    rather than by their key steps (呈现价值阶段).
 
     Example:
         >>> print(describe(MarketEvent("market_down", week=20, team="A"), lang="zh"))
         第 20 周（小组 A）：市场下行——每周新商机数 × 0.7（随机 30% 的新商机不再出现），从事件当周起一直有效。
+        >>> from simfunnel.model.funnel import Funnel
+        >>> print(describe(MarketEvent("price_cut", week=14), lang="zh", funnel=Funnel.preset("key-account")))
+        第 14 周（所有小组）：竞争对手降价——「评估比较」阶段每周推进机会 × 0.6，丢单机会 × 1.3，持续 4 周（第 14–17 周）。
     """
     if not isinstance(event, MarketEvent):
         raise ValueError(f"describe needs a MarketEvent, got {type(event).__name__}")
     zh = resolve_language(lang) == "zh"
     kind = EVENT_KINDS[event.kind]
-    effect = _EFFECT_TEXT[event.kind](event.settings, zh)
+    effect = _EFFECT_TEXT[event.kind](event.settings, zh, funnel)
     weeks = event.settings.get("weeks", 0)
     if zh:
         span = f"（第 {event.week}–{event.week + weeks - 1} 周）" if weeks > 1 else ""

@@ -140,6 +140,7 @@ class DealBoard(DealBoardView):
         self._summary: tuple[int, pd.DataFrame, list[Move]] | None = None
         self._note: tuple[str, dict] | None = None  # (TEXT key, fields) of the last message
         self._note_error = False
+        self._note_where = "controls"  # beside which buttons a refusal shows: "controls" or "act" (DealBoardView._ui)
         self._reset_armed = False
         self._last_classified: Move | None = None
         self._chart_key: tuple | None = None

@@ -114,15 +114,16 @@ class DealBoardView(Widget):
         self._style = w.Dropdown(options=[("", "")], value="", layout=L(width="320px", display="none"))
         self._act_row = w.HBox([self._action, self._style, self._btn_act],
                                layout=L(align_items="center", flex_flow="row wrap"))
+        self._act_message = w.HTML()  # what the Act, Select and quiz buttons were told: next to them, not at the top
         self._reply = w.HTML()
         self._quiz_buttons = {o: w.Button(layout=L(width="auto")) for o in OUTCOMES}
         for o, b in self._quiz_buttons.items():
-            b.on_click(lambda _b, o=o: self._ui(lambda: self.classify(o)))
+            b.on_click(lambda _b, o=o: self._ui(lambda: self.classify(o), where="act"))
         self._quiz_row = w.HBox(list(self._quiz_buttons.values()), layout=L(flex_flow="row wrap"))
         self._verdict = w.HTML()
         self._moves_html = w.HTML()
-        panel = w.VBox([self._deal_html, self._act_row, self._why, self._reply, self._quiz_row, self._verdict,
-                        self._moves_html], layout=L(flex="1 1 360px", min_width="320px", margin="0 8px 0 0"))
+        panel = w.VBox([self._deal_html, self._act_row, self._act_message, self._why, self._reply, self._quiz_row,
+                        self._verdict, self._moves_html], layout=L(flex="1 1 360px", min_width="320px", margin="0 8px 0 0"))
         panel.add_class("sf-panel")
         self._summary_html = w.HTML()
 
@@ -136,14 +137,17 @@ class DealBoardView(Widget):
                             w.HBox([panel, right], layout=L(width="100%", flex_flow="row wrap", margin="8px 0 0 0"))])
         self.root.add_class("sf-board")
 
-    def _ui(self, call) -> None:
-        """Run a button's action; a refused action shows its reason in the board's language instead of a traceback."""
+    def _ui(self, call, where: str = "controls") -> None:
+        """Run a button's action; a refused action shows its reason in the board's language instead of a traceback,
+        next to the button that caused it: ``where`` is ``"controls"`` (Next week, Undo, Reset: the message
+        beside them) or ``"act"`` (Select, Act and the quiz: the line under the Act button)."""
         self._reset_armed = False
         try:
             call()
         except BoardError as err:
             self._note = (err.key, err.fields)
             self._note_error = True
+            self._note_where = where
         else:
             self._note_error = False
         self._render_controls()
@@ -158,7 +162,7 @@ class DealBoardView(Widget):
 
     def _ui_select_slot(self, k: int, j: int) -> None:
         if j < len(self._slot_deals[k]):
-            self._ui(lambda: self.select(self._ids[self._slot_deals[k][j]]))
+            self._ui(lambda: self.select(self._ids[self._slot_deals[k][j]]), where="act")
 
     def _ui_page(self, k: int, step: int) -> None:
         self._reset_armed = False
@@ -174,7 +178,7 @@ class DealBoardView(Widget):
                 raise BoardError("err_no_selection")
             self.act(self.selected, self._action.value, style=self._style.value or None)
 
-        self._ui(act)
+        self._ui(act, where="act")
 
     # --- rendering ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -197,9 +201,10 @@ class DealBoardView(Widget):
         row = table.iloc[-1]
         t = int(row["t"])
         kpi = '<span class="sf-kpi">{label}<br><b>{value}</b>{extra}</span>'
+        label, value, extra = self._week_tile(t)
         parts = [
-            kpi.format(label=html.escape(self.t("week", week=self.sim.week)),
-                       value=html.escape(self.t("quarter_week", t=t, n=PERIOD_WEEKS)), extra=""),
+            kpi.format(label=html.escape(label), value=html.escape(value),
+                       extra="" if not extra else "<br>" + styled_span("sf-muted", extra)),
             kpi.format(label=html.escape(self.t("forecast")) + " F′", value=self._money(row["forecast"]), extra=""),
             kpi.format(label=html.escape(self.t("booked")) + " B", value=self._money(row["booked"]), extra=""),
             kpi.format(label=html.escape(self.t("out_of_funnel")), value=self._money(row["out_of_funnel_booked"]),
@@ -232,6 +237,10 @@ class DealBoardView(Widget):
             threshold = f'<div class="sf-muted">{html.escape(note)}</div>'
         self._header.value = f'<div>{"".join(parts)}</div>{threshold}'
 
+    def _week_tile(self, t: int) -> tuple[str, str, str]:
+        """The first tile of the header: (label, value, a muted line or ""): the week and the quarter's week."""
+        return self.t("week", week=self.sim.week), self.t("quarter_week", t=t, n=PERIOD_WEEKS), ""
+
     def _render_controls(self) -> None:
         self._btn_next.description = self.t("next_week")
         self._btn_next.tooltip = self.t("next_tip")
@@ -242,22 +251,32 @@ class DealBoardView(Widget):
         self._btn_reset.description = self.t("reset_confirm" if self._reset_armed else "reset")
         self._btn_reset.tooltip = self.t("reset_tip")
         self._btn_reset.button_style = "danger" if self._reset_armed else ""
+        self._render_note()
+
+    def _note_html(self) -> str:
+        """The last message as HTML ("" without one): a refusal in the board's language, or a note."""
         if self._note is None:
-            self._message.value = ""
-        else:
-            key, fields = self._note
-            fields = dict(fields)
-            if "action" in fields and fields["action"] in ALL_ACTIONS_BY_KEY:
-                fields["action"] = self._action_label(fields["action"])
-            if key == "undone_move":
-                fields["account"] = self._account(self._pos(fields.pop("deal")))
-            if key == "err_action":
-                fields["stage"] = self.funnel.label(fields["stage"], self.lang)
-            if key.startswith("err_"):
-                text = self.TEXT[key][0].format(**fields) if self.lang == "zh" else str(BoardError(key, **fields))
-                self._message.value = f'<span class="sf-warn">{html.escape(text)}</span>'
-            else:
-                self._message.value = f'<span class="sf-muted">{html.escape(self.t(key, **fields))}</span>'
+            return ""
+        key, fields = self._note
+        fields = dict(fields)
+        if "action" in fields and fields["action"] in ALL_ACTIONS_BY_KEY:
+            fields["action"] = self._action_label(fields["action"])
+        if key == "undone_move":
+            fields["account"] = self._account(self._pos(fields.pop("deal")))
+        if key == "err_action":
+            fields["stage"] = self.funnel.label(fields["stage"], self.lang)
+        if key.startswith("err_"):
+            text = self.TEXT[key][0].format(**fields) if self.lang == "zh" else str(BoardError(key, **fields))
+            return f'<span class="sf-warn">{html.escape(text)}</span>'
+        return f'<span class="sf-muted">{html.escape(self.t(key, **fields))}</span>'
+
+    def _render_note(self) -> None:
+        """The message beside the button that caused it: a refusal of Select, Act or the quiz under the Act
+        button, everything else beside Next week / Undo."""
+        text = self._note_html()
+        at_act = self._note is not None and self._note_error and self._note_where == "act"
+        self._message.value = "" if at_act else text
+        self._act_message.value = text if at_act else ""
 
     def _render_columns(self) -> None:
         week = self.sim.week
@@ -553,6 +572,7 @@ class DealBoardView(Widget):
                               for label, key in self._action.options)
             label = html.escape(self._action.description)
             select = f"<div>{label} <select>{options}</select> {button(self._btn_act)}</div>"
+        select += f"<div>{self._act_message.value}</div>" if self._act_message.value else ""
         quiz = " ".join(button(b) for b in self._quiz_buttons.values()) if shown(self._quiz_row) else ""
         chart = base64.b64encode(self.chart_png()).decode("ascii")
         extra = """<style>body{font-family:sans-serif;margin:12px;max-width:1200px}

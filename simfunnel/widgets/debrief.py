@@ -35,7 +35,9 @@ from simfunnel.workshop import debrief
 from simfunnel import i18n, plots
 from simfunnel.model.actions import ACTIONS
 from simfunnel.widgets.base import CSS, Widget, figure_png
-from simfunnel.widgets.controls import image, new_figure, relayout
+from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, image, new_figure, relayout
+from simfunnel.workshop.errors import StoreError
+from simfunnel.workshop.whatif import fitting_actions
 from simfunnel.workshop.store import WorkshopStore
 
 __all__ = ["DebriefPanel"]
@@ -43,7 +45,7 @@ __all__ = ["DebriefPanel"]
 NO_ACTION = "__none__"  # the action dropdown's "no action" (remove the move)
 
 
-class DebriefPanel(Widget):
+class DebriefPanel(AutoRefreshed, Widget):
     """The debrief of a workshop store.
 
     Args:
@@ -67,6 +69,11 @@ class DebriefPanel(Widget):
         "action": ("改为", "Instead"),
         "no_action": ("不行动", "no action"),
         "keep": ("（不改行动）", "(keep the moves)"),
+        "auto": ("自动刷新（回合结束时更新）", "Auto refresh (updates when a round closes)"),
+        "not_saved": ("这个假设分支没能存进工作坊（{error}），只在本页的讲义里。",
+                      "This what-if could not be saved in the workshop ({error}); only this page's handout has it."),
+        "no_fit": ("这个商机在该回合开始时已关闭或还没有出现：没有可换的行动。",
+                   "This deal was closed or not yet created when the round began: no action to change to."),
         "threshold": ("门槛", "Threshold"),
         "threshold_same": ("不变", "unchanged"),
         "replay": ("重放", "Replay"),
@@ -88,7 +95,7 @@ class DebriefPanel(Widget):
                     "{n} later moves of the original could not be made in the branch (deal closed or another stage)."),
     }
 
-    def __init__(self, store: Any, *, lang: str | None = None) -> None:
+    def __init__(self, store: Any, *, lang: str | None = None, auto_seconds: float = 5.0) -> None:
         super().__init__(lang)
         if not isinstance(store, WorkshopStore):
             raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
@@ -99,8 +106,13 @@ class DebriefPanel(Widget):
         self.branch: debrief.Branch | None = None
         self.report_path: Path | None = None
         self._note: tuple[str, dict, bool] | None = None
+        self._unsaved: list[debrief.Branch] = []  # branches the store could not keep (a read-only store)
+        self._seen: tuple = ()
+        # A clock: when a round closes (or a team's week moves on) the charts and the round list follow.
+        self._auto = AutoRefresh(auto_seconds, self.follow_store)
         self._build_ui()
         self.reload()
+        self._auto.checkbox.value = True
 
     # --- verbs ----------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -110,7 +122,23 @@ class DebriefPanel(Widget):
         except ValueError:
             pass  # a store this kernel cannot write: shown as it is
         self.rounds_table = debrief.round_indicators(self.store)
+        self._seen = self._store_state()
         self.refresh()
+
+    def _store_state(self) -> tuple:
+        """What changes when a round closes or a week is played: every team's week and the rounds' states."""
+        rounds = self.store.rounds() if self.store.rounds_mode else None
+        return (tuple(self.store.week(team) for team in self.store.teams),
+                () if rounds is None else tuple(map(tuple, rounds[["number", "status"]].astype(str).values)))
+
+    def follow_store(self) -> None:
+        """A tick of the panel's clock: reload only when the store moved on (a round closed, weeks played)."""
+        try:
+            self.store.tick()
+        except ValueError:
+            pass
+        if self._store_state() != self._seen:
+            self.reload()
 
     def show_team(self, team: str) -> None:
         """Show this team's timeline (and make it the what-if team)."""
@@ -139,6 +167,11 @@ class DebriefPanel(Widget):
         self.branch = branch
         self.branches.append(branch)
         self._note = None
+        try:  # kept in the store: every handout, the CLI's too, shows it
+            self.store.save_branch(team, at_round, changes, threshold, by="trainer")
+        except StoreError as exc:
+            self._unsaved.append(branch)
+            self._note = ("not_saved", {"error": _error_text(exc, self.lang)}, True)
         self.refresh()
         return branch
 
@@ -148,7 +181,7 @@ class DebriefPanel(Widget):
         folder = Path(self.store.path).parent / "exports"
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         self.report_path = debrief.report(self.store, folder / f"debrief-{lang}-{stamp}.html", lang=lang,
-                                          branches=self.branches)
+                                          branches=self._unsaved)  # the saved ones come from the store
         self._note = ("written", {"path": str(self.report_path)}, False)
         self._render_note()
         return self.report_path
@@ -168,7 +201,9 @@ class DebriefPanel(Widget):
         self.round_select = w.Dropdown(layout=w.Layout(width="200px"))
         self.round_select.observe(lambda _: self._fill_deals(), names="value")
         self.deal_select = w.Dropdown(layout=w.Layout(width="300px"))
+        self.deal_select.observe(lambda _: self._fill_actions(), names="value")
         self.deal_other = w.IntText(value=0, layout=w.Layout(width="220px"), style={"description_width": "initial"})
+        self.deal_other.observe(lambda _: self._fill_actions(), names="value")
         self.action_select = w.Dropdown(layout=w.Layout(width="300px"))
         self.threshold_field = w.FloatText(value=float(self.store.config["threshold"]), layout=w.Layout(width="220px"))
         self.threshold_change = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
@@ -192,6 +227,7 @@ class DebriefPanel(Widget):
             w.HBox([self.action_select, self.threshold_change, self.threshold_field, self.replay_button], layout=row),
             self.note, self.branch_html, self.branch_image,
             self.report_title, w.HBox([self.report_lang, self.write_button], layout=row),
+            self._auto.checkbox,
         ])
 
     def _ui(self, call) -> None:
@@ -244,6 +280,7 @@ class DebriefPanel(Widget):
         self.report_title.value = f"<h4 style='margin:8px 0 2px'>{html.escape(t('report_title'))}</h4>"
         self.report_lang.description = t("report_lang")
         self.write_button.description = t("write")
+        self._auto.checkbox.description = t("auto")
         self._render_note()
 
     def _render_timeline(self) -> None:
@@ -277,7 +314,6 @@ class DebriefPanel(Widget):
 
     def _fill_deals(self) -> None:
         t = self.t
-        labels = {a.key: a.label(self.lang) for a in ACTIONS}
         deals: list[tuple[str, int]] = []
         if self.round_select.value is not None:
             played = debrief.rounds(self.store, self.team)
@@ -291,11 +327,31 @@ class DebriefPanel(Widget):
         if list(self.deal_select.options) != options:
             self.deal_select.options = options
             self.deal_select.value = options[0][1]
-        actions = [(t("keep"), ""), (t("no_action"), NO_ACTION)] + [(label, key) for key, label in labels.items()]
+        self._fill_actions()
+
+    def _fill_actions(self) -> None:
+        """Only the actions that fit the chosen deal at the round's start (its stage then), as the replay needs."""
+        t = self.t
+        labels = {a.key: a.label(self.lang) for a in ACTIONS}
+        deal = self.deal_select.value if self.deal_select.value not in (None, 0) else int(self.deal_other.value or 0)
+        week = None
+        if self.round_select.value is not None:
+            played = debrief.rounds(self.store, self.team)
+            row = played[played["round"] == self.round_select.value]
+            week = int(row["first_week"].iloc[0]) if len(row) else None
+        listed = self.deal_select.value not in (None, 0)
+        if listed and week is not None:  # a move of the round: only the actions that fit that deal then
+            fitting = fitting_actions(self.store, self.team, week, int(deal))
+        else:  # a deal id typed in: the whole catalogue; the replay says why one does not fit
+            fitting = list(labels)
+        actions = [(t("keep"), ""), (t("no_action"), NO_ACTION)] + [
+            (labels.get(key) or debrief.action_label(key, self.lang), key) for key in fitting]
         if list(self.action_select.options) != actions:
             keep = self.action_select.value if self.action_select.value in [v for _, v in actions] else ""
             self.action_select.options = actions
             self.action_select.value = keep
+        self.action_select.disabled = listed and week is not None and not fitting
+        self.action_select.tooltip = t("no_fit") if self.action_select.disabled else ""
 
     def _render_branch(self) -> None:
         b = self.branch

@@ -376,7 +376,7 @@ class RoundControl(AutoRefreshed, Widget):
             self.event_help.value = ""
             return
         self.event_help.value = (f"<div class='sf-muted' style='max-width:760px'>{html.escape(kind.explanation(self.lang))}"
-                                 f"<br>{html.escape(kind.effect({}, self.lang))}</div>")
+                                 f"<br>{html.escape(kind.effect({}, self.lang, funnel=self.store.funnel))}</div>")
 
     def _render_weights(self) -> None:
         self.weights_title.value = f"<h4 style='margin:8px 0 2px'>{html.escape(self.t('weights_title'))}</h4>"

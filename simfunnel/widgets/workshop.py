@@ -56,7 +56,7 @@ indicators, moves and quiz score (:meth:`WorkshopStore.simulation` replays the t
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import html
 import os
 import threading
@@ -88,6 +88,7 @@ from simfunnel.widgets.controls import AutoRefresh
 from simfunnel.widgets.deal_board import DealBoard
 from simfunnel.widgets.join import CJK_FONT_CSS, JoinWidget
 from simfunnel.widgets.moves import BoardError, Move, plain_value, reply_seed, styled_span
+from simfunnel.widgets.round_view import ROUND_CSS, RoundState, RoundView
 from simfunnel.analysis.metrics import indicators
 from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 
@@ -109,7 +110,16 @@ def _store_error(err: StoreError) -> BoardError:
     return BoardError("err_store", zh=err.zh, en=err.en)
 
 
-class TeamBoard(DealBoard, team_board=True):
+def _locked(method):
+    """A board method run under the board's lock: the trainee's clicks, code and the board's clock take turns."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return run
+
+
+class TeamBoard(DealBoard, RoundView, team_board=True):
     """The DealBoard in workshop mode: one team's scenario, read from and written to a workshop store.
 
     Made by ``DealBoard.for_team(session)`` (a page's :class:`~simfunnel.workshop.session.Session`: it plays
@@ -125,10 +135,13 @@ class TeamBoard(DealBoard, team_board=True):
     ``board.moves`` holds this trainee's moves (all weeks, from the store, so the quiz score
     survives a restart); ``board.teammates`` the other trainees' moves of the open week.
 
-    In a workshop run in rounds, a clock in the kernel (``board.poll``, a daemon timer
-    thread) ticks every ``poll_seconds``: the round's countdown moves, and when the round has
-    been played (by the trainer, or by its timer — a tick closes an expired round) the board
-    catches up without a click. The trainee's clicks and the clock take turns (a lock).
+    A clock in the kernel (``board.poll``, a daemon timer thread) runs :meth:`tick` every ``poll_seconds``
+    (default 4: a teammate's move shows within 5 s): it compares the store's
+    :meth:`~simfunnel.workshop.store.WorkshopStore.board_version` of the team (one indexed read) with the one
+    the board last drew, and redraws only when it changed — a teammate's move or undo, a week closed, in a
+    workshop run in rounds a round opened or played (a tick closes a round whose time is up) or the team's
+    submit. In rounds the countdown moves at every tick (see :mod:`simfunnel.widgets.round_view` for what the
+    board shows in rounds). The trainee's clicks, calls from code and the clock take turns (a lock).
 
     Raises:
         ValueError: no store and no session, an unknown team (:class:`JoinError`).
@@ -136,7 +149,7 @@ class TeamBoard(DealBoard, team_board=True):
 
     def __init__(self, store: Session | WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
                  trainee: str | None = None, page_size: int = 6, rotting_weeks: int = 4,
-                 lang: str | None = None, poll_seconds: float = 5.0) -> None:
+                 lang: str | None = None, poll_seconds: float = 4.0) -> None:
         given = store if isinstance(store, Session) else None
         store, team = resolve_team(store, team)
         session = given if given is not None else current_session()
@@ -151,16 +164,19 @@ class TeamBoard(DealBoard, team_board=True):
         self._session = session
         self.teammates: list[tuple[str, Move]] = []
         self._by_id: dict[int, Move] = {}
-        self._week_moves: dict[int, list[Move]] = {}
+        self._week_moves: dict[int, list[tuple[str, Move]]] = {}  # week → (trainee, move), every teammate's
+        self._seen: tuple | None = None  # the store's board_version the board last read
+        self._rounds = RoundState(None, None, None)
+        self._drawn_phase = "wait"  # the round's phase last drawn (the clock redraws the locks when it changes)
+        self._lock = threading.RLock()
         scenario = store.scenario(team)
         self._period_weeks = int(scenario["period_weeks"])
         super().__init__(store.simulation(team), quota=scenario["quota"], threshold=scenario["threshold"],
                          page_size=page_size, rotting_weeks=rotting_weeks, lang=lang)
-        self.poll: AutoRefresh | None = None
-        if store.rounds_mode:  # a clock in the kernel: the countdown moves, a played round shows without a click
-            self._lock = threading.RLock()
-            self.poll = AutoRefresh(poll_seconds, self._on_poll, alive=self.root)
-            self.poll.checkbox.value = True  # starts it (the checkbox itself is not shown)
+        # a clock in the kernel: teammates' moves show without a click; in rounds the countdown moves and a
+        # played round shows by itself
+        self.poll: AutoRefresh | None = AutoRefresh(poll_seconds, self.tick, alive=self.root)
+        self.poll.checkbox.value = True  # starts it (the checkbox itself is not shown)
 
     # --- bound to its session ------------------------------------------------------------------
     @property
@@ -191,30 +207,45 @@ class TeamBoard(DealBoard, team_board=True):
         except JoinError as err:
             raise BoardError("err_store", zh=err.zh, en=err.en) from None
 
-    def _ui(self, call) -> None:
-        with self._lock if self.poll is not None else contextlib.nullcontext():  # not while the clock ticks
-            super()._ui(call)
+    def _ui(self, call, where: str = "controls") -> None:
+        with self._lock:  # not while the clock ticks
+            super()._ui(call, where)
 
     def close(self) -> None:
         if self.poll is not None:
             self.poll.stop()
         super().close()
 
-    def _on_poll(self) -> None:
-        """A tick of the board's clock (rounds mode): catch up when the round was played, else move the countdown."""
+    def tick(self) -> bool:
+        """One tick of the board's clock (its thread runs it every ``poll_seconds``; tests call it).
+
+        In rounds, a round whose time is up is closed first (the store's ``tick``). Then the store's
+        ``board_version`` of the team is compared with the one drawn: when it changed (a teammate's move or
+        undo, a week closed, a round opened or played, a submit) the board catches up and redraws; else only
+        the round's countdown moves. A busy or vanished store is left for the next tick.
+
+        Returns:
+            True when the board was redrawn from the store.
+        """
         with self._lock:
             try:
-                self.store.tick()  # the timer's explicit tick: a round whose time is up is closed and played now
-                if self.store.week(self.team) != self.sim.week:
+                self._close_expired_round()
+                if self.store.board_version(self.team) != self._seen:
                     self.refresh()
-                else:
-                    self._render_header()
-                    self._render_controls()
-            except (StoreError, ValueError):  # a busy or vanished store: the next tick tries again
+                    return True
+                if self.store.rounds_mode:
+                    phase = self._round_phase()
+                    self._render_round()
+                    if phase != self._drawn_phase:  # the time ran out: lock the actions
+                        self._render_controls()
+                        self._render_panel()
+                    self._drawn_phase = phase
+            except (StoreError, ValueError):
                 pass
+            return False
 
     # --- the store ------------------------------------------------------------------------
-    def _tick(self) -> None:
+    def _close_expired_round(self) -> None:
         """Close a round whose time is up (reads never do); a read-only or busy store is read as it is."""
         if self.store.rounds_mode:
             try:
@@ -235,13 +266,19 @@ class TeamBoard(DealBoard, team_board=True):
         return self._table
 
     def _sync_store(self) -> bool:
-        """Read the team's week and moves from the store; True when the board had to catch up with closed weeks."""
+        """Read the team's week, moves and rounds from the store when its ``board_version`` changed since the last
+        read; True when the board had to catch up with closed weeks (or a practice reset, a market event)."""
         try:
+            version = self.store.board_version(self.team)
+            if version == self._seen:
+                return False  # nothing the board shows has changed: one read, no redraw
             week = self.store.week(self.team)
             rows = self.store.moves(self.team)
+            key = self.store.replay_key(self.team)  # a practice reset or a market event scheduled for the team
+            same_rounds = self._seen is not None and version[-3:] == self._seen[-3:]  # the rounds' part of it
+            rounds = self._read_rounds() if self.store.rounds_mode and not same_rounds else self._rounds
         except StoreError as err:
             raise _store_error(err) from None
-        key = self.store.replay_key(self.team)  # a practice reset or a market event scheduled for the team
         caught_up = week != self.sim.week or key != getattr(self, "_replay_key", key)
         self._replay_key = key
         if caught_up:
@@ -249,14 +286,17 @@ class TeamBoard(DealBoard, team_board=True):
             self.sim = self.store.simulation(self.team)
             self._rebuild_state()
             self._summary = None
-            key = "round_processed" if self.store.rounds_mode else "caught_up"
-            self._note, self._note_error = (key, {"week": week}), False
+            if not self.store.rounds_mode:  # in rounds the round box says what happened (never a stale note)
+                self._note, self._note_error = ("caught_up", {"week": week}), False
             if week > behind:
                 self._last_classified = None
+        if rounds != self._rounds:  # a round opened or played, a submit: the last message is of the past
+            self._note, self._note_error = None, False
+        self._rounds = rounds
         live = rows[~rows["withdrawn"]]
         mine: list[Move] = []
         mates: list[tuple[str, Move]] = []
-        by_week: dict[int, list[Move]] = {}
+        by_week: dict[int, list[tuple[str, Move]]] = {}
         for r in live.itertuples(index=False):
             move = self._by_id.get(r.id)
             if move is None:
@@ -265,7 +305,7 @@ class TeamBoard(DealBoard, team_board=True):
             move.answer = None if r.answer is None or pd.isna(r.answer) else str(r.answer)
             move.correct = None if pd.isna(r.correct) else bool(r.correct)
             move.revealed = bool(r.week <= week or move.answer is not None)
-            by_week.setdefault(int(r.week), []).append(move)
+            by_week.setdefault(int(r.week), []).append((str(r.trainee or ""), move))
             if r.trainee == self.trainee:
                 mine.append(move)
             elif r.week == week + 1:
@@ -273,8 +313,26 @@ class TeamBoard(DealBoard, team_board=True):
         self.moves, self.teammates, self._week_moves = mine, mates, by_week
         if caught_up and week > self.store.start_week:  # the week a teammate closed, as if played here
             events = self.sim.history.events
-            self._summary = (week, events[events["week"] == week], by_week.get(week, []))
+            self._summary = (week, events[events["week"] == week], [m for _, m in by_week.get(week, [])])
+        self._seen = version
         return caught_up
+
+    def _read_rounds(self) -> RoundState:
+        """Rounds mode: the open round, the last round played and whether (and who) the team has submitted."""
+        current = self.store.current_round()
+        rounds = self.store.rounds()
+        closed = rounds[rounds["status"] == "closed"]
+        last = None
+        if len(closed):
+            row = closed.iloc[-1]
+            last = {k: row[k] for k in ("number", "kind", "first_week", "last_week")}
+        by = None
+        if current is not None:
+            subs = self.store.submissions()
+            mine = subs[(subs["team"] == self.team) & (subs["round"] == current["number"]) & ~subs["is_default"]]
+            if len(mine):
+                by = str(mine.iloc[-1]["trainee"] or "")
+        return RoundState(current, last, by)
 
     def _move_from_row(self, r: Any) -> Move:
         deal_id = plain_value(r.deal_id)
@@ -287,11 +345,13 @@ class TeamBoard(DealBoard, team_board=True):
         return move
 
     def _catch_up_refusal(self) -> None:
-        """On an action: refuse a session that may no longer act; when a teammate closed the week meanwhile, show
-        the new week and refuse the action."""
+        """On an action: refuse a session that may no longer act; when a teammate closed the week (in rounds: the
+        round was played) meanwhile, show the new week and refuse the action."""
         self._check_access()
         if self._sync_store():
             self.refresh()
+            if self.store.rounds_mode:
+                raise BoardError("err_round_moved")
             raise BoardError("err_caught_up", week=self.sim.week)
 
     def _add_move(self, move: Move) -> None:
@@ -305,24 +365,29 @@ class TeamBoard(DealBoard, team_board=True):
             raise _store_error(err) from None
         self._by_id[move_id] = move
         super()._add_move(move)
+        self._sync_store()  # the store as it is now (teammates' moves too): DealBoard.act draws it next
 
     # --- the trainee's verbs ----------------------------------------------------------------
+    @_locked
     def select(self, deal_id: Any) -> None:
         if self._sync_store():
             self.refresh()
         super().select(deal_id)
 
+    @_locked
     def act(self, deal_id: Any, action: Any, style: Any = None) -> Move:
         """Plan an action, as :meth:`DealBoard.act`, committed to the store before the reply is shown.
 
         Raises:
             ValueError: as :meth:`DealBoard.act`; the store's refusal (a teammate's move on the
-                deal this week, a closed week, the workshop's period over), in zh and en; a
-                week closed by a teammate meanwhile (the board catches up first).
+                deal this week, a closed week, the workshop's period over; in rounds: no round open, its
+                time up, the team has submitted), in zh and en; a week closed by a teammate (a round played)
+                meanwhile (the board catches up first).
         """
         self._catch_up_refusal()
         return super().act(deal_id, action, style)
 
+    @_locked
     def classify(self, answer: str, deal_id: Any = None) -> bool:
         """Classify a reply of your own moves, as :meth:`DealBoard.classify`; stored before the outcome is shown."""
         if answer not in OUTCOMES:
@@ -336,12 +401,20 @@ class TeamBoard(DealBoard, team_board=True):
             except StoreError as err:
                 raise _store_error(err) from None
             deal_id = move.deal_id
-        return super().classify(answer, deal_id)
+        right = super().classify(answer, deal_id)
+        if self._sync_store():  # the answer stored (and whatever teammates did meanwhile), drawn
+            self.refresh()
+        else:
+            self._render_columns()
+            self._render_panel()
+        return right
 
+    @_locked
     def next_week(self) -> pd.DataFrame:
         """Close the team's week in the store and play it with every teammate's moves of that week.
 
         When a teammate closed it first, the board only catches up (the week is not closed twice).
+        In a workshop run in rounds this submits the team's round instead (:meth:`submit`).
 
         Returns:
             The week's events.
@@ -350,7 +423,8 @@ class TeamBoard(DealBoard, team_board=True):
             ValueError: the workshop's period is over (in zh and en).
         """
         if self.store.rounds_mode:
-            return self._submit()
+            self.submit()
+            return self.sim.history.events.iloc[:0]
         self._check_access()
         if not self._sync_store():
             week = self.sim.week + 1
@@ -364,7 +438,7 @@ class TeamBoard(DealBoard, team_board=True):
                 events = self.sim.step(actions[k], styles[k] if self.sim.people is not None else None)
                 self._rebuild_state()
                 self._sync_store()
-                self._summary = (week, events, self._week_moves.get(week, []))
+                self._summary = (week, events, [m for _, m in self._week_moves.get(week, [])])
                 self._note = None
             else:  # a teammate closed it between our look and our click
                 self._sync_store()
@@ -372,40 +446,41 @@ class TeamBoard(DealBoard, team_board=True):
         self._changed()
         return self._summary[1] if self._summary is not None else self.sim.history.events.iloc[:0]
 
-    def _submit(self) -> pd.DataFrame:
-        """Rounds mode: the team's moves of the round are final; the trainer plays the round."""
+    @_locked
+    def submit(self) -> bool:
+        """Rounds mode: the team's moves of the open round are final (no more moves nor undos, for any teammate);
+        the trainer, or the round's timer, plays the round. The round box then says who submitted.
+
+        Returns:
+            True if this call submitted, False if a teammate already had.
+
+        Raises:
+            ValueError: free play, no round open, the round's time up (in zh and en).
+        """
         self._catch_up_refusal()
         try:
-            self.store.submit(self.team, trainee=self.trainee)
+            done = self.store.submit(self.team, trainee=self.trainee)
         except StoreError as err:
             raise _store_error(err) from None
-        self._note, self._note_error = ("submitted", {}), False
         self.refresh()
         self._changed()
-        return self.sim.history.events.iloc[:0]
+        return done
 
     @property
     def round(self) -> dict | None:
-        """Rounds mode: the open round (the store's), else None."""
-        return self.store.current_round() if self.store.rounds_mode else None
+        """Rounds mode: the open round as the board last read it (:meth:`WorkshopStore.current_round`), else None."""
+        return self._rounds.open
 
-    def _submission(self) -> tuple[bool, str]:
-        """Rounds mode: (submitted, by whom) for this team in the open round."""
-        status = self.store.round_status()
-        mine = status[(status["team"] == self.team)] if len(status) else status
-        if not len(mine) or self.round is None:
-            return False, ""
-        row = mine.iloc[0]
-        return bool(row["submitted"]), str(row["trainee"] or "")
-
+    @_locked
     def undo(self, deal_id: Any = None) -> None:
         """Withdraw your last move of the open week, or your move on ``deal_id`` (it stays on record, flagged
         withdrawn). Only your own moves: a teammate's is refused with a message naming whose it is (the store
-        refuses it too, whoever asks).
+        refuses it too, whoever asks). In rounds, only while the round is open, its time not up and the team
+        has not submitted.
 
         Raises:
             ValueError: no move of yours this week (a closed week cannot be undone in a workshop), or the
-                move on ``deal_id`` is a teammate's (in zh and en).
+                move on ``deal_id`` is a teammate's, or (rounds) the store's refusal (in zh and en).
         """
         self._catch_up_refusal()
         pending = self.pending
@@ -417,8 +492,7 @@ class TeamBoard(DealBoard, team_board=True):
                     self.store.withdraw(self.team, mate.week, deal_id, trainee=self.trainee)
                 except StoreError as err:
                     raise _store_error(err) from None
-                self._sync_store()  # the same name in another spelling: it was ours after all
-                self.refresh()
+                self.refresh()  # the same name in another spelling: it was ours after all
                 self._changed()
                 return
             pending = [m for m in pending if m.deal_id == deal_id]
@@ -429,9 +503,6 @@ class TeamBoard(DealBoard, team_board=True):
             self.store.withdraw(self.team, move.week, move.deal_id, trainee=self.trainee)
         except StoreError as err:
             raise _store_error(err) from None
-        if move is self.pending[-1]:
-            super().undo()
-            return
         self.moves.remove(move)
         self._note = ("undone_move", {"deal": move.deal_id, "action": move.action})
         self.refresh()
@@ -445,49 +516,53 @@ class TeamBoard(DealBoard, team_board=True):
         """
         raise BoardError("err_workshop_reset")
 
+    page = _locked(DealBoard.page)
+
     # --- rendering ------------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        super()._build_ui()
+        self._css.value += ROUND_CSS
+        self._round_box, self._news_box, self._result_box = w.HTML(), w.HTML(), w.HTML()
+        css, header, *rest = self.root.children  # the round, its news and its result under the header
+        self.root.children = (css, header, self._round_box, self._news_box, self._result_box, *rest)
+
+    @_locked
     def refresh(self) -> None:
-        """Catch up with the store (a teammate's moves or closed week), then redraw."""
+        """Catch up with the store (a teammate's moves or closed week, a round opened or played), then redraw."""
         if hasattr(self, "_header"):
-            self._tick()
+            self._close_expired_round()
             self._sync_store()
         super().refresh()
+        if hasattr(self, "_header"):
+            self._render_round_parts()
+
+    def _render_round_parts(self) -> None:
+        """The round box, the last round's result and the market news (rounds mode; free play: the news only)."""
+        if self.store.rounds_mode:
+            self._drawn_phase = self._round_phase()
+            self._render_round()
+            self._render_result()
+        try:  # market news hits when the round it falls in opens (hidden before: the trainer's surprise)
+            events = self.store.events(self.team, lang=self.lang)
+        except StoreError:
+            return
+        r = self._rounds.open
+        horizon = r["last_week"] if r is not None else self.sim.week
+        self._render_news(events[events["week"] <= horizon] if len(events) else events)
+
+    def _week_tile(self, t: int) -> tuple[str, str, str]:
+        r = self._rounds.open
+        if r is None:
+            return super()._week_tile(t)
+        return (self.t("round_tile"), self.t("round_tile_weeks", first=int(r["first_week"]), last=int(r["last_week"])),
+                self.t("round_tile_asof", week=self.sim.week))
 
     def _render_header(self) -> None:
         super()._render_header()
         line = self.t("team_line", team=self.store.team_name(self.team, self.lang), trainee=self.trainee or "—")
         period = self.t("team_period", first=self.store.start_week + 1, end=self.store.end_week)
-        extra = ""
-        if self.store.rounds_mode:
-            extra = self._round_html()
         self._header.value = (f'<div class="sf-muted" style="margin-bottom:2px">{html.escape(line)} · '
-                              f'{html.escape(period)}</div>{extra}{self._header.value}')
-
-    def _round_html(self) -> str:
-        """The round line (name, weeks, time left, submitted) and the market news that has hit the team."""
-        t = self.t
-        r = self.round
-        if r is None:
-            parts = [t("round_none")]
-        else:
-            name = t("round_practice") if r["kind"] == "practice" else t("round_number", n=r["number"])
-            parts = [t("round_line", name=name, first=r["first_week"], last=r["last_week"])]
-            left = r.get("seconds_left")
-            if left is not None:
-                parts.append(t("round_left", time=f"{int(left) // 60}:{int(left) % 60:02d}"))
-            done, who = self._submission()
-            if done:
-                parts.append(t("submitted_by", who=who or "—"))
-        out = f'<div style="margin-bottom:2px"><b>{html.escape(" · ".join(parts))}</b></div>'
-        # Market news hits when the round it falls in opens (hidden before: the trainer's surprise)
-        events = self.store.events(self.team, lang=self.lang)
-        horizon = r["last_week"] if r is not None else self.store.week(self.team)
-        news = events[events["week"] <= horizon] if len(events) else events
-        if len(news):
-            items = "".join(f"<li>{html.escape(str(text))}</li>" for text in news["text"])
-            out += (f'<div class="sf-warn" style="margin-bottom:2px">{html.escape(t("news_title"))}'
-                    f'<ul style="margin:0;padding-left:18px">{items}</ul></div>')
-        return out
+                              f'{html.escape(period)}</div>{self._header.value}')
 
     def _render_controls(self) -> None:
         super()._render_controls()
@@ -497,17 +572,26 @@ class TeamBoard(DealBoard, team_board=True):
         self._btn_next.tooltip = self.t("next_tip_team")
         self._btn_next.disabled = self.sim.week >= self.store.end_week
         if self.store.rounds_mode:
-            done = self._submission()[0]
             self._btn_next.description = self.t("submit")
             self._btn_next.tooltip = self.t("submit_tip")
-            self._btn_next.disabled = self.round is None or done
-            self._btn_undo.disabled = not self.pending or done
+            self._btn_next.disabled = self._round_phase() != "open"
+            self._btn_undo.disabled = not self.pending or self._act_block() is not None
+
+    def _render_note(self) -> None:
+        super()._render_note()
+        block = self._act_block() if self.store.rounds_mode else None
+        if block is not None and not self._act_message.value:  # why Act and Undo are locked, under Act
+            self._act_message.value = styled_span("sf-locked", self.t(block[0], **block[1]))
 
     def _card_html(self, p: int, planned: str | None) -> str:
-        if planned is None:
+        card = super()._card_html(p, planned)
+        if planned is None:  # a teammate's move on the deal: whose, on the card
             deal_id = plain_value(self._ids[p])
-            planned = next((m.action for _, m in self.teammates if m.deal_id == deal_id), None)
-        return super()._card_html(p, planned)
+            mate = next(((who, m) for who, m in self.teammates if m.deal_id == deal_id), None)
+            if mate is not None:
+                mark = self.t("mate_mark", who=mate[0] or "—", action=self._action_label(mate[1].action))
+                card = card[:-len("</div>")] + "<br>" + styled_span("sf-plan", mark) + "</div>"
+        return card
 
     def _render_deal(self) -> None:
         super()._render_deal()
@@ -519,6 +603,19 @@ class TeamBoard(DealBoard, team_board=True):
             self._act_row.layout.display = "none"
             self._why.value = ""
 
+    def _render_panel(self) -> None:
+        super()._render_panel()
+        locked = self.store.rounds_mode and self._act_block() is not None  # the reason is under Act (_render_note)
+        self._action.disabled = self._style.disabled = locked
+        if locked:
+            self._btn_act.disabled = True
+
+    def _render_summary(self) -> None:
+        if self.store.rounds_mode:  # the round's result (every week of it) replaces the single week's summary
+            self._summary_html.value = ""
+            return
+        super()._render_summary()
+
     def _render_moves(self) -> None:
         super()._render_moves()
         if not self.teammates:
@@ -526,8 +623,9 @@ class TeamBoard(DealBoard, team_board=True):
         items = "".join(
             f"<li>{html.escape(who or '—')}: {html.escape(self._account(self._pos(m.deal_id)))} · "
             f"{html.escape(self._action_label(m.action))}</li>" for who, m in self.teammates)
-        self._moves_html.value += (f'<b>{html.escape(self.t("teammates_title", n=len(self.teammates)))}</b>'
-                                   f'<ul class="sf-summary" style="margin:2px 0; padding-left:18px">{items}</ul>')
+        title = self.t("teammates_title_round" if self.store.rounds_mode else "teammates_title", n=len(self.teammates))
+        self._moves_html.value += (f'<div style="margin-top:6px"><b>{html.escape(title)}</b>'
+                                   f'<ul class="sf-summary" style="margin:2px 0; padding-left:18px">{items}</ul></div>')
 
 
 # --- join, then play -------------------------------------------------------------------------

@@ -268,12 +268,21 @@ def round_indicators(store: "WorkshopStore", threshold: float | None = None) -> 
     return df.astype({"round": np.int64, "first_week": np.int64, "week": np.int64})
 
 
-def report(store: "WorkshopStore", path: str | Path, lang: str = "en", branches: Sequence[Branch] = ()) -> Path:
+def saved_branches(store: "WorkshopStore") -> list[Branch]:
+    """The what-if branches saved in the store (:meth:`~simfunnel.workshop.store.WorkshopStore.save_branch`),
+    replayed now with the same draws, oldest first."""
+    return [branch(store, r.team, int(r.round), r.changes, None if pd.isna(r.threshold) else float(r.threshold))
+            for r in store.saved_branches().itertuples(index=False)]
+
+
+def report(store: "WorkshopStore", path: str | Path, lang: str = "en", branches: Sequence[Branch] = (),
+           *, include_saved: bool = True) -> Path:
     """Write the debrief as one self-contained HTML file (charts embedded as base64 PNG) to hand out.
 
     Sections: the leaderboard (with the score and its weights when the store scores), charts
     comparing teams, the three indicators round by round across teams (chart, and each round's
-    progress against the benchmark), the what-if ``branches`` given (chart and the leaderboard's
+    progress against the benchmark), the what-if branches saved in the store (:func:`saved_branches`,
+    unless ``include_saved`` is False) then the ``branches`` given (chart and the leaderboard's
     measures, original vs branch), each team's timeline (decisions, outcomes, replies, market
     events that hit it, defaults, rounds). Every text is in ``lang`` (zh or en); only team and
     trainee names and currency codes stay as they are. Print it to PDF from any browser.
@@ -285,7 +294,7 @@ def report(store: "WorkshopStore", path: str | Path, lang: str = "en", branches:
         ValueError: an unknown language, or a branch that is not a :class:`Branch` of this store's teams.
     """
     lang = i18n.resolve_language(lang)
-    branches = list(branches)
+    branches = (saved_branches(store) if include_saved else []) + list(branches)
     for b in branches:
         if not isinstance(b, Branch):
             raise ValueError(f"branches: expected Branch objects (debrief.branch(...)), got {type(b).__name__}")

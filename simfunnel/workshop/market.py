@@ -171,7 +171,8 @@ class MarketMixin:
 
         Columns: id, kind, team (None = every team), week, round, params (dict), seed,
         created_at, created_by, hit (it has hit: its week ≤ the week of the team — or of every
-        team it hits), text (:func:`simfunnel.model.events.describe` in ``lang``). ``hidden=False``:
+        team it hits), text (:func:`simfunnel.model.events.describe` in ``lang``, naming the workshop funnel's
+        stages: the columns of the trainees' boards). ``hidden=False``:
         only the events that have hit, what trainees may see.
         """
         if team is not None:
@@ -188,6 +189,7 @@ class MarketMixin:
 
         rows, weeks = self._transaction(read, write=False)
         named = {t: n for t, n in self.team_names(lang).items() if n != t}  # a bare key reads "team red"
+        funnel = self.funnel  # effects name the boards' own stages (「评估比较」), not the key steps
         out = []
         for event_id, kind, who, week, params, seed, created_at, created_by in rows:
             hit_teams = [who] if who is not None else ([team] if team is not None else self.teams)
@@ -195,7 +197,7 @@ class MarketMixin:
             out.append({"id": event_id, "kind": kind, "team": who, "week": week, "round": self._event_round(week),
                         "params": dict(event.params), "seed": seed, "created_at": created_at,
                         "created_by": created_by, "hit": all(week <= weeks[t] for t in hit_teams),
-                        "text": describe(event, lang, team_name=named.get(who))})
+                        "text": describe(event, lang, team_name=named.get(who), funnel=funnel)})
         df = pd.DataFrame(out, columns=list(_EVENT_COLUMNS), dtype=object)
         for col in ("id", "week", "round", "seed"):
             df[col] = df[col].astype(np.int64)

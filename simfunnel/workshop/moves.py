@@ -167,6 +167,32 @@ class MovesMixin:
         """The week the team's moves go into (``week(team) + 1``)."""
         return self.week(team) + 1
 
+    def board_version(self, team: str) -> tuple:
+        """A fingerprint of what the team's board reads from the store, in one short read.
+
+        It changes when a week closes, a move of the open week is made, withdrawn or classified, the practice
+        round is reset, a market event is scheduled for the team, the team is renamed, and (rounds mode) a
+        round opens or closes or the team submits. A trainee board's clock compares it every few seconds and
+        redraws only when it changed (a teammate's move shows without a click, at the cost of one indexed read).
+        Its last three items change with the rounds (the last round opened and its status, the team's submits).
+        """
+        self._team(team)
+
+        def read(conn: sqlite3.Connection) -> tuple:
+            closed, resets, name = conn.execute(
+                "SELECT weeks_closed, resets, display_name FROM teams WHERE team = ?", (team,)).fetchone()
+            moves = conn.execute(
+                "SELECT COUNT(*), MAX(id), SUM(withdrawn), COUNT(answer) FROM moves WHERE team = ? AND week = ?",
+                (team, self.start_week + closed + 1)).fetchone()
+            events = conn.execute("SELECT COUNT(*), MAX(id) FROM events WHERE team IS NULL OR team = ?",
+                                  (team,)).fetchone()
+            last = conn.execute("SELECT id, status FROM rounds ORDER BY id DESC LIMIT 1").fetchone()
+            subs = conn.execute("SELECT COUNT(*), MAX(submitted_at) FROM submissions WHERE team = ?",
+                                (team,)).fetchone()
+            return (closed, resets, name, *moves, *events, last, *subs)  # the rounds' part last
+
+        return self._transaction(read, write=False)
+
     def actions(self, team: str) -> tuple[list[dict], list[dict]]:
         """The actions and styles of each closed week (week ``start_week + 1`` first), for replay.
 

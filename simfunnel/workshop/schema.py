@@ -62,7 +62,7 @@ __all__ = ["StoreFile", "display_names", "check_display_name", "STORE_FILE", "SC
 STORE_FILE = "workshop.sqlite"
 DEFAULT_EXIT_HAZARD = 0.3  # generate.WorldParams' default: the kit's normal pace
 PACES = {"normal": DEFAULT_EXIT_HAZARD, "fast": 0.5}
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION = "simfunnel-workshop"
 APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -192,6 +192,18 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], Any], ...]] = {
             PRIMARY KEY (team, name_key)
         ) STRICT""",
         _codes_for_every_team,
+    ),
+    # 3 → 4 (issue 12): the what-if branches the trainer made, kept for every handout.
+    3: (
+        """CREATE TABLE whatifs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            team TEXT NOT NULL REFERENCES teams(team),
+            round INTEGER NOT NULL CHECK (round >= 0),
+            changes TEXT NOT NULL DEFAULT '{}',
+            threshold REAL CHECK (threshold IS NULL OR threshold >= 0),
+            made_at TEXT NOT NULL,
+            made_by TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
     ),
 }
 

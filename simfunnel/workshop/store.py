@@ -21,6 +21,7 @@ reopened notebook or on another trainee's machine, to the cent.
   the practice round;
 - :mod:`~simfunnel.workshop.market` — market events, and each team's world with them;
 - :mod:`~simfunnel.workshop.scoring` — the leaderboard and the score's weights;
+- :mod:`~simfunnel.workshop.branches` — the what-if branches the trainer made (their recipes);
 - :mod:`~simfunnel.workshop.export` — the moves and the leaderboard for Excel.
 
 The refusals (:class:`StoreError`, :class:`MoveRefused`, in zh and en) are :mod:`~simfunnel.workshop.errors`'s;
@@ -62,6 +63,7 @@ import os
 from simfunnel.model.generate import World
 from simfunnel.model.simulate import Simulation
 from simfunnel.workshop.access import AccessMixin
+from simfunnel.workshop.branches import BranchesMixin
 from simfunnel.workshop.demo import play_demo, play_demo_round
 from simfunnel.workshop.errors import MAX_NAME, TEXT, MoveRefused, StoreError
 from simfunnel.workshop.export import ExportMixin, excel_safe_text
@@ -86,7 +88,8 @@ __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STOR
            "play_demo_round"]
 
 
-class WorkshopStore(TeamsMixin, AccessMixin, MovesMixin, RoundsMixin, MarketMixin, ScoringMixin, ExportMixin, StoreFile):
+class WorkshopStore(TeamsMixin, AccessMixin, MovesMixin, RoundsMixin, MarketMixin, ScoringMixin, BranchesMixin,
+                    ExportMixin, StoreFile):
     """The workshop's state in one SQLite file: teams' scenarios, moves, quiz answers, closed weeks,
     rounds, market events, score weights.
 

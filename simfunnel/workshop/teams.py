@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 
 from simfunnel.i18n import resolve_language
+from simfunnel.model.funnel import Funnel
 from simfunnel.model.generate import World, WorldParams, generate
 from simfunnel.model.history import PERIOD_WEEKS
 from simfunnel.workshop.codes import default_team_name, team_words
@@ -117,6 +118,11 @@ class TeamsMixin:
     def end_week(self) -> int:
         """The last week of the workshop's period (``start_week + period_weeks``)."""
         return int(self.config["start_week"]) + int(self.config["period_weeks"])
+
+    @property
+    def funnel(self) -> Funnel:
+        """The funnel every team plays (the workshop's preset): its stages are the columns of the trainees' boards."""
+        return Funnel.preset(self.config["preset"])
 
     def scenario(self, team: str) -> dict:
         """The team's scenario: seeds, preset, accounts, weeks, threshold, quota, people.

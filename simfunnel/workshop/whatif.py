@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from simfunnel.model.simulate import Simulation
     from simfunnel.workshop.store import WorkshopStore
 
-__all__ = ["Branch", "BranchError", "KNOWN_THEN", "SUMMARY_METRICS", "branch"]
+__all__ = ["fitting_actions", "Branch", "BranchError", "KNOWN_THEN", "SUMMARY_METRICS", "branch"]
 
 # The branch's summary: metric → higher is better? (None: neither). The forecast at the team's week, then the
 # measures of WorkshopStore.leaderboard with its definitions.
@@ -204,6 +204,28 @@ def _obstacle(sim: "Simulation", ids: pd.Index, deal_id: int, action: str, week:
     if action in fitting:
         return None
     return "why_stage", key, f"action {action!r} does not fit stage {key!r}; try {', '.join(fitting)}"
+
+
+def fitting_actions(store: "WorkshopStore", team: str, week: int, deal_id: int) -> list[str]:
+    """The actions (keys, people actions too when the workshop has people) that fit ``deal_id`` in ``week``:
+    at the stage the team's deal had at the end of ``week − 1``. Empty when the deal is closed by then or not
+    yet created — what a what-if form may offer for that deal.
+    """
+    sim = store.simulation(team)
+    ids = pd.Index(sim.world.deals["deal_id"].to_numpy())
+    if deal_id not in ids or not 1 <= int(week) <= sim.week + 1:
+        return []
+    pos = int(ids.get_loc(deal_id))
+    if int(sim.world.deals["created_week"].iloc[pos]) >= int(week):
+        return []
+    code = int(sim.stage_codes(int(week) - 1)[pos])
+    if code >= len(sim.funnel):
+        return []
+    key = sim.funnel.all_keys[code]
+    fitting = [a.key for a in actions_for(sim.funnel, key)]
+    if sim.people is not None:
+        fitting += [a.key for a in people_actions_for(sim.funnel, key)]
+    return fitting
 
 
 def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[int, str | None] | None = None,

@@ -1,0 +1,466 @@
+"""The two clients of the room load test (``benchmarks/room.py``): a trainee's page in Chromium, and a light client.
+
+- :class:`Trainee` and :func:`open_page` / :func:`play_once` / :func:`play` drive one page in Debian's Chromium
+  (Playwright's async API, a browser context per page): the front page, the team's join code and a name of
+  its own, Join, then turns — select a deal, Act, judge the customer's reply (Advance), and Next week (free
+  play) or Submit the round (rounds) when :class:`Room` says the team's week or round is due. Every step
+  waits for what the board shows (one JavaScript predicate over the DOM, polled at each animation frame),
+  and its time is kept.
+- :class:`LightSession` opens a page's session without a browser: it speaks what Solara's page bundle
+  speaks to the server (the kernel websocket, the ``solara.control`` comm's ``run`` with the page's address),
+  so the server builds all it builds for a browser — a virtual kernel, the page, a seat joined with the code
+  and the team's board, or a lesson run — while the client only keeps the widgets' states and can press a
+  button (an ipywidgets ``click`` message). A click's time is the server's: from the message sent to the
+  server's ``idle`` status for it (every update it made has been sent by then); no browser draws anything.
+
+The labels come from the app's own texts (:mod:`simfunnel.app.texts`, the board's ``BOARD_TEXT``), in the
+page's language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as _dt
+import json
+import random
+import re
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from simfunnel.app.texts import text as app_text
+from simfunnel.model.replies import OUTCOME_LABELS
+from simfunnel.widgets.deal_board_texts import BOARD_TEXT
+
+__all__ = ["LightSession", "Room", "Trainee", "board_path", "labels", "open_page", "play", "play_light", "play_once"]
+
+STEP_TIMEOUT_MS = 30_000  # one click's answer under load
+OPEN_TIMEOUT_MS = 120_000  # a page, from navigation to its board, in a wave
+
+
+def labels(lang: str) -> dict[str, Any]:
+    """The buttons' and boxes' names in ``lang``, as the app shows them."""
+    i = 0 if lang == "zh" else 1
+    return {
+        "join": app_text("join", lang), "code": app_text("code", lang), "name": app_text("name", lang),
+        "select": BOARD_TEXT["select"][i], "selected": BOARD_TEXT["selected"][i], "act": BOARD_TEXT["act"][i],
+        "advance": OUTCOME_LABELS["advance"][i], "next": BOARD_TEXT["next_week"][i], "submit": BOARD_TEXT["submit"][i],
+    }
+
+
+class Room:
+    """The benchmark's side of the room: when a team's week (free play) or the round (rounds) is due.
+
+    Free play: a team closes a week every ``week_seconds`` (the first of its pages to see it due presses
+    Next week), never the workshop's last week (so the pages can act to the end). Rounds: a team submits
+    when the round is 70 % through; :meth:`trainer` closes the round after ``week_seconds`` and opens the next.
+    """
+
+    def __init__(self, store, *, rounds: bool, week_seconds: float) -> None:
+        self.store, self.rounds, self.week_seconds = store, rounds, week_seconds
+        self.end_week = store.end_week
+        self.restart()
+
+    def restart(self) -> None:
+        self.last_week = {team: time.monotonic() for team in self.store.teams}
+        self.round_opened = time.monotonic()
+        self.submitted: set[str] = set()
+
+    def week_due(self, team: str, week: int) -> bool:
+        """Free play: the team's week has lasted ``week_seconds`` and is not the last (claimed by the caller)."""
+        if self.rounds or week >= self.end_week - 1 or time.monotonic() - self.last_week[team] < self.week_seconds:
+            return False
+        self.last_week[team] = time.monotonic()
+        return True
+
+    def submit_due(self, team: str) -> bool:
+        """Rounds: the round is 70 % through and the team has not submitted (claimed by the caller)."""
+        if not self.rounds or team in self.submitted or time.monotonic() - self.round_opened < 0.7 * self.week_seconds:
+            return False
+        self.submitted.add(team)
+        return True
+
+    async def trainer(self, stop: asyncio.Event) -> None:
+        """Rounds: close the round after ``week_seconds`` (a team that did not submit gets the default), open the next."""
+        if not self.rounds:
+            return
+        while not stop.is_set():
+            await asyncio.sleep(0.5)
+            if time.monotonic() - self.round_opened < self.week_seconds:
+                continue
+            await asyncio.to_thread(self.store.close_round)
+            if self.store.week(self.store.teams[0]) + self.store.weeks_per_round <= self.end_week:
+                await asyncio.to_thread(self.store.open_round)
+            self.round_opened = time.monotonic()
+            self.submitted.clear()
+
+
+# --- a trainee's page in Chromium ---------------------------------------------------------------------
+# What the board shows, read in the page in one go: the message next to "Next week" / "Submit the round",
+# the first indicator (the week), whether the quiz buttons and a reply are shown, whether Act can be pressed,
+# the selected card's text, the visible cards (their deal and whether this trainee planned a move on it).
+BOARD_STATE = """(a) => {
+  const board = document.querySelector('.sf-board');
+  if (!board) return null;
+  const vis = el => !!el && el.offsetParent !== null;
+  const buttons = [...board.querySelectorAll('button.widget-button')];
+  const bar = buttons.find(b => b.textContent.trim() === a.next || b.textContent.trim() === a.submit);
+  const msg = bar ? bar.parentElement.querySelector('.widget-html-content') : null;
+  const kpi = board.querySelector('.sf-kpi');
+  const sel = board.querySelector('.sf-card.sf-selected');
+  const cards = [...board.querySelectorAll('.sf-card')].filter(vis).map(c => {
+    const m = c.textContent.match(/#(\\d+)/);
+    return {id: m ? m[1] : '', planned: !!c.querySelector('.sf-plan')};
+  });
+  return {
+    message: msg ? msg.innerHTML : '', week: kpi ? kpi.textContent : '',
+    quiz: buttons.some(b => b.textContent.trim() === a.advance && vis(b)),
+    reply: !!board.querySelector('.sf-reply'),
+    act: buttons.some(b => b.textContent.trim() === a.act && vis(b) && !b.disabled),
+    selected: sel ? sel.textContent : '', cards: cards,
+    bar: bar ? bar.textContent.trim() : '', barEnabled: !!bar && !bar.disabled,
+  };
+}"""
+
+
+def _wait_js(condition: str) -> str:
+    """A predicate for ``page.wait_for_function``: BOARD_STATE, then ``condition`` on ``s`` (and the args ``a``)."""
+    return f"(a) => {{ const s = ({BOARD_STATE})(a); if (!s) return false; {condition} }}"
+
+
+# A new message next to the buttons (a refusal in sf-warn, or a note such as "a teammate closed the week")
+NOTE = "if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; return false;"
+AFTER_SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; {NOTE}")
+AFTER_ACT = _wait_js(f"if (s.quiz && s.reply) return 'reply'; {NOTE}")
+AFTER_JUDGE = _wait_js(f"if (!s.quiz) return 'judged'; {NOTE}")
+AFTER_NEXT = _wait_js(f"if (s.week !== a.week) return 'next'; {NOTE}")
+AFTER_SUBMIT = _wait_js(f"if (!s.barEnabled) return 'submitted'; {NOTE}")
+
+
+@dataclass
+class Trainee:
+    """One page: who it is, and what it measured (seconds)."""
+
+    index: int
+    name: str
+    team: str
+    code: str
+    lang: str
+    slot: int  # its place among its team's pages
+    team_size: int
+    page: Any = None
+    front: float | None = None  # navigation → the front page's Join button
+    ready: float | None = None  # navigation → its team's board (code and name typed, Join pressed)
+    acts: list[float] = field(default_factory=list)  # click Act → the reply shown, with the quiz under it
+    refusals: list[float] = field(default_factory=list)  # click Act → the board's refusal or note shown
+    selects: list[float] = field(default_factory=list)
+    judges: list[float] = field(default_factory=list)
+    weeks: list[float] = field(default_factory=list)  # click Next week → the new week shown
+    submits: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    cycles: int = 0
+    loop_from: int = 0  # index in ``acts`` where the steady play starts
+    shots: Path | None = None  # where to save a screenshot of the page at its first error
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        return labels(self.lang)
+
+
+def week_number(text: str) -> int:
+    """The first number of the board's first indicator ("Week 14 …", "第 14 周…"); -1 when none."""
+    found = re.search(r"\d+", text or "")
+    return int(found[0]) if found else -1
+
+
+async def board_state(page, lab: dict) -> dict | None:
+    return await page.evaluate(f"({BOARD_STATE})", lab)
+
+
+async def _until(page, js: str, args: dict, step: str) -> str:
+    """Wait for ``js`` to say what the board shows after ``step`` (its answer); a timeout names the step."""
+    try:
+        handle = await page.wait_for_function(js, arg=args, timeout=STEP_TIMEOUT_MS, polling="raf")
+    except Exception as err:  # noqa: BLE001 - Playwright's TimeoutError, or the page gone
+        state = None
+        with contextlib.suppress(Exception):
+            state = await board_state(page, args)
+        shown = {k: v for k, v in (state or {}).items() if k != "cards"} if state else "no board"
+        raise RuntimeError(f"{step}: {type(err).__name__}; the page shows {shown}") from None
+    return await handle.json_value()
+
+
+async def open_page(browser, base: str, t: Trainee, aborted: list[str]) -> None:
+    """A new browser context (its own storage: another trainee's browser), the front page, code, name, Join.
+
+    Every request not to 127.0.0.1 is aborted and listed in ``aborted``."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    async def route(r) -> None:
+        url = r.request.url
+        if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname == "127.0.0.1":
+            await r.continue_()
+        else:
+            aborted.append(url)
+            await r.abort()
+
+    await context.route("**/*", route)
+    page = t.page = await context.new_page()
+    lab = t.labels
+    t0 = time.perf_counter()
+    await page.goto(f"{base}/?lang={t.lang}", timeout=OPEN_TIMEOUT_MS)
+    join = page.get_by_role("button", name=lab["join"], exact=True)
+    await join.wait_for(timeout=OPEN_TIMEOUT_MS)
+    t.front = time.perf_counter() - t0
+    await page.get_by_label(lab["code"]).fill(t.code)
+    await page.get_by_label(lab["name"]).fill(t.name)
+    await join.click()
+    await page.locator(".sf-board .sf-card").first.wait_for(timeout=OPEN_TIMEOUT_MS)
+    t.ready = time.perf_counter() - t0
+
+
+async def play_once(t: Trainee, room: Room) -> None:
+    """One turn: select a deal, Act, judge the reply (Advance); then Next week, or Submit, when due."""
+    page, lab = t.page, t.labels
+    t.cycles += 1
+    s = await board_state(page, lab)
+    if not s or not s["cards"]:
+        raise RuntimeError(f"no board or no card on the page: {(await page.inner_text('body'))[:300]!r}")
+    free = [i for i, c in enumerate(s["cards"]) if not c["planned"]] or list(range(len(s["cards"])))
+    i = free[(t.slot + t.cycles * t.team_size) % len(free)]  # teammates spread over the deals
+    deal = s["cards"][i]["id"]
+    t0 = time.perf_counter()
+    await page.locator(".sf-board .sf-card:visible").nth(i).locator("button").click(timeout=STEP_TIMEOUT_MS)
+    got = await _until(page, AFTER_SELECT, {**lab, "deal": deal, "before": s["message"]}, "select")
+    t.selects.append(time.perf_counter() - t0)
+    if got == "selected":
+        s = await board_state(page, lab)
+        t0 = time.perf_counter()
+        await page.get_by_role("button", name=lab["act"], exact=True).click(timeout=STEP_TIMEOUT_MS)
+        got = await _until(page, AFTER_ACT, {**lab, "before": s["message"]}, "act")
+        (t.acts if got == "reply" else t.refusals).append(time.perf_counter() - t0)
+        if got == "reply":
+            s = await board_state(page, lab)
+            t0 = time.perf_counter()
+            await page.get_by_role("button", name=lab["advance"], exact=True).click(timeout=STEP_TIMEOUT_MS)
+            await _until(page, AFTER_JUDGE, {**lab, "before": s["message"]}, "judge")
+            t.judges.append(time.perf_counter() - t0)
+    s = await board_state(page, lab)
+    if s and s["bar"] == lab["next"] and room.week_due(t.team, week_number(s["week"])):
+        t0 = time.perf_counter()
+        await page.get_by_role("button", name=lab["next"], exact=True).click(timeout=STEP_TIMEOUT_MS)
+        if await _until(page, AFTER_NEXT, {**lab, "before": s["message"], "week": s["week"]}, "next week") == "next":
+            t.weeks.append(time.perf_counter() - t0)
+    elif s and s["bar"] == lab["submit"] and s["barEnabled"] and room.submit_due(t.team):
+        t0 = time.perf_counter()
+        await page.get_by_role("button", name=lab["submit"], exact=True).click(timeout=STEP_TIMEOUT_MS)
+        if await _until(page, AFTER_SUBMIT, {**lab, "before": s["message"]}, "submit") == "submitted":
+            t.submits.append(time.perf_counter() - t0)
+
+
+async def play(t: Trainee, room: Room, until: float, think: float, rng: random.Random) -> None:
+    """Turns until ``until`` (monotonic), a pause of about ``think`` seconds between two; errors are counted."""
+    while time.monotonic() < until:
+        try:
+            await play_once(t, room)
+        except Exception as err:  # noqa: BLE001 - a step that timed out under load: counted, the page plays on
+            t.errors.append(f"{type(err).__name__}: {str(err)[:500]}")
+            if t.shots is not None and len(t.errors) == 1:
+                with contextlib.suppress(Exception):
+                    t.shots.mkdir(parents=True, exist_ok=True)
+                    await t.page.screenshot(path=str(t.shots / f"{t.name}-error.png"))
+        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
+
+# --- the light client: the page's protocol without a browser ------------------------------------------
+def board_path(code: str, name: str, lang: str) -> str:
+    """A board page's address: join code, name, a browser token of its own, language."""
+    return "/?" + urlencode({"code": code, "name": name, "t": secrets.token_urlsafe(18), "lang": lang})
+
+
+def _jupyter_msg(msg_type: str, content: dict, session: str) -> tuple[str, str]:
+    msg_id = uuid.uuid4().hex
+    header = {"msg_id": msg_id, "username": "room-bench", "session": session, "msg_type": msg_type,
+              "version": "5.3", "date": _dt.datetime.now(_dt.timezone.utc).isoformat()}
+    return msg_id, json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                               "channel": "shell", "buffers": []})
+
+
+class LightSession:
+    """A page's session without a browser: what Solara's page bundle sends to open a page on an address.
+
+    A board: ``board_path(code, name, lang)``, ready when the board's deal cards arrived; a lesson:
+    ``/lesson/02?lang=en``, ready when the lesson has run (``sf-lesson-done``).
+
+    GET the page (the session cookie), the kernel websocket ``/jupyter/api/kernels/<kernel>/channels?session_id=
+    <page>``, a ``solara.control`` comm and its ``run`` with the page's path: the server renders the page,
+    which joins with the code (the address re-joins, as a refreshed page does) and builds the team's board.
+    The client reads every message (so the server never waits on it), keeps every widget's state, and
+    :meth:`click` presses a button. :meth:`close` sends the tab's goodbye beacon, or just drops the connection.
+    """
+
+    def __init__(self, base: str, path: str, marker: bytes = b"sf-card-body", lang: str = "en") -> None:
+        self.base, self.kernel, self.page = base, str(uuid.uuid4()), str(uuid.uuid4())
+        self.path, self.marker, self.lang = path, marker, lang
+        self.ready = asyncio.Event()
+        self.cookie = ""
+        self.ws = None
+        self.reader: asyncio.Task | None = None
+        self.received = 0
+        self.latency: float | None = None  # run sent → ready
+        self.models: dict[str, dict] = {}  # comm id → the widget's state, updates applied
+        self.replies = 0  # messages that carried a customer's reply (sf-reply)
+        self._idle: dict[str, asyncio.Future] = {}
+        # what this session measured when it played (seconds, server side)
+        self.acts: list[float] = []
+        self.refusals: list[float] = []
+        self.others: list[float] = []  # select, judge, next week
+        self.errors: list[str] = []
+
+    @property
+    def is_board(self) -> bool:
+        return self.marker == b"sf-card-body"
+
+    def _get_cookie(self) -> str:
+        with urllib.request.urlopen(self.base + self.path, timeout=60) as r:
+            r.read()
+            found = [c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or [] if c.startswith("solara-")]
+        return "; ".join(found)
+
+    async def open(self, timeout: float = 180) -> None:
+        import websockets
+
+        t0 = time.perf_counter()
+        self.cookie = await asyncio.to_thread(self._get_cookie)
+        url = f"ws://{urlsplit(self.base).netloc}/jupyter/api/kernels/{self.kernel}/channels?session_id={self.page}"
+        self.ws = await websockets.connect(url, additional_headers={"Cookie": self.cookie} if self.cookie else None,
+                                           max_size=None, open_timeout=timeout, ping_interval=None)
+        self.reader = asyncio.create_task(self._read())
+        comm = uuid.uuid4().hex
+        await self.ws.send(_jupyter_msg("comm_open", {"comm_id": comm, "target_name": "solara.control", "data": {}},
+                                        self.page)[1])
+        run_id, run = _jupyter_msg("comm_msg", {"comm_id": comm, "data": {
+            "method": "run", "args": {"path": self.path, "appName": None, "dark": False, "themes": None}}}, self.page)
+        rendered = self._idle[run_id] = asyncio.get_running_loop().create_future()
+        await self.ws.send(run)
+        # ready: the page rendered (the server's idle status after "run": the seat and the board are made by then)
+        # and its marker arrived (the board's cards; a lesson's end, run in a thread of the page)
+        await asyncio.wait_for(asyncio.gather(self.ready.wait(), rendered), timeout)
+        self.latency = time.perf_counter() - t0
+
+    async def _read(self) -> None:
+        with contextlib.suppress(Exception):
+            async for frame in self.ws:
+                self.received += 1
+                raw = frame if isinstance(frame, bytes) else frame.encode()
+                if self.marker in raw:
+                    self.ready.set()
+                if b"sf-reply" in raw:
+                    self.replies += 1
+                if isinstance(frame, str):
+                    self._keep(json.loads(frame))
+
+    def _keep(self, msg: dict) -> None:
+        """Widgets' states (comm_open, update), and the server's idle status after a message of ours."""
+        kind = msg.get("header", {}).get("msg_type")
+        content = msg.get("content", {})
+        if kind == "status" and content.get("execution_state") == "idle":
+            waiter = self._idle.pop(msg.get("parent_header", {}).get("msg_id", ""), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(time.perf_counter())
+        elif kind == "comm_open":
+            self.models[content.get("comm_id", "")] = dict(content.get("data", {}).get("state", {}))
+        elif kind == "comm_msg":
+            data = content.get("data", {})
+            if data.get("method") in ("update", "echo_update") and content.get("comm_id") in self.models:
+                self.models[content["comm_id"]].update(data.get("state", {}))
+        elif kind == "comm_close":
+            self.models.pop(content.get("comm_id", ""), None)
+
+    # --- what the board shows, from the widgets' states ---------------------------------------------------
+    def _shown(self, comm: str) -> bool:
+        """Whether a widget is shown: neither it nor a box holding it has ``display: none``."""
+        parents: dict[str, str] = {}
+        for cid, state in self.models.items():
+            for child in state.get("children", ()) or ():
+                parents[str(child).removeprefix("IPY_MODEL_")] = cid
+        while comm:
+            layout = str(self.models.get(comm, {}).get("layout", "")).removeprefix("IPY_MODEL_")
+            if self.models.get(layout, {}).get("display") == "none":
+                return False
+            comm = parents.get(comm, "")
+        return True
+
+    def buttons(self, description: str) -> list[str]:
+        """The shown buttons with this description, in the order the server made them."""
+        return [cid for cid, s in self.models.items()
+                if s.get("_model_name") == "ButtonModel" and s.get("description") == description and self._shown(cid)]
+
+    async def click(self, comm: str, timeout: float = 60) -> float:
+        """Press a button (ipywidgets' click message); seconds until the server's idle status for it."""
+        msg_id, text = _jupyter_msg("comm_msg", {"comm_id": comm, "data": {"method": "custom",
+                                                                           "content": {"event": "click"}}}, self.page)
+        done = self._idle[msg_id] = asyncio.get_running_loop().create_future()
+        t0 = time.perf_counter()
+        await self.ws.send(text)
+        return await asyncio.wait_for(done, timeout) - t0
+
+    def _beacon(self) -> None:
+        request = urllib.request.Request(f"{self.base}/_solara/api/close/{self.kernel}?session_id={self.page}",
+                                         method="POST", data=b"", headers={"Cookie": self.cookie})
+        with contextlib.suppress(urllib.error.URLError, OSError):
+            urllib.request.urlopen(request, timeout=30).read()
+
+    async def close(self, beacon: bool) -> None:
+        if beacon:  # the tab closed: the browser's goodbye beacon, then the socket goes
+            await asyncio.to_thread(self._beacon)
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close()
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.reader
+
+
+async def light_turn(s: LightSession, room: Room, team: str, slot: int, team_size: int, turn: int) -> None:
+    """One turn of a light board: Select a deal, Act (its time: click → the server idle), Advance, Next week when due."""
+    lab = labels(s.lang)
+    selects = s.buttons(lab["select"])
+    if not selects:
+        raise RuntimeError("no deal to select on the board")
+    s.others.append(await s.click(selects[(slot + turn * team_size) % len(selects)]))
+    acts = s.buttons(lab["act"])
+    if acts:
+        before = s.replies
+        took = await s.click(acts[0])
+        (s.acts if s.replies > before else s.refusals).append(took)
+        advance = s.buttons(lab["advance"])
+        if advance:
+            s.others.append(await s.click(advance[0]))
+    nxt = s.buttons(lab["next"])
+    header = next((str(st.get("value", "")) for st in s.models.values()
+                   if st.get("_model_name") == "HTMLModel" and 'class="sf-kpi"' in str(st.get("value", ""))), "")
+    first_kpi = re.sub(r"<[^>]+>", " ", header[header.find('class="sf-kpi"'):])  # "Week 14 …" / "第 14 周 …"
+    if nxt and room.week_due(team, week_number(first_kpi)):
+        s.others.append(await s.click(nxt[0]))
+
+
+async def play_light(s: LightSession, room: Room, team: str, slot: int, team_size: int, until: float, think: float,
+                     rng: random.Random) -> None:
+    """Turns of a light board until ``until`` (monotonic), a pause of about ``think`` seconds between two."""
+    turn = 0
+    while time.monotonic() < until:
+        turn += 1
+        try:
+            await light_turn(s, room, team, slot, team_size, turn)
+        except Exception as err:  # noqa: BLE001 - counted, the session plays on
+            s.errors.append(f"{type(err).__name__}: {str(err)[:300]}")
+        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
