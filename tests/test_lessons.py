@@ -203,6 +203,34 @@ def test_a_cell_shows_what_a_notebook_shows_and_a_failing_cell_a_short_note():
     assert not _open_widgets() - before and not run.namespace
 
 
+@pytest.mark.parametrize("backend", ["agg", "module://matplotlib_inline.backend_inline"])
+def test_plt_show_shows_the_chart_where_it_is_called_whatever_the_backend(backend):
+    """The inline backend (a process that once loaded IPython's) closes figures in ``plt.show()`` and draws
+    them nowhere a page sees: CI lost a lesson's chart that way. Run in a fresh process per backend."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import matplotlib, json\n"
+        f"matplotlib.use({backend!r})\n"
+        "from tests.test_lessons import _lesson\n"
+        "from simfunnel.app.lessons import LessonRun\n"
+        "src = 'import matplotlib.pyplot as plt\\nprint(1)\\nplt.plot([1, 2])\\nplt.show()\\nprint(2)\\n"
+        "plt.bar([1], [2])'\n"
+        "out = LessonRun(_lesson(src)).run().outputs[10]\n"
+        "print(json.dumps([(p.kind, p.value if p.kind == 'text' else p.value[:4].decode('latin-1')) "
+        "for p in out]))\n"
+        "print(json.dumps(matplotlib.get_backend()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=str(__import__("pathlib").Path(__file__).parent.parent))
+    shown, used = done.stdout.strip().splitlines()[-2:]
+    import json
+
+    assert backend in json.loads(used).lower() or json.loads(used).lower() == backend
+    assert json.loads(shown) == [["text", "1\n"], ["png", "\x89PNG"], ["text", "2\n"], ["png", "\x89PNG"]]
+
+
 def test_closing_a_lesson_page_closes_every_widget_its_lesson_made():
     """Solara unmounts a page when its kernel closes (a closed tab, a culled connection): the effect's cleanup
     closes the run — the kit's widgets (their language listeners, their clocks), their trees, their parts."""

@@ -296,6 +296,17 @@ class _Cell:
         self.run = run
         self.shown: list[Shown] = []
         self.figures: list[Any] = []  # matplotlib figures to draw at the cell's end, in order
+        self.drawn: set[int] = set()  # ids of figures already shown (by ``plt.show()``)
+
+    def draw(self, fig: Any) -> None:
+        """Show ``fig`` here, once (a chart that cannot be drawn is left out, logged)."""
+        if id(fig) in self.drawn:
+            return
+        self.drawn.add(id(fig))
+        try:
+            self.shown.append(Shown("png", _figure_png(fig)))
+        except Exception:  # noqa: BLE001
+            LOG.warning("lesson %s: a chart could not be drawn", self.run.lesson.number, exc_info=True)
 
     def write(self, piece: str) -> None:
         if self.shown and self.shown[-1].kind == "text":
@@ -433,6 +444,16 @@ class LessonRun:
         ok = True
         with _CELL_LOCK:
             before = set(plt.get_fignums())
+
+            def show(*_args: Any, **_kwargs: Any) -> None:
+                # plt.show() as in a notebook: the cell's open figures show here, now, and close — whatever
+                # backend the process has (the inline one closes them itself and draws nowhere we see)
+                for n in [n for n in plt.get_fignums() if n not in before]:
+                    fig = plt.figure(n)
+                    here.draw(fig)
+                    plt.close(fig)
+
+            plt_show, plt.show = plt.show, show
             try:
                 tree = ast.parse(cell.source, filename=name)
                 last = None
@@ -454,16 +475,11 @@ class LessonRun:
                                 cell.index, type(exc).__name__, exc_info=True)
                 here.shown.append(Shown("error", (text("lesson_cell_failed", "zh", error=type(exc).__name__),
                                                   text("lesson_cell_failed", "en", error=type(exc).__name__))))
+            finally:
+                plt.show = plt_show
             new = [plt.figure(n) for n in plt.get_fignums() if n not in before]  # made by this cell
-            drawn: list[int] = []
             for fig in [*here.figures, *new]:
-                if id(fig) in drawn:
-                    continue
-                drawn.append(id(fig))
-                try:
-                    here.shown.append(Shown("png", _figure_png(fig)))
-                except Exception:  # noqa: BLE001 — a chart that cannot be drawn is left out, logged
-                    LOG.warning("lesson %s: a chart could not be drawn", self.lesson.number, exc_info=True)
+                here.draw(fig)
             for fig in new:
                 plt.close(fig)
         return tuple(here.shown), ok
