@@ -430,6 +430,7 @@ async def phase_pages(args: argparse.Namespace, work: Path, executable: Path) ->
             result["loop"] = _loop_figures(args, samples, joined, loop_seconds, chrome_cpu)
             result["loop"]["kernels_end"] = await asyncio.to_thread(kernels, base)
             result["loop"]["team_weeks"] = {team: store.week(team) for team in teams}
+            result["loop"]["rounds_closed"] = room.rounds_closed
             lp = result["loop"]
             _say(f"played {lp['seconds'] / 60:.1f} min: {lp['acts']} actions ({lp['refusals']} refused or overtaken), "
                  f"{lp['weeks_closed']} weeks closed, {lp['errors']} errors; RSS {lp['rss_after_warmup_mib']:.0f} → "
@@ -512,7 +513,7 @@ def lesson_numbers() -> list[str]:
 
 async def phase_sessions(args: argparse.Namespace, work: Path) -> dict:
     """``--sessions`` sessions (boards and lessons) on a server of their own; ``--light-acting`` boards then play."""
-    store = make_workshop(work / "workshop", rounds=False)
+    store = make_workshop(work / "workshop", rounds=False, teams=args.session_teams)
     codes = store.team_codes()
     teams = list(codes)
     port = free_port()
@@ -594,17 +595,24 @@ async def phase_sessions(args: argparse.Namespace, work: Path) -> dict:
             rng = random.Random(args.seed + 1)
             c2 = probe.cpu()
             r2 = probe.rss()
+            stop = asyncio.Event()
+            samples: list[tuple] = []
+            sampler = asyncio.create_task(_sample(probe, samples, time.monotonic(), stop, 1.0))
             until = time.monotonic() + seconds
             await asyncio.gather(*(play_light(sessions[i], room, board_of[i][0], board_of[i][1] % max(1, team_size[board_of[i][0]]),
                                               team_size[board_of[i][0]], until, args.think, random.Random(rng.random()))
                                    for i in players))
+            stop.set()
+            await sampler
             acts = [a for i in players for a in sessions[i].acts]
             out["acting"] = {"sessions": len(players), "seconds": seconds, "acts": acts,
+                             "rss_peak_mib": max(x[1] for x in samples), "turns_per_s": None,
                              "refused": [a for i in players for a in sessions[i].refusals],
                              "others": [a for i in players for a in sessions[i].others],
                              "errors": [e for i in players for e in sessions[i].errors][:10],
                              "cpu_s": probe.cpu() - c2, "rss_before_mib": r2, "rss_after_mib": probe.rss()}
             a = out["acting"]
+            a["turns_per_s"] = (len(acts) + len(a["refused"])) / seconds
             _say(f"{len(players)} boards acted {args.light_minutes:g} min with {len(opened)} sessions open: {len(acts)} "
                  f"actions, server side p50 {pct(acts, 50) or 0:.3f} s, p95 {pct(acts, 95) or 0:.3f} s "
                  f"({len(a['refused'])} refused, {len(a['errors'])} errors)")
@@ -698,7 +706,8 @@ def figures(r: dict, args: argparse.Namespace) -> list[Line]:
         Line(f"action p50 (click Act → reply shown), {n} acting", pct(acts, 50), "s"),
         Line(f"action p95 (click Act → reply shown), {n} acting", pct(acts, 95), "s", BUDGET_ACTION_P95,
              passed=judge(pct(acts, 95), BUDGET_ACTION_P95), verdict=full_pages,
-             note=f"{len(acts)} actions in {lp['seconds'] / 60:.1f} min (+{len(lat['refused'])} refused or overtaken by "
+             note=f"{len(acts)} actions in {lp['seconds'] / 60:.1f} min, a turn every ~{args.think:g} s a page "
+                  f"({lp['turns'] / lp['seconds']:.1f} turns/s) (+{len(lat['refused'])} refused or overtaken by "
                   f"a teammate); judge p95 {_fmt(pct(lat['judge'], 95), '.3f')} s, Next week p95 "
                   f"{_fmt(pct(lat['week'], 95), '.3f')} s; {lp['errors']} steps timed out; {machine}"),
         Line(f"server CPU per page (open, join, act, judge), {n} pages", op["cpu_s"] / n if n else None, "s",
@@ -739,11 +748,14 @@ def figures(r: dict, args: argparse.Namespace) -> list[Line]:
         m, idle_s = s["opened"], s["idle_mib"]
         what = f"{s['boards']} boards + {s['lessons']} lessons" if s["lessons"] else f"{s['boards']} boards"
         ready = s["ready_board"] + s["ready_lesson"]
+        a = s.get("acting")
+        total = max(s["rss_mib"], a["rss_peak_mib"]) if a else s["rss_mib"]
         lines += [
-            Line(f"server RSS, {m} sessions ({what}, light client)", s["rss_mib"], "MiB", BUDGET_TOTAL_MIB,
-                 f"{m} × 145 MiB", m * VOILA_MIB_PER_SESSION if m else None,
-                 judge(s["rss_mib"], BUDGET_TOTAL_MIB) if m == args.sessions else False, args.sessions >= FULL_SESSIONS,
-                 note=f"{m}/{args.sessions} opened through the page protocol, one process ({s['seats_taken']} seats "
+            Line(f"server RSS, {m} sessions ({what}, light client)" + (f", peak while {a['sessions']} act" if a else ""),
+                 total, "MiB", BUDGET_TOTAL_MIB, f"{m} × 145 MiB", m * VOILA_MIB_PER_SESSION if m else None,
+                 judge(total, BUDGET_TOTAL_MIB) if m == args.sessions else False, args.sessions >= FULL_SESSIONS,
+                 note=f"{s['rss_mib']:.0f} MiB once all were open, {total:.0f} MiB at the peak of play; "
+                      f"{m}/{args.sessions} opened through the page protocol, one process ({s['seats_taken']} seats "
                       f"taken, {s['lessons_opened']} lessons run, {s['kernels']} kernels, child processes "
                       f"{s['children'] or 'none'}); 3 GB = 2,861 MiB; ready p50/p95 {_fmt(pct(ready, 50), '.2f')}/"
                       f"{_fmt(pct(ready, 95), '.2f')} s" + (f"; failed: {s['failed'][:3]}" if s["failed"] else "")),
@@ -756,11 +768,11 @@ def figures(r: dict, args: argparse.Namespace) -> list[Line]:
         if s["idle_cores"] is not None:
             lines.append(Line(f"server CPU while {m} sessions sit idle", s["idle_cores"], "cores",
                               note=f"nobody clicks for {args.idle_seconds:g} s: the boards' clocks and Solara's upkeep"))
-        a = s.get("acting")
         if a:
             lines.append(Line(f"action p95 server side (click → server idle), {a['sessions']} acting, {m} open",
                               pct(a["acts"], 95), "s", note=(
-                                  f"light client, no browser: {len(a['acts'])} actions in {a['seconds'] / 60:.1f} min, p50 "
+                                  f"light client, no browser: {len(a['acts'])} actions in {a['seconds'] / 60:.1f} min "
+                                  f"({a['turns_per_s']:.1f} turns/s, server CPU {a['cpu_s'] / a['seconds']:.2f} cores), p50 "
                                   f"{_fmt(pct(a['acts'], 50), '.3f')} s (+{len(a['refused'])} refused); other clicks p95 "
                                   f"{_fmt(pct(a['others'], 95), '.3f')} s; RSS {a['rss_before_mib']:.0f} → "
                                   f"{a['rss_after_mib']:.0f} MiB")))
@@ -786,12 +798,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--sessions", type=int, default=200, help="sessions opened by the light client (200; 0: none)")
     ap.add_argument("--lesson-share", type=float, default=0.5,
                     help="share of those sessions on a lesson page, the rest on a board (0.5: 100 trainees × board + lesson)")
+    ap.add_argument("--session-teams", type=int, default=20,
+                    help="teams of the sessions' workshop (20: 100 trainees in teams of 5, as the pages' 30 in 6)")
     ap.add_argument("--light-acting", type=int, default=30, help="light boards that then play (30)")
     ap.add_argument("--light-minutes", type=float, default=2.0, help="minutes they play (2)")
     ap.add_argument("--close-wait", type=float, default=120.0, help="seconds watched after the pages close (120)")
     ap.add_argument("--until-zero", action="store_true", help="stop watching once no session is left")
-    ap.add_argument("--think", type=float, default=2.0, help="mean pause between a page's turns, seconds (2)")
-    ap.add_argument("--wave", type=int, default=5, help="pages opened at once (5)")
+    ap.add_argument("--think", type=float, default=10.0,
+                    help="mean pause between a trainee's turns, seconds (10: a busy room; 2 is a stress test)")
+    ap.add_argument("--wave", type=int, default=3, help="pages opened at once (3)")
     ap.add_argument("--session-wave", type=int, default=10, help="light sessions opened at once (10)")
     ap.add_argument("--drop-pages", type=float, default=0.5,
                     help="share of pages that vanish with their browser instead of closing their tab (0.5)")

@@ -4,8 +4,9 @@
   (Playwright's async API, a browser context per page): the front page, the team's join code and a name of
   its own, Join, then turns — select a deal, Act, judge the customer's reply (Advance), and Next week (free
   play) or Submit the round (rounds) when :class:`Room` says the team's week or round is due. Every step
-  waits for what the board shows (one JavaScript predicate over the DOM, polled at each animation frame),
-  and its time is kept.
+  waits for what the board shows (a JavaScript predicate over the DOM, checked when the page changes — a
+  MutationObserver, at most once a frame — so that 30 waiting pages cost the browsers little), and its time
+  is kept.
 - :class:`LightSession` opens a page's session without a browser: it speaks what Solara's page bundle
   speaks to the server (the kernel websocket, the ``solara.control`` comm's ``run`` with the page's address),
   so the server builds all it builds for a browser — a virtual kernel, the page, a seat joined with the code
@@ -66,6 +67,7 @@ class Room:
     def __init__(self, store, *, rounds: bool, week_seconds: float) -> None:
         self.store, self.rounds, self.week_seconds = store, rounds, week_seconds
         self.end_week = store.end_week
+        self.rounds_closed = 0
         self.restart()
 
     def restart(self) -> None:
@@ -95,9 +97,11 @@ class Room:
             await asyncio.sleep(0.5)
             if time.monotonic() - self.round_opened < self.week_seconds:
                 continue
-            await asyncio.to_thread(self.store.close_round)
-            if self.store.week(self.store.teams[0]) + self.store.weeks_per_round <= self.end_week:
-                await asyncio.to_thread(self.store.open_round)
+            if self.store.current_round() is not None:
+                await asyncio.to_thread(self.store.close_round)
+                self.rounds_closed += 1
+                if self.store.week(self.store.teams[0]) + self.store.weeks_per_round <= self.end_week:
+                    await asyncio.to_thread(self.store.open_round)
             self.round_opened = time.monotonic()
             self.submitted.clear()
 
@@ -105,43 +109,68 @@ class Room:
 # --- a trainee's page in Chromium ---------------------------------------------------------------------
 # What the board shows, read in the page in one go: the message next to "Next week" / "Submit the round",
 # the first indicator (the week), whether the quiz buttons and a reply are shown, whether Act can be pressed,
-# the selected card's text, the visible cards (their deal and whether this trainee planned a move on it).
+# the selected card's text, and (``a.cards``) the visible cards: their deal and whether this trainee planned
+# a move on it.
 BOARD_STATE = """(a) => {
   const board = document.querySelector('.sf-board');
   if (!board) return null;
-  const vis = el => !!el && el.offsetParent !== null;
+  // shown: no box around it hidden by its layout (ipywidgets write display: none inline); no layout forced
+  const vis = el => !!el && !el.closest('[style*="display: none"]');
   const buttons = [...board.querySelectorAll('button.widget-button')];
-  const bar = buttons.find(b => b.textContent.trim() === a.next || b.textContent.trim() === a.submit);
+  const named = t => buttons.find(b => b.textContent.trim() === t);
+  const bar = named(a.next) || named(a.submit);
   const msg = bar ? bar.parentElement.querySelector('.widget-html-content') : null;
   const kpi = board.querySelector('.sf-kpi');
   const sel = board.querySelector('.sf-card.sf-selected');
-  const cards = [...board.querySelectorAll('.sf-card')].filter(vis).map(c => {
-    const m = c.textContent.match(/#(\\d+)/);
-    return {id: m ? m[1] : '', planned: !!c.querySelector('.sf-plan')};
-  });
-  return {
+  const act = named(a.act);
+  const s = {
     message: msg ? msg.innerHTML : '', week: kpi ? kpi.textContent : '',
-    quiz: buttons.some(b => b.textContent.trim() === a.advance && vis(b)),
-    reply: !!board.querySelector('.sf-reply'),
-    act: buttons.some(b => b.textContent.trim() === a.act && vis(b) && !b.disabled),
-    selected: sel ? sel.textContent : '', cards: cards,
+    quiz: vis(named(a.advance)), reply: !!board.querySelector('.sf-reply'),
+    act: vis(act) && !act.disabled, selected: sel ? sel.textContent : '',
     bar: bar ? bar.textContent.trim() : '', barEnabled: !!bar && !bar.disabled,
   };
+  if (a.cards) {
+    s.cards = [...board.querySelectorAll('.sf-card')].filter(vis).map(c => {
+      const m = c.textContent.match(/#(\\d+)/);
+      return {id: m ? m[1] : '', planned: !!c.querySelector('.sf-plan')};
+    });
+  }
+  return s;
 }"""
 
 
 def _wait_js(condition: str) -> str:
-    """A predicate for ``page.wait_for_function``: BOARD_STATE, then ``condition`` on ``s`` (and the args ``a``)."""
-    return f"(a) => {{ const s = ({BOARD_STATE})(a); if (!s) return false; {condition} }}"
+    """A promise for ``page.evaluate``: resolves with ``condition``'s answer (on ``s``, the board's state, and the
+    args ``a``) as soon as the DOM shows it — checked at the next frame after the page changed (a MutationObserver,
+    not a poll: 30 pages waiting must not cost the browsers' CPU) — or with 'timeout' after ``a.timeout`` ms."""
+    return f"""(a) => new Promise(resolve => {{
+  const check = () => {{ const s = ({BOARD_STATE})(a); if (!s) return false; {condition} }};
+  const now = check();
+  if (now) {{ resolve(now); return; }}
+  let timer = null, frame = 0;
+  const observer = new MutationObserver(() => {{
+    if (frame) return;  // at most one check a frame, however many changes the server's messages make
+    frame = requestAnimationFrame(() => {{
+      frame = 0;
+      const r = check();
+      if (r) {{ observer.disconnect(); clearTimeout(timer); resolve(r); }}
+    }});
+  }});
+  observer.observe(document.body, {{subtree: true, childList: true, attributes: true, characterData: true}});
+  timer = setTimeout(() => {{ observer.disconnect(); resolve('timeout'); }}, a.timeout);
+}})"""
 
 
 # A new message next to the buttons (a refusal in sf-warn, or a note such as "a teammate closed the week")
-NOTE = "if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; return false;"
+NOTE = ("if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; "
+        "if (s.bar === a.submit && !s.barEnabled) return 'locked'; return false;")  # rounds: the round was played
 AFTER_SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; {NOTE}")
 AFTER_ACT = _wait_js(f"if (s.quiz && s.reply) return 'reply'; {NOTE}")
 AFTER_JUDGE = _wait_js(f"if (!s.quiz) return 'judged'; {NOTE}")
 AFTER_NEXT = _wait_js(f"if (s.week !== a.week) return 'next'; {NOTE}")
-AFTER_SUBMIT = _wait_js(f"if (!s.barEnabled) return 'submitted'; {NOTE}")
+AFTER_SUBMIT = _wait_js("if (!s.barEnabled) return 'submitted'; "
+                        "if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; "
+                        "return false;")
 
 
 @dataclass
@@ -180,28 +209,30 @@ def week_number(text: str) -> int:
     return int(found[0]) if found else -1
 
 
-async def board_state(page, lab: dict) -> dict | None:
-    return await page.evaluate(f"({BOARD_STATE})", lab)
+async def board_state(page, lab: dict, cards: bool = False) -> dict | None:
+    return await page.evaluate(f"({BOARD_STATE})", {**lab, "cards": cards})
 
 
 async def _until(page, js: str, args: dict, step: str) -> str:
     """Wait for ``js`` to say what the board shows after ``step`` (its answer); a timeout names the step."""
     try:
-        handle = await page.wait_for_function(js, arg=args, timeout=STEP_TIMEOUT_MS, polling="raf")
-    except Exception as err:  # noqa: BLE001 - Playwright's TimeoutError, or the page gone
+        got = await asyncio.wait_for(page.evaluate(js, {**args, "timeout": STEP_TIMEOUT_MS}),
+                                     STEP_TIMEOUT_MS / 1000 + 15)
+    except Exception as err:  # noqa: BLE001 - the page gone, or Playwright's own timeout
+        got = f"{type(err).__name__}"
+    if got in ("timeout", "TimeoutError") or got.endswith("Error"):
         state = None
         with contextlib.suppress(Exception):
             state = await board_state(page, args)
-        shown = {k: v for k, v in (state or {}).items() if k != "cards"} if state else "no board"
-        raise RuntimeError(f"{step}: {type(err).__name__}; the page shows {shown}") from None
-    return await handle.json_value()
+        raise RuntimeError(f"{step}: {got} after {STEP_TIMEOUT_MS / 1000:.0f} s; the page shows {state or 'no board'}")
+    return got
 
 
 async def open_page(browser, base: str, t: Trainee, aborted: list[str]) -> None:
     """A new browser context (its own storage: another trainee's browser), the front page, code, name, Join.
 
     Every request not to 127.0.0.1 is aborted and listed in ``aborted``."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, reduced_motion="reduce")
 
     async def route(r) -> None:
         url = r.request.url
@@ -230,9 +261,11 @@ async def play_once(t: Trainee, room: Room) -> None:
     """One turn: select a deal, Act, judge the reply (Advance); then Next week, or Submit, when due."""
     page, lab = t.page, t.labels
     t.cycles += 1
-    s = await board_state(page, lab)
+    s = await board_state(page, lab, cards=True)
     if not s or not s["cards"]:
         raise RuntimeError(f"no board or no card on the page: {(await page.inner_text('body'))[:300]!r}")
+    if s["bar"] == lab["submit"] and not s["barEnabled"]:
+        return  # rounds: submitted, or no round open: the trainee waits for the trainer
     free = [i for i, c in enumerate(s["cards"]) if not c["planned"]] or list(range(len(s["cards"])))
     i = free[(t.slot + t.cycles * t.team_size) % len(free)]  # teammates spread over the deals
     deal = s["cards"][i]["id"]

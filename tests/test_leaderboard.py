@@ -168,3 +168,35 @@ def test_team_names_with_dollar_signs_are_drawn_as_typed(tmp_path, caplog):
             render_clean(fig, tmp_path / f"{name}.png", caplog)  # matplotlib's math parser would raise
         labels = [t.get_text() for ax in board.figures["teams"].axes for t in ax.get_yticklabels()]
         assert r"a\$^\$b" in labels
+
+
+def test_a_clock_ticks_on_one_thread_and_outlives_a_failed_reload():
+    """One thread for a clock's life (a thread a tick piled up per-thread state in the server), and a reload
+    that raises is logged, not the end of the clock."""
+    import threading
+    import time
+
+    from simfunnel.widgets.controls import AutoRefresh
+
+    seen: list[int] = []
+
+    def reload() -> None:
+        seen.append(threading.get_ident())
+        if len(seen) == 2:
+            raise RuntimeError("a store that was busy once")
+
+    auto = AutoRefresh(0.02, reload)
+    try:
+        auto.checkbox.value = True
+        deadline = time.monotonic() + 10
+        while len(seen) < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(seen) >= 6 and len(set(seen)) == 1 and auto.timer is not None and auto.timer.is_alive()
+    finally:
+        auto.checkbox.value = False
+    auto.timer.join(2)
+    assert not auto.timer.is_alive()
+    n = len(seen)
+    time.sleep(0.1)
+    assert len(seen) == n
+    auto.checkbox.close()

@@ -228,3 +228,35 @@ def test_two_writers_on_one_deal_one_stored_one_refused_with_the_clear_message(t
         assert refused[3] == (f"Deal {deal} already has a move in week 14: {winner} chose '{label[winner][0]}'. "
                               "One move per deal and week.")
         assert winner in refused[4] and label[winner][1] in refused[4]
+
+
+def test_threads_that_come_and_go_share_a_few_connections_and_none_is_left_open(tmp_path):
+    """A server's threads come and go (a page's clock, Solara's workers): the store lends connections per
+    transaction, never one per thread ever seen (issue 12's room test grew 81 MiB a minute that way)."""
+    import threading
+
+    from simfunnel.workshop.schema import MAX_IDLE_CONNECTIONS
+
+    store = WorkshopStore.init(tmp_path / "ws", teams=2, seed=1, accounts=30)
+    versions: list[int] = []
+    start = threading.Barrier(8)
+
+    def read(k: int) -> None:
+        if k < 8:
+            start.wait()  # eight at once: more than the idle connections kept
+        versions.append(store.board_version(store.teams[k % 2]))
+
+    for batch in (range(8), range(8, 208)):
+        threads = [threading.Thread(target=read, args=(k,)) for k in batch]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(versions) == 208
+    assert len(store._connections) <= MAX_IDLE_CONNECTIONS and len(store._idle) == len(store._connections)
+    opened = list(store._connections)
+    store.close()
+    assert not store._connections
+    for conn in opened:  # closed, not just forgotten
+        with pytest.raises(sqlite3.ProgrammingError):
+            conn.execute("SELECT 1")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import logging
 import math
+import threading
 from typing import Any, Callable, Iterable
 
 import ipywidgets as w
@@ -11,6 +13,7 @@ import ipywidgets as w
 from simfunnel import i18n
 from simfunnel.workshop.session import team_history
 
+LOG = logging.getLogger("simfunnel.widgets")
 DPI = 90  # figures are made at the dpi they are shown at: no rescaling, text laid out once
 
 
@@ -194,22 +197,46 @@ def widget_for_team(cls: Any, store: Any, team: Any, options: dict, threshold: b
     return cls(history, **{**defaults, **options})
 
 
-class AutoRefresh:
-    """A checkbox that, while ticked, calls ``reload`` every ``seconds`` on a daemon timer thread.
+class Ticker(threading.Thread):
+    """The clock of one :class:`AutoRefresh`: a daemon thread that calls ``beat()`` every ``interval`` seconds
+    until ``cancel()`` (``finished`` is then set).
 
-    ``auto.checkbox`` goes into the widget's controls; ``auto.stop()`` cancels the timer (call
+    One thread for the clock's life, not a new timer thread a tick: a server's pages each have a clock, and
+    a thread a tick meant a new thread (and whatever the thread set up: a store connection, Solara's
+    context for it) every few seconds a page. The thread is made where the clock starts, so under Solara it
+    runs in that page's context (Solara hands a new thread its creator's context).
+    """
+
+    def __init__(self, interval: float, beat: Callable[[], bool]) -> None:
+        super().__init__(daemon=True, name="simfunnel-clock")
+        self.interval = float(interval)
+        self.finished = threading.Event()
+        self._beat = beat
+
+    def cancel(self) -> None:
+        """Stop after the beat under way, if any (no further beat starts)."""
+        self.finished.set()
+
+    def run(self) -> None:
+        while not self.finished.wait(self.interval):
+            if not self._beat():
+                self.finished.set()
+
+
+class AutoRefresh:
+    """A checkbox that, while ticked, calls ``reload`` every ``seconds`` on a daemon clock thread (:class:`Ticker`).
+
+    ``auto.checkbox`` goes into the widget's controls; ``auto.stop()`` stops the clock (call
     it from the widget's ``close``); the clock also stops once the checkbox — or ``alive``, the
     widget it serves — is closed, so a widget dropped without ``close()`` does not tick forever.
-    ipywidgets sends updates made from a thread to the page.
+    ipywidgets sends updates made from a thread to the page. A ``reload`` that raises is logged and the
+    clock goes on.
     """
 
     def __init__(self, seconds: float, reload: Callable[[], None], alive: w.Widget | None = None) -> None:
-        import threading
-
-        self._threading = threading
         self.seconds = float(seconds)
         self.reload = reload
-        self.timer: Any = None
+        self.timer: Ticker | None = None
         self.checkbox = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"))
         self.checkbox.observe(self._on_change, names="value")
         self._alive = alive or self.checkbox  # the clock stops for good once this widget is closed
@@ -220,18 +247,25 @@ class AutoRefresh:
         return bool(self.checkbox.value) and self._alive.comm is not None and self.checkbox.comm is not None
 
     def tick(self) -> None:
-        """What the timer runs: reload, then schedule the next tick while still on."""
+        """What the clock runs: reload (while on); then a clock that was stopped starts again while still on."""
+        self._beat()
+        if self.on and (self.timer is None or self.timer.finished.is_set()):
+            self._schedule()
+
+    def _beat(self) -> bool:
+        """One beat of the clock: reload while on; whether to go on."""
         if not self.on:
-            return
+            return False
         try:
             self.reload()
-        finally:
-            if self.on:
-                self._schedule()
+        except Exception:  # noqa: BLE001 — a clock outlives one failed reload (the page shows what it can)
+            LOG.warning("a clock's reload failed", exc_info=True)
+        return self.on
 
     def _schedule(self) -> None:
-        self.timer = self._threading.Timer(self.seconds, self.tick)
-        self.timer.daemon = True
+        if self.timer is not None and not self.timer.finished.is_set() and self.timer.is_alive():
+            return
+        self.timer = Ticker(self.seconds, self._beat)
         self.timer.start()
 
     def _on_change(self, change: dict) -> None:

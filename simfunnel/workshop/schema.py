@@ -273,6 +273,8 @@ def check_display_name(name: str, others: Iterable[tuple[str, str | None]]) -> N
 # Connections inherited by a forked child: kept referenced forever, never used nor closed
 # (closing an inherited descriptor would drop the child's own POSIX locks on the file).
 _ABANDONED: list[sqlite3.Connection] = []
+# Connections a store keeps open between transactions (more at once are opened while needed, then closed).
+MAX_IDLE_CONNECTIONS = 4
 _STORES: "weakref.WeakSet[StoreFile]" = weakref.WeakSet()
 
 
@@ -337,9 +339,9 @@ class StoreFile:
         self.path = p
         self.busy_timeout = float(busy_timeout)
         self.busy_deadline = float(busy_deadline)
-        self._local = threading.local()
         self._pid = os.getpid()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[sqlite3.Connection] = []  # every open connection of this object
+        self._idle: list[sqlite3.Connection] = []  # those not in a transaction now: lent to the next one
         self._lock = threading.RLock()
         self.read_only = False  # set when the file or its folder cannot be written: reads go on, writes are refused
         _STORES.add(self)
@@ -575,21 +577,32 @@ class StoreFile:
         """In a forked child: set the parent's connections aside (never used, never closed)."""
         _ABANDONED.extend(self._connections)
         self._connections = []
-        self._local = threading.local()
+        self._idle = []
         self._pid = os.getpid()
         self._lock = threading.RLock()
 
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection (opened on first use: WAL, ``synchronous=FULL``, foreign keys)."""
+    def _borrow(self) -> sqlite3.Connection:
+        """A connection for one transaction: an idle one, else a new one (WAL, ``synchronous=FULL``, foreign
+        keys). Lent, never bound to a thread: a server's threads come and go (a round clock's timer, Solara's
+        workers), and a connection per thread ever seen piled up (issue 12's room load test: +81 MiB a minute)."""
         if self._pid != os.getpid():
             self._forget_connections()
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._open_read_only() if self.read_only else self._open_read_write()
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = self._open_read_only() if self.read_only else self._open_read_write()
+        with self._lock:
+            self._connections.append(conn)
         return conn
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        """Return a connection after its transaction: kept for the next (at most :data:`MAX_IDLE_CONNECTIONS`
+        of them), else closed."""
+        with self._lock:
+            if conn in self._connections and len(self._idle) < MAX_IDLE_CONNECTIONS:
+                self._idle.append(conn)
+                return
+        self._drop_connection(conn)
 
     def _open_read_write(self) -> sqlite3.Connection:
         """A connection that writes (WAL, ``synchronous=FULL``); a file or folder we may not write is read only."""
@@ -632,18 +645,19 @@ class StoreFile:
                 conn.close()
         raise StoreError(f"{self.path}: the workshop store cannot be read", f"{self.path}：无法读取工作坊数据文件")
 
-    def _drop_connection(self) -> None:
-        """Close and forget this thread's connection (one that could not even roll back)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
-            with self._lock:
-                if conn in self._connections:
-                    self._connections.remove(conn)
-            try:
-                conn.close()
-            except sqlite3.Error:
-                pass
+    def _drop_connection(self, conn: sqlite3.Connection) -> None:
+        """Close and forget a connection (one that could not even roll back, or one more than the idle ones)."""
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+            if conn in self._idle:
+                self._idle.remove(conn)
+        if self._pid != os.getpid():
+            return
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
 
     def _transaction(self, fn: Callable[[sqlite3.Connection], Any], write: bool = True) -> Any:
         """Run ``fn(conn)`` in one transaction (``BEGIN IMMEDIATE`` for writes), retrying while the file is busy."""
@@ -651,23 +665,30 @@ class StoreFile:
         attempt = 0
         while True:
             try:
-                conn = self._connection()
-                if write and self.read_only:
-                    raise StoreError(f"{self.path}: the workshop store is read-only here (no write permission or a "
-                                     "read-only disk): it can be read, not changed",
-                                     f"{self.path}：这里的工作坊数据文件是只读的（没有写权限或磁盘只读），只能查看，不能修改")
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                conn = self._borrow()
+                healthy = True
                 try:
-                    result = fn(conn)
-                    conn.execute("COMMIT")
-                    return result
-                except BaseException:
-                    if conn.in_transaction:
-                        try:
-                            conn.execute("ROLLBACK")
-                        except sqlite3.Error:
-                            self._drop_connection()
-                    raise
+                    if write and self.read_only:
+                        raise StoreError(f"{self.path}: the workshop store is read-only here (no write permission "
+                                         "or a read-only disk): it can be read, not changed",
+                                         f"{self.path}：这里的工作坊数据文件是只读的（没有写权限或磁盘只读），只能查看，不能修改")
+                    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    try:
+                        result = fn(conn)
+                        conn.execute("COMMIT")
+                        return result
+                    except BaseException:
+                        if conn.in_transaction:
+                            try:
+                                conn.execute("ROLLBACK")
+                            except sqlite3.Error:
+                                healthy = False
+                        raise
+                finally:
+                    if healthy and not conn.in_transaction:
+                        self._give_back(conn)
+                    else:
+                        self._drop_connection(conn)
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc):
                     raise StoreError(f"{self.path}: {exc}") from None
@@ -685,8 +706,7 @@ class StoreFile:
     def close(self) -> None:
         """Close this object's connections (the file stays as it is; reopen with :meth:`open`)."""
         with self._lock:
-            conns, self._connections = self._connections, []
-            self._local = threading.local()
+            conns, self._connections, self._idle = self._connections, [], []
         if self._pid != os.getpid():
             _ABANDONED.extend(conns)
             return
