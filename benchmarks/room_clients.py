@@ -347,6 +347,7 @@ class LightSession:
         self.ws = None
         self.reader: asyncio.Task | None = None
         self.received = 0
+        self.bytes = 0
         self.latency: float | None = None  # run sent → ready
         self.models: dict[str, dict] = {}  # comm id → the widget's state, updates applied
         self.replies = 0  # messages that carried a customer's reply (sf-reply)
@@ -392,6 +393,7 @@ class LightSession:
         with contextlib.suppress(Exception):
             async for frame in self.ws:
                 self.received += 1
+                self.bytes += len(frame)
                 raw = frame if isinstance(frame, bytes) else frame.encode()
                 if self.marker in raw:
                     self.ready.set()
@@ -419,13 +421,16 @@ class LightSession:
 
     # --- what the board shows, from the widgets' states ---------------------------------------------------
     def _shown(self, comm: str) -> bool:
-        """Whether a widget is shown: neither it nor a box holding it has ``display: none``."""
+        """Whether a widget is shown: neither it nor a box holding it is hidden (``display: none``, ``sf-hidden``)."""
         parents: dict[str, str] = {}
         for cid, state in self.models.items():
             for child in state.get("children", ()) or ():
                 parents[str(child).removeprefix("IPY_MODEL_")] = cid
         while comm:
-            layout = str(self.models.get(comm, {}).get("layout", "")).removeprefix("IPY_MODEL_")
+            state = self.models.get(comm, {})
+            if "sf-hidden" in (state.get("_dom_classes") or ()):  # hidden by a class (its layout is shared)
+                return False
+            layout = str(state.get("layout", "")).removeprefix("IPY_MODEL_")
             if self.models.get(layout, {}).get("display") == "none":
                 return False
             comm = parents.get(comm, "")

@@ -71,6 +71,24 @@ def test_a_seat_acts_only_for_the_team_of_its_code_in_its_own_language(store):
     assert seat.board.poll is None or not seat.board.poll.on
 
 
+def test_a_seat_is_a_few_hundred_models_and_closing_it_closes_every_one(store):
+    """A page's cost in one server is mostly its widget models (each one opened, sent and kept): the board's
+    like parts share layouts and styles (427 models before, per page of 6 cards a column), and a seat that
+    closes — Leave, a culled page — leaves no model in the registry, layouts and styles included."""
+    from ipywidgets.widgets import widget
+
+    codes = store.team_codes()
+    Seat.take(store, Address(code=codes["team1"], name="Warm", token=TOKEN_A, lang="zh")).close()
+    before = set(widget._instances)
+    seat = Seat.take(store, Address(code=codes["team2"], name="Li", token=TOKEN_A, lang="zh"))
+    made = set(widget._instances) - before
+    assert 100 < len(made) <= 260, len(made)
+    kinds = [type(widget._instances[k]).__name__ for k in made]
+    assert kinds.count("Layout") + kinds.count("HTMLStyle") + kinds.count("ButtonStyle") < 80
+    seat.close()
+    assert not set(widget._instances) - before
+
+
 @pytest.mark.parametrize("code", ["/etc/passwd", "../w/workshop.sqlite", "", "ZZZZZZ"])
 def test_a_path_or_an_unknown_code_is_refused_in_both_languages(store, code):
     with pytest.raises(JoinError) as refused:

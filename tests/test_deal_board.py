@@ -18,6 +18,7 @@ from simfunnel import i18n  # noqa: E402
 from simfunnel.analysis.metrics import indicators  # noqa: E402
 from simfunnel.model.actions import actions_for  # noqa: E402
 from simfunnel.widgets.deal_board import DealBoard, Move, Score  # noqa: E402
+from simfunnel.widgets.base import shown as visible  # noqa: E402
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -126,7 +127,7 @@ def test_select_highlights_the_card_and_fills_the_panel(world):
     slot = board._slot_deals[k].index(board._pos(deal))
     card, body, button = board._slots[k][slot]
     assert "sf-selected" in card._dom_classes and button.description == "Selected"
-    others = [s for j, s in enumerate(board._slots[k]) if j != slot and s[0].layout.display != "none"]
+    others = [s for j, s in enumerate(board._slots[k]) if j != slot and visible(s[0])]
     assert others and all("sf-selected" not in c._dom_classes for c, _, _ in others)
     amount = world.deals.set_index("deal_id").amount[deal]
     assert money(board, amount, compact=False) in board._deal_html.value
@@ -444,6 +445,32 @@ def test_chart_png_updates_each_week(world, tmp_path):
     page = board.html()
     assert page.startswith("<!doctype html>") and "sf-card" in page and "data:image/png;base64," in page
     assert money(board, board.indicators.forecast.iloc[-1]) in page
+
+
+def test_boards_showing_the_same_numbers_share_one_drawing_and_a_saved_chart_is_still_drawn(world, tmp_path):
+    """Teammates' boards (and a page opened again) show the same chart: drawn once in the process, its PNG
+    reused; a board that only showed the cached PNG still draws its figure when its charts are saved."""
+    from PIL import Image
+
+    from simfunnel.widgets import deal_board_view
+
+    deal_board_view._CHARTS.clear()  # other tests drew boards of this world
+    first = make(world)
+    drawn = first.chart_png()
+    calls: list[int] = []
+    second = make(world, page_size=3)
+    original = second._draw_chart
+    second._draw_chart = lambda *a: (calls.append(1), original(*a))[1]
+    second._chart_key = None
+    second._render_chart()
+    assert bytes(second._chart.value) == drawn and calls == []  # the same numbers: no drawing
+    second.set_language("zh")
+    assert bytes(second._chart.value) != drawn and calls == [1]  # another language: another chart
+    second.set_language("en")
+    assert bytes(second._chart.value) == drawn and calls == [1]
+    path = second.save_charts(tmp_path, prefix="b_")[0]
+    assert calls == [1, 1] and Image.open(path).size[0] > 300  # drawn for the file
+    assert len(deal_board_view._CHARTS) <= deal_board_view.CHART_CACHE_SIZE
 
 
 def test_reset_keeps_the_simulations_coupling_and_effects():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import re
@@ -9,6 +10,8 @@ from abc import ABC, abstractmethod
 from typing import Any, Iterator
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_button import ButtonStyle
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from simfunnel import i18n
 
@@ -27,8 +30,89 @@ CSS = """
 .sf-kpi {display:inline-block; min-width:120px; padding:4px 10px; margin:2px; border-radius:6px; background:#f2f5f9}
 .sf-kpi b {font-size:15px}
 .sf-warn {color:#b23a3a}
+.sf-hidden {display:none !important}
 </style>
 """
+
+
+def close_tree(*roots: w.Widget) -> None:
+    """Close widget trees: every widget, its children, and its layout and style (ipywidgets closes neither:
+    a server that opens and closes pages would keep them in its registry)."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, w.Widget) or node.comm is None:
+            continue
+        stack.extend(getattr(node, "children", ()) or ())
+        stack.extend(part for part in (getattr(node, "layout", None), getattr(node, "style", None))
+                     if isinstance(part, w.Widget))
+        node.close()
+
+
+@contextlib.contextmanager
+def held(root: w.Widget | None) -> Iterator[None]:
+    """Changes made to a widget tree inside are sent once at the end: one message per widget changed, with
+    its last values (a redraw sets a button's text, tip and state, and a kind of board may set them again:
+    each change was a message of its own). Re-entrant."""
+    with contextlib.ExitStack() as stack:
+        todo = [root] if root is not None else []
+        while todo:
+            node = todo.pop()
+            if not isinstance(node, w.Widget) or node.comm is None:
+                continue
+            stack.enter_context(node.hold_sync())
+            todo.extend(getattr(node, "children", ()) or ())
+            todo.extend(part for part in (getattr(node, "layout", None), getattr(node, "style", None))
+                        if isinstance(part, w.Widget))
+        yield
+
+
+def shown(widget: w.Widget) -> bool:
+    """Whether a widget is not hidden (:func:`show`, or its own layout's ``display``)."""
+    return "sf-hidden" not in widget._dom_classes and getattr(widget.layout, "display", None) != "none"
+
+
+def show(widget: w.Widget, visible: bool) -> None:
+    """Show or hide a widget by a class (its layout may be shared with others: see :class:`Lean`)."""
+    if visible:
+        widget.remove_class("sf-hidden")
+    else:
+        widget.add_class("sf-hidden")
+
+
+class Lean:
+    """Shared layout and style models for the many like parts of one widget tree (a board's cards).
+
+    ipywidgets gives every widget a Layout and (HTML, Button) a Style of its own: two more models to open,
+    send and keep per part, most of a board's 427 models. Parts made here share them; a shared layout is
+    never changed (hide a part with :func:`show`, a class of its own).
+    """
+
+    def __init__(self) -> None:
+        self.layout = w.Layout()
+        self.html_style = HTMLStyle()
+        self.button_style = ButtonStyle()
+        self._layouts: dict[tuple, w.Layout] = {(): self.layout}
+
+    def layout_of(self, **css: str) -> w.Layout:
+        """One shared Layout per set of properties."""
+        key = tuple(sorted(css.items()))
+        if key not in self._layouts:
+            self._layouts[key] = w.Layout(**css)
+        return self._layouts[key]
+
+    def html(self, value: str = "", **css: str) -> w.HTML:
+        return w.HTML(value, style=self.html_style, layout=self.layout_of(**css))
+
+    def button(self, description: str = "", tooltip: str = "", button_style: str = "", **css: str) -> w.Button:
+        return w.Button(description=description, tooltip=tooltip or None, button_style=button_style,
+                        style=self.button_style, layout=self.layout_of(**css))
+
+    def vbox(self, children: list, classes: tuple[str, ...] = (), **css: str) -> w.VBox:
+        return w.VBox(children, layout=self.layout_of(**css), _dom_classes=classes)
+
+    def hbox(self, children: list, classes: tuple[str, ...] = (), **css: str) -> w.HBox:
+        return w.HBox(children, layout=self.layout_of(**css), _dom_classes=classes)
 
 
 def figure_png(fig: Any, dpi: int = 90) -> bytes:
@@ -97,7 +181,7 @@ class Widget(ABC):
         # a clock thread redraws it, and only that page's set_language redraws it.
         self._scope = i18n.language_scope()
         self.figures: dict[str, Any] = {}
-        self.root: w.Widget = w.VBox()
+        self.root: w.Widget = None  # type: ignore[assignment]  # each widget builds its own (no placeholder model)
         self._scope.add_listener(self._on_language)
         i18n.setup_cjk_font()
 
@@ -157,11 +241,11 @@ class Widget(ABC):
         """
         self._fixed_lang = self.lang  # a fixed language: set_language no longer redraws it
         self._scope.remove_listener(self._on_language)
-        stack = [self.root]
-        while stack:
-            node = stack.pop()
-            stack.extend(getattr(node, "children", ()) or ())
-            node.close()
+        close_tree(self.root, *self._kept_aside())
+
+    def _kept_aside(self) -> list[w.Widget]:
+        """Widgets of this one not in its tree (a clock's checkbox): closed with it. None by default."""
+        return []
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

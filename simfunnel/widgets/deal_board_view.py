@@ -12,11 +12,15 @@ the board as one static HTML page (:meth:`html`). The workshop board
 from __future__ import annotations
 
 import base64
+import collections
+import hashlib
 import html
 import math
+import threading
 
 import ipywidgets as w
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from simfunnel import plots
@@ -24,12 +28,34 @@ from simfunnel.model.actions import ALL_ACTIONS_BY_KEY, Action
 from simfunnel.model.funnel import KEY_STEP_LABELS
 from simfunnel.model.history import PERIOD_WEEKS
 from simfunnel.model.replies import OUTCOME_LABELS, OUTCOMES
-from simfunnel.widgets.base import CSS, Widget, figure_png
+from simfunnel.widgets.base import CSS, Lean, Widget, figure_png, held, show, shown
 from simfunnel.widgets.moves import BoardError, Move, styled_span, takes_style
 
 __all__ = ["BOARD_CSS", "LIST_STYLE", "DealBoardView"]
 
 # Extra styles of the board (the shared badge and card styles are in base.CSS).
+# The indicator charts drawn lately in this process, by what they show: teammates' boards, a page opened
+# again and boards at the same week share one drawing (a chart costs more to draw than the rest of a board).
+CHART_CACHE_SIZE = 64
+_CHARTS: collections.OrderedDict[bytes, bytes] = collections.OrderedDict()
+_CHARTS_LOCK = threading.Lock()
+
+
+def _cached_chart(key: bytes) -> bytes | None:
+    with _CHARTS_LOCK:
+        png = _CHARTS.get(key)
+        if png is not None:
+            _CHARTS.move_to_end(key)
+        return png
+
+
+def _keep_chart(key: bytes, png: bytes) -> None:
+    with _CHARTS_LOCK:
+        _CHARTS[key] = png
+        while len(_CHARTS) > CHART_CACHE_SIZE:
+            _CHARTS.popitem(last=False)
+
+
 BOARD_CSS = """
 <style>
 .sf-board .sf-kpi {vertical-align:top}
@@ -61,17 +87,20 @@ class DealBoardView(Widget):
     # --- UI ----------------------------------------------------------------------------
     def _build_ui(self) -> None:
         L = w.Layout
-        self._css = w.HTML(CSS + BOARD_CSS)
-        self._header = w.HTML(layout=L(width="100%"))
-        self._btn_next = w.Button(button_style="primary", layout=L(width="auto"))
-        self._btn_undo = w.Button(layout=L(width="auto"))
-        self._btn_reset = w.Button(layout=L(width="auto"))
+        lean = Lean()  # parts share their layouts and styles (one model each, not three): hidden by a class
+        self._lean = lean
+        self._css = lean.html(CSS + BOARD_CSS + self._extra_css())
+        self._header = lean.html(width="100%")
+        under_header = self._under_header(lean)
+        self._btn_next = lean.button(button_style="primary", width="auto")
+        self._btn_undo = lean.button(width="auto")
+        self._btn_reset = w.Button(layout=L(width="auto"))  # hidden in a workshop by its own layout
         self._btn_next.on_click(lambda _b: self._ui(self.next_week))
         self._btn_undo.on_click(lambda _b: self._ui(self.undo))
         self._btn_reset.on_click(lambda _b: self._ui_reset())
-        self._message = w.HTML()
-        controls = w.HBox([self._btn_next, self._btn_undo, self._btn_reset, self._message],
-                          layout=L(align_items="center", flex_flow="row wrap"))
+        self._message = lean.html()
+        controls = lean.hbox([self._btn_next, self._btn_undo, self._btn_reset, self._message],
+                             align_items="center", flex_flow="row wrap")
 
         self._col_heads: list[w.HTML] = []
         self._col_notes: list[w.HTML] = []
@@ -80,77 +109,86 @@ class DealBoardView(Widget):
         self._pagers: list[tuple[w.HBox, w.Button, w.HTML, w.Button]] = []
         columns = []
         for k in range(self._n_open):
-            head = w.HTML()
-            note = w.HTML()
+            head = lean.html()
+            note = lean.html()
             slots = []
             for j in range(self.page_size):
-                body = w.HTML()
-                button = w.Button(layout=L(width="auto", height="24px", margin="2px 0 0 0"))
+                body = lean.html()
+                # made as they are first shown (each change after is one more message to the page)
+                button = lean.button(self.t("select"), width="auto", height="24px", margin="2px 0 0 0")
                 button.on_click(lambda _b, k=k, j=j: self._ui_select_slot(k, j))
-                card = w.VBox([body, button], layout=L(margin="3px 0"))
-                card.add_class("sf-card")
+                card = lean.vbox([body, button], margin="3px 0", classes=("sf-card",))
                 slots.append((card, body, button))
-            prev = w.Button(description="◀", layout=L(width="34px", height="24px"))
-            nxt = w.Button(description="▶", layout=L(width="34px", height="24px"))
-            label = w.HTML()
+            prev = lean.button("◀", width="34px", height="24px", tooltip=self.t("prev_page"))
+            nxt = lean.button("▶", width="34px", height="24px", tooltip=self.t("next_page"))
+            label = lean.html()
             prev.on_click(lambda _b, k=k: self._ui_page(k, -1))
             nxt.on_click(lambda _b, k=k: self._ui_page(k, +1))
-            pager = w.HBox([prev, label, nxt], layout=L(align_items="center", justify_content="space-between"))
+            pager = lean.hbox([prev, label, nxt], align_items="center", justify_content="space-between")
             self._col_heads.append(head)
             self._col_notes.append(note)
             self._slots.append(slots)
             self._slot_deals.append([])
             self._pagers.append((pager, prev, label, nxt))
-            columns.append(w.VBox([head, *[s[0] for s in slots], pager, note],
-                                  layout=L(flex="1 1 0", min_width="150px", margin="0 3px")))
+            columns.append(lean.vbox([head, *[s[0] for s in slots], pager, note],
+                                     flex="1 1 0", min_width="150px", margin="0 3px"))
         self._columns = w.HBox(columns, layout=L(width="100%", flex_flow="row wrap", align_items="flex-start"))
 
-        self._deal_html = w.HTML()
+        self._deal_html = lean.html()
         self._action = w.Dropdown(layout=L(width="320px"))
         self._action.observe(lambda _c: self._render_why(), names="value")
-        self._why = w.HTML()
-        self._btn_act = w.Button(button_style="primary", layout=L(width="auto"))
+        self._why = lean.html()
+        self._btn_act = lean.button(button_style="primary", width="auto")
         self._btn_act.on_click(lambda _b: self._ui_act())
         self._style = w.Dropdown(options=[("", "")], value="", layout=L(width="320px", display="none"))
         self._act_row = w.HBox([self._action, self._style, self._btn_act],
                                layout=L(align_items="center", flex_flow="row wrap"))
-        self._act_message = w.HTML()  # what the Act, Select and quiz buttons were told: next to them, not at the top
-        self._reply = w.HTML()
-        self._quiz_buttons = {o: w.Button(layout=L(width="auto")) for o in OUTCOMES}
+        self._act_message = lean.html()  # what the Act, Select and quiz buttons were told: next to them, not at the top
+        self._reply = lean.html()
+        self._quiz_buttons = {o: lean.button(width="auto") for o in OUTCOMES}
         for o, b in self._quiz_buttons.items():
             b.on_click(lambda _b, o=o: self._ui(lambda: self.classify(o), where="act"))
         self._quiz_row = w.HBox(list(self._quiz_buttons.values()), layout=L(flex_flow="row wrap"))
-        self._verdict = w.HTML()
-        self._moves_html = w.HTML()
-        panel = w.VBox([self._deal_html, self._act_row, self._act_message, self._why, self._reply, self._quiz_row,
-                        self._verdict, self._moves_html], layout=L(flex="1 1 360px", min_width="320px", margin="0 8px 0 0"))
-        panel.add_class("sf-panel")
-        self._summary_html = w.HTML()
+        self._verdict = lean.html()
+        self._moves_html = lean.html()
+        panel = lean.vbox([self._deal_html, self._act_row, self._act_message, self._why, self._reply, self._quiz_row,
+                           self._verdict, self._moves_html], classes=("sf-panel",), flex="1 1 360px",
+                          min_width="320px", margin="0 8px 0 0")
+        self._summary_html = lean.html()
 
         fig = Figure(figsize=(6.4, 2.9))
         fig.subplots_adjust(left=0.13, right=0.66, bottom=0.17, top=0.86)
         self._ax = fig.add_subplot()
         self.figures["indicators"] = fig
         self._chart = w.Image(format="png", layout=L(width="512px", height="auto"))
-        right = w.VBox([self._chart, self._summary_html], layout=L(flex="1 1 420px"))
-        self.root = w.VBox([self._css, self._header, controls, self._columns,
-                            w.HBox([panel, right], layout=L(width="100%", flex_flow="row wrap", margin="8px 0 0 0"))])
-        self.root.add_class("sf-board")
+        right = lean.vbox([self._chart, self._summary_html], flex="1 1 420px")
+        self.root = lean.vbox([self._css, self._header, *under_header, controls, self._columns,
+                               lean.hbox([panel, right], width="100%", flex_flow="row wrap", margin="8px 0 0 0")],
+                              classes=("sf-board",))
+
+    def _extra_css(self) -> str:
+        """More style rules for a kind of board (a team's board in rounds)."""
+        return ""
+
+    def _under_header(self, lean: Lean) -> list[w.Widget]:
+        """Parts a kind of board shows under its header (a team's board: its round, news and results)."""
+        return []
 
     def _ui(self, call, where: str = "controls") -> None:
         """Run a button's action; a refused action shows its reason in the board's language instead of a traceback,
         next to the button that caused it: ``where`` is ``"controls"`` (Next week, Undo, Reset: the message
         beside them) or ``"act"`` (Select, Act and the quiz: the line under the Act button)."""
         self._reset_armed = False
-        try:
-            call()
-        except BoardError as err:
-            self._note = (err.key, err.fields)
-            self._note_error = True
-            self._note_where = where
-        else:
-            self._note_error = False
-        self._render_controls()
+        with held(self.root):  # what the click changed: one message per widget
+            try:
+                call()
+            except BoardError as err:
+                self._note = (err.key, err.fields)
+                self._note_error = True
+                self._note_where = where
+            else:
+                self._note_error = False
+            self._render_controls()
 
     def _ui_reset(self) -> None:
         if not self._reset_armed:
@@ -186,12 +224,13 @@ class DealBoardView(Widget):
         if not hasattr(self, "_header"):
             return  # called by a language change before the UI exists
         self._check_in_sync()
-        self._render_header()
-        self._render_controls()
-        self._render_columns()
-        self._render_panel()
-        self._render_summary()
-        self._render_chart()
+        with held(self.root):
+            self._render_header()
+            self._render_controls()
+            self._render_columns()
+            self._render_panel()
+            self._render_summary()
+            self._render_chart()
 
     def _money(self, amount: float, compact: bool = True) -> str:
         return self.money(amount, compact=compact)
@@ -309,10 +348,10 @@ class DealBoardView(Widget):
                 button.description = self.t("select")
                 if j >= len(shown):
                     body.value = ""
-                    card.layout.display = "none"
+                    show(card, False)
                     continue
                 p = int(shown[j])
-                card.layout.display = None
+                show(card, True)
                 body.value = self._card_html(p, planned.get(self._ids[p]))
                 chosen = p == selected_pos
                 button.description = self.t("selected" if chosen else "select")
@@ -326,7 +365,7 @@ class DealBoardView(Widget):
             label.value = html.escape(self.t("page", page=self._pages[k] + 1, pages=pages))
             prev.disabled = self._pages[k] == 0
             nxt.disabled = self._pages[k] >= pages - 1
-            pager.layout.display = None if pages > 1 else "none"
+            show(pager, pages > 1)
             notes = []
             if n == 0:
                 notes.append(f'<span class="sf-muted">{html.escape(self.t("empty"))}</span>')
@@ -527,13 +566,31 @@ class DealBoardView(Widget):
         key = (self._version, self.lang)
         if key == self._chart_key:
             return
-        self._ax.clear()
-        plots.indicator_chart(self._indicator_table(), quota=self.quota, ax=self._ax, lang=self.lang,
-                              currency=self.currency)
+        table = self._indicator_table()
         start = self.period_start  # the whole quarter on the x axis: how far in we are, and what is left
-        self._ax.set_xlim(start - 0.4, start + PERIOD_WEEKS + 0.4)
-        self._chart.value = figure_png(self.figures["indicators"], dpi=80)
+        what = hashlib.blake2b(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes(), digest_size=16)
+        what.update(repr((tuple(table.columns), float(self.quota), self.lang, self.currency, int(start))).encode())
+        png = _cached_chart(what.digest())
+        if png is None:
+            self._draw_chart(table, start)
+            png = figure_png(self.figures["indicators"], dpi=80)
+            _keep_chart(what.digest(), png)
+        else:
+            self._figure_key = None  # the figure itself was not drawn: drawn when saved (save_charts)
+        self._chart.value = png
         self._chart_key = key
+
+    def _draw_chart(self, table: pd.DataFrame, start: int) -> None:
+        self._ax.clear()
+        plots.indicator_chart(table, quota=self.quota, ax=self._ax, lang=self.lang, currency=self.currency)
+        self._ax.set_xlim(start - 0.4, start + PERIOD_WEEKS + 0.4)
+        self._figure_key = (self._version, self.lang)
+
+    def save_charts(self, folder, prefix: str = "") -> list:
+        """Save each chart as PNG in ``folder`` (the indicator figure drawn first if only its cached PNG was shown)."""
+        if getattr(self, "_figure_key", None) != (self._version, self.lang):
+            self._draw_chart(self._indicator_table(), self.period_start)
+        return super().save_charts(folder, prefix)
 
     # --- previews ------------------------------------------------------------------------
     def chart_png(self) -> bytes:
@@ -547,9 +604,6 @@ class DealBoardView(Widget):
         Mirrors the widget tree: the values of its HTML widgets, buttons as ``<button>``,
         the action list as ``<select>`` and the chart as an inline PNG.
         """
-        def shown(widget: w.Widget) -> bool:
-            return getattr(widget.layout, "display", None) != "none"
-
         def button(b: w.Button) -> str:
             style = {"primary": "#2f6fbf", "info": "#2f6fbf", "danger": "#b23a3a"}.get(b.button_style, "")
             css = f"background:{style};color:#fff;" if style else ""

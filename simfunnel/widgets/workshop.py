@@ -216,6 +216,9 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             self.poll.stop()
         super().close()
 
+    def _kept_aside(self) -> list[w.Widget]:
+        return [self.poll.checkbox] if self.poll is not None else []
+
     def tick(self) -> bool:
         """One tick of the board's clock (its thread runs it every ``poll_seconds``; tests call it).
 
@@ -519,12 +522,13 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
     page = _locked(DealBoard.page)
 
     # --- rendering ------------------------------------------------------------------------
-    def _build_ui(self) -> None:
-        super()._build_ui()
-        self._css.value += ROUND_CSS
-        self._round_box, self._news_box, self._result_box = w.HTML(), w.HTML(), w.HTML()
-        css, header, *rest = self.root.children  # the round, its news and its result under the header
-        self.root.children = (css, header, self._round_box, self._news_box, self._result_box, *rest)
+    def _extra_css(self) -> str:
+        return ROUND_CSS
+
+    def _under_header(self, lean: Any) -> list[w.Widget]:
+        """The round, its news and its result under the header."""
+        self._round_box, self._news_box, self._result_box = lean.html(), lean.html(), lean.html()
+        return [self._round_box, self._news_box, self._result_box]
 
     @_locked
     def refresh(self) -> None:
