@@ -382,10 +382,13 @@ async def phase_pages(args: argparse.Namespace, work: Path, executable: Path) ->
             cpu0 = probe.cpu()
             t_open = time.monotonic()
             rss_at: dict[int, float] = {}
+            cpu_pages = 0.0  # the server's CPU while pages opened and joined (their first turns apart)
             for w in range(0, n, args.wave):
                 wave = trainees[w:w + args.wave]
                 b = browsers[(w // args.wave) % n_browsers]
+                c_wave = probe.cpu()
                 got = await asyncio.gather(*(open_page(b, base, t, aborted) for t in wave), return_exceptions=True)
+                cpu_pages += probe.cpu() - c_wave
                 for t, g in zip(wave, got):
                     if isinstance(g, BaseException):
                         t.errors.append(f"open: {_first_line(g)}")
@@ -399,7 +402,8 @@ async def phase_pages(args: argparse.Namespace, work: Path, executable: Path) ->
             cpu_open = probe.cpu() - cpu0
             joined = [t for t in trainees if t.ready]
             chrome = browser_processes(app.proc.pid)
-            result["open"] = {"pages": n, "joined": len(joined), "cpu_s": cpu_open, "wall_s": time.monotonic() - t_open,
+            result["open"] = {"pages": n, "joined": len(joined), "cpu_s": cpu_open, "cpu_pages_s": cpu_pages,
+                              "wall_s": time.monotonic() - t_open,
                               "rss_mib": probe.rss(), "rss_by_pages": rss_at,
                               "kernels": await asyncio.to_thread(kernels, base), "server_children": probe.children(),
                               "threads": probe.threads(), "browser_processes": len(chrome),
@@ -710,11 +714,14 @@ def figures(r: dict, args: argparse.Namespace) -> list[Line]:
                   f"({lp['turns'] / lp['seconds']:.1f} turns/s) (+{len(lat['refused'])} refused or overtaken by "
                   f"a teammate); judge p95 {_fmt(pct(lat['judge'], 95), '.3f')} s, Next week p95 "
                   f"{_fmt(pct(lat['week'], 95), '.3f')} s; {lp['errors']} steps timed out; {machine}"),
-        Line(f"server CPU per page (open, join, act, judge), {n} pages", op["cpu_s"] / n if n else None, "s",
+        Line(f"server CPU per page (front page, join, the team's board), {n} pages",
+             op.get("cpu_pages_s", op["cpu_s"]) / n if n else None, "s",
              BUDGET_CPU_PER_PAGE, "1.8 s a page", VOILA_CPU_PER_PAGE,
-             judge(op["cpu_s"] / n if n else None, BUDGET_CPU_PER_PAGE), full_pages,
-             note=f"{op['cpu_s']:.1f} s for {n} pages, after a warm-up page ({pages['warmup']['cpu_s']:.2f} s: the first "
-                  f"page's imports); while playing {lp['cpu_s'] / max(1, lp['turns']):.3f} s per turn"),
+             judge(op.get("cpu_pages_s", op["cpu_s"]) / n if n else None, BUDGET_CPU_PER_PAGE), full_pages,
+             note=f"{op.get('cpu_pages_s', op['cpu_s']):.1f} s for {n} pages, after a warm-up page "
+                  f"({pages['warmup']['cpu_s']:.2f} s: the first page's imports); with each page's first turn "
+                  f"(select, act, judge) {op['cpu_s'] / n:.3f} s a page; while playing "
+                  f"{lp['cpu_s'] / max(1, lp['turns']):.3f} s per turn"),
     ]
     by_pages = {int(k): v for k, v in op["rss_by_pages"].items()}
     at10 = [k for k in sorted(by_pages) if k >= 10]

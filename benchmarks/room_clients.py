@@ -114,8 +114,9 @@ class Room:
 BOARD_STATE = """(a) => {
   const board = document.querySelector('.sf-board');
   if (!board) return null;
-  // shown: no box around it hidden by its layout (ipywidgets write display: none inline); no layout forced
-  const vis = el => !!el && !el.closest('[style*="display: none"]');
+  // shown: no box around it hidden by its layout (ipywidgets write display: none inline) or by the board's
+  // class sf-hidden (parts that share a layout hide by a class)
+  const vis = el => !!el && !el.closest('[style*="display: none"], .sf-hidden');
   const buttons = [...board.querySelectorAll('button.widget-button')];
   const named = t => buttons.find(b => b.textContent.trim() === t);
   const bar = named(a.next) || named(a.submit);

@@ -89,6 +89,38 @@ def test_a_seat_is_a_few_hundred_models_and_closing_it_closes_every_one(store):
     assert not set(widget._instances) - before
 
 
+def test_guessing_join_codes_is_slowed_per_browser_and_for_the_server(store):
+    """Five wrong codes from one browser: it waits a minute (even with the right code); sixty from ever new
+    browsers: a browser that never joined waits, one that joined (a refresh) does not."""
+    from simfunnel.app.room import CodeGuard
+
+    now = [0.0]
+    guard = CodeGuard(per_browser=5, per_server=8, window=600, pause=60, clock=lambda: now[0])
+    good = store.team_codes()["team1"]
+
+    def take(code: str, token: str, name: str = "Li") -> Seat:
+        return Seat.take(store, Address(code=code, name=name, token=token, lang="en"), guard=guard)
+
+    take(good, "b" * 20, "Wang").close()  # a browser that joined once
+    for _ in range(5):
+        with pytest.raises(JoinError) as wrong:
+            take("ZZZZZZ", TOKEN_A)
+        assert wrong.value.key == "bad_code"
+    with pytest.raises(JoinError) as paused:
+        take(good, TOKEN_A)
+    assert "Too many wrong join codes" in paused.value.en and "60 s" in paused.value.en and "秒" in paused.value.zh
+    now[0] += 61  # a minute later: the right code works, and the wrong ones are forgiven
+    take(good, TOKEN_A).close()
+    for k in range(8):  # wrong codes from eight new browsers: the server is paused for newcomers
+        with pytest.raises(JoinError):
+            take("ZZZZZZ", f"new{k:02d}" + "x" * 16)
+    with pytest.raises(JoinError, match="Too many"):
+        take(good, "c" * 20, "Zhao")
+    take(good, "b" * 20, "Wang").close()  # a browser that joined before comes back
+    now[0] += 61
+    take(good, "c" * 20, "Zhao").close()
+
+
 @pytest.mark.parametrize("code", ["/etc/passwd", "../w/workshop.sqlite", "", "ZZZZZZ"])
 def test_a_path_or_an_unknown_code_is_refused_in_both_languages(store, code):
     with pytest.raises(JoinError) as refused:

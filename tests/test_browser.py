@@ -422,7 +422,8 @@ def test_app_round_survives_a_server_killed_mid_round_and_pages_gone_end_their_s
 
 def test_app_round_board_of_two_teammates_in_zh(tmp_path):
     """Two pages of one team in Chinese, a round with a timer: one acts and the other sees the move within a few
-    seconds without a click; one submits and both are locked, saying why; the timer plays the round and both
+    seconds without a click; the other cannot undo it, asks to withdraw it, and the first keeps it (the request
+    shows on her page by itself); one submits and both are locked, saying why; the timer plays the round and both
     show every week of it. The market news names the board's own stage (「评估比较」)."""
     chromium()
     from simfunnel.workshop.store import WorkshopStore
@@ -459,6 +460,18 @@ def test_app_round_board_of_two_teammates_in_zh(tmp_path):
         assert "队友本回合的行动（1）" in body and "李雷: " in body
         save_screenshot(li, shots / "1-acted-li.png")
         save_screenshot(wang, shots / "1-teammate-shows-wang.png")
+        # Wang cannot undo Li's move himself: he asks, and Li's page shows the request by itself
+        assert wang.get_by_role("button", name="↶ 撤销").is_disabled()
+        wang.locator(".sf-board .sf-card", has_text="✓ 李雷").get_by_role("button", name="选择").click()
+        wang.get_by_role("button", name="请队友确认撤回").click()
+        wang.get_by_text("等另一位队友确认").first.wait_for(timeout=15_000)
+        li.get_by_text("王芳请求撤回李雷在").wait_for(timeout=15_000)
+        save_screenshot(li, shots / "1b-undo-request-li.png")
+        assert wang.get_by_role("button", name="同意撤回").count() == 0 or not wang.get_by_role(
+            "button", name="同意撤回").is_visible()  # not for the one who asked
+        li.get_by_role("button", name="保留").click()
+        li.get_by_text("已保留李雷的").wait_for(timeout=15_000)
+        assert not bool(store.moves("team1").withdrawn.any())
         wang.get_by_role("button", name="提交本回合决策 ✔").click()
         wang.get_by_text("王芳已为全组提交本回合决策：行动已经定稿").wait_for(timeout=15_000)
         li.get_by_text("王芳已为全组提交本回合决策：行动已经定稿").wait_for(timeout=15_000)

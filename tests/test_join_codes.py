@@ -31,6 +31,7 @@ from simfunnel.workshop import session as ws
 from simfunnel.workshop.cards import team_cards
 from simfunnel.workshop.codes import CODE_ALPHABET, CODE_LENGTH, name_key, normalize_code
 from simfunnel.workshop.session import JoinError, check_session, current_session, join, join_with_code
+from simfunnel.workshop.schema import SCHEMA_VERSION
 from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
 
 from chart_checks import assert_language, closing_new_widgets, english_words
@@ -252,21 +253,67 @@ def test_undo_withdraws_only_your_own_move_the_store_refuses_a_teammates(store):
     assert [m.deal_id for _, m in li.teammates] == [d_wang]
     with pytest.raises(MoveRefused) as info:  # the store refuses, whoever asks
         store.withdraw("team1", 14, d_wang, trainee="Li")
-    assert info.value.en == (f"The move on deal {d_wang} in week 14 is Wang's: only Wang can withdraw it. "
-                             "Ask Wang to undo it.")
-    assert info.value.zh.startswith(f"商机 {d_wang} 在第 14 周的行动是Wang做的：只有Wang本人可以撤回")
+    assert info.value.en == (f"The move on deal {d_wang} in week 14 is Wang's: only Wang can undo it directly. "
+                             "Ask Wang to undo it, or press “Ask to withdraw it” for another teammate to confirm.")
+    assert info.value.zh.startswith(f"商机 {d_wang} 在第 14 周的行动是Wang做的：只有Wang本人可以直接撤回")
     with pytest.raises(MoveRefused, match="is Wang's"):
         store.withdraw("team1", 14, d_wang)  # nameless: not Wang either
-    with pytest.raises(ValueError, match="is Wang's: only Wang can withdraw it"):
+    with pytest.raises(ValueError, match="is Wang's: only Wang can undo it directly"):
         li.undo(d_wang)  # the board says whose move it is
     li._ui(lambda: li.undo(d_wang))
-    assert "only Wang can withdraw it" in li._message.value
+    assert "only Wang can undo it directly" in li._message.value
     li.undo()  # the board's undo offers Li's own last move
     moves = store.moves("team1").set_index("deal_id")
     assert bool(moves.loc[d_li, "withdrawn"]) and moves.loc[d_li, "withdrawn_by"] == "Li"
     assert not bool(moves.loc[d_wang, "withdrawn"])
     wang.undo(d_wang)
     assert store.moves("team1").withdrawn.all()
+
+
+def test_a_teammates_move_is_withdrawn_only_when_another_teammate_confirms(store):
+    """Li asks to withdraw Wang's move: nothing happens until a teammate other than Li answers; Li cannot
+    answer her own request; Zhao keeps one move and confirms another (recorded: withdrawn by Li)."""
+    from simfunnel.widgets.base import shown
+
+    code = store.team_codes()["team1"]
+    li = DealBoard.for_team(join_with_code(store, code, "Li", browser="a"), lang="en")
+    wang = DealBoard.for_team(join_with_code(store, code, "Wang", browser="b"), lang="zh")
+    zhao = DealBoard.for_team(join_with_code(store, code, "Zhao", browser="c"), lang="en")
+    first, a1 = _target(wang, 1)
+    second, a2 = _target(wang, 2)
+    wang.act(first, a1)
+    wang.act(second, a2)
+    li.refresh()
+    li.select(first)
+    assert shown(li._ask_row) and "Wang" in li._btn_ask_undo.tooltip
+    li._btn_ask_undo.click()
+    assert "a teammate must confirm" in li._message.value
+    assert not store.moves("team1").withdrawn.any()  # asked, not withdrawn
+    assert shown(li._request_row) and not shown(li._btn_confirm_undo)  # Li waits: no buttons for her
+    assert "You asked to withdraw Wang's" in html.unescape(li._request_html.value)
+    with pytest.raises(ValueError, match="request"):
+        li.answer_undo(True)  # her own request: another teammate must answer
+    with pytest.raises(MoveRefused, match="another teammate must confirm"):
+        store.answer_withdraw("team1", store.undo_requests("team1")[0]["id"], trainee="li", confirm=True)
+    zhao.tick()  # the clock: the request shows on Zhao's board without a click
+    assert shown(zhao._request_row) and shown(zhao._btn_confirm_undo)
+    assert "Li asks to withdraw Wang's" in html.unescape(zhao._request_html.value)
+    zhao._btn_keep_move.click()
+    assert not store.moves("team1").withdrawn.any() and not store.undo_requests("team1")
+    assert "Kept: Wang's" in html.unescape(zhao._message.value)
+    li.ask_undo(second)
+    wang.tick()  # the move's owner may answer too
+    assert shown(wang._btn_confirm_undo) and "Li请求撤回Wang" in wang._request_html.value
+    wang._btn_confirm_undo.click()
+    moves = store.moves("team1").set_index("deal_id")
+    assert bool(moves.loc[second, "withdrawn"]) and moves.loc[second, "withdrawn_by"] == "Li"
+    assert not bool(moves.loc[first, "withdrawn"])
+    answered = store.answered_requests("team1")
+    assert [(r["answer"], r["answered_by"]) for r in answered] == [("kept", "Zhao"), ("confirmed", "Wang")]
+    li.tick()
+    assert [m.deal_id for _, m in li.teammates] == [first] and not shown(li._request_row)
+    with pytest.raises(MoveRefused, match="your own"):
+        store.ask_withdraw("team1", 14, first, trainee="WANG")  # one's own move: just undo it
 
 
 # --- team names for people ------------------------------------------------------------------------
@@ -328,7 +375,7 @@ def test_the_trainers_codes_list_and_buttons(store):
 
 # --- the schema's upgrade -------------------------------------------------------------------------
 @pytest.mark.parametrize("version", [1, 2])
-def test_an_older_store_is_upgraded_to_version_3_and_replays_to_the_cent(tmp_path, version):
+def test_an_older_store_is_upgraded_to_the_current_version_and_replays_to_the_cent(tmp_path, version):
     fixture = FIXTURES / f"workshop-v{version}"
     path = tmp_path / "old" / "workshop.sqlite"
     path.parent.mkdir()
@@ -341,7 +388,7 @@ def test_an_older_store_is_upgraded_to_version_3_and_replays_to_the_cent(tmp_pat
 
     store = WorkshopStore.open(path)
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     after = pd.read_sql("SELECT * FROM moves ORDER BY id", raw)
     raw.close()
     pd.testing.assert_frame_equal(after[before.columns], before)  # every move kept, column by column

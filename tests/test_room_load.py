@@ -39,6 +39,8 @@ def test_five_pages_join_act_and_leave_no_session_behind(tmp_path):
     assert pages["open"]["joined"] == 5 and all(t["ready_s"] for t in pages["trainees"])
     assert all(t["acts"] >= 1 for t in pages["trainees"]), pages["trainees"]
     assert pages["loop"]["acts"] >= 5 and pages["loop"]["weeks_closed"] >= 1, pages["loop"]
+    # steps that timed out (a card the client could not find or press): one in twenty at most, not hundreds
+    assert pages["loop"]["errors"] <= max(1, pages["loop"]["acts"] // 20), pages["loop"]
     assert len(pages["latency"]["judge"]) >= 5
     assert not pages["aborted_requests"] or all("127.0.0.1" not in u for u in pages["aborted_requests"])
 

@@ -685,7 +685,7 @@ def test_a_version_1_store_is_upgraded_in_one_transaction(tmp_path, monkeypatch)
 
     store = WorkshopStore.open(path)
     meta = dict(_raw_meta(path))
-    assert meta["schema_version"] == "4" and json.loads(meta["config"])["weeks_per_round"] == 0
+    assert meta["schema_version"] == str(schema_module.SCHEMA_VERSION) and json.loads(meta["config"])["weeks_per_round"] == 0
     assert json.loads(meta["score_weights"]) == DEFAULT_WEIGHTS and store.weights == DEFAULT_WEIGHTS
     assert not store.rounds_mode and store.rounds().empty and store.events().empty
     fresh = WorkshopStore.init(tmp_path / "new", teams=1, accounts=30)

@@ -37,6 +37,9 @@ import os
 import re
 import secrets
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -46,10 +49,10 @@ from simfunnel import i18n
 from simfunnel.app.texts import text
 from simfunnel.widgets.deal_board import DealBoard
 from simfunnel.widgets.workshop import TeamBoard
-from simfunnel.workshop.session import Session, join_with_code, workshop_folder
+from simfunnel.workshop.session import JoinError, Session, join_with_code, workshop_folder
 from simfunnel.workshop.store import WorkshopStore
 
-__all__ = ["LOG", "Address", "Room", "Seat", "new_token", "page_language", "room"]
+__all__ = ["LOG", "Address", "CodeGuard", "Room", "Seat", "new_token", "page_language", "room"]
 
 LOG = logging.getLogger("simfunnel.app")
 
@@ -155,6 +158,71 @@ def _open_room() -> Room:
     return Room(store=store, folder=folder, demo=demo, name=name)
 
 
+class CodeGuard:
+    """Slows down guessing of join codes (31⁶ codes, a handful of them good): wrong codes are counted.
+
+    - A browser (its token) that typed ``per_browser`` wrong codes within ``window`` seconds may not try any
+      code for ``pause`` seconds.
+    - When the whole server saw ``per_server`` wrong codes within ``window`` seconds (someone trying codes
+      from ever new tokens), a browser that has not joined before may not try for ``pause`` seconds; those
+      that joined (a refresh, a reconnect) still can.
+
+    The refusal says to wait and ask the trainer for the code (zh and en). Thread-safe; ``clock`` for tests.
+    """
+
+    def __init__(self, per_browser: int = 5, per_server: int = 60, window: float = 600.0, pause: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_browser, self.per_server, self.window, self.pause = per_browser, per_server, window, pause
+        self.clock = clock
+        self._wrong: dict[str, deque[float]] = {}  # token → times of its wrong codes (within the window)
+        self._all: deque[float] = deque()  # every wrong code's time (within the window)
+        self._joined: set[str] = set()  # tokens that joined with a good code (bounded by the room's pages)
+        self._lock = threading.Lock()
+
+    def _trim(self, times: deque[float], now: float) -> None:
+        while times and now - times[0] > self.window:
+            times.popleft()
+
+    def check(self, token: str) -> None:
+        """Refuse (a :class:`JoinError`) a try from ``token`` while it or the server is paused."""
+        now = self.clock()
+        with self._lock:
+            mine = self._wrong.get(token)
+            if mine is not None:
+                self._trim(mine, now)
+            self._trim(self._all, now)
+            if mine is not None and len(mine) >= self.per_browser and now - mine[-1] < self.pause:
+                wait = self.pause - (now - mine[-1])
+            elif (token not in self._joined and len(self._all) >= self.per_server
+                  and now - self._all[-1] < self.pause):
+                wait = self.pause - (now - self._all[-1])
+            else:
+                return
+        raise JoinError(zh=text("too_many_codes", "zh", seconds=max(1, round(wait))),
+                        en=text("too_many_codes", "en", seconds=max(1, round(wait))))
+
+    def failed(self, token: str) -> None:
+        """Count a wrong code typed from ``token``."""
+        now = self.clock()
+        with self._lock:
+            self._wrong.setdefault(token, deque()).append(now)
+            self._all.append(now)
+            if len(self._wrong) > 10_000:  # forget the oldest tokens, never grow without bound
+                for old in list(self._wrong)[:5_000]:
+                    del self._wrong[old]
+
+    def joined(self, token: str) -> None:
+        """A good code from ``token``: its wrong codes are forgiven."""
+        with self._lock:
+            self._wrong.pop(token, None)
+            if len(self._joined) < 100_000:
+                self._joined.add(token)
+
+
+# The process's guard: every page's tries count together.
+GUARD = CodeGuard()
+
+
 class Seat:
     """A page's place in the workshop: the session joined with a code and the team's board.
 
@@ -167,19 +235,28 @@ class Seat:
         self.closed = False
 
     @classmethod
-    def take(cls, store: WorkshopStore, address: Address, *, page_size: int = 6) -> Seat:
+    def take(cls, store: WorkshopStore, address: Address, *, page_size: int = 6, guard: CodeGuard | None = None) -> Seat:
         """Join with ``address``'s code, name and token and build the team's board in ``address.lang``.
 
         Raises:
-            JoinError: the code, the name or the store refused (its text in zh and en).
+            JoinError: the code, the name or the store refused (its text in zh and en), or too many wrong
+                codes were typed (``guard``, the process's :data:`GUARD` by default).
         """
-        return contextvars.copy_context().run(cls._take, store, address, page_size)
+        return contextvars.copy_context().run(cls._take, store, address, page_size, guard or GUARD)
 
     @classmethod
-    def _take(cls, store: WorkshopStore, address: Address, page_size: int) -> Seat:
+    def _take(cls, store: WorkshopStore, address: Address, page_size: int, guard: CodeGuard) -> Seat:
         lang = address.lang or i18n.DEFAULT_LANGUAGE
         scope = i18n.use_language(lang)  # this page's scope, in this copied context only
-        session = join_with_code(store, address.code, address.name, lang=lang, browser=address.token)
+        guard.check(address.token)
+        try:
+            session = join_with_code(store, address.code, address.name, lang=lang, browser=address.token)
+        except JoinError as err:
+            if err.key == "bad_code":
+                guard.failed(address.token)
+                LOG.info("a wrong join code")
+            raise
+        guard.joined(address.token)
         board = DealBoard.for_team(session, page_size=page_size)  # the session, explicitly: its team only
         LOG.info("seat taken: %s · %s (%s)", session.team, session.trainee, lang)
         return cls(session, board, scope, address)

@@ -151,8 +151,8 @@ class DealBoardView(Widget):
         self._quiz_row = w.HBox(list(self._quiz_buttons.values()), layout=L(flex_flow="row wrap"))
         self._verdict = lean.html()
         self._moves_html = lean.html()
-        panel = lean.vbox([self._deal_html, self._act_row, self._act_message, self._why, self._reply, self._quiz_row,
-                           self._verdict, self._moves_html], classes=("sf-panel",), flex="1 1 360px",
+        panel = lean.vbox([self._deal_html, self._act_row, self._act_message, *self._panel_parts(lean), self._why,
+                           self._reply, self._quiz_row, self._verdict, self._moves_html], classes=("sf-panel",), flex="1 1 360px",
                           min_width="320px", margin="0 8px 0 0")
         self._summary_html = lean.html()
 
@@ -172,6 +172,10 @@ class DealBoardView(Widget):
 
     def _under_header(self, lean: Lean) -> list[w.Widget]:
         """Parts a kind of board shows under its header (a team's board: its round, news and results)."""
+        return []
+
+    def _panel_parts(self, lean: Lean) -> list[w.Widget]:
+        """Parts a kind of board shows under the Act row (a team's board: asking to withdraw a teammate's move)."""
         return []
 
     def _ui(self, call, where: str = "controls") -> None:

@@ -35,6 +35,9 @@ ROUND_CSS = """
 .sf-board .sf-round {display:flex; flex-wrap:wrap; align-items:center; gap:6px 18px; border:2px solid #2f6fbf;
   border-radius:8px; padding:8px 14px; margin:6px 0; background:#f5f8fc}
 .sf-board .sf-round-text {flex:1 1 420px}
+.sf-board .sf-request {border:1px solid #e0a43a; border-radius:6px; padding:4px 10px; margin:4px 0; background:#fff7e8;
+  gap:8px}
+.sf-board .sf-request-text {font-size:14px}
 .sf-board .sf-round-name {font-size:19px; font-weight:600}
 .sf-board .sf-round-todo {font-size:15px; line-height:1.55; margin-top:4px}
 .sf-board .sf-round-clock {flex:0 0 auto; min-width:150px; text-align:center}

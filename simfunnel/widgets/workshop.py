@@ -82,8 +82,10 @@ from simfunnel.workshop.session import (
     trainee_name,
     workshop_folder,
 )
+from simfunnel.workshop.codes import name_key
+from simfunnel.workshop.errors import refusal
 from simfunnel.workshop.store import StoreError, WorkshopStore
-from simfunnel.widgets.base import Pair, Widget, figure_texts, widget_texts
+from simfunnel.widgets.base import Pair, Widget, figure_texts, held, show, widget_texts
 from simfunnel.widgets.controls import AutoRefresh
 from simfunnel.widgets.deal_board import DealBoard
 from simfunnel.widgets.join import CJK_FONT_CSS, JoinWidget
@@ -163,6 +165,7 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             lang = given.lang
         self._session = session
         self.teammates: list[tuple[str, Move]] = []
+        self._requests: list[dict] = []  # the team's open requests to withdraw a move (the store's undo_requests)
         self._by_id: dict[int, Move] = {}
         self._week_moves: dict[int, list[tuple[str, Move]]] = {}  # week → (trainee, move), every teammate's
         self._seen: tuple | None = None  # the store's board_version the board last read
@@ -526,9 +529,94 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         return ROUND_CSS
 
     def _under_header(self, lean: Any) -> list[w.Widget]:
-        """The round, its news and its result under the header."""
+        """The round, its news and its result under the header; a teammate's request to withdraw a move."""
         self._round_box, self._news_box, self._result_box = lean.html(), lean.html(), lean.html()
-        return [self._round_box, self._news_box, self._result_box]
+        self._request_html = lean.html()
+        self._btn_confirm_undo = lean.button(self.t("confirm_undo"), button_style="warning", width="auto")
+        self._btn_keep_move = lean.button(self.t("keep_move"), width="auto")
+        self._btn_confirm_undo.on_click(lambda _b: self._ui(lambda: self.answer_undo(True), where="controls"))
+        self._btn_keep_move.on_click(lambda _b: self._ui(lambda: self.answer_undo(False), where="controls"))
+        self._request_row = lean.hbox([self._request_html, self._btn_confirm_undo, self._btn_keep_move],
+                                      classes=("sf-request", "sf-hidden"), align_items="center",
+                                      flex_flow="row wrap")
+        return [self._round_box, self._news_box, self._result_box, self._request_row]
+
+    def _panel_parts(self, lean: Any) -> list[w.Widget]:
+        self._btn_ask_undo = lean.button(self.t("ask_undo"), width="auto")
+        self._btn_ask_undo.on_click(lambda _b: self._ui(self.ask_undo, where="act"))
+        self._ask_row = lean.hbox([self._btn_ask_undo], classes=("sf-hidden",))
+        return [self._ask_row]
+
+    # --- a teammate's move: ask to withdraw it, another teammate confirms -----------------------------
+    @_locked
+    def ask_undo(self, deal_id: Any = None) -> int:
+        """Ask the team to withdraw a teammate's move on ``deal_id`` (default: the selected deal); the request's
+        id. Another teammate — not you — confirms or keeps it on their board (:meth:`answer_undo`).
+
+        Raises:
+            ValueError: no teammate's move on that deal this week, or the store's refusal (in zh and en).
+        """
+        self._catch_up_refusal()
+        deal_id = self.selected if deal_id is None else plain_value(deal_id)
+        mate = next(((who, m) for who, m in self.teammates if m.deal_id == deal_id), None)
+        if mate is None:
+            raise BoardError("err_workshop_week")
+        who, move = mate
+        try:
+            request = self.store.ask_withdraw(self.team, move.week, deal_id, trainee=self.trainee)
+        except StoreError as err:
+            raise _store_error(err) from None
+        self._note = ("asked_undo", {"who": who or "—", "action": move.action})
+        self.refresh()
+        return request
+
+    def _request_to_answer(self) -> dict | None:
+        return next((r for r in self._requests if name_key(r["asked_by"]) != name_key(self.trainee)), None)
+
+    @_locked
+    def answer_undo(self, confirm: bool) -> bool:
+        """Answer the oldest request of a teammate (not yours) to withdraw a move: ``confirm`` withdraws it,
+        else it is kept; whether the move was withdrawn.
+
+        Raises:
+            ValueError: no request to answer, or the store's refusal (in zh and en).
+        """
+        self._catch_up_refusal()
+        self._requests = self.store.undo_requests(self.team)
+        request = self._request_to_answer()
+        if request is None:
+            raise _store_error(refusal(StoreError, "no_request"))
+        try:
+            done = self.store.answer_withdraw(self.team, request["id"], trainee=self.trainee, confirm=confirm)
+        except StoreError as err:
+            raise _store_error(err) from None
+        fields = {"mover": request["mover"] or "—", "asker": request["asked_by"] or "—", "action": request["action"]}
+        self._note = ("undo_confirmed" if done else "undo_kept", fields)
+        self.refresh()
+        self._changed()
+        return done
+
+    def _render_requests(self) -> None:
+        """The line of a teammate's request to withdraw a move (Confirm, Keep), or of your own waiting."""
+        try:
+            self._requests = self.store.undo_requests(self.team)
+        except StoreError:
+            return  # a busy store: the next tick draws it
+        answer = self._request_to_answer()
+        mine = next((r for r in self._requests if name_key(r["asked_by"]) == name_key(self.trainee)), None)
+        request = answer or mine
+        show(self._request_row, request is not None)
+        show(self._btn_confirm_undo, answer is not None)
+        show(self._btn_keep_move, answer is not None)
+        if request is None:
+            self._request_html.value = ""
+            return
+        self._btn_confirm_undo.description, self._btn_keep_move.description = self.t("confirm_undo"), self.t("keep_move")
+        pos = self._pos(request["deal_id"])
+        fields = {"asker": request["asked_by"] or "—", "mover": request["mover"] or "—",
+                  "account": self._account(pos), "action": self._action_label(request["action"])}
+        key = "undo_request" if answer is not None else "undo_request_mine"
+        self._request_html.value = styled_span("sf-request-text", self.t(key, **fields))
 
     @_locked
     def refresh(self) -> None:
@@ -538,7 +626,9 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             self._sync_store()
         super().refresh()
         if hasattr(self, "_header"):
-            self._render_round_parts()
+            with held(self.root):
+                self._render_round_parts()
+                self._render_requests()
 
     def _render_round_parts(self) -> None:
         """The round box, the last round's result and the market news (rounds mode; free play: the news only)."""
@@ -600,12 +690,15 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
     def _render_deal(self) -> None:
         super()._render_deal()
         mate = next(((who, m) for who, m in self.teammates if m.deal_id == self.selected), None)
+        show(self._ask_row, mate is not None and not (self.store.rounds_mode and self._act_block() is not None))
         if mate is not None:
             who, m = mate
             self._deal_html.value += "<br>" + styled_span("sf-plan", self.t("teammate_planned", who=who or "—",
                                                                       action=self._action_label(m.action)))
             self._act_row.layout.display = "none"
             self._why.value = ""
+            self._btn_ask_undo.description = self.t("ask_undo")
+            self._btn_ask_undo.tooltip = self.t("ask_undo_tip", who=who or "—")
 
     def _render_panel(self) -> None:
         super()._render_panel()

@@ -57,10 +57,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "submitted": ("{team_zh}已提交{round_zh}的决定（{who_zh}提交），不能再修改。",
                   "{team_en_cap} has submitted its decisions for {round_en} ({who_en} submitted them): "
                   "no more changes."),
-    "not_yours": ("商机 {deal} 在第 {week} 周的行动是{who_zh}做的：只有{who_zh}本人可以撤回。请{who_zh}撤回，"
-                  "或者和{who_zh}商量。",
-                  "The move on deal {deal} in week {week} is {who_en}'s: only {who_en} can withdraw it. "
-                  "Ask {who_en} to undo it."),
+    "not_yours": ("商机 {deal} 在第 {week} 周的行动是{who_zh}做的：只有{who_zh}本人可以直接撤回。请{who_zh}撤回，"
+                  "或者点“请队友确认撤回”，由另一位队友确认。",
+                  "The move on deal {deal} in week {week} is {who_en}'s: only {who_en} can undo it directly. "
+                  "Ask {who_en} to undo it, or press “Ask to withdraw it” for another teammate to confirm."),
+    "ask_own": ("商机 {deal} 在第 {week} 周的行动是你自己的：直接撤回即可。",
+                "The move on deal {deal} in week {week} is your own: just undo it."),
+    "answer_own": ("这是你自己提出的撤回请求：需要另一位队友确认。",
+                   "You asked to withdraw this move yourself: another teammate must confirm it."),
+    "no_request": ("这个撤回请求已经处理过了，或者已经不存在。", "That request to withdraw a move was answered already, or is gone."),
     # joining with a code (simfunnel.workshop.access)
     "name_taken": ("{team_zh}里已经有人用“{name}”这个名字从另一个浏览器加入了。请换一个名字；如果那就是你"
                    "（换了电脑或浏览器），请培训师允许你重新加入。",

@@ -170,7 +170,8 @@ class MovesMixin:
     def board_version(self, team: str) -> tuple:
         """A fingerprint of what the team's board reads from the store, in one short read.
 
-        It changes when a week closes, a move of the open week is made, withdrawn or classified, the practice
+        It changes when a week closes, a move of the open week is made, withdrawn or classified (or a teammate
+        asks to withdraw one, or a request is answered), the practice
         round is reset, a market event is scheduled for the team, the team is renamed, and (rounds mode) a
         round opens or closes or the team submits. A trainee board's clock compares it every few seconds and
         redraws only when it changed (a teammate's move shows without a click, at the cost of one indexed read).
@@ -186,10 +187,12 @@ class MovesMixin:
                 (team, self.start_week + closed + 1)).fetchone()
             events = conn.execute("SELECT COUNT(*), MAX(id) FROM events WHERE team IS NULL OR team = ?",
                                   (team,)).fetchone()
+            asked = conn.execute("SELECT COUNT(*), MAX(id), COUNT(answer) FROM undo_requests WHERE team = ?",
+                                 (team,)).fetchone()
             last = conn.execute("SELECT id, status FROM rounds ORDER BY id DESC LIMIT 1").fetchone()
             subs = conn.execute("SELECT COUNT(*), MAX(submitted_at) FROM submissions WHERE team = ?",
                                 (team,)).fetchone()
-            return (closed, resets, name, *moves, *events, last, *subs)  # the rounds' part last
+            return (closed, resets, name, *moves, *events, *asked, last, *subs)  # the rounds' part last
 
         return self._transaction(read, write=False)
 

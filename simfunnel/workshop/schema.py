@@ -62,7 +62,7 @@ __all__ = ["StoreFile", "display_names", "check_display_name", "STORE_FILE", "SC
 STORE_FILE = "workshop.sqlite"
 DEFAULT_EXIT_HAZARD = 0.3  # generate.WorldParams' default: the kit's normal pace
 PACES = {"normal": DEFAULT_EXIT_HAZARD, "fast": 0.5}
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION = "simfunnel-workshop"
 APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -204,6 +204,20 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], Any], ...]] = {
             made_at TEXT NOT NULL,
             made_by TEXT NOT NULL DEFAULT ''
         ) STRICT""",
+    ),
+    # 4 → 5 (issue 12): a trainee asks to withdraw a teammate's move; a teammate confirms it or keeps it.
+    4: (
+        """CREATE TABLE undo_requests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            team TEXT NOT NULL REFERENCES teams(team),
+            move_id INTEGER NOT NULL REFERENCES moves(id),
+            asked_by TEXT NOT NULL,
+            asked_at TEXT NOT NULL,
+            answer TEXT CHECK (answer IS NULL OR answer IN ('confirmed', 'kept', 'void')),
+            answered_by TEXT NOT NULL DEFAULT '',
+            answered_at TEXT
+        ) STRICT""",
+        "CREATE INDEX undo_requests_team ON undo_requests (team, answer)",
     ),
 }
 

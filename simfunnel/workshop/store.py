@@ -81,6 +81,7 @@ from simfunnel.workshop.schema import (
 )
 from simfunnel.workshop.scoring import DEFAULT_WEIGHTS, LEADERBOARD_COLUMNS, ScoringMixin, scores
 from simfunnel.workshop.teams import TeamsMixin
+from simfunnel.workshop.undo import UndoMixin
 
 __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STORE_FILE", "DEFAULT_WEIGHTS",
            "scores", "APPLICATION_ID", "LEADERBOARD_COLUMNS", "MAX_NAME", "MAX_SEED", "MAX_TEAMS",
@@ -88,7 +89,7 @@ __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STOR
            "play_demo_round"]
 
 
-class WorkshopStore(TeamsMixin, AccessMixin, MovesMixin, RoundsMixin, MarketMixin, ScoringMixin, BranchesMixin,
+class WorkshopStore(TeamsMixin, AccessMixin, MovesMixin, UndoMixin, RoundsMixin, MarketMixin, ScoringMixin, BranchesMixin,
                     ExportMixin, StoreFile):
     """The workshop's state in one SQLite file: teams' scenarios, moves, quiz answers, closed weeks,
     rounds, market events, score weights.
