@@ -53,8 +53,7 @@ TITLE ?=
 # an arena it kept after the page closed (8 lesson pages, 5 times: RSS 316 → 470 MiB; with 2 arenas it
 # levels at ~340 MiB).
 APP_ENV := SOLARA_KERNEL_CULL_TIMEOUT=20s SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
-	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2 \
-	SOLARA_EXPERIMENTAL_PERFORMANCE=True
+	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2
 
 .PHONY: lab app test bench dataset setup
 

@@ -90,8 +90,9 @@ def test_a_seat_is_a_few_hundred_models_and_closing_it_closes_every_one(store):
 
 
 def test_guessing_join_codes_is_slowed_per_browser_and_for_the_server(store):
-    """Five wrong codes from one browser: it waits a minute (even with the right code); sixty from ever new
-    browsers: a browser that never joined waits, one that joined (a refresh) does not."""
+    """Five wrong codes from one browser: it waits a minute (even with the right code; joining in between
+    forgives nothing); many from ever new browsers: a browser that never joined waits, one that joined (a
+    refresh) does not."""
     from simfunnel.app.room import CodeGuard
 
     now = [0.0]
@@ -109,7 +110,13 @@ def test_guessing_join_codes_is_slowed_per_browser_and_for_the_server(store):
     with pytest.raises(JoinError) as paused:
         take(good, TOKEN_A)
     assert "Too many wrong join codes" in paused.value.en and "60 s" in paused.value.en and "秒" in paused.value.zh
-    now[0] += 61  # a minute later: the right code works, and the wrong ones are forgiven
+    now[0] += 61  # a minute later: the right code works …
+    take(good, TOKEN_A).close()
+    with pytest.raises(JoinError, match="join code"):
+        take("ZZZZZZ", TOKEN_A)  # … but joining forgives nothing: one more wrong code and it waits again
+    with pytest.raises(JoinError, match="Too many"):
+        take(good, TOKEN_A)
+    now[0] += 601  # the window has passed: the wrong codes have expired
     take(good, TOKEN_A).close()
     for k in range(8):  # wrong codes from eight new browsers: the server is paused for newcomers
         with pytest.raises(JoinError):

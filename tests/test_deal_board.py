@@ -464,12 +464,14 @@ def test_boards_showing_the_same_numbers_share_one_drawing_and_a_saved_chart_is_
     second._chart_key = None
     second._render_chart()
     assert bytes(second._chart.value) == drawn and calls == []  # the same numbers: no drawing
+    assert "Forecast and bookings" in second.texts() and calls == [1]  # the chart's texts: its figure drawn
     second.set_language("zh")
-    assert bytes(second._chart.value) != drawn and calls == [1]  # another language: another chart
+    assert bytes(second._chart.value) != drawn and calls == [1, 1]  # another language: another chart
     second.set_language("en")
-    assert bytes(second._chart.value) == drawn and calls == [1]
+    assert bytes(second._chart.value) == drawn and calls == [1, 1]
     path = second.save_charts(tmp_path, prefix="b_")[0]
-    assert calls == [1, 1] and Image.open(path).size[0] > 300  # drawn for the file
+    assert calls == [1, 1, 1] and Image.open(path).size[0] > 300  # drawn for the file (it was zh)
+    assert "Forecast and bookings" in second.texts() and calls == [1, 1, 1]
     assert len(deal_board_view._CHARTS) <= deal_board_view.CHART_CACHE_SIZE
 
 

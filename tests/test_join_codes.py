@@ -314,6 +314,20 @@ def test_a_teammates_move_is_withdrawn_only_when_another_teammate_confirms(store
     assert [m.deal_id for _, m in li.teammates] == [first] and not shown(li._request_row)
     with pytest.raises(MoveRefused, match="your own"):
         store.ask_withdraw("team1", 14, first, trainee="WANG")  # one's own move: just undo it
+    # Withdraw it answers the request the board showed, never another one that came meanwhile
+    third, a3 = _target(wang, 1, skip=(first,))
+    wang.act(third, a3)
+    zhao.tick()
+    li.ask_undo(first)
+    zhao.tick()
+    shown_first = html.unescape(zhao._request_html.value)
+    li.ask_undo(third)
+    wang.tick()
+    wang._btn_keep_move.click()  # Wang keeps the first: Zhao's board still shows it until its clock ticks
+    zhao._btn_confirm_undo.click()
+    assert "answered already" in zhao._message.value and not store.moves("team1").set_index("deal_id").loc[
+        [first, third], "withdrawn"].any()
+    assert html.unescape(zhao._request_html.value) != shown_first and shown(zhao._btn_confirm_undo)  # now the next
 
 
 # --- team names for people ------------------------------------------------------------------------

@@ -298,3 +298,18 @@ def test_in_a_page_kernel_ipython_display_and_plt_show_are_shown_in_place():
                           check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "[['widget', 'html'], ['png', 'text'], ['png']]"
+
+
+def test_a_cell_draws_on_a_figure_of_its_own_not_one_left_open_elsewhere():
+    """pyplot's current figure is the process's: a figure left open (another page's code, a test) must not
+    swallow a lesson's plt.plot (CI lost a lesson chart that way)."""
+    import matplotlib.pyplot as plt
+
+    stray = plt.figure()
+    try:
+        out = LessonRun(_lesson("import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
+                                "print('no chart')")).run().outputs
+        assert [p.kind for p in out[10]] == ["png"] and [p.kind for p in out[11]] == ["text"]
+        assert not stray.axes and plt.fignum_exists(stray.number)  # untouched, still open
+    finally:
+        plt.close(stray)

@@ -296,13 +296,13 @@ class _Cell:
         self.run = run
         self.shown: list[Shown] = []
         self.figures: list[Any] = []  # matplotlib figures to draw at the cell's end, in order
-        self.drawn: set[int] = set()  # ids of figures already shown (by ``plt.show()``)
+        self.drawn: list[Any] = []  # figures already shown (by ``plt.show()``): kept, so no id is reused
 
     def draw(self, fig: Any) -> None:
         """Show ``fig`` here, once (a chart that cannot be drawn is left out, logged)."""
-        if id(fig) in self.drawn:
+        if any(seen is fig for seen in self.drawn):
             return
-        self.drawn.add(id(fig))
+        self.drawn.append(fig)
         try:
             self.shown.append(Shown("png", _figure_png(fig)))
         except Exception:  # noqa: BLE001
@@ -444,13 +444,18 @@ class LessonRun:
         ok = True
         with _CELL_LOCK:
             before = set(plt.get_fignums())
+            # A cell starts on a figure of its own, as in a notebook (whose inline backend closed the last
+            # cell's): plt.plot must never draw on a figure left open elsewhere in the process. Left empty, it
+            # is closed unseen.
+            fresh = plt.figure()
 
             def show(*_args: Any, **_kwargs: Any) -> None:
                 # plt.show() as in a notebook: the cell's open figures show here, now, and close — whatever
                 # backend the process has (the inline one closes them itself and draws nowhere we see)
                 for n in [n for n in plt.get_fignums() if n not in before]:
                     fig = plt.figure(n)
-                    here.draw(fig)
+                    if fig.axes:
+                        here.draw(fig)
                     plt.close(fig)
 
             plt_show, plt.show = plt.show, show
@@ -479,7 +484,9 @@ class LessonRun:
                 plt.show = plt_show
             new = [plt.figure(n) for n in plt.get_fignums() if n not in before]  # made by this cell
             for fig in [*here.figures, *new]:
-                here.draw(fig)
+                if fig is not fresh or fig.axes:
+                    here.draw(fig)
+            plt.close(fresh)
             for fig in new:
                 plt.close(fig)
         return tuple(here.shown), ok

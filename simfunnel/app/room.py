@@ -165,12 +165,12 @@ class CodeGuard:
       code for ``pause`` seconds.
     - When the whole server saw ``per_server`` wrong codes within ``window`` seconds (someone trying codes
       from ever new tokens), a browser that has not joined before may not try for ``pause`` seconds; those
-      that joined (a refresh, a reconnect) still can.
+      that joined (a refresh, a reconnect) still can. 200 in 10 minutes: a room's typos never reach it.
 
     The refusal says to wait and ask the trainer for the code (zh and en). Thread-safe; ``clock`` for tests.
     """
 
-    def __init__(self, per_browser: int = 5, per_server: int = 60, window: float = 600.0, pause: float = 60.0,
+    def __init__(self, per_browser: int = 5, per_server: int = 200, window: float = 600.0, pause: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.per_browser, self.per_server, self.window, self.pause = per_browser, per_server, window, pause
         self.clock = clock
@@ -212,9 +212,9 @@ class CodeGuard:
                     del self._wrong[old]
 
     def joined(self, token: str) -> None:
-        """A good code from ``token``: its wrong codes are forgiven."""
+        """A good code from ``token``: it is spared the server's pause (its own wrong codes still count: they
+        expire with the window, never by joining again)."""
         with self._lock:
-            self._wrong.pop(token, None)
             if len(self._joined) < 100_000:
                 self._joined.add(token)
 

@@ -216,13 +216,20 @@ class Widget(ABC):
     def texts(self) -> list[str]:
         """Every text a person sees: the widget tree and the texts of its charts."""
         out = list(widget_texts(self.root))
+        self._ready_figures()
         for fig in self.figures.values():
             out.extend(figure_texts(fig))
         return out
 
+    def _ready_figures(self) -> None:
+        """Draw any figure of ``figures`` not drawn for what the widget shows (a kind of widget may show a cached
+        picture instead): called before the figures are read or saved."""
+
     def save_charts(self, folder: Any, prefix: str = "") -> list[Any]:
         """Save each chart as PNG in ``folder``; returns the paths."""
         from pathlib import Path
+
+        self._ready_figures()
 
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)

@@ -590,11 +590,10 @@ class DealBoardView(Widget):
         self._ax.set_xlim(start - 0.4, start + PERIOD_WEEKS + 0.4)
         self._figure_key = (self._version, self.lang)
 
-    def save_charts(self, folder, prefix: str = "") -> list:
-        """Save each chart as PNG in ``folder`` (the indicator figure drawn first if only its cached PNG was shown)."""
-        if getattr(self, "_figure_key", None) != (self._version, self.lang):
+    def _ready_figures(self) -> None:
+        """The indicator figure drawn if only its cached PNG was shown (for texts() and save_charts())."""
+        if hasattr(self, "_ax") and getattr(self, "_figure_key", None) != (self._version, self.lang):
             self._draw_chart(self._indicator_table(), self.period_start)
-        return super().save_charts(folder, prefix)
 
     # --- previews ------------------------------------------------------------------------
     def chart_png(self) -> bytes:

@@ -166,6 +166,7 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         self._session = session
         self.teammates: list[tuple[str, Move]] = []
         self._requests: list[dict] = []  # the team's open requests to withdraw a move (the store's undo_requests)
+        self._shown_request: int | None = None  # the id of the request shown with Withdraw it / Keep it
         self._by_id: dict[int, Move] = {}
         self._week_moves: dict[int, list[tuple[str, Move]]] = {}  # week → (trainee, move), every teammate's
         self._seen: tuple | None = None  # the store's board_version the board last read
@@ -321,6 +322,8 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             events = self.sim.history.events
             self._summary = (week, events[events["week"] == week], [m for _, m in by_week.get(week, [])])
         self._seen = version
+        if hasattr(self, "_request_row"):  # a teammate's request may have come or gone: drawn with what was read
+            self._render_requests()
         return caught_up
 
     def _read_rounds(self) -> RoundState:
@@ -574,6 +577,10 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         return next((r for r in self._requests if name_key(r["asked_by"]) != name_key(self.trainee)), None)
 
     @_locked
+    def _render_why(self) -> None:  # the action list's observer runs on the page's thread: not while the clock draws
+        super()._render_why()
+
+    @_locked
     def answer_undo(self, confirm: bool) -> bool:
         """Answer the oldest request of a teammate (not yours) to withdraw a move: ``confirm`` withdraws it,
         else it is kept; whether the move was withdrawn.
@@ -581,10 +588,12 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         Raises:
             ValueError: no request to answer, or the store's refusal (in zh and en).
         """
+        shown = self._shown_request  # the request this board showed: answered exactly, never another one
         self._catch_up_refusal()
         self._requests = self.store.undo_requests(self.team)
-        request = self._request_to_answer()
-        if request is None:
+        request = next((r for r in self._requests if shown is not None and r["id"] == shown), None)
+        if request is None or name_key(request["asked_by"]) == name_key(self.trainee):
+            self._render_requests()
             raise _store_error(refusal(StoreError, "no_request"))
         try:
             done = self.store.answer_withdraw(self.team, request["id"], trainee=self.trainee, confirm=confirm)
@@ -605,6 +614,7 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         answer = self._request_to_answer()
         mine = next((r for r in self._requests if name_key(r["asked_by"]) == name_key(self.trainee)), None)
         request = answer or mine
+        self._shown_request = None if answer is None else answer["id"]
         show(self._request_row, request is not None)
         show(self._btn_confirm_undo, answer is not None)
         show(self._btn_keep_move, answer is not None)
@@ -780,6 +790,7 @@ class WorkshopPlay(Widget):
     def texts(self) -> list[str]:
         out = list(widget_texts(self.root))
         if self.board is not None:
+            self.board._ready_figures()
             for fig in self.board.figures.values():
                 out.extend(figure_texts(fig))
         return out

@@ -356,6 +356,7 @@ class StoreFile:
         self._pid = os.getpid()
         self._connections: list[sqlite3.Connection] = []  # every open connection of this object
         self._idle: list[sqlite3.Connection] = []  # those not in a transaction now: lent to the next one
+        self._pool_lock = threading.Lock()  # the pool's own: never waits on a replay holding self._lock
         self._lock = threading.RLock()
         self.read_only = False  # set when the file or its folder cannot be written: reads go on, writes are refused
         _STORES.add(self)
@@ -593,6 +594,7 @@ class StoreFile:
         self._connections = []
         self._idle = []
         self._pid = os.getpid()
+        self._pool_lock = threading.Lock()
         self._lock = threading.RLock()
 
     def _borrow(self) -> sqlite3.Connection:
@@ -601,18 +603,18 @@ class StoreFile:
         workers), and a connection per thread ever seen piled up (issue 12's room load test: +81 MiB a minute)."""
         if self._pid != os.getpid():
             self._forget_connections()
-        with self._lock:
+        with self._pool_lock:
             if self._idle:
                 return self._idle.pop()
         conn = self._open_read_only() if self.read_only else self._open_read_write()
-        with self._lock:
+        with self._pool_lock:
             self._connections.append(conn)
         return conn
 
     def _give_back(self, conn: sqlite3.Connection) -> None:
         """Return a connection after its transaction: kept for the next (at most :data:`MAX_IDLE_CONNECTIONS`
         of them), else closed."""
-        with self._lock:
+        with self._pool_lock:
             if conn in self._connections and len(self._idle) < MAX_IDLE_CONNECTIONS:
                 self._idle.append(conn)
                 return
@@ -661,7 +663,7 @@ class StoreFile:
 
     def _drop_connection(self, conn: sqlite3.Connection) -> None:
         """Close and forget a connection (one that could not even roll back, or one more than the idle ones)."""
-        with self._lock:
+        with self._pool_lock:
             if conn in self._connections:
                 self._connections.remove(conn)
             if conn in self._idle:
@@ -719,7 +721,7 @@ class StoreFile:
 
     def close(self) -> None:
         """Close this object's connections (the file stays as it is; reopen with :meth:`open`)."""
-        with self._lock:
+        with self._pool_lock:
             conns, self._connections, self._idle = self._connections, [], []
         if self._pid != os.getpid():
             _ABANDONED.extend(conns)
