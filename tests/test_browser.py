@@ -196,6 +196,13 @@ def test_app_trainee_joins_with_a_code_acts_classifies_and_plays_a_week(tmp_path
             page.reload()
             _board(page)
             assert _kpis(page) == after
+        # the address losing the seat (the browser's location reported late, or Back) never drops the board:
+        # the page puts the seat's address back; only Leave leaves
+        seats_closed = app.log().count("seat closed: team2 · Li Lei")
+        page.evaluate("() => { history.pushState({}, '', '/?lang=en'); dispatchEvent(new PopStateEvent('popstate')); }")
+        page.wait_for_function("() => location.search.includes('name=')", timeout=15_000)
+        _board(page)
+        assert _kpis(page) == after and app.log().count("seat closed: team2 · Li Lei") == seats_closed
 
         # a second trainee, in Chinese, in another browser: another team, another language, nothing shared
         other = browser.new(viewport=(1400, 1700))  # Solara scrolls inside the page: tall enough to show it all
