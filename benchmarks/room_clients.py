@@ -124,10 +124,14 @@ BOARD_STATE = """(a) => {
   const kpi = board.querySelector('.sf-kpi');
   const sel = board.querySelector('.sf-card.sf-selected');
   const act = named(a.act);
+  // the line under the Act row: refusals of Select, Act and the quiz show there, next to what caused them
+  const actRow = act ? act.closest('.widget-hbox') : null;
+  const actMsg = actRow ? actRow.nextElementSibling : null;
   const s = {
-    message: msg ? msg.innerHTML : '', week: kpi ? kpi.textContent : '',
+    message: msg ? msg.innerHTML : '', actMessage: actMsg ? actMsg.innerHTML : '', week: kpi ? kpi.textContent : '',
     quiz: vis(named(a.advance)), reply: !!board.querySelector('.sf-reply'),
     act: vis(act) && !act.disabled, selected: sel ? sel.textContent : '',
+    selectedPlanned: !!sel && !!sel.querySelector('.sf-plan'),
     bar: bar ? bar.textContent.trim() : '', barEnabled: !!bar && !bar.disabled,
   };
   if (a.cards) {
@@ -162,10 +166,14 @@ def _wait_js(condition: str) -> str:
 }})"""
 
 
-# A new message next to the buttons (a refusal in sf-warn, or a note such as "a teammate closed the week")
+# A new message next to the buttons (a refusal in sf-warn, or a note such as "a teammate closed the week"), or a
+# refusal under the Act row (Select, Act and the quiz: a teammate's move on the deal, a week closed meanwhile)
 NOTE = ("if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; "
+        "if (s.actMessage !== a.beforeAct && s.actMessage.includes('sf-warn')) return 'refused'; "
         "if (s.bar === a.submit && !s.barEnabled) return 'locked'; return false;")  # rounds: the round was played
-AFTER_SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; {NOTE}")
+AFTER_SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; "
+                        # a teammate planned the deal since the cards were read: nothing to act on
+                        f"if (s.selectedPlanned && s.selected.includes('#' + a.deal)) return 'taken'; {NOTE}")
 AFTER_ACT = _wait_js(f"if (s.quiz && s.reply) return 'reply'; {NOTE}")
 AFTER_JUDGE = _wait_js(f"if (!s.quiz) return 'judged'; {NOTE}")
 AFTER_NEXT = _wait_js(f"if (s.week !== a.week) return 'next'; {NOTE}")
@@ -272,30 +280,30 @@ async def play_once(t: Trainee, room: Room) -> None:
     deal = s["cards"][i]["id"]
     t0 = time.perf_counter()
     await page.locator(".sf-board .sf-card:visible").nth(i).locator("button").click(timeout=STEP_TIMEOUT_MS)
-    got = await _until(page, AFTER_SELECT, {**lab, "deal": deal, "before": s["message"]}, "select")
+    got = await _until(page, AFTER_SELECT, {**lab, "deal": deal, "before": s["message"], "beforeAct": s["actMessage"]}, "select")
     t.selects.append(time.perf_counter() - t0)
     if got == "selected":
         s = await board_state(page, lab)
         t0 = time.perf_counter()
         await page.get_by_role("button", name=lab["act"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-        got = await _until(page, AFTER_ACT, {**lab, "before": s["message"]}, "act")
+        got = await _until(page, AFTER_ACT, {**lab, "before": s["message"], "beforeAct": s["actMessage"]}, "act")
         (t.acts if got == "reply" else t.refusals).append(time.perf_counter() - t0)
         if got == "reply":
             s = await board_state(page, lab)
             t0 = time.perf_counter()
             await page.get_by_role("button", name=lab["advance"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-            await _until(page, AFTER_JUDGE, {**lab, "before": s["message"]}, "judge")
+            await _until(page, AFTER_JUDGE, {**lab, "before": s["message"], "beforeAct": s["actMessage"]}, "judge")
             t.judges.append(time.perf_counter() - t0)
     s = await board_state(page, lab)
     if s and s["bar"] == lab["next"] and room.week_due(t.team, week_number(s["week"])):
         t0 = time.perf_counter()
         await page.get_by_role("button", name=lab["next"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-        if await _until(page, AFTER_NEXT, {**lab, "before": s["message"], "week": s["week"]}, "next week") == "next":
+        if await _until(page, AFTER_NEXT, {**lab, "before": s["message"], "beforeAct": s["actMessage"], "week": s["week"]}, "next week") == "next":
             t.weeks.append(time.perf_counter() - t0)
     elif s and s["bar"] == lab["submit"] and s["barEnabled"] and room.submit_due(t.team):
         t0 = time.perf_counter()
         await page.get_by_role("button", name=lab["submit"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-        if await _until(page, AFTER_SUBMIT, {**lab, "before": s["message"]}, "submit") == "submitted":
+        if await _until(page, AFTER_SUBMIT, {**lab, "before": s["message"], "beforeAct": s["actMessage"]}, "submit") == "submitted":
             t.submits.append(time.perf_counter() - t0)
 
 
