@@ -52,8 +52,10 @@ TITLE ?=
 # MALLOC_ARENA_MAX=2: each lesson page runs in a thread of its own, and glibc gave each thread's allocations
 # an arena it kept after the page closed (8 lesson pages, 5 times: RSS 316 → 470 MiB; with 2 arenas it
 # levels at ~340 MiB).
+# COLUMNS/LINES: each page's IPython shell builds argparse parsers for its script magics, and each asked the
+# terminal for its size (17 % of the server's CPU for a page); with them set it does not ask.
 APP_ENV := SOLARA_KERNEL_CULL_TIMEOUT=20s SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
-	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2
+	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2 COLUMNS=100 LINES=40
 
 .PHONY: lab app test bench dataset setup
 

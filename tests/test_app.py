@@ -7,6 +7,8 @@ language, and two seats taken in two threads of one process never see each other
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -193,3 +195,57 @@ def test_the_address_for_the_room_and_its_qr_code(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Open  http://127.0.0.1:8870/" in out and str((tmp_path / "a.png").resolve()) in out
     assert "demo workshop" in out and "演示工作坊" in out
+
+
+# --- static files gzipped once (app/compress.py) ---------------------------------------------------------
+def test_static_files_are_compressed_once_and_everything_else_as_before(tmp_path):
+    """Solara gzipped its JavaScript again for each new browser (half the server's CPU for a page): a static
+    file is now compressed once and served from memory; pages, answers, ranges and 304s are as before."""
+    import gzip
+
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+    from starlette.testclient import TestClient
+
+    from simfunnel.app.compress import CompressOnce, install
+
+    (tmp_path / "main.js").write_text("console.log('simfunnel');\n" * 400)
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG" + bytes(3000))
+    app = Starlette(routes=[Route("/page", lambda r: PlainTextResponse("page " * 500)),
+                            Mount("/static", app=StaticFiles(directory=tmp_path))],
+                    middleware=[Middleware(GZipMiddleware, minimum_size=1000)])
+    assert install(app) and install(app)  # once in place, it stays
+    client = TestClient(app)
+    first, second = client.get("/static/main.js"), client.get("/static/main.js")
+    assert first.headers["content-encoding"] == "gzip" and first.text == second.text == (tmp_path / "main.js").read_text()
+    assert int(first.headers["content-length"]) < 2000 and "accept-encoding" in first.headers["vary"].lower()
+    middleware = app.middleware_stack
+    while not isinstance(middleware, CompressOnce):
+        middleware = middleware.app
+    assert middleware.compressed == 1  # the second browser got the same bytes
+    assert client.get("/static/logo.png").headers.get("content-encoding") is None  # a PNG is compressed already
+    page = client.get("/page")
+    assert page.headers["content-encoding"] == "gzip" and page.text.startswith("page page")  # as GZipMiddleware did
+    etag = first.headers["etag"]
+    assert client.get("/static/main.js", headers={"if-none-match": etag}).status_code == 304
+    part = client.get("/static/main.js", headers={"range": "bytes=0-9"})
+    assert part.status_code == 206 and part.content == b"console.lo"
+    plain = client.get("/static/main.js", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == first.text
+    assert gzip.decompress(gzip.compress(b"x")) == b"x"
+    (tmp_path / "main.js").write_text("console.log('changed');\n" * 400)  # a new file: a new ETag, compressed anew
+    assert client.get("/static/main.js").text.startswith("console.log('changed')") and middleware.compressed == 2
+
+
+def test_the_app_serves_static_files_through_compress_once():
+    """In Solara's own server (a process of its own: importing it patches ipywidgets for the whole process)."""
+    code = ("import solara.server.starlette as s, simfunnel.app.pages; "
+            "print(' '.join(m.cls.__name__ for m in s.app.user_middleware))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kinds = done.stdout.split()
+    assert "CompressOnce" in kinds and "GZipMiddleware" not in kinds

@@ -9,16 +9,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
 
-import simfunnel as sf  # noqa: E402
-from simfunnel import i18n  # noqa: E402
-from simfunnel.analysis.metrics import indicators  # noqa: E402
-from simfunnel.model.actions import actions_for  # noqa: E402
-from simfunnel.widgets.deal_board import DealBoard, Move, Score  # noqa: E402
-from simfunnel.widgets.base import shown as visible  # noqa: E402
+import simfunnel as sf
+from simfunnel import i18n
+from simfunnel.analysis.metrics import indicators
+from simfunnel.model.actions import actions_for
+from simfunnel.widgets.base import shown as visible
+from simfunnel.widgets.deal_board import DealBoard, Move, Score
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -434,45 +434,48 @@ def test_follows_set_language(world):
 
 def test_chart_png_updates_each_week(world, tmp_path):
     board = make(world)
-    png0 = board.chart_png()
-    assert png0[:8] == b"\x89PNG\r\n\x1a\n"
+    png0, svg0 = board.chart_png(), board._chart.value
+    assert png0[:8] == b"\x89PNG\r\n\x1a\n" and svg0.startswith("<svg")
     board.next_week()
     png1 = board.chart_png()
     assert png1[:8] == b"\x89PNG\r\n\x1a\n" and png1 != png0
-    assert bytes(board._chart.value) == png1
+    assert board._chart.value != svg0  # the board shows the new week too
     paths = board.save_charts(tmp_path, prefix="deal_board_")
     assert [p.name for p in paths] == ["deal_board_indicators_en.png"]
     page = board.html()
-    assert page.startswith("<!doctype html>") and "sf-card" in page and "data:image/png;base64," in page
+    assert page.startswith("<!doctype html>") and "sf-card" in page and "<svg" in page
     assert money(board, board.indicators.forecast.iloc[-1]) in page
 
 
-def test_boards_showing_the_same_numbers_share_one_drawing_and_a_saved_chart_is_still_drawn(world, tmp_path):
-    """Teammates' boards (and a page opened again) show the same chart: drawn once in the process, its PNG
-    reused; a board that only showed the cached PNG still draws its figure when its charts are saved."""
+def test_the_board_shows_its_chart_as_svg_and_draws_matplotlib_only_for_files(world, tmp_path):
+    """A board's chart is SVG (a millisecond, the browser draws it); the matplotlib figure is drawn only when
+    a PNG, a file or the figure's texts are asked for. The SVG's lines follow the indicator table."""
+    import xml.etree.ElementTree as ET
+
     from PIL import Image
 
-    from simfunnel.widgets import deal_board_view
-
-    deal_board_view._CHARTS.clear()  # other tests drew boards of this world
-    first = make(world)
-    drawn = first.chart_png()
+    board = make(world, page_size=3)
     calls: list[int] = []
-    second = make(world, page_size=3)
-    original = second._draw_chart
-    second._draw_chart = lambda *a: (calls.append(1), original(*a))[1]
-    second._chart_key = None
-    second._render_chart()
-    assert bytes(second._chart.value) == drawn and calls == []  # the same numbers: no drawing
-    assert "Forecast and bookings" in second.texts() and calls == [1]  # the chart's texts: its figure drawn
-    second.set_language("zh")
-    assert bytes(second._chart.value) != drawn and calls == [1, 1]  # another language: another chart
-    second.set_language("en")
-    assert bytes(second._chart.value) == drawn and calls == [1, 1]
-    path = second.save_charts(tmp_path, prefix="b_")[0]
-    assert calls == [1, 1, 1] and Image.open(path).size[0] > 300  # drawn for the file (it was zh)
-    assert "Forecast and bookings" in second.texts() and calls == [1, 1, 1]
-    assert len(deal_board_view._CHARTS) <= deal_board_view.CHART_CACHE_SIZE
+    original = board._draw_chart
+    board._draw_chart = lambda *a: (calls.append(1), original(*a))[1]
+    board.next_week()
+    board.set_language("zh")
+    board.next_week()
+    assert calls == []  # redrawn twice and in another language: no matplotlib
+    svg = ET.fromstring(board._chart.value)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in svg.iter(f"{ns}text")]
+    assert "销售预计与已成交" in texts and "周" in texts and any(t.startswith("销售任务 ¥") for t in texts)
+    table = board._indicator_table()
+    lines = [p for p in svg.iter(f"{ns}polyline")]
+    assert len(lines) == 3 and all(len(p.get("points").split()) == len(table) for p in lines)
+    total = [float(xy.split(",")[1]) for xy in lines[0].get("points").split()]
+    amounts = (table["forecast"] + table["booked"]).to_numpy()
+    assert np.argmin(total) == np.argmax(amounts)  # the largest amount is the highest point (SVG y grows down)
+    assert "销售预计与已成交" in " ".join(board.texts())
+    path = board.save_charts(tmp_path, prefix="b_")[0]
+    assert calls == [1] and Image.open(path).size[0] > 300  # drawn for the file
+    board.close()
 
 
 def test_reset_keeps_the_simulations_coupling_and_effects():

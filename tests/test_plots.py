@@ -12,16 +12,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties, findfont
 
-from simfunnel import i18n, plots  # noqa: E402
-from simfunnel.model.funnel import Funnel  # noqa: E402
-from simfunnel.model.history import History  # noqa: E402
+from simfunnel import i18n, plots
+from simfunnel.model.funnel import Funnel
+from simfunnel.model.history import History
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LANGS = ("zh", "en")
@@ -131,10 +131,9 @@ def draw_and_save(ax: Axes, path, caplog) -> None:
     cached = getattr(matplotlib.font_manager.fontManager, "_findfont_cached", None)
     if cached is not None and hasattr(cached, "cache_clear"):
         cached.cache_clear()
-    with caplog.at_level(logging.WARNING, logger="matplotlib"):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            ax.figure.savefig(path, dpi=80)
+    with caplog.at_level(logging.WARNING, logger="matplotlib"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax.figure.savefig(path, dpi=80)
     messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
     bad = [m for m in messages if "glyph" in m.lower() or "findfont" in m.lower() or "font" in m.lower()]
     assert not bad, bad
@@ -389,3 +388,28 @@ def test_mplfonts_noto_file_is_found_without_simhei():
 def test_i18n_import_loads_no_matplotlib():
     code = "import sys, simfunnel.i18n; sys.exit(1 if 'matplotlib' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- the board's chart as SVG (plots.svg) -------------------------------------------------------------
+def test_indicator_svg_draws_the_table_with_gaps_quota_and_labels_in_both_languages():
+    import xml.etree.ElementTree as ET
+
+    from simfunnel.plots.svg import indicator_svg, nice_ticks
+
+    table = pd.DataFrame({"t": [13, 14, 15, 16], "forecast": [2.0e6, np.nan, 2.4e6, 2.2e6],
+                          "booked": [0.0, 1.0e5, 3.0e5, 9.0e5]})
+    ns = "{http://www.w3.org/2000/svg}"
+    zh = ET.fromstring(indicator_svg(table, quota=3.0e6, lang="zh", weeks=(13, 26)))
+    texts = [t.text for t in zh.iter(f"{ns}text")]
+    assert {"销售预计与已成交", "周", "金额", "销售预计", "已成交", "销售预计 + 已成交", "销售任务 ¥300万"} <= set(texts)
+    assert {"14", "20", "26"} <= set(texts) and "13" not in texts  # every other week, to the quarter's end
+    lines = list(zh.iter(f"{ns}polyline"))
+    # the sum and the forecast break at the missing week; booked is one line
+    assert sorted(len(p.get("points").split()) for p in lines) == [1, 1, 2, 2, 4]
+    assert len(list(zh.iter(f"{ns}circle"))) == 3 and len(list(zh.iter(f"{ns}rect"))) == 4
+    en = indicator_svg(table, lang="en")
+    assert "Forecast and bookings" in en and "Quota" not in en  # no quota: no line, no legend entry
+    with pytest.raises(ValueError, match="forecast, booked"):
+        indicator_svg(pd.DataFrame({"t": [1], "forecast": [1.0]}))
+    assert nice_ticks(0, 5.4e6, 6) == [0.0, 1e6, 2e6, 3e6, 4e6, 5e6]
+    assert nice_ticks(0, 0) == [0.0] and nice_ticks(-1.0, 1.0, 4) == [-1.0, -0.5, 0.0, 0.5, 1.0]

@@ -23,9 +23,11 @@ import ipyvue
 import solara
 import solara.lab
 import solara.server.settings
+import solara.server.starlette
 import traitlets
 
 from simfunnel.app.board import BoardPage
+from simfunnel.app.compress import install as install_compress_once
 from simfunnel.app.front import PAGE_STYLE, Front
 from simfunnel.app.lesson_page import LessonRoute
 from simfunnel.app.room import LOG, Address, Room, Seat, new_token, page_language, room
@@ -39,6 +41,8 @@ __all__ = ["BrowserMemory", "Page", "Shell", "routes"]
 solara.server.settings.theme.show_banner = False
 solara.server.settings.theme.title = "simfunnel"
 solara.server.settings.theme.loader = "plain"
+# Static files gzipped once per process, not once per browser (half the server's CPU for a page).
+install_compress_once(solara.server.starlette.app)
 
 # The app's log (seats taken and closed, joins refused) next to Solara's, on stderr.
 if not LOG.handlers:
