@@ -382,3 +382,23 @@ def test_coupling_is_checked_and_kept_by_replay():
     sim.run(10)
     assert sim.replay().coupling == "classic" and sim.history.meta["coupling"] == "classic"
     assert Simulation(world, seed=4).coupling == "monotone"
+
+
+def test_advance_ends_exactly_where_step_does_and_replays_use_it():
+    """advance() is step() without building the week's event frame (replays drop it): same stages,
+    same events, same history."""
+    world = generate(accounts=60, seed=11)
+    a, b = Simulation(world, seed=4), Simulation(world, seed=4)
+    deal = int(world.deals.deal_id.iloc[0])
+    for week in range(6):
+        acts = {deal: "arrange_demo"} if week == 2 else None
+        try:
+            a.step(acts)
+        except ValueError:
+            acts = None
+            a.step()
+        b.advance(acts)
+    assert np.array_equal(a.stage_codes(), b.stage_codes()) and a.week == b.week == 6
+    pd.testing.assert_frame_equal(a.history.events, b.history.events)
+    pd.testing.assert_frame_equal(a.replay().history.events, a.history.events)
+    assert b.advance() is None

@@ -172,6 +172,14 @@ class Simulation:
             ValueError: past the world's horizon, an unknown or closed deal, a deal
                 not yet created, or an action that does not fit the deal's stage.
         """
+        return self._event_frame([self._advance(actions, styles)])
+
+    def advance(self, actions: Mapping[int, str] | None = None, styles: Mapping[int, object] | None = None) -> None:
+        """:meth:`step` without its return value: for replays, which drop it (building the week's event frame
+        was nine tenths of a replayed week's time). The simulation ends exactly as after :meth:`step`."""
+        self._advance(actions, styles)
+
+    def _advance(self, actions: Mapping[int, str] | None, styles: Mapping[int, object] | None) -> dict[str, np.ndarray]:
         week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
         n_open = len(self.funnel)
         record = go | drop | acted
@@ -198,7 +206,7 @@ class Simulation:
         self._stage_by_week.append(self._stage.copy())
         self.week = week
         self._history = None
-        return self._event_frame([ev])
+        return ev
 
     def preview(self, actions: Mapping[int, str], styles: Mapping[int, object] | None = None) -> pd.DataFrame:
         """What the coming week will do to these deals with these actions, without moving the week.
@@ -306,7 +314,7 @@ class Simulation:
                            coupling=self.coupling)
         if self.people is None:
             for acts in self._actions[:target]:
-                other.step(acts)
+                other.advance(acts)
             return other
         # The meetings made with meet() between weeks; the actions' meetings are made again by the steps,
         # so the replay's meeting log is this one's, entry for entry.
@@ -317,7 +325,7 @@ class Simulation:
                 other.meet(direct[k][1])
                 k += 1
             if w < target:
-                other.step(self._actions[w], self._styles[w])
+                other.advance(self._actions[w], self._styles[w])
         return other
 
     def meet(self, contact_ids, account_id: int | None = None) -> None:
@@ -462,7 +470,7 @@ class Simulation:
         if target > self.world.weeks:
             raise ValueError(f"cannot run to week {target}: the world has arrivals for {self.world.weeks} weeks")
         while self.week < target:
-            self.step()
+            self.advance()
         return self.history
 
     def _deal_positions(self, deal_ids: Iterable[int]) -> np.ndarray:

@@ -78,11 +78,11 @@ class MovesMixin:
         kwargs["coupling"] = self.config.get("coupling", "classic")
         sim = Simulation(tw.world, seed=self._team(team)["sim_seed"], people=people, **kwargs)
         for _ in range(self.start_week):
-            sim.step()
+            sim.advance()
         return sim
 
     def _step(self, sim: "Simulation", actions: dict, styles: dict) -> None:
-        sim.step(actions, styles if sim.people is not None else None)
+        sim.advance(actions, styles if sim.people is not None else None)
 
     def simulation(self, team: str) -> "Simulation":
         """The team's simulation rebuilt by replay: warm-up to ``start_week``, then every closed week's moves.

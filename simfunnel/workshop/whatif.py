@@ -313,7 +313,7 @@ def branch(store: "WorkshopStore", team: str, at_round: int, changes: Mapping[in
                                     "stage": obstacle[1]})
                     a.pop(d)
                     st.pop(d, None)
-        sim.step(a, st if sim.people is not None else None)
+        sim.advance(a, st if sim.people is not None else None)
     original = team_indicators(store, original_sim.history, quota, base_T)
     branched = team_indicators(store, sim.history, quota, base_T)
     if new_threshold is not None:
