@@ -130,6 +130,7 @@ BOARD_STATE = """(a) => {
   const s = {
     message: msg ? msg.innerHTML : '', actMessage: actMsg ? actMsg.innerHTML : '', week: kpi ? kpi.textContent : '',
     quiz: vis(named(a.advance)), reply: !!board.querySelector('.sf-reply'),
+    replyText: board.querySelector('.sf-reply') ? board.querySelector('.sf-reply').parentElement.textContent : '',
     act: vis(act) && !act.disabled, selected: sel ? sel.textContent : '',
     selectedPlanned: !!sel && !!sel.querySelector('.sf-plan'),
     bar: bar ? bar.textContent.trim() : '', barEnabled: !!bar && !bar.disabled,
@@ -144,25 +145,40 @@ BOARD_STATE = """(a) => {
 }"""
 
 
-def _wait_js(condition: str) -> str:
-    """A promise for ``page.evaluate``: resolves with ``condition``'s answer (on ``s``, the board's state, and the
-    args ``a``) as soon as the DOM shows it — checked at the next frame after the page changed (a MutationObserver,
-    not a poll: 30 pages waiting must not cost the browsers' CPU) — or with 'timeout' after ``a.timeout`` ms."""
+def _wait_js(condition: str, click: str = "") -> str:
+    """A promise for ``page.evaluate``: resolves with ``[answer, ms]`` — ``condition``'s answer (on ``s``, the board's
+    state, and the args ``a``) as soon as the DOM shows it, checked at the next frame after the page changed (a
+    MutationObserver, not a poll: 30 pages waiting must not cost the browsers' CPU), or 'timeout' after
+    ``a.timeout`` ms — and the milliseconds it took.
+
+    With ``click`` (a JavaScript expression for the button, given ``board`` and ``a``), the page itself presses
+    it first and the time runs from that press: what the trainee waits for (the server, the network and the
+    page's drawing), not Playwright's checks before a click nor its round trips to this script under load.
+    A button that is not there, hidden or disabled answers 'missing' at once."""
+    press = ""
+    if click:
+        press = f"""
+  const board = document.querySelector('.sf-board');
+  const button = board ? ({click}) : null;
+  if (!button || button.disabled || button.closest('[style*="display: none"], .sf-hidden')) {{ resolve(['missing', 0]); return; }}
+  button.click();"""
     return f"""(a) => new Promise(resolve => {{
   const check = () => {{ const s = ({BOARD_STATE})(a); if (!s) return false; {condition} }};
+  const t0 = performance.now();{press}
+  const done = r => resolve([r, performance.now() - t0]);
   const now = check();
-  if (now) {{ resolve(now); return; }}
+  if (now) {{ done(now); return; }}
   let timer = null, frame = 0;
   const observer = new MutationObserver(() => {{
     if (frame) return;  // at most one check a frame, however many changes the server's messages make
     frame = requestAnimationFrame(() => {{
       frame = 0;
       const r = check();
-      if (r) {{ observer.disconnect(); clearTimeout(timer); resolve(r); }}
+      if (r) {{ observer.disconnect(); clearTimeout(timer); done(r); }}
     }});
   }});
   observer.observe(document.body, {{subtree: true, childList: true, attributes: true, characterData: true}});
-  timer = setTimeout(() => {{ observer.disconnect(); resolve('timeout'); }}, a.timeout);
+  timer = setTimeout(() => {{ observer.disconnect(); done('timeout'); }}, a.timeout);
 }})"""
 
 
@@ -171,15 +187,20 @@ def _wait_js(condition: str) -> str:
 NOTE = ("if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; "
         "if (s.actMessage !== a.beforeAct && s.actMessage.includes('sf-warn')) return 'refused'; "
         "if (s.bar === a.submit && !s.barEnabled) return 'locked'; return false;")  # rounds: the round was played
-AFTER_SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; "
-                        # a teammate planned the deal since the cards were read: nothing to act on
-                        f"if (s.selectedPlanned && s.selected.includes('#' + a.deal)) return 'taken'; {NOTE}")
-AFTER_ACT = _wait_js(f"if (s.quiz && s.reply) return 'reply'; {NOTE}")
-AFTER_JUDGE = _wait_js(f"if (!s.quiz) return 'judged'; {NOTE}")
-AFTER_NEXT = _wait_js(f"if (s.week !== a.week) return 'next'; {NOTE}")
-AFTER_SUBMIT = _wait_js("if (!s.barEnabled) return 'submitted'; "
-                        "if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; "
-                        "return false;")
+# The buttons, found as the trainee sees them: the i-th shown card's button, or a button by its text.
+CARD_BUTTON = ("[...board.querySelectorAll('.sf-card')].filter(c => !c.closest('[style*=\"display: none\"], .sf-hidden'))"
+               "[a.card]?.querySelector('button')")
+NAMED_BUTTON = "[...board.querySelectorAll('button.widget-button')].find(b => b.textContent.trim() === a.button)"
+SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; "
+                  # a teammate planned the deal since the cards were read: nothing to act on
+                  f"if (s.selectedPlanned && s.selected.includes('#' + a.deal)) return 'taken'; {NOTE}", CARD_BUTTON)
+ACT = _wait_js(f"if (s.quiz && s.reply) return 'reply'; {NOTE}", NAMED_BUTTON)
+# judged: the quiz is gone, or it moved on to another reply still waiting (a teammate's, or one left before)
+JUDGE = _wait_js(f"if (!s.quiz || s.replyText !== a.beforeReply) return 'judged'; {NOTE}", NAMED_BUTTON)
+NEXT = _wait_js(f"if (s.week !== a.week) return 'next'; {NOTE}", NAMED_BUTTON)
+SUBMIT = _wait_js("if (!s.barEnabled) return 'submitted'; "
+                  "if (s.message !== a.before) return s.message.includes('sf-warn') ? 'refused' : 'note'; "
+                  "return false;", NAMED_BUTTON)
 
 
 @dataclass
@@ -222,19 +243,20 @@ async def board_state(page, lab: dict, cards: bool = False) -> dict | None:
     return await page.evaluate(f"({BOARD_STATE})", {**lab, "cards": cards})
 
 
-async def _until(page, js: str, args: dict, step: str) -> str:
-    """Wait for ``js`` to say what the board shows after ``step`` (its answer); a timeout names the step."""
+async def _press(page, js: str, args: dict, step: str) -> tuple[str, float]:
+    """Press a button in the page and wait for what the board shows after ``step``: (its answer, seconds from
+    the press). A timeout or a missing button names the step and what the page showed."""
     try:
-        got = await asyncio.wait_for(page.evaluate(js, {**args, "timeout": STEP_TIMEOUT_MS}),
-                                     STEP_TIMEOUT_MS / 1000 + 15)
+        got, ms = await asyncio.wait_for(page.evaluate(js, {**args, "timeout": STEP_TIMEOUT_MS}),
+                                         STEP_TIMEOUT_MS / 1000 + 15)
     except Exception as err:  # noqa: BLE001 - the page gone, or Playwright's own timeout
-        got = f"{type(err).__name__}"
-    if got in ("timeout", "TimeoutError") or got.endswith("Error"):
+        got, ms = f"{type(err).__name__}", 0.0
+    if got in ("timeout", "missing", "TimeoutError") or got.endswith("Error"):
         state = None
         with contextlib.suppress(Exception):
             state = await board_state(page, args)
         raise RuntimeError(f"{step}: {got} after {STEP_TIMEOUT_MS / 1000:.0f} s; the page shows {state or 'no board'}")
-    return got
+    return got, ms / 1000
 
 
 async def open_page(browser, base: str, t: Trainee, aborted: list[str]) -> None:
@@ -278,33 +300,30 @@ async def play_once(t: Trainee, room: Room) -> None:
     free = [i for i, c in enumerate(s["cards"]) if not c["planned"]] or list(range(len(s["cards"])))
     i = free[(t.slot + t.cycles * t.team_size) % len(free)]  # teammates spread over the deals
     deal = s["cards"][i]["id"]
-    t0 = time.perf_counter()
-    await page.locator(".sf-board .sf-card:visible").nth(i).locator("button").click(timeout=STEP_TIMEOUT_MS)
-    got = await _until(page, AFTER_SELECT, {**lab, "deal": deal, "before": s["message"], "beforeAct": s["actMessage"]}, "select")
-    t.selects.append(time.perf_counter() - t0)
+
+    def before(state: dict) -> dict:
+        return {**lab, "before": state["message"], "beforeAct": state["actMessage"]}
+
+    got, took = await _press(page, SELECT, {**before(s), "card": i, "deal": deal}, "select")
+    t.selects.append(took)
     if got == "selected":
         s = await board_state(page, lab)
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name=lab["act"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-        got = await _until(page, AFTER_ACT, {**lab, "before": s["message"], "beforeAct": s["actMessage"]}, "act")
-        (t.acts if got == "reply" else t.refusals).append(time.perf_counter() - t0)
+        got, took = await _press(page, ACT, {**before(s), "button": lab["act"]}, "act")
+        (t.acts if got == "reply" else t.refusals).append(took)
         if got == "reply":
             s = await board_state(page, lab)
-            t0 = time.perf_counter()
-            await page.get_by_role("button", name=lab["advance"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-            await _until(page, AFTER_JUDGE, {**lab, "before": s["message"], "beforeAct": s["actMessage"]}, "judge")
-            t.judges.append(time.perf_counter() - t0)
+            _, took = await _press(page, JUDGE, {**before(s), "button": lab["advance"], "beforeReply": s["replyText"]},
+                                   "judge")
+            t.judges.append(took)
     s = await board_state(page, lab)
     if s and s["bar"] == lab["next"] and room.week_due(t.team, week_number(s["week"])):
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name=lab["next"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-        if await _until(page, AFTER_NEXT, {**lab, "before": s["message"], "beforeAct": s["actMessage"], "week": s["week"]}, "next week") == "next":
-            t.weeks.append(time.perf_counter() - t0)
+        got, took = await _press(page, NEXT, {**before(s), "button": lab["next"], "week": s["week"]}, "next week")
+        if got == "next":
+            t.weeks.append(took)
     elif s and s["bar"] == lab["submit"] and s["barEnabled"] and room.submit_due(t.team):
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name=lab["submit"], exact=True).click(timeout=STEP_TIMEOUT_MS)
-        if await _until(page, AFTER_SUBMIT, {**lab, "before": s["message"], "beforeAct": s["actMessage"]}, "submit") == "submitted":
-            t.submits.append(time.perf_counter() - t0)
+        got, took = await _press(page, SUBMIT, {**before(s), "button": lab["submit"]}, "submit")
+        if got == "submitted":
+            t.submits.append(took)
 
 
 async def play(t: Trainee, room: Room, until: float, think: float, rng: random.Random) -> None:
@@ -330,7 +349,7 @@ def board_path(code: str, name: str, lang: str) -> str:
 def _jupyter_msg(msg_type: str, content: dict, session: str) -> tuple[str, str]:
     msg_id = uuid.uuid4().hex
     header = {"msg_id": msg_id, "username": "room-bench", "session": session, "msg_type": msg_type,
-              "version": "5.3", "date": _dt.datetime.now(_dt.timezone.utc).isoformat()}
+              "version": "5.3", "date": _dt.datetime.now(_dt.UTC).isoformat()}
     return msg_id, json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
                                "channel": "shell", "buffers": []})
 

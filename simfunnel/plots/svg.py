@@ -44,7 +44,7 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw - 1e-12)
     first = math.ceil(low / step - 1e-9) * step
     count = math.floor((high - first) / step + 1e-9) + 1
-    return [round(first + i * step, 10) for i in range(count)]
+    return [float(round(first + i * step, 10)) for i in range(count)]
 
 
 def _esc(text: object) -> str:
