@@ -47,6 +47,11 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
     return [float(round(first + i * step, 10)) for i in range(count)]
 
 
+def _text_width(text: str, size: float = 11.0) -> float:
+    """About how wide ``text`` is in pixels at ``size`` px (a Chinese character is square, a digit about half)."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -96,8 +101,8 @@ def indicator_svg(table: pd.DataFrame, quota: float | None = None, lang: str | N
     total = forecast + booked
     has_quota = quota is not None and math.isfinite(float(quota))
 
-    # the frame: title on top, amounts on the left, weeks below, the legend on the right
-    left, right, top, bottom = 62.0, width - 178.0, 30.0, height - 40.0
+    # the frame: title on top, amounts on the left (as wide as their longest label), weeks below, the legend right
+    right, top, bottom = width - 178.0, 30.0, height - 40.0
     x0, x1 = (float(weeks[0]), float(weeks[1])) if weeks is not None else (
         (float(np.nanmin(x)), float(np.nanmax(x))) if x.size else (0.0, 1.0))
     if x1 <= x0:
@@ -107,6 +112,9 @@ def indicator_svg(table: pd.DataFrame, quota: float | None = None, lang: str | N
     values = values[np.isfinite(values)]
     y0 = min(0.0, float(values.min())) if values.size else 0.0
     y1 = max(float(values.max()) * 1.08, 1.0) if values.size else 1.0
+
+    ticks = [(v, i18n.format_money(v, currency, lang, compact=True)) for v in nice_ticks(y0, y1, 6)]
+    left = 28.0 + max((_text_width(label) for _, label in ticks), default=30.0)
 
     def sx(v: float) -> float:
         return left + (v - x0) / (x1 - x0) * (right - left)
@@ -121,11 +129,10 @@ def indicator_svg(table: pd.DataFrame, quota: float | None = None, lang: str | N
            f"<title>{_esc(title)}</title>",
            f'<text x="4" y="17" font-size="14">{_esc(title)}</text>']
     # amounts: grid lines and labels
-    for v in nice_ticks(y0, y1, 6):
+    for v, label in ticks:
         y = _num(sy(v))
         out.append(f'<line x1="{_num(left)}" x2="{_num(right)}" y1="{y}" y2="{y}" stroke="{GRID_COLOR}"/>')
-        out.append(f'<text x="{_num(left - 5)}" y="{y}" text-anchor="end" dominant-baseline="middle">'
-                   f"{_esc(i18n.format_money(v, currency, lang, compact=True))}</text>")
+        out.append(f'<text x="{_num(left - 5)}" y="{y}" text-anchor="end" dominant-baseline="middle">{_esc(label)}</text>')
     # weeks: integer ticks, at most about eight
     first, last = math.ceil(x0), math.floor(x1)
     step = max(1, math.ceil((last - first + 1) / 8))
