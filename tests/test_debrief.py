@@ -464,6 +464,13 @@ def test_round_and_branch_charts_speak_one_language(played, lang, tmp_path, capl
     assert_language(texts, lang)
     render_clean(fig, tmp_path / f"rounds_{lang}.png", caplog)
 
+    # after one round the x axes show whole rounds (MaxNLocator fell back to 0.7, 0.8 … labelled "1 1 1 1")
+    one = table[table["round"] <= 1]
+    fig = Figure(figsize=(13, 4), layout="constrained")
+    axes = plots.round_chart(one, axes=fig.subplots(1, 3), lang=lang)
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == ["1"]
+    assert list(axes[0].get_xticks()) == [0, 1]
+
     move = _changeable_move(played, "blue")
     b = branch(played, "blue", move["round"], {int(move.deal_id): "courtesy_call"})
     fig = Figure(figsize=(9, 3.6), layout="constrained")

@@ -110,6 +110,28 @@ def test_the_timer_closes_the_round_on_a_refresh(store):
         assert store.rounds().iloc[-1]["closed_by"] == "timer"
 
 
+def test_a_round_closed_elsewhere_replaces_the_consoles_last_message(store):
+    """Seen in the rehearsal: a board's clock closed the round on time, and the console still said "Opened:
+    Round 1" under "No round is open"; a round opened from elsewhere (the CLI) leaves no old message either."""
+    with closing_new_widgets():
+        control = RoundControl(store, lang="en")
+        control.open_round(timer_minutes=0.002)
+        control.auto.value = False
+        assert "Opened: Round 1" in control.note.value
+        import time
+
+        time.sleep(0.3)
+        assert store.tick()  # a trainee's board ticked first: the console's own tick finds nothing to close
+        control.reload()
+        assert control.round is None and "Time is up: Round 1 was closed and played" in control.note.value
+        store.open_round()  # the CLI
+        control.reload()
+        assert control.round is not None and control.note.value == ""
+        store.close_round(by="trainer")
+        control.reload()
+        assert "Closed and played: Round 2" in control.note.value
+
+
 def test_trainee_board_in_rounds_mode(store):
     with closing_new_widgets():
         control = RoundControl(store, lang="en")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, PercentFormatter
 
 from simfunnel import i18n
 from simfunnel.plots.style import (
@@ -217,7 +217,10 @@ def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currenc
     for ax, key in zip(axes, ("round_forecast", "round_booked", "round_progress")):
         ax.set_title(text(key), loc="left", fontsize=11)
         ax.set_xlabel(text("round_axis"))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+        first = 0 if ax is not axes[2] else 1
+        # a round is a whole number: with one round played MaxNLocator fell back to 0.7, 0.8 … shown as "1 1 1"
+        ax.xaxis.set_major_locator(FixedLocator(range(first, last + 1)) if last - first <= 12
+                                   else MaxNLocator(integer=True, nbins=8))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: text("round_start") if v == 0 else f"{v:.0f}"))
         ax.set_xlim(-0.3 if ax is not axes[2] else 0.7, last + 0.3)
         _debrief_axes(ax)

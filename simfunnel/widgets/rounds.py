@@ -179,12 +179,27 @@ class RoundControl(AutoRefreshed, Widget):
         """Read the round, the submissions and the events again, and redraw."""
         with self._lock:
             self.tick()
+            before = self.round
             self.round = self.store.current_round()
+            if (before or {}).get("id") != (self.round or {}).get("id"):
+                self._round_changed(before)
             self.status = self.store.round_status()
             self.events = self.store.events(lang=self.lang)
             self.events.attrs["lang"] = self.lang
             self.weights = self.store.weights
         self.refresh()
+
+    def _round_changed(self, before: dict | None) -> None:
+        """The open round changed since the last reload — maybe not here (a board's clock closed it on time, the
+        CLI opened one): the last message is of the past; say how the round that was open ended."""
+        self._note = None
+        if before is not None:
+            rounds = self.store.rounds()
+            ended = rounds[rounds["id"] == before["id"]]
+            if len(ended) and ended.iloc[0]["status"] == "closed":
+                key = "done_timer" if ended.iloc[0]["closed_by"] == "timer" else "done_close"
+                self._note = (key, {"round": ended.iloc[0].to_dict()}, False)
+        self._render_note()
 
     # --- plumbing -------------------------------------------------------------------------------
     def _do(self, call):
