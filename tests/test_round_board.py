@@ -252,3 +252,32 @@ def test_every_round_text_is_in_one_language(store, lang):
         li.tick()
         texts += li.texts()
         assert_language(texts, lang)
+
+
+def test_in_rounds_the_board_speaks_of_the_round_not_the_week(tmp_path):
+    """Seen in the rehearsal: "本周已安排" and "本周行动（2）" under a round of weeks 14–16."""
+    from simfunnel.workshop.store import WorkshopStore
+    from simfunnel.widgets.workshop import TeamBoard
+
+    store = WorkshopStore.init(tmp_path / "w", teams=["red"], seed=5, weeks_per_round=3)
+    store.open_round(timer_minutes=5)
+    board = TeamBoard(store, "red", trainee="李雷", lang="zh")
+    try:
+        stage = next(k for k in board.funnel.keys if board.page(k))
+        deal = board.page(stage)[0]
+        board.act(deal, board.fitting_actions(stage)[0].key)
+        board.select(deal)
+        assert "本回合已安排" in board._deal_html.value and "本周已安排" not in board._deal_html.value
+        assert "本回合行动（1）" in board._moves_html.value
+        board.set_language("en")
+        assert "This round&#x27;s actions (1)" in board._moves_html.value
+    finally:
+        board.close()
+    free = WorkshopStore.init(tmp_path / "f", teams=["red"], seed=5)
+    board = TeamBoard(free, "red", trainee="Li", lang="en")
+    try:
+        stage = next(k for k in board.funnel.keys if board.page(k))
+        board.act(board.page(stage)[0], board.fitting_actions(stage)[0].key)
+        assert "This week&#x27;s actions (1)" in board._moves_html.value
+    finally:
+        board.close()

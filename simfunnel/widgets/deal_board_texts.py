@@ -118,6 +118,11 @@ BOARD_TEXT: dict[str, Pair] = {
     "caught_up": ("队友已经结束了第 {week} 周，看板已经更新。", "A teammate closed week {week}: the board has caught up."),
     "teammates_title": ("队友本周的行动（{n}）", "Teammates' actions this week ({n})"),
     "teammate_planned": ("队友{who}本周已安排：{action}", "{who} planned this week: {action}"),
+    # in rounds a move is planned for the round (its weeks are played together): the same texts, said of the round
+    "deal_planned_round": ("本回合已安排：{action}", "Planned this round: {action}"),
+    "moves_title_round": ("本回合行动（{n}）", "This round's actions ({n})"),
+    "teammate_planned_round": ("队友{who}本回合已安排：{action}", "{who} planned this round: {action}"),
+    "teammates_title_round": ("队友本回合的行动（{n}）", "Teammates' actions this round ({n})"),
     "undo_tip_team": ("撤销你本周最后一个行动", "Undo your last action this week"),
     "ask_undo": ("请队友确认撤回", "Ask to withdraw it"),
     "ask_undo_tip": ("这是{who}的行动：只有另一位队友确认后才会撤回", "{who}'s move: withdrawn once another teammate confirms"),

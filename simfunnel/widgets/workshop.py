@@ -149,6 +149,16 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         ValueError: no store and no session, an unknown team (:class:`JoinError`).
     """
 
+    #: Texts said of the week in free play and of the round in rounds (the round's moves play together).
+    ROUND_WORDING = {"deal_planned": "deal_planned_round", "moves_title": "moves_title_round",
+                     "teammate_planned": "teammate_planned_round", "teammates_title": "teammates_title_round"}
+
+    def t(self, key: str, **fields: object) -> str:
+        """The text ``key`` in the board's language; in rounds, its round wording when it has one."""
+        if key in self.ROUND_WORDING and getattr(self, "_session", None) is not None and self.store.rounds_mode:
+            key = self.ROUND_WORDING[key]
+        return super().t(key, **fields)
+
     def __init__(self, store: Session | WorkshopStore | str | os.PathLike | None = None, team: str | None = None, *,
                  trainee: str | None = None, page_size: int = 6, rotting_weeks: int = 4,
                  lang: str | None = None, poll_seconds: float = 4.0) -> None:
