@@ -57,8 +57,11 @@ RANK_COLUMNS: dict[str, tuple[bool, str]] = {
 TABLE_CSS = """
 <style>
 .sf-lb table {border-collapse:collapse; font-size:13px}
-.sf-lb th {text-align:right; padding:4px 10px; border-bottom:2px solid #c9d3e0; font-weight:600; color:#33404d}
-.sf-lb td {text-align:right; padding:4px 10px; border-bottom:1px solid #e5e9ef}
+.sf-lb {overflow-x:auto; max-width:100%}
+.sf-lb th {text-align:right; padding:4px 8px; border-bottom:2px solid #c9d3e0; font-weight:600; color:#33404d;
+  white-space:nowrap}
+.sf-lb td {text-align:right; padding:4px 8px; border-bottom:1px solid #e5e9ef}
+.sf-lb td.sf-team {white-space:nowrap}
 .sf-lb td.sf-team, .sf-lb th.sf-team {text-align:left}
 .sf-lb tr.sf-first td {background:#eef6ee}
 .sf-lb .sf-dot {display:inline-block; width:10px; height:10px; border-radius:5px; margin-right:6px}
