@@ -3,9 +3,9 @@
 Solara's server compresses every response with Starlette's ``GZipMiddleware`` at level 9, so each new
 browser that opens the app made the server gzip the same few megabytes of JavaScript again: in the room
 test, more than half of the server's CPU for a page (≈ 0.5 s of ≈ 1 s) went there. :class:`CompressOnce`
-takes its place: a response that names its content with an ``ETag`` (Solara's static files and page
-assets do; pages, the kernel's messages and API answers do not) is compressed the first time and served
-from memory after that; everything else goes through Starlette's ``GZipMiddleware`` as before.
+takes its place: a static file (Solara's, its page assets, the widgets' JavaScript: answers with an
+``ETag``) is read and compressed the first time and served from memory after that; everything else goes
+through Starlette's ``GZipMiddleware`` as before.
 
 :func:`install` puts it in place of the ``GZipMiddleware`` of Solara's Starlette app (``make app`` imports
 :mod:`simfunnel.app.pages`, which calls it).
@@ -28,8 +28,8 @@ from memory after that; everything else goes through Starlette's ``GZipMiddlewar
     >>> headers, body = asyncio.run(get())
     >>> headers[b"content-encoding"], int(headers[b"content-length"]) == len(body) < 2500
     (b'gzip', True)
-    >>> asyncio.run(get())[1] is body, app.compressed
-    (True, 1)
+    >>> asyncio.run(get())[1] is body, app.compressed, app.served
+    (True, 1, 1)
 """
 
 from __future__ import annotations
@@ -58,10 +58,14 @@ STATIC_FOLDERS = ("/static/", "/jupyter/nbextensions/", "/_solara/cdn/")
 
 
 class CompressOnce:
-    """ASGI middleware: gzip a static response once, keyed by its path and ``ETag``; the rest as ``GZipMiddleware``.
+    """ASGI middleware: a static file read, gzipped and kept once per path; the rest as ``GZipMiddleware``.
 
-    At most ``max_bytes`` of compressed bodies are kept (the least recently used go first); a body
-    larger than ``max_body`` is sent as it came.
+    The first GET of a static file (a 200 with an ``ETag``) goes to the app; its answer — gzipped when its
+    type is worth it — is kept by path and served from memory after that (``If-None-Match`` with its ETag
+    gets a 304), without asking the app again: a static file of an installed package does not change
+    while the server runs (a restart reads it afresh). Ranges, clients that take no gzip and everything
+    that is not a static file go through Starlette's ``GZipMiddleware`` as before. At most ``max_bytes``
+    are kept (the least recently used go first); a body over ``max_body`` is passed on as it came.
     """
 
     def __init__(self, app: App, minimum_size: int = 1000, compresslevel: int = 6, max_bytes: int = 64 * 2**20,
@@ -70,17 +74,37 @@ class CompressOnce:
         self.gzip = GZipMiddleware(app, minimum_size=minimum_size)
         self.minimum_size, self.compresslevel = minimum_size, compresslevel
         self.max_bytes, self.max_body = max_bytes, max_body
-        self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[str, list, bytes]] = OrderedDict()  # path → (etag, headers, body)
         self._size = 0
         self._lock = threading.Lock()
         self.compressed = 0  # bodies compressed so far (each once)
+        self.served = 0  # answers served from memory
 
     async def __call__(self, scope: Scope, receive, send) -> None:
-        if (scope["type"] != "http" or scope.get("method") != "GET"
-                or "gzip" not in Headers(scope=scope).get("accept-encoding", "")):
+        if scope["type"] != "http" or scope.get("method") != "GET" or not _static_candidate(scope):
             await self.gzip(scope, receive, send)
             return
-        # An own scope without the zero-copy extension: the body must come through ``send`` to be compressed.
+        asked = Headers(scope=scope)
+        if "range" in asked or "gzip" not in asked.get("accept-encoding", ""):
+            await self.gzip(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        with self._lock:
+            kept = self._cache.get(path)
+            if kept is not None:
+                self._cache.move_to_end(path)
+                self.served += 1
+        if kept is not None:
+            etag, raw, body = kept
+            if etag in (tag.strip().removeprefix("W/") for tag in asked.get("if-none-match", "").split(",")):
+                await send({"type": "http.response.start", "status": 304,
+                            "headers": [(b"etag", etag.encode("latin-1")), (b"vary", b"Accept-Encoding")]})
+                await send({"type": "http.response.body", "body": b""})
+            else:
+                await send({"type": "http.response.start", "status": 200, "headers": raw})
+                await send({"type": "http.response.body", "body": body})
+            return
+        # An own scope without the zero-copy extension: the body must come through ``send`` to be kept.
         own = dict(scope)
         own["extensions"] = {k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"}
         start: Message | None = None
@@ -95,7 +119,7 @@ class CompressOnce:
                 start = message
                 headers = Headers(raw=message.get("headers", []))
                 if message.get("status") != 200 or "etag" not in headers or "content-encoding" in headers:
-                    passed = True  # not a static file: as it is (a page or an answer here is small)
+                    passed = True  # a 304, an error, a page: as it is
                     await send(message)
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
@@ -105,41 +129,30 @@ class CompressOnce:
                     await send({"type": "http.response.body", "body": b"".join(parts), "more_body": True})
                     parts.clear()
                 elif not message.get("more_body", False):
-                    await self._send_static(scope, start, b"".join(parts), send)
+                    await self._keep_and_send(path, start, b"".join(parts), send)
             else:
                 await send(message)
 
-        if not _static_candidate(scope):
-            await self.gzip(scope, receive, send)
-            return
         await self.app(own, receive, capture)
 
-    async def _send_static(self, scope: Scope, start: Message, body: bytes, send) -> None:
+    async def _keep_and_send(self, path: str, start: Message, body: bytes, send) -> None:
         headers = MutableHeaders(raw=list(start.get("headers", [])))
-        kind = headers.get("content-type", "")
-        if len(body) < self.minimum_size or not kind.startswith(COMPRESSIBLE):
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
-            return
-        key = (scope.get("path", ""), headers["etag"])
-        with self._lock:
-            packed = self._cache.get(key)
-            if packed is not None:
-                self._cache.move_to_end(key)
-        if packed is None:
-            packed = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
+        if len(body) >= self.minimum_size and headers.get("content-type", "").startswith(COMPRESSIBLE):
+            body = gzip.compress(body, compresslevel=self.compresslevel, mtime=0)
+            headers["content-encoding"] = "gzip"
+            headers["content-length"] = str(len(body))
+            headers.add_vary_header("Accept-Encoding")
             with self._lock:
-                if key not in self._cache:
-                    self._cache[key] = packed
-                    self._size += len(packed)
-                    self.compressed += 1
-                while self._size > self.max_bytes and self._cache:
-                    self._size -= len(self._cache.popitem(last=False)[1])
-        headers["content-encoding"] = "gzip"
-        headers["content-length"] = str(len(packed))
-        headers.add_vary_header("Accept-Encoding")
-        await send({**start, "headers": headers.raw})
-        await send({"type": "http.response.body", "body": packed})
+                self.compressed += 1
+        raw = headers.raw
+        with self._lock:
+            if path not in self._cache:
+                self._cache[path] = (headers["etag"], raw, body)
+                self._size += len(body)
+            while self._size > self.max_bytes and self._cache:
+                self._size -= len(self._cache.popitem(last=False)[1][2])
+        await send({**start, "headers": raw})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _static_candidate(scope: Scope) -> bool:
