@@ -52,9 +52,8 @@ TITLE ?=
 # MALLOC_ARENA_MAX=2: each lesson page runs in a thread of its own, and glibc gave each thread's allocations
 # an arena it kept after the page closed (8 lesson pages, 5 times: RSS 316 → 470 MiB; with 2 arenas it
 # levels at ~340 MiB).
-# simfunnel.app.launch is `solara run` with uncompressed websockets (zlib on every widget message: 7 % of a
-# page's server CPU). COLUMNS/LINES: each page's IPython shell builds argparse parsers for its script
-# magics, and each asked the terminal for its size (17 % of a page's server CPU); set, it does not ask.
+# COLUMNS/LINES: each page's IPython shell builds argparse parsers for its script magics, and each asked
+# the terminal for its size (17 % of a page's server CPU); set, it does not ask.
 APP_ENV := SOLARA_KERNEL_CULL_TIMEOUT=20s SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
 	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2 COLUMNS=100 LINES=40
 
@@ -88,7 +87,7 @@ endif
 		--workshop "$(if $(strip $(WORKSHOP)),$(abspath $(WORKSHOP)),$(SIMFUNNEL_WORKSHOP))"
 	export SIMFUNNEL_WORKSHOP="$(if $(strip $(WORKSHOP)),$(abspath $(WORKSHOP)),$(SIMFUNNEL_WORKSHOP))" \
 		SIMFUNNEL_APP_TITLE="$(TITLE)" $(APP_ENV); \
-		exec $(VPY) -m simfunnel.app.launch run simfunnel.app.pages --production --host "$(IP)" --port "$(APP_PORT)" \
+		exec $(VENV)/bin/solara run simfunnel.app.pages --production --host "$(IP)" --port "$(APP_PORT)" \
 		--no-check-version
 
 test: $(STAMP)

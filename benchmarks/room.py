@@ -6,8 +6,7 @@ Run from the repository root (``make bench`` runs it after ``benchmarks/run.py``
     python benchmarks/room.py --pages 5 --minutes 0.5 --close-wait 40 --sessions 6 --out /tmp/room.json
 
 Each phase starts its own server exactly as ``make app`` does (the Makefile's target itself, through
-``tests/browser_support.Server``: ``solara run simfunnel.app.pages --production`` (through
-``simfunnel.app.launch``) with the Makefile's
+``tests/browser_support.Server``: ``solara run simfunnel.app.pages --production`` with the Makefile's
 environment, ``SOLARA_KERNEL_CULL_TIMEOUT=20s`` …) on a fresh store made with ``simfunnel workshop init
 --teams 6 --seed 2026``; the join codes are ``store.team_codes()``.
 

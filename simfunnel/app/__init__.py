@@ -1,7 +1,6 @@
 """The room app: one Python process serves every trainee's page (Solara), in Chinese or English.
 
-``make app WORKSHOP=W`` runs ``solara run simfunnel.app.pages --production`` (through
-:mod:`~simfunnel.app.launch`: uncompressed websockets): each browser page is a
+``make app WORKSHOP=W`` runs ``solara run simfunnel.app.pages --production``: each browser page is a
 virtual kernel inside one process, so nothing a trainee changes lives in a module global. A page
 holds its own :class:`~simfunnel.app.room.Seat` — the trainee's session (team, name, language) and
 the team's :class:`~simfunnel.widgets.workshop.TeamBoard` — and closes it when the page goes.
@@ -17,7 +16,6 @@ the team's :class:`~simfunnel.widgets.workshop.TeamBoard` — and closes it when
 - :mod:`~simfunnel.app.pages` — the Solara entry point (``Page``: front page or board, by the address; ``routes``:
   ``/`` and ``/lesson``);
 - :mod:`~simfunnel.app.serve` — what ``make app`` prints before Solara starts: the address, its QR code;
-- :mod:`~simfunnel.app.launch` — ``solara run`` as ``make app`` starts it (websockets uncompressed);
 - :mod:`~simfunnel.app.compress` — Solara's static files gzipped once per process, not once per browser.
 
 Importing this package loads neither Solara nor ipywidgets; :mod:`~simfunnel.app.pages` does.
