@@ -27,12 +27,11 @@ import numpy as np
 import pandas as pd
 
 from simfunnel import i18n
+from simfunnel.plots.style import BOOKED_COLOR, FORECAST_COLOR, QUOTA_COLOR, TEXT_COLOR, TOTAL_COLOR
 
 __all__ = ["indicator_svg", "nice_ticks"]
 
-# The colours of simfunnel.plots.style (kept here as strings: this module imports no matplotlib).
-FORECAST_COLOR, BOOKED_COLOR, TOTAL_COLOR, QUOTA_COLOR = "#1f77b4", "#2ca02c", "#7b3294", "#444444"
-TEXT_COLOR, GRID_COLOR, AXIS_COLOR = "#222222", "#dddddd", "#555555"
+GRID_COLOR, AXIS_COLOR = "#dddddd", "#555555"  # the light grid and axes of style.plain_axes
 
 
 def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
