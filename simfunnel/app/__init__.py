@@ -16,7 +16,8 @@ the team's :class:`~simfunnel.widgets.workshop.TeamBoard` — and closes it when
 - :mod:`~simfunnel.app.pages` — the Solara entry point (``Page``: front page or board, by the address; ``routes``:
   ``/`` and ``/lesson``);
 - :mod:`~simfunnel.app.serve` — what ``make app`` prints before Solara starts: the address, its QR code;
-- :mod:`~simfunnel.app.compress` — Solara's static files gzipped once per process, not once per browser.
+- :mod:`~simfunnel.app.compress` — Solara's static files gzipped once per process, not once per browser;
+- :mod:`~simfunnel.app.shells` — the pages' IPython shells without per-interpreter script magics.
 
 Importing this package loads neither Solara nor ipywidgets; :mod:`~simfunnel.app.pages` does.
 """

@@ -1,4 +1,4 @@
-"""Static files compressed once per process, not once per page; lighter IPython shells for the pages.
+"""Static files compressed once per process, not once per page.
 
 Solara's server compresses every response with Starlette's ``GZipMiddleware`` at level 9, so each new
 browser that opens the app made the server gzip the same few megabytes of JavaScript again: in the room
@@ -44,7 +44,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
-__all__ = ["CompressOnce", "install", "lighter_shells"]
+__all__ = ["CompressOnce", "install"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -177,22 +177,3 @@ def install(app: Any) -> bool:
         app.middleware_stack = None
     return found
 
-
-def lighter_shells() -> None:
-    """IPython's script magics in this process make no per-interpreter cell magics (``%%bash``, ``%%perl`` …).
-
-    Solara makes an IPython shell for each page and loads its script magics (to unregister their exit
-    handler), which built an argparse parser with formatted help for each interpreter: 19 % of the
-    server's CPU for a page. No page of the app runs a cell through the shell (the lessons run their code
-    themselves). ``%%script`` stays.
-
-        >>> from IPython.core.magics.script import ScriptMagics
-        >>> original = ScriptMagics._generate_script_magics
-        >>> lighter_shells()
-        >>> sorted(ScriptMagics().magics["cell"])
-        ['script']
-        >>> ScriptMagics._generate_script_magics = original  # (this process is a test's)
-    """
-    from IPython.core.magics.script import ScriptMagics
-
-    ScriptMagics._generate_script_magics = lambda self: None

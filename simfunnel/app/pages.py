@@ -28,10 +28,10 @@ import traitlets
 
 from simfunnel.app.board import BoardPage
 from simfunnel.app.compress import install as install_compress_once
-from simfunnel.app.compress import lighter_shells
 from simfunnel.app.front import PAGE_STYLE, Front
 from simfunnel.app.lesson_page import LessonRoute
 from simfunnel.app.room import LOG, Address, Room, Seat, new_token, page_language, room
+from simfunnel.app.shells import lighter_shells
 from simfunnel.app.texts import html_lang, text
 from simfunnel.workshop.session import JoinError
 from simfunnel.workshop.store import StoreError
