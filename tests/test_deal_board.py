@@ -489,3 +489,35 @@ def test_reset_keeps_the_simulations_coupling_and_effects():
     board.reset()  # asked twice
     assert board.sim.week == 0 and board.sim.coupling == "classic" and board.sim.effects == effects
     board.close()
+
+
+def test_held_sends_one_message_per_changed_widget_at_the_end(monkeypatch):
+    """``base.held``: a tree's changes go out when the outermost hold of it ends, one update per widget changed
+    with its last values; a shared layout is held once; widgets left unchanged send nothing."""
+    import ipywidgets as w
+
+    from simfunnel.widgets.base import held
+
+    shared = w.Layout()
+    a, b, c = (w.HTML("", layout=shared) for _ in range(3))
+    inner = w.VBox([b, c])
+    root = w.VBox([a, inner])
+    sent: list[tuple[w.Widget, dict]] = []
+    monkeypatch.setattr(w.Widget, "_send", lambda self, msg, buffers=None: sent.append((self, msg)))
+    with held(root):
+        a.value = "one"
+        a.value = "two"
+        with held(inner):
+            b.value = "three"
+        with held(root):
+            c.value = "four"
+        assert sent == []  # nothing before the outermost hold ends
+    updates = [(x, m["state"]) for x, m in sent if m["method"] == "update"]
+    assert len(updates) == 3 and {x.model_id: state for x, state in updates} == {
+        a.model_id: {"value": "two"}, b.model_id: {"value": "three"}, c.model_id: {"value": "four"}}
+    assert not any(x._holding_sync for x in (root, inner, a, b, c, shared))
+    sent.clear()
+    a.value = "five"  # no hold: at once
+    assert [m["state"] for _, m in sent] == [{"value": "five"}]
+    for x in (root, inner, a, b, c, shared):
+        x.close()

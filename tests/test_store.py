@@ -505,3 +505,28 @@ def test_status_reports_weeks_moves_and_last_activity(small):
     assert s.loc["blue"].tolist()[:5] == [13, 14, 0, 0, 0] and pd.isna(s.loc["blue", "last_activity"])
     assert json.loads(sqlite3.connect(small.path).execute("SELECT value FROM meta WHERE key='config'").fetchone()[0]
                       )["accounts"] == 60
+
+
+def test_move_records_are_the_moves_a_board_reads(tmp_path):
+    """``move_records`` (a board's clock reads it at every teammate's move) holds what ``moves()`` holds for the
+    team: withdrawn moves flagged, answers and their judgement, styles parsed, oldest first."""
+    store = WorkshopStore.init(tmp_path, teams=["red", "blue"], seed=5, accounts=80, people=True)
+    sim = store.simulation("red")
+    present = [d for d, s in open_deals(sim) if s == "evaluation"]
+    store.record_move("red", 14, present[0], "arrange_demo", style="A", trainee="Li")
+    store.record_move("red", 14, present[1], "arrange_demo", trainee="Wang")
+    store.record_move("blue", 14, open_deals(store.simulation("blue"))[0][0], "courtesy_call", trainee="Zhao")
+    store.classify("red", 14, present[0], "advance")
+    store.withdraw("red", 14, present[1], trainee="Wang")
+    records = store.move_records("red")
+    frame = store.moves("red")
+    assert [r.id for r in records] == frame["id"].tolist() and len(records) == 2
+    for r, row in zip(records, frame.itertuples(index=False)):
+        assert (r.week, r.deal_id, r.action, r.style, r.outcome, r.trainee, r.withdrawn) == (
+            row.week, row.deal_id, row.action, row.style, row.outcome, row.trainee, row.withdrawn)
+        assert r.answer == (None if pd.isna(row.answer) else row.answer)
+        assert r.correct == (None if pd.isna(row.correct) else bool(row.correct))
+    assert records[0].style == "A" and records[0].answer == "advance" and isinstance(records[0].correct, bool)
+    assert records[1].withdrawn and records[1].correct is None
+    with pytest.raises(StoreError):
+        store.move_records("green")

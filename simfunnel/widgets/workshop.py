@@ -290,7 +290,7 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             if version == self._seen:
                 return False  # nothing the board shows has changed: one read, no redraw
             week = self.store.week(self.team)
-            rows = self.store.moves(self.team)
+            rows = self.store.move_records(self.team)
             key = self.store.replay_key(self.team)  # a practice reset or a market event scheduled for the team
             same_rounds = self._seen is not None and version[-3:] == self._seen[-3:]  # the rounds' part of it
             rounds = self._read_rounds() if self.store.rounds_mode and not same_rounds else self._rounds
@@ -310,19 +310,20 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         if rounds != self._rounds:  # a round opened or played, a submit: the last message is of the past
             self._note, self._note_error = None, False
         self._rounds = rounds
-        live = rows[~rows["withdrawn"]]
         mine: list[Move] = []
         mates: list[tuple[str, Move]] = []
         by_week: dict[int, list[tuple[str, Move]]] = {}
-        for r in live.itertuples(index=False):
+        for r in rows:
+            if r.withdrawn:
+                continue
             move = self._by_id.get(r.id)
             if move is None:
                 move = self._move_from_row(r)
-                self._by_id[int(r.id)] = move
-            move.answer = None if r.answer is None or pd.isna(r.answer) else str(r.answer)
-            move.correct = None if pd.isna(r.correct) else bool(r.correct)
+                self._by_id[r.id] = move
+            move.answer = r.answer
+            move.correct = r.correct
             move.revealed = bool(r.week <= week or move.answer is not None)
-            by_week.setdefault(int(r.week), []).append((str(r.trainee or ""), move))
+            by_week.setdefault(r.week, []).append((r.trainee, move))
             if r.trainee == self.trainee:
                 mine.append(move)
             elif r.week == week + 1:
@@ -657,12 +658,22 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             self._render_round()
             self._render_result()
         try:  # market news hits when the round it falls in opens (hidden before: the trainer's surprise)
-            events = self.store.events(self.team, lang=self.lang)
+            events = self._market_events()
         except StoreError:
             return
         r = self._rounds.open
         horizon = r["last_week"] if r is not None else self.sim.week
         self._render_news(events[events["week"] <= horizon] if len(events) else events)
+
+    def _market_events(self) -> pd.DataFrame:
+        """The market events hitting the team, read again only when the store's ``board_version`` counts other
+        events (or another team name) than at the last read: a teammate's move redraws the board, not the news."""
+        key = (self._seen[2], self._seen[7:9], self.lang) if self._seen is not None else None
+        cached = getattr(self, "_events_read", None)
+        if key is None or cached is None or cached[0] != key:
+            cached = (key, self.store.events(self.team, lang=self.lang))
+            self._events_read = cached
+        return cached[1]
 
     def _week_tile(self, t: int) -> tuple[str, str, str]:
         r = self._rounds.open

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,23 @@ def _style_json(style: object) -> str | None:
     if isinstance(style, (tuple, list)) and len(style) == 2 and isinstance(style[0], str):
         return json.dumps([style[0], whole_number("style contact id", style[1])])
     raise StoreError(f"style must be 'A' … 'D' or (style, contact_id), got {style!r}")
+
+
+class MoveRecord(NamedTuple):
+    """One move as a board reads it (:meth:`MovesMixin.move_records`): plain Python values, no DataFrame."""
+    id: int
+    week: int
+    deal_id: int
+    action: str
+    style: Any
+    outcome: str
+    from_stage: str
+    to_stage: str
+    trainee: str
+    reply_id: str | None
+    answer: str | None
+    correct: bool | None
+    withdrawn: bool
 
 
 def _style_value(text: str | None) -> Any:
@@ -230,7 +247,8 @@ class MovesMixin:
         for col in ("team", "action", "outcome", "from_stage", "to_stage", "trainee", "reply_id", "answer",
                     "withdrawn_by"):
             df[col] = df[col].astype(object)
-        df["style"] = pd.Series([_style_value(s) for s in df["style"]], index=df.index, dtype=object)
+        at = MOVE_COLUMNS.index("style")  # from the rows: pandas turns the None of a column with text into NaN
+        df["style"] = pd.Series([_style_value(r[at]) for r in rows], index=df.index, dtype=object)
         df["draw"] = df["draw"].astype(float)
         # pandas reads a column of 0/1 and None as floats with NaN (bool(NaN) is True): test with isna
         df["correct"] = pd.array([None if pd.isna(v) else bool(v) for v in df["correct"]], dtype="boolean")
@@ -238,6 +256,23 @@ class MovesMixin:
         for col in ("created_at", "answered_at", "withdrawn_at"):
             df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601").astype("datetime64[us, UTC]")
         return df
+
+    def move_records(self, team: str) -> list[MoveRecord]:
+        """The team's moves (withdrawn ones included, flagged), oldest first, as :class:`MoveRecord` tuples:
+        what a board's clock reads when a teammate moved (``moves()`` builds a DataFrame with timestamps,
+        ten times the cost, for every teammate's board at every move)."""
+        self._team(team)
+
+        def read(conn: sqlite3.Connection) -> list:
+            return conn.execute("SELECT id, week, deal_id, action, style, outcome, from_stage, to_stage, trainee, "
+                                "reply_id, answer, correct, withdrawn FROM moves WHERE team = ? ORDER BY id",
+                                (team,)).fetchall()
+
+        return [MoveRecord(int(i), int(week), int(deal), str(action), _style_value(style), str(outcome), str(a),
+                           str(b), str(trainee or ""), reply_id, answer, None if correct is None else bool(correct),
+                           bool(withdrawn))
+                for i, week, deal, action, style, outcome, a, b, trainee, reply_id, answer, correct, withdrawn
+                in self._transaction(read, write=False)]
 
     def status(self) -> pd.DataFrame:
         """One row per team: team, week, open_week, moves, withdrawn, classified, last_activity (UTC)."""
