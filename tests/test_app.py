@@ -250,8 +250,12 @@ def test_static_files_are_compressed_once_and_everything_else_as_before(tmp_path
 def test_the_app_serves_static_files_through_compress_once():
     """In Solara's own server (a process of its own: importing it patches ipywidgets for the whole process)."""
     code = ("import solara.server.starlette as s, simfunnel.app.pages; "
-            "print(' '.join(m.cls.__name__ for m in s.app.user_middleware))")
+            "print(' '.join(m.cls.__name__ for m in s.app.user_middleware)); "
+            "w = s.WebsocketWrapper; print(w._sf_coalesced, w.send_text.__module__, w.close.__module__)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    kinds = done.stdout.split()
+    middleware, patched = done.stdout.splitlines()[:2]
+    kinds = middleware.split()
     assert "CompressOnce" in kinds and "GZipMiddleware" not in kinds
+    # a page's messages go through the outbox (app/sends.py; tests/test_app_sends.py)
+    assert patched.split() == ["True", "simfunnel.app.sends", "simfunnel.app.sends"]

@@ -31,6 +31,7 @@ from simfunnel.app.compress import install as install_compress_once
 from simfunnel.app.front import PAGE_STYLE, Front
 from simfunnel.app.lesson_page import LessonRoute
 from simfunnel.app.room import LOG, Address, Room, Seat, new_token, page_language, room
+from simfunnel.app.sends import coalesced_sends
 from simfunnel.app.shells import lighter_shells
 from simfunnel.app.texts import html_lang, text
 from simfunnel.workshop.session import JoinError
@@ -46,6 +47,8 @@ solara.server.settings.theme.loader = "plain"
 install_compress_once(solara.server.starlette.app)
 # Each page's IPython shell builds no %%bash, %%perl … cell magics (their parsers: 19 % of a page's CPU).
 lighter_shells()
+# A page's messages leave in bursts from the event loop, not one thread hop each (most of a board's cost).
+coalesced_sends()
 
 # The app's log (seats taken and closed, joins refused) next to Solara's, on stderr.
 if not LOG.handlers:
