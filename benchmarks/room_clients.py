@@ -193,7 +193,11 @@ CARD_BUTTON = ("[...board.querySelectorAll('.sf-card')].filter(c => !c.closest('
 NAMED_BUTTON = "[...board.querySelectorAll('button.widget-button')].find(b => b.textContent.trim() === a.button)"
 SELECT = _wait_js(f"if (s.act && s.selected.includes('#' + a.deal)) return 'selected'; "
                   # a teammate planned the deal since the cards were read: nothing to act on
-                  f"if (s.selectedPlanned && s.selected.includes('#' + a.deal)) return 'taken'; {NOTE}", CARD_BUTTON)
+                  f"if (s.selectedPlanned && s.selected.includes('#' + a.deal)) return 'taken'; "
+                  # the board was redrawn between reading the cards and the press (a teammate closed the week):
+                  # the page selected the card now in that place, another deal; the turn goes on with the next
+                  f"if (s.selected && s.selected !== a.beforeSelected && !s.selected.includes('#' + a.deal)) "
+                  f"return 'moved'; {NOTE}", CARD_BUTTON)
 ACT = _wait_js(f"if (s.quiz && s.reply) return 'reply'; {NOTE}", NAMED_BUTTON)
 # judged: the quiz is gone, or it moved on to another reply still waiting (a teammate's, or one left before)
 JUDGE = _wait_js(f"if (!s.quiz || s.replyText !== a.beforeReply) return 'judged'; {NOTE}", NAMED_BUTTON)
@@ -304,9 +308,12 @@ async def play_once(t: Trainee, room: Room) -> None:
     def before(state: dict) -> dict:
         return {**lab, "before": state["message"], "beforeAct": state["actMessage"]}
 
-    got, took = await _press(page, SELECT, {**before(s), "card": i, "deal": deal}, "select")
+    got, took = await _press(page, SELECT, {**before(s), "card": i, "deal": deal, "beforeSelected": s["selected"]},
+                             "select")
     t.selects.append(took)
-    if got == "selected":
+    if got != "selected":  # taken by a teammate, or the board redrawn under the press: counted as overtaken
+        t.refusals.append(took)
+    else:
         s = await board_state(page, lab)
         got, took = await _press(page, ACT, {**before(s), "button": lab["act"]}, "act")
         (t.acts if got == "reply" else t.refusals).append(took)
