@@ -253,7 +253,7 @@ def test_style_reaches_the_board_move_and_the_simulation(world):
         assert f"style {style}" in " ".join(board.texts()) and f"style {style}" in " ".join(amap.texts())
         events = board.next_week()
         row = events[events["deal_id"] == deal].iloc[0]
-        assert row["action"] == "arrange_demo" and row["outcome"] == move.outcome  # preview = step
+        assert row["action"] == "arrange_demo" and row["response"] == move.outcome  # preview = step
         outcomes[style] = row["outcome"]
     assert outcomes == {brain: "advance", other: "continuation"}
 
@@ -445,7 +445,7 @@ def test_board_with_people_offers_meetings_and_plays_styles(world):
     assert [m.style for m in moves[:4]] == ["A", "B", "C", "D"] and moves[-1].style is None
     assert "style=" in repr(moves[0])
     events = board.next_week().set_index("deal_id")
-    assert all(events.loc[m.deal_id, "outcome"] == m.outcome for m in moves)
+    assert all(events.loc[m.deal_id, "response"] == m.outcome for m in moves)  # the customer's response
     assert all(events.loc[m.deal_id, "action"] == m.action for m in moves)
     gatekeepers = contacts_of(world, int(d.set_index("deal_id").loc[need, "account_id"]))
     tech = set(gatekeepers.loc[gatekeepers["buying_role"].astype(str) == "technical_gatekeeper", "contact_id"])

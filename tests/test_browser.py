@@ -182,6 +182,9 @@ def test_app_trainee_joins_with_a_code_acts_classifies_and_plays_a_week(tmp_path
 
         next_week.click()
         page.get_by_text("Week 14 results").wait_for(timeout=30_000)
+        # the week's redraw arrives as one burst of messages: the header may land a moment after the results
+        page.wait_for_function("() => (document.querySelector('.sf-board .sf-kpi')?.innerText || '')"
+                               ".trim().startsWith('Week 14')", timeout=10_000)
         after = _kpis(page)
         assert after[0].startswith("Week 14")
         assert {k for k, (b, a) in enumerate(zip(before, after)) if b != a} - {0}, f"nothing changed: {after}"

@@ -170,8 +170,8 @@ def test_revealed_outcomes_are_what_the_weeks_bring(world):
         for m in moves:
             board.classify("advance", deal_id=m.deal_id)
         events = board.next_week().set_index("deal_id")
-        for m in moves:
-            assert events.outcome[m.deal_id] == m.outcome
+        for m in moves:  # the move's outcome is the customer's response; its stages are the week's move
+            assert events.response[m.deal_id] == m.outcome
             assert events.to_stage[m.deal_id] == m.to_stage
             seen.append(m.outcome)
     assert {"advance", "continuation"} <= set(seen)
@@ -494,10 +494,29 @@ def test_reset_keeps_the_simulations_coupling_and_effects():
 def test_held_sends_one_message_per_changed_widget_at_the_end(monkeypatch):
     """``base.held``: a tree's changes go out when the outermost hold of it ends, one update per widget changed
     with its last values; a shared layout is held once; widgets left unchanged send nothing."""
+    import uuid
+
     import ipywidgets as w
+    from ipywidgets.widgets import widget as widget_module
 
     from simfunnel.widgets.base import held
 
+    class FakeComm:  # a comm with a kernel, whatever the test process's comm factory is (another test may set one)
+        kernel = object()
+
+        def __init__(self, **kwargs) -> None:
+            self.comm_id = kwargs.get("comm_id") or uuid.uuid4().hex
+
+        def on_msg(self, callback) -> None:
+            pass
+
+        def send(self, *args, **kwargs) -> None:
+            pass
+
+        def close(self, *args, **kwargs) -> None:
+            pass
+
+    monkeypatch.setattr(widget_module.comm, "create_comm", lambda **kwargs: FakeComm(**kwargs))
     shared = w.Layout()
     a, b, c = (w.HTML("", layout=shared) for _ in range(3))
     inner = w.VBox([b, c])

@@ -54,17 +54,23 @@ def played(tmp_path_factory):
 
 
 def _changeable_move(store, team, after=0):
-    """The first live move after round ``after`` that advanced an in-funnel deal (changing it to a courtesy call
-    must change that week); ``.round`` is its round (free play: week − start_week)."""
+    """The first live move after round ``after`` whose in-funnel deal moved a stage that week and would not have
+    moved after a courtesy call instead (a relationship action leaves the week's chances as they were but for a
+    rare commitment: most such moves qualify); ``.round`` is its round (free play: week − start_week)."""
     moves = store.moves(team)
     amounts = store.world(team).deals.set_index("deal_id")["amount"]
     live = moves[~moves["withdrawn"] & (moves["week"] > store.start_week + after)
-                 & moves["outcome"].isin(["advance", "order"])]
+                 & (moves["to_stage"] != moves["from_stage"]) & (moves["to_stage"] != "lost")]
     live = live[(amounts.reindex(live["deal_id"]).to_numpy() >= store.config["threshold"])]
-    assert len(live), "the fixture needs an advancing move on an in-funnel deal"
-    move = live.iloc[0].copy()
-    move["round"] = int(move["week"]) - store.start_week
-    return move
+    sim = store.simulation(team)
+    for _, move in live.iterrows():
+        before = sim.replay(int(move["week"]) - 1)
+        instead = before.preview({int(move["deal_id"]): "courtesy_call"})
+        if str(instead["to_stage"].iloc[0]) == str(move["from_stage"]):
+            move = move.copy()
+            move["round"] = int(move["week"]) - store.start_week
+            return move
+    raise AssertionError("the fixture needs a move on an in-funnel deal that only its action advanced")
 
 
 # --- what-if branches ------------------------------------------------------------------------------
@@ -89,22 +95,22 @@ def test_unchanged_branch_reproduces_the_original_exactly(played):
         for metric in ("booked", "forecast_accuracy", "progress_vs_benchmark", "records_entered"):
             assert summary[metric] == board.loc[team, metric], (team, metric)
     # the same decision given as a "change" is no change either
-    move = _changeable_move(played, "blue")
-    same = branch(played, "blue", move["round"], {int(move.deal_id): move.action})
+    move = _changeable_move(played, "green")
+    same = branch(played, "green", move["round"], {int(move.deal_id): move.action})
     pd.testing.assert_frame_equal(same.branched, same.original, check_exact=True)
 
 
 def test_changed_branch_equals_the_original_before_the_change_and_differs_after(played):
     s = played.start_week
-    move = _changeable_move(played, "blue", after=1)
+    move = _changeable_move(played, "green", after=1)
     deal = int(move.deal_id)
-    b = branch(played, "blue", move["round"], {deal: "courtesy_call"})
+    b = branch(played, "green", move["round"], {deal: "courtesy_call"})
     assert b.change_week == move.week > s + 1 and b.previous == {deal: move.action}
     before = b.original["week"] < b.change_week
     pd.testing.assert_frame_equal(b.branched.loc[before, KNOWN_THEN], b.original.loc[before, KNOWN_THEN],
                                   check_exact=True)
     at = b.original["week"] == b.change_week
-    # the deal advanced in the original; a courtesy call never advances: the week's forecast differs
+    # the deal advanced in the original, not with the courtesy call: the week's forecast differs
     assert b.branched.loc[at, "forecast"].item() != b.original.loc[at, "forecast"].item()
     diff = b.difference().set_index("week")
     assert (diff.loc[: b.change_week - 1, "forecast_difference"] == 0).all()
@@ -117,7 +123,7 @@ def test_changed_branch_equals_the_original_before_the_change_and_differs_after(
 
 def test_a_change_touches_only_its_deal(played):
     s = played.start_week
-    for team in ("blue", "green"):
+    for team in ("green",):  # blue's moves all moved their deals without needing the action
         move = _changeable_move(played, team)
         deal, week = int(move.deal_id), int(move.week)
         b = branch(played, team, move["round"], {deal: "courtesy_call"})
@@ -471,13 +477,13 @@ def test_round_and_branch_charts_speak_one_language(played, lang, tmp_path, capl
     assert [t.get_text() for t in axes[2].get_xticklabels()] == ["1"]
     assert list(axes[0].get_xticks()) == [0, 1]
 
-    move = _changeable_move(played, "blue")
-    b = branch(played, "blue", move["round"], {int(move.deal_id): "courtesy_call"})
+    move = _changeable_move(played, "green")
+    b = branch(played, "green", move["round"], {int(move.deal_id): "courtesy_call"})
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax = plots.branch_chart(b, ax=fig.subplots(), lang=lang)
     assert list(plots.find_artist(ax, "branch-forecast-branch").get_ydata()) == b.branched["forecast"].tolist()
     assert list(plots.find_artist(ax, "branch-booked-original").get_ydata()) == b.original["booked"].tolist()
-    assert_language([t.replace("blue", "") for t in _figure_texts(fig)], lang)
+    assert_language([t.replace("green", "") for t in _figure_texts(fig)], lang)
     render_clean(fig, tmp_path / f"branch_{lang}.png", caplog)
 
 
@@ -527,8 +533,8 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path):
-    move = _changeable_move(played, "blue")
-    branches = [branch(played, "blue", move["round"], {int(move.deal_id): "courtesy_call"}),
+    move = _changeable_move(played, "green")
+    branches = [branch(played, "green", move["round"], {int(move.deal_id): "courtesy_call"}),
                 branch(played, "red", 1, threshold=20_000)]
     path = report(played, tmp_path / "out" / f"debrief_{lang}.html", lang=lang, branches=branches)
     assert path.exists() and not list(path.parent.glob(".*.tmp"))

@@ -16,12 +16,12 @@ from simfunnel.model.replies import OUTCOMES, Reply, is_correct, pick_reply, rep
 CJK = re.compile(r"[\u3400-\u9fff]")
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 STEPS = [k for k in KEY_STEPS if k != "collect_payment"]
-MINIMUM = {"continuation": 18, "advance": 18, "order": 6, "no_sale": 6}
+MINIMUM = {"continuation": 40, "advance": 40, "order": 20, "no_sale": 25}
 
 
 def test_bank_has_enough_replies_of_each_outcome():
     table = replies()
-    assert len(table) >= 48
+    assert len(table) >= 150
     counts = table.outcome.value_counts().to_dict()
     for outcome, least in MINIMUM.items():
         assert counts.get(outcome, 0) >= least, (outcome, counts)
@@ -67,7 +67,7 @@ def test_polite_brush_offs_are_continuations():
 
 def test_real_advances_are_advances():
     table = replies("advance")
-    for phrase in ("演示", "试用", "总经理", "预算", "技术规格", "采购时间表", "采购部"):
+    for phrase in ("演示", "试用", "总经理", "预算", "技术规格", "时间表", "采购部"):
         assert table.zh.str.contains(phrase).any(), phrase
 
 
@@ -95,10 +95,14 @@ def test_pick_reply_is_deterministic_and_fits():
 
 
 def test_pick_reply_falls_back_to_any_step():
-    """No order is typical of building trust; an order reply is still given."""
+    """No order is typical of building trust; an order reply is still given (one that can follow the action)."""
     assert replies("order", "build_trust").empty
     r = pick_reply("order", "build_trust", seed=1)
     assert r.outcome == "order"
+    r = pick_reply("order", "build_trust", seed=1, action="agree_budget")
+    assert r.outcome == "order" and "agree_budget" in r.actions
+    with pytest.raises(ValueError, match="action must be one of"):
+        pick_reply("order", "win_commitment", action="bribe")
     with pytest.raises(ValueError):
         pick_reply("win", "build_trust")
 
@@ -130,3 +134,87 @@ def test_module_is_pure_and_data_is_packaged():
     assert out == ["False", "False"]
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text("utf-8")
     assert '"simfunnel.data" = ["*.json"]' in pyproject
+
+
+# --- issue 13: one week, one consistent story ------------------------------------------------------------
+def _cells():
+    """Every (action, key step, response) a week can bring: each action at each key step it can be taken
+    at, with an advance, a continuation or a no-sale, and an order at the last step (赢取承诺)."""
+    from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
+
+    for key, act in ALL_ACTIONS_BY_KEY.items():
+        for step in STEPS:
+            if act.key_steps and step not in act.key_steps:
+                continue
+            for response in ("advance", "continuation", "no_sale") + (("order",) if step == "win_commitment" else ()):
+                yield key, step, response
+
+
+def test_every_action_at_every_stage_has_at_least_two_fitting_replies_of_each_response():
+    cells = list(_cells())
+    assert len(cells) == 115  # 36 (action, step) pairs × 3 responses + an order at the 7 pairs of 赢取承诺
+    thin = [(a, s, r, len(replies(r, s, a))) for a, s, r in cells if len(replies(r, s, a)) < 2]
+    assert not thin, thin
+    # the board draws from exactly those: an action's reply is one that can follow it
+    for a, s, r in cells[::7]:
+        for seed in range(5):
+            reply = pick_reply(r, s, seed=[2026, seed], action=a)
+            assert reply.fits(a, s) and reply.outcome == r
+
+
+# Events a reply may name only after the action that made them happen.
+NAMED_EVENTS = {
+    "试用": ({"propose_trial"}, "试用结果|试用了|试用期间"),
+    "演示": ({"arrange_demo"}, "演示挺精彩|演示的效果|演示里|你们演示的|演示很"),
+    "参观": ({"reference_visit"}, "参观完|看完了"),
+    "饭": ({"friendly_dinner"}, "吃饭时|饭桌上|那天吃饭|吃饭的时候|这顿饭"),
+    "资料": ({"send_brochure"}, "资料我看了|资料我转给|你们资料里|资料里的|资料上写的|你们的资料我们|发来的"),
+}
+
+
+def test_no_reply_names_an_event_that_did_not_happen():
+    """Trial results only after a trial, "the demo was great" only after a demo, the dinner only after the dinner;
+    a reply that says no meeting with the leader was arranged never follows a meeting with the decision maker."""
+    table = replies()
+    for _, (allowed, pattern) in NAMED_EVENTS.items():
+        hits = table[table.zh.str.contains(pattern)]
+        assert len(hits) >= 1, pattern
+        for r in hits.itertuples():
+            assert set(r.actions) <= allowed, (r.id, r.zh, r.actions)
+    no_leader = table[table.why_zh.str.contains("没有安排你见领导")]
+    assert len(no_leader) and not any("meet_decision_maker" in a for a in no_leader.actions)
+    org_chart = table[table.zh.str.contains("组织架构图")]
+    assert set(org_chart.outcome) == {"continuation"}  # information without a commitment
+
+
+def test_the_answer_is_never_given_away_by_the_action():
+    """Every response the customer can give follows every action in the simulation, at every stage where it can
+    happen (an order only at 购买承诺): acting with a dinner does not tell the trainee the answer."""
+    import numpy as np
+
+    from simfunnel.model.actions import ACTIONS_BY_KEY, actions_for
+    from simfunnel.model.generate import generate
+    from simfunnel.model.simulate import Simulation
+
+    world = generate(deals=6000, seed=21)
+    funnel = world.funnel
+    seen: dict[tuple[str, str], set[str]] = {}
+    sim = Simulation(world, seed=21)
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        d = sim.history.deals
+        live = d[(d.status == "open") & (d.created_week <= sim.week)]
+        plan = {}
+        for deal, stage in zip(live.deal_id, live.stage.astype(str)):
+            fitting = actions_for(funnel, stage)
+            plan[int(deal)] = fitting[int(rng.integers(len(fitting)))].key
+        ev = sim.step(plan)
+        for a, stage, response in zip(ev.action, ev.from_stage.astype(str), ev.response):
+            if a is not None:
+                seen.setdefault((a, stage), set()).add(response)
+    for key, act in ACTIONS_BY_KEY.items():
+        for stage in funnel.keys:
+            if act not in actions_for(funnel, stage):
+                continue
+            expected = {"advance", "continuation", "no_sale"} | ({"order"} if stage == funnel.keys[-1] else set())
+            assert seen.get((key, stage)) == expected, (key, stage, seen.get((key, stage)))

@@ -91,6 +91,14 @@ def past(store: WorkshopStore) -> None:
 
 
 # --- rounds: processing, late teams, defaults ----------------------------------------------------------
+
+def _week_replayed(store, team, week):
+    """The acted deals' events of a closed ``week`` as the store's replay plays it again, with the customer's
+    responses (the history keeps the moves only)."""
+    sim = store.simulation(team)
+    before = sim.replay(week - store.start_week + store.start_week - 1)
+    return before.step(sim.actions_taken[week - 1]).query("action.notna()").reset_index(drop=True)
+
 def test_a_round_is_processed_for_every_team_and_late_teams_get_the_default(tmp_path):
     store = rounds_store(tmp_path, k=3)
     assert store.rounds_mode and store.weeks_per_round == 3 and store.current_round() is None
@@ -543,10 +551,11 @@ def test_free_play_events_never_hit_the_week_being_played(tmp_path):
     later = store.add_event("market_up")                         # every team: after b's open week
     assert store.events().week.tolist() == [15, 16]
     store.close_week("a", 14)
-    replayed = store.simulation("a").history.events.query("week == 14 and action.notna()")
-    stored = store.moves("a").set_index("deal_id").outcome
+    replayed = _week_replayed(store, "a", 14)
+    stored = store.moves("a").set_index("deal_id")
     assert len(replayed) == len(at_eval)
-    assert [stored[d] for d in replayed.deal_id] == replayed.outcome.tolist()  # what the trainees saw
+    assert [stored.outcome[d] for d in replayed.deal_id] == replayed.response.tolist()  # what the trainees saw
+    assert [stored.to_stage[d] for d in replayed.deal_id] == replayed.to_stage.astype(str).tolist()
     assert store.replay_key("a") == (0, (event, later))
 
 
@@ -597,8 +606,8 @@ def test_a_move_previewed_before_a_reset_and_a_new_event_is_refused_not_stored_w
     monkeypatch.undo()
     assert raced == [1, 2] and len(store.moves("a")) == 2
     store.close_round()
-    replayed = store.simulation("a").history.events.query("week == 14 and action.notna()")
-    assert replayed.outcome.tolist() == store.moves("a").outcome.tolist()
+    replayed = _week_replayed(store, "a", 14)
+    assert replayed.response.tolist() == store.moves("a").outcome.tolist()
 
 
 def test_events_during_a_practice_round_wait_for_its_reset(tmp_path):

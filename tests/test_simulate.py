@@ -256,18 +256,114 @@ def test_advance_action_raises_advance_share(action_world):
     pd.testing.assert_frame_equal(others(plain), others(acted))
 
 
-def test_continuation_action_never_advances(action_world):
+def test_relationship_actions_never_lower_the_week_and_build_trust_with_diminishing_returns(action_world):
+    """A brochure, dinner or courtesy call never worsens the week of the deal it touches (compared with no
+    action, same draws), and raises its account's trust by half of what is left to 1, from the next week."""
     sim = Simulation(action_world, seed=8)
     sim.run(3)
-    for _ in range(5):
+    d = sim.history.deals
+    open_ids = d.deal_id[(d.status == "open") & (d.created_week < sim.week + 1)].tolist()
+    keys = ["send_brochure", "friendly_dinner", "courtesy_call"]
+    plan = {deal: keys[i % 3] for i, deal in enumerate(open_ids)}
+    idle, acted = sim.replay(), sim.replay()
+    idle.advance()
+    ev = acted.step(plan)
+    codes = action_world.deals.set_index("deal_id").index.get_indexer(open_ids)
+    n_open = len(action_world.funnel)
+    before, after = idle.stage_codes()[codes], acted.stage_codes()[codes]
+    lost = n_open + 1
+    assert not ((after == lost) & (before != lost)).any()  # no loss an idle week would not have had
+    assert ((after >= before) | (before == lost)).all()  # and every advance of the idle week still happens
+    mine = ev[ev.deal_id.isin(open_ids)]
+    assert len(mine) == len(open_ids) and set(mine.action) == set(keys)
+    assert set(mine.response) <= {"order", "advance", "continuation", "no_sale"}
+    assert (mine.response == "continuation").mean() > 0.6 and (mine.response == "advance").any()
+    accounts = action_world.deals.set_index("deal_id").account_id
+    touched = set(accounts[open_ids])
+    trust = acted.trust
+    assert (trust[list(touched)] >= 0.5).all() and (trust.drop(list(touched)) == 0).all()
+    assert (sim.trust == 0).all() and (idle.trust == 0).all()
+    # a second relationship action on the same account closes half of the rest: 0.5 → 0.75 (one deal an account)
+    first = {}
+    for deal in open_ids:
+        first.setdefault(accounts[deal], deal)
+    again = acted.replay()
+    again.advance({deal: "friendly_dinner" for deal in first.values() if again.stage_codes()[
+        action_world.deals.set_index("deal_id").index.get_loc(deal)] < n_open})
+    grew = again.trust[list(touched)] - acted.trust[list(touched)]
+    assert (grew <= 0.25 + 1e-12).all() and ((again.trust[list(touched)] - 0.75).abs() < 1e-9).sum() > 0
+
+
+def test_the_response_and_the_move_are_two_linked_events(action_world):
+    """An order only when the deal is won, a no-sale only when it is lost; otherwise the customer's commitment:
+    an advance that does not move the stage this week happens, and so does a move after a continuation;
+    a commitment makes the move likelier; the share of commitments is the action's commit chance."""
+    from simfunnel.model.actions import ACTIONS_BY_KEY
+
+    ids = _first_stage_deals(action_world)
+    ev = Simulation(action_world, seed=5).step({i: "needs_interview" for i in ids})
+    mine = ev[ev.deal_id.isin(ids)]
+    move, response = mine.outcome.astype(str), mine.response
+    assert (response[move == "order"] == "order").all() and (response[move == "no_sale"] == "no_sale").all()
+    assert set(response[move.isin(["advance", "continuation"])]) == {"advance", "continuation"}
+    assert ((response == "advance") & (move == "continuation")).any()  # committed, the stage stays
+    assert ((response == "continuation") & (move == "advance")).any()  # the buying process moved on its own
+    committed = response == "advance"
+    open_after = move.isin(["advance", "continuation"])
+    moved = move == "advance"
+    assert moved[committed].mean() > 2 * moved[open_after & ~committed].mean()
+    share = committed[open_after].mean()
+    p = ACTIONS_BY_KEY["needs_interview"].commit_chance
+    se = (p * (1 - p) / open_after.sum()) ** 0.5
+    assert abs(share - p) < 4 * se, (share, p, se)
+
+
+def test_trust_makes_the_same_customer_commit_more_readily(action_world):
+    """Common random numbers for the responses: after a week of dinners, every deal whose customer committed to
+    a demo without them still commits, and more do — more in new accounts than in existing customers'."""
+    sim = Simulation(action_world, seed=11)
+    sim.run(12)
+    d = sim.history.deals
+    n_open = len(action_world.funnel)
+    pos = action_world.deals.set_index("deal_id").index
+    evaluation = action_world.funnel.keys.index("evaluation")
+    ids = d.deal_id[(d.status == "open") & (d.stage == "evaluation") & (d.created_week < sim.week)].tolist()
+    assert len(ids) > 150
+    warm, cold = sim.replay(), sim.replay()
+    warm.advance({i: "friendly_dinner" for i in ids})
+    cold.advance()
+    still = [i for i in ids if warm.stage_codes()[pos.get_loc(i)] == evaluation == cold.stage_codes()[pos.get_loc(i)]]
+    assert len(still) > 100
+    w = warm.step({i: "arrange_demo" for i in still}).set_index("deal_id").response
+    c = cold.step({i: "arrange_demo" for i in still}).set_index("deal_id").response
+    open_both = [i for i in still if w[i] in ("advance", "continuation") and c[i] in ("advance", "continuation")]
+    assert all(w[i] == "advance" for i in open_both if c[i] == "advance")
+    new = set(action_world.accounts.account_id[~action_world.accounts.existing_customer.astype(bool)])
+    account = action_world.deals.set_index("deal_id").account_id
+
+    def gain(group: list[int]) -> float:
+        return np.mean([w[i] == "advance" for i in group]) - np.mean([c[i] == "advance" for i in group])
+
+    in_new = [i for i in open_both if account[i] in new]
+    in_old = [i for i in open_both if account[i] not in new]
+    assert gain(in_new) > gain(in_old) > 0 and n_open == 5
+
+
+def test_stores_played_before_keep_their_model(action_world):
+    """``responses="moves"`` (stores made before the responses had their own draw): the response is the move, and
+    a relationship action never advances its deal that week; replays keep the model."""
+    sim = Simulation(action_world, seed=8, responses="moves")
+    sim.run(3)
+    for _ in range(3):
         d = sim.history.deals
         open_ids = d.deal_id[(d.status == "open") & (d.created_week < sim.week + 1)].tolist()
         ev = sim.step({i: "send_brochure" for i in open_ids})
         mine = ev[ev.deal_id.isin(open_ids)]
-        assert len(mine) == len(open_ids)
         assert set(mine.outcome.astype(str)) <= {"continuation", "no_sale"}
-        assert (mine.outcome == "continuation").sum() > 0
-        assert (mine.action == "send_brochure").all()
+        assert (mine.response == mine.outcome.astype(str)).all()
+    assert sim.replay().responses == "moves" and (sim.trust == 0).all()
+    with pytest.raises(ValueError, match="responses must be one of"):
+        Simulation(action_world, seed=8, responses="words")
 
 
 def test_continuation_actions_fit_every_stage():

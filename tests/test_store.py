@@ -56,12 +56,12 @@ def play(store: WorkshopStore, team: str, weeks: int, per_week: int, seed: int, 
             fitting = actions_for(sim.funnel, stage)
             action = fitting[int(rng.integers(len(fitting)))].key
             pv = sim.preview({deal: action})
-            store.record_move(team, week, deal, action, outcome=str(pv.outcome.iloc[0]), from_stage=stage,
+            store.record_move(team, week, deal, action, outcome=str(pv.response.iloc[0]), from_stage=stage,
                               to_stage=str(pv.to_stage.iloc[0]), trainee=trainee, reply_id=f"r{j}")
             planned[deal] = action
             if j % 2 == 0:
                 answer = str(rng.choice(["order", "advance", "continuation", "no_sale"]))
-                store.classify(team, week, deal, answer, is_correct(answer, str(pv.outcome.iloc[0])))
+                store.classify(team, week, deal, answer, is_correct(answer, str(pv.response.iloc[0])))
         undone = next(iter(planned))
         store.withdraw(team, week, undone, trainee=trainee)
         del planned[undone]

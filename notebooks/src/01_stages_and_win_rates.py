@@ -105,14 +105,15 @@ measured.style.format("{:.0%}", subset=list(measured.columns[1:])).hide(axis="in
 # %% [markdown] lang=en
 # ## Four common funnels
 #
-# The kit ships four funnels. *Simple* is the rule of thumb 10-30-50-70-100,
-# easy to remember; *Salesforce* and *HubSpot* are the default stages of two CRM tools.
+# The kit ships four funnels. *Simple* is a sales folk rule, 10-30-50-70-100 (not a figure from
+# the course), easy to remember; *Salesforce* and *HubSpot* are the default stages of two CRM tools.
 # Look at what each stage name describes: a step of the customer, or a task of ours?
 
 # %% [markdown] lang=zh
 # ## 四种常见的销售漏斗
 #
-# 工具里带了四种漏斗。“简易漏斗”就是“一三五七十”的经验法则，好记好用；Salesforce 和
+# 工具里带了四种漏斗。“简易漏斗”是销售行业里流传的“一三五七十”经验法则（不是课程给出的数字），
+# 好记好用；Salesforce 和
 # HubSpot 是两个 CRM 软件的默认阶段。看看每个阶段的名字说的是什么：是客户走了一步，
 # 还是我们做了一件事？
 
@@ -251,6 +252,8 @@ assert round(float((everything.amount * history.win_probability(everything)).sum
 # %% [markdown] trainer lang=en
 # ### Trainer notes (01: 30 minutes)
 #
+# - Course slides: *different win rates for different purchase stages* and *the sales funnel*. The
+#   10-30-50-70-100 rule is a sales folk rule, not the course's.
 # - 10 min stages and win rates, 10 min the four funnels and the discussion above, 10 min
 #   the exercise.
 # - Keep the point simple: a win rate belongs to a **stage**, and a stage is proved by a
@@ -262,6 +265,8 @@ assert round(float((everything.amount * history.win_probability(everything)).sum
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（01：30 分钟）
 #
+# - 对应课程：《不同采购阶段的不同赢率》《销售漏斗》。
+#   “一三五七十”是行业里流传的经验法则，不是课程内容。
 # - 阶段与赢率 10 分钟，四种漏斗和上面的讨论 10 分钟，练习 10 分钟。
 # - 要点讲简单：赢率属于**阶段**，阶段要有**客户的行动**来证明。工作坊后面的内容（推动商机、
 #   小单门槛、销售预计）都建立在这一点上。

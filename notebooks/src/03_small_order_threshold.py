@@ -157,6 +157,19 @@ explorer = ThresholdExplorer(history, quota=quota)
 explorer
 
 # %% [markdown] lang=en
+# **Why is the error large at every threshold?** Deal sizes here are very uneven: a few large
+# deals make most of a quarter's revenue, and whether each of them closes this quarter or the next
+# moves the result by a large share of quota. The forecast adds amount × win rate, an average over
+# many quarters; one quarter is a single draw. The threshold changes the data-entry work and a few
+# points of the error, not this basic uncertainty (notebook 04 shows its range).
+
+# %% [markdown] lang=zh
+# **为什么每个门槛下误差都不小**？这里商机的金额差别很大：一个季度的销售额大部分来自少数几笔
+# 大单，每一笔是这个季度成交还是下个季度成交，都会让结果偏离销售任务的很大一部分。销售预计是
+# “金额 × 赢率”之和，是许多个季度的平均；而一个季度只有一次结果。门槛改变的是录入的工作量和
+# 几个百分点的误差，改变不了这个基本的不确定性（第 04 本会给出它的区间）。
+
+# %% [markdown] lang=en
 # ## Exercise: choose a threshold and defend it
 #
 # Pick the threshold you would use for this market, write it below and run the two cells.
@@ -234,6 +247,8 @@ print(f"- 销售预计平均误差为销售任务的 {k['mean_abs_error']:.1%}" 
 # %% [markdown] trainer lang=en
 # ### Trainer notes (03: 40 minutes)
 #
+# - Course slides: *the three indicators of opportunity management* (out-of-funnel sales) and the
+#   rule that small orders stay out of the funnel.
 # - 10 min: why small orders stay out (the first chart) and what it saves.
 # - 10 min: the modified formulas, using the week-by-week table: ask a trainee to check
 #   $F'_t = F_t + \hat O_t$ on one row.
@@ -244,6 +259,7 @@ print(f"- 销售预计平均误差为销售任务的 {k['mean_abs_error']:.1%}" 
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（03：40 分钟）
 #
+# - 对应课程：《销售机会管理的三个指标》（漏斗外销售额）与“小单不进漏斗”的规则。
 # - 10 分钟：为什么小单不进漏斗（第一张图），能省下什么。
 # - 10 分钟：改进后的公式，结合逐周表格讲：请一位学员在其中一行验算 $F'_t = F_t + \hat O_t$。
 # - 15 分钟：两人一组用门槛探索器做练习，每组读出自己的两句话。

@@ -132,19 +132,19 @@ week15.sort_values("amount", ascending=False)
 # %%
 mc = sf.montecarlo(history, chain=sim.chain, quota=quota, threshold=threshold, seed=1)
 low, mid, high = (i18n.format_money(v) for v in (mc.p10, mc.p50, mc.p90))
-print(f"At the start of the quarter: most likely {mid}, 8 in 10 between {low} and {high}.")  # lang=en
+print(f"At the start of the quarter: median (P50) {mid}, 8 in 10 between {low} and {high}.")  # lang=en
 print(f"Chance of hitting the quota of {i18n.format_money(quota)}: {mc.p_quota:.0%}")  # lang=en
-print(f"季度初：最可能是 {mid}，十次有八次在 {low} 到 {high} 之间。")  # lang=zh
+print(f"季度初：中位数（P50）是 {mid}，十次有八次在 {low} 到 {high} 之间。")  # lang=zh
 print(f"完成 {i18n.format_money(quota)} 任务的概率：{mc.p_quota:.0%}")  # lang=zh
 
 # %% [markdown] lang=en
-# Notice that the most likely outcome (about ¥2.9M) is well below the forecast of ¥3.9M.
+# Notice that the median (P50, about ¥2.9M) is well below the forecast of ¥3.9M.
 # The forecast counts every deal at its **eventual** win rate, including the deals that will
 # only close next quarter; the range counts only what can close **in** this quarter. Neither
 # counts the new deals you will still find this quarter: they come on top.
 
 # %% [markdown] lang=zh
-# 请注意：最可能的结果（约 290 万元）比销售预计（约 390 万元）低不少。销售预计按**最终**赢率
+# 请注意：中位数（P50，约 290 万元）比销售预计（约 390 万元）低不少。销售预计按**最终**赢率
 # 计算每个商机，包括那些下个季度才会成交的；而这个区间只算**本季度内**能成交的部分。两者都
 # 没有算上你在本季度还会发现的新商机——那是额外的。
 
@@ -204,7 +204,7 @@ for week, p in chance.items():
 # first passes 80 % in week 20 (89 %), after the big wins of weeks 19 and 20; as weeks 21
 # and 22 pass with almost nothing booked it falls back (72 %, 56 %), and it stays above 80 %
 # only from week 23. A good answer to the director: "Not now. Today we can say ¥1.8M to
-# ¥4.4M, most likely ¥2.9M, plus what we find this quarter. Let's look again in week 19 or
+# ¥4.4M, with a median (P50) of ¥2.9M, plus what we find this quarter. Let's look again in week 19 or
 # 20." Ask what would raise the chance earlier: more opportunities (coverage), and advancing
 # the deals at *Evaluation* and *Commitment* (notebook 02).
 
@@ -212,7 +212,7 @@ for week, p in chance.items():
 # *预期答案*：第 13 周达到 350 万的概率只有约 30%（270 万约 55%）。到第 20 周才第一次超过
 # 80%（89%），那是在第 19、20 周几笔大单成交之后；第 21、22 周几乎没有新的成交，概率又回落到
 # 72% 和 56%，直到第 23 周起才一直高于 80%。给总监的好回答：“现在不能承诺。今天能说的是 180 万到 440 万，
-# 最可能 290 万，再加上本季度新发现的商机。第 19 或 20 周再看。”再问大家：怎样才能更早提高把握？
+# 中位数（P50）290 万，再加上本季度新发现的商机。第 19 或 20 周再看。”再问大家：怎样才能更早提高把握？
 # 多找商机（覆盖率），以及推进“评估比较”和“购买承诺”阶段的商机（第 02 本）。
 
 # %% trainer
@@ -224,6 +224,9 @@ assert (round(mc.p10, -5), round(mc.p50, -5), round(mc.p90, -5)) == (1_800_000, 
 # %% [markdown] trainer lang=en
 # ### Trainer notes (04: 30 minutes)
 #
+# - Course slides: *the three indicators of opportunity management* (forecast, progress) and the
+#   weekly benchmark. The Monte Carlo range and its median (P50) are the kit's addition, not the
+#   course's.
 # - 10 min: the week-by-week table and the two charts; the week-15 question.
 # - 5 min: coverage, and why it jumps to ∞.
 # - 10 min: the range and the dashboard on the projector; let trainees move the week slider.
@@ -236,6 +239,8 @@ assert (round(mc.p10, -5), round(mc.p50, -5), round(mc.p90, -5)) == (1_800_000, 
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（04：30 分钟）
 #
+# - 对应课程：《销售机会管理的三个指标》（销售预计、销售进展）与每周的基准进度。
+#   蒙特卡洛区间和它的中位数（P50）是本工具补充的内容，不是课程内容。
 # - 10 分钟：逐周表格和两张图；第 15 周的问题。
 # - 5 分钟：覆盖率，以及它为什么会变成 ∞。
 # - 10 分钟：在投影上讲蒙特卡洛区间和仪表盘，让学员自己拖动周数滑块。

@@ -59,9 +59,10 @@ against churn too, but are charged to development.) A customer is priced two way
   is the first over the second: the figure to hold against the course's 5–10×.
 
 **Which figures are whose.** Every :class:`AllocationParams` field says whether it is a kit
-default or a folk figure from the course. The folk figures — existing customers convert ~50%
-vs ~15% for new ones; keeping a customer costs 1/5–1/10 of winning one; 5 points more retention
-→ 25–60% more profit — are *labelled references* the kit shows next to what the simulation
+default or a folk figure. The course's rules of thumb — existing customers convert ~50% vs ~15%
+for new ones; keeping a customer costs 1/5–1/10 of winning one — and a sales folk figure the
+course's text does not support — 5 points more retention → 25–60% more profit — are *labelled
+references* the kit shows next to what the simulation
 measured (``win_rate_existing`` / ``win_rate_new``, :attr:`AllocationResult.cost_ratio`,
 ``retention_rate``); they are not built into the simulated world. In the kit's world existing and
 new accounts' deals follow the same funnel odds, which is itself a point for discussion.
@@ -186,7 +187,8 @@ class AllocationParams:
             (default 0.50).
         folk_conversion_new: the same for a new customer (default 0.15).
         folk_retention_points: retention gain of the profit rule of thumb (default 0.05: 5 points).
-        folk_profit_gain: the profit gain it brings (default ``(0.25, 0.60)``: 25–60% more profit).
+        folk_profit_gain: the profit gain it brings (default ``(0.25, 0.60)``: 25–60% more profit; a sales
+            folk figure, not from the course).
 
     Example:
         >>> AllocationParams(sellers=1).capacity()

@@ -47,16 +47,17 @@ not figures from the course):
   (:data:`ACTION_RAISES`): ``needs_interview`` and ``joint_plan`` need;
   ``arrange_demo`` and ``meet_technical_gatekeeper`` value; ``propose_trial``
   experience; ``reference_visit``, ``find_coach`` and ``meet_decision_maker`` trust;
-  ``agree_budget`` and ``meet_financial_gatekeeper`` price. Continuations (brochure,
-  dinner, courtesy call) raise nothing.
-* **Needs vs wants (需求与想要)** — each deal's need starts explicit with chance
-  ``explicit_need_share`` (0.3; most start implicit: the customer says what they
-  want). Digging for needs makes it explicit from the next week: ``needs_interview``
-  at any stage, or any advance action taken at a ``dig_for_needs`` stage (确定标准,
+  ``agree_budget`` and ``meet_financial_gatekeeper`` price; the relationship actions (brochure,
+  dinner, courtesy call) trust too (besides the account's trust every simulation keeps:
+  :mod:`simfunnel.model.actions`).
+* **Implied vs explicit needs (SPIN's 隐性需求 / 明确需求)** — each deal's need starts explicit with
+  chance ``explicit_need_share`` (0.3; most start implied: the customer speaks of problems and
+  dissatisfaction, not yet of a clear want). This is SPIN's distinction, not the course's 需要 vs 想要.
+  Digging for needs makes it explicit from the next week: ``needs_interview`` at any stage, or any advance action taken at a ``dig_for_needs`` stage (确定标准,
   criteria set). While it is implicit, a present-value action (``arrange_demo``,
   ``propose_trial``, ``reference_visit`` at a ``present_value`` stage) is ×
   ``wants_only_factor`` (0.6): a demo's ×2.0 becomes ×1.2 — the seller presents to
-  what the customer wants, not what they need.
+  an implied need, before the customer has stated what they want solved.
 * **The coach keeps the seller told** — :meth:`Simulation.coach_report`
   (``sim.coach_report(account_id)``), once the account's coach is met: each open deal
   of the account with the coming week's true advance and loss chances with no action
@@ -132,10 +133,10 @@ class PeopleParams:
             deals, weak ones hold them back. 1 switches the purchase factors off.
         factor_gain: levels an action adds to the purchase factor it works on (:data:`ACTION_RAISES`),
             capped at level 5, counting from the next week.
-        explicit_need_share: share of deals whose need starts explicit (the rest start implicit:
-            the customer only says what they want).
+        explicit_need_share: share of deals whose need starts explicit (the rest start implied:
+            the customer speaks of problems and dissatisfaction, not yet of a clear want; SPIN).
         wants_only_factor: × on a present-value action's factor while the deal's need is implicit
-            (the seller presents to wants, not needs). ≤ 1.
+            (the seller presents value to a need the customer has not yet stated). ≤ 1.
         coach_at_risk_ratio: the coach report's ``at_risk`` code: a deal whose advance chance is below
             this share of its stage's plain (no-people) advance chance.
         coach_stall_weeks: the coach report's ``stalled`` code: a deal not at risk that has stayed in
@@ -375,6 +376,11 @@ ACTION_RAISES = {
     "meet_decision_maker": "trust",
     "agree_budget": "price",
     "meet_financial_gatekeeper": "price",
+    # relationship actions build 信赖 (issue 13): here the deal's trust factor, in every simulation the account's
+    # trust (simfunnel.model.actions)
+    "send_brochure": "trust",
+    "friendly_dinner": "trust",
+    "courtesy_call": "trust",
 }
 DIG_STEP = "dig_for_needs"
 DIG_ACTION = "needs_interview"

@@ -12,16 +12,20 @@ each labelled with its true call outcome (SPIN):
   let's keep in touch", "we'll study the material", "management takes it seriously");
 - ``no_sale`` (无法成交): a competitor chosen, the project cancelled, the budget frozen.
 
-Each reply also names the seller's key steps (六个关键步骤) at which it is typical,
-and why it has its outcome (``why_zh`` / ``why_en``: what the customer did or did not
-commit to). The module is pure: no matplotlib, no ipywidgets.
+Each reply names the seller's actions it can follow (``actions``: it never speaks of an event that did
+not happen — trial results only after a trial was proposed, "the demo was great" only after a demo) and
+the key steps (六个关键步骤) at which it fits, and why it has its outcome (``why_zh`` / ``why_en``: what the
+customer did or did not commit to, in the course's terms). The board draws the reply from those that fit
+the action taken, the deal's key step and the customer's response (:func:`pick_reply`); every response
+can follow every action at every stage where it can happen, so the answer is never given away by the
+action (an order only at the last stage, 赢取承诺). The module is pure: no matplotlib, no ipywidgets.
 
 Example:
     >>> from simfunnel.model.replies import pick_reply, is_correct
-    >>> r = pick_reply("continuation", "build_trust", seed=1)
-    >>> r.outcome
-    'continuation'
-    >>> r == pick_reply("continuation", "build_trust", seed=1)
+    >>> r = pick_reply("continuation", "build_trust", seed=1, action="friendly_dinner")
+    >>> r.outcome, "friendly_dinner" in r.actions
+    ('continuation', True)
+    >>> r == pick_reply("continuation", "build_trust", seed=1, action="friendly_dinner")
     True
     >>> is_correct("advance", "order"), is_correct("advance", "continuation")
     (True, False)
@@ -39,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.i18n import resolve_language, text
+from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 from simfunnel.model.funnel import KEY_STEPS
 from simfunnel.model.history import OUTCOMES
 
@@ -66,6 +71,7 @@ class Reply:
         outcome: ``order``, ``advance``, ``continuation`` or ``no_sale``.
         why_zh, why_en: why — what the customer did or did not commit to.
         key_steps: the seller's key steps at which the reply is typical.
+        actions: the seller's actions (keys) the reply can follow.
     """
 
     id: str
@@ -75,6 +81,11 @@ class Reply:
     why_zh: str
     why_en: str
     key_steps: tuple[str, ...]
+    actions: tuple[str, ...] = ()
+
+    def fits(self, action: str, key_step: str) -> bool:
+        """Whether the reply can follow ``action`` taken at ``key_step``."""
+        return action in self.actions and key_step in self.key_steps
 
     def text(self, lang: str = "en") -> str:
         """What the customer says, in ``lang``."""
@@ -111,7 +122,7 @@ def reply_bank() -> tuple[Reply, ...]:
     seen: set[str] = set()
     for pos, r in enumerate(raw["replies"]):
         where = f"{source}: reply {pos} ({r.get('id', '?')!r})"
-        missing = [k for k in ("id", "zh", "en", "outcome", "why_zh", "why_en", "key_steps") if not r.get(k)]
+        missing = [k for k in ("id", "zh", "en", "outcome", "why_zh", "why_en", "key_steps", "actions") if not r.get(k)]
         if missing:
             raise ValueError(f"{where}: missing {', '.join(missing)}")
         if r["id"] in seen:
@@ -122,29 +133,46 @@ def reply_bank() -> tuple[Reply, ...]:
         bad = [k for k in r["key_steps"] if k not in REPLY_KEY_STEPS]
         if bad:
             raise ValueError(f"{where}: key step {bad[0]!r} is not one of {', '.join(REPLY_KEY_STEPS)}")
-        out.append(Reply(r["id"], r["zh"], r["en"], r["outcome"], r["why_zh"], r["why_en"], tuple(r["key_steps"])))
+        if r["outcome"] == "order" and r["key_steps"] != ["win_commitment"]:
+            raise ValueError(f"{where}: an order only comes at win_commitment (the last stage), not at {r['key_steps']}")
+        for key in r["actions"]:
+            act = ALL_ACTIONS_BY_KEY.get(key)
+            if act is None:
+                raise ValueError(f"{where}: unknown action {key!r}; actions are {', '.join(ALL_ACTIONS_BY_KEY)}")
+            if act.key_steps and not set(act.key_steps) & set(r["key_steps"]):
+                raise ValueError(f"{where}: action {key!r} cannot be taken at any of its key steps {r['key_steps']}")
+        out.append(Reply(r["id"], r["zh"], r["en"], r["outcome"], r["why_zh"], r["why_en"], tuple(r["key_steps"]),
+                         tuple(r["actions"])))
     return tuple(out)
 
 
-def _matching(outcome: str | None, key_step: str | None) -> list[Reply]:
+def _matching(outcome: str | None, key_step: str | None, action: str | None = None) -> list[Reply]:
     return [
         r for r in reply_bank()
         if (outcome is None or r.outcome == outcome) and (key_step is None or key_step in r.key_steps)
+        and (action is None or action in r.actions)
     ]
 
 
-def replies(outcome: str | None = None, key_step: str | None = None) -> pd.DataFrame:
-    """The reply bank as a table, optionally only one outcome and/or one key step.
+def _check_action(value: object) -> str:
+    if value not in ALL_ACTIONS_BY_KEY:
+        raise ValueError(f"action must be one of {', '.join(ALL_ACTIONS_BY_KEY)}; got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def replies(outcome: str | None = None, key_step: str | None = None, action: str | None = None) -> pd.DataFrame:
+    """The reply bank as a table, optionally only one outcome, key step and/or action.
 
     Args:
         outcome: ``order``, ``advance``, ``continuation`` or ``no_sale`` (default: all).
         key_step: one of :data:`simfunnel.model.funnel.KEY_STEPS` (default: all).
+        action: an action key (``"arrange_demo"``): the replies that can follow it (default: all).
 
     Returns:
-        One row per reply: id, outcome, key_steps (a tuple), zh, en, why_zh, why_en.
+        One row per reply: id, outcome, key_steps (a tuple), actions (a tuple), zh, en, why_zh, why_en.
 
     Example:
-        >>> len(replies()) >= 48
+        >>> len(replies()) >= 150
         True
         >>> set(replies("advance").outcome)
         {'advance'}
@@ -153,32 +181,39 @@ def replies(outcome: str | None = None, key_step: str | None = None) -> pd.DataF
         _check_outcome(outcome, "outcome")
     if key_step is not None:
         _check_key_step(key_step)
-    rows = _matching(outcome, key_step)
-    columns = ["id", "outcome", "key_steps", "zh", "en", "why_zh", "why_en"]
+    if action is not None:
+        _check_action(action)
+    rows = _matching(outcome, key_step, action)
+    columns = ["id", "outcome", "key_steps", "actions", "zh", "en", "why_zh", "why_en"]
     return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
 
 
-def pick_reply(outcome: str, key_step: str | None = None, seed: int | Sequence[int] = 0) -> Reply:
-    """A reply with this outcome, drawn deterministically from ``seed``.
+def pick_reply(outcome: str, key_step: str | None = None, seed: int | Sequence[int] = 0,
+               action: str | None = None) -> Reply:
+    """A reply with this outcome that fits the action taken and the key step, drawn deterministically from ``seed``.
 
-    Replies typical of ``key_step`` are preferred; when none has this outcome at that
-    step (an order is only typical when winning commitment) any reply with the
-    outcome is drawn.
+    The bank has at least two replies for every action at every key step where it can be taken, and every
+    response possible there (``tests/test_replies.py`` checks it); with ``action`` or ``key_step`` left out,
+    any reply of the outcome fitting the other is drawn. A step where the outcome cannot happen (an order
+    before 赢取承诺) draws from the outcome's replies for the action, then from all of the outcome's.
 
     Args:
-        outcome: the true outcome the reply must have.
+        outcome: the customer's response the reply must show.
         key_step: the seller's key step at the deal's stage (``Stage.key_step``).
         seed: an int or a sequence of non-negative ints (e.g. ``[seed, week, deal_id]``);
             the same seed gives the same reply.
+        action: the action taken (``"arrange_demo"``): only replies that can follow it.
 
     Example:
-        >>> pick_reply("order", "win_commitment", seed=[2026, 3, 17]).outcome
+        >>> pick_reply("order", "win_commitment", seed=[2026, 3, 17], action="joint_plan").outcome
         'order'
     """
     _check_outcome(outcome, "outcome")
     if key_step is not None:
         _check_key_step(key_step)
-    pool = _matching(outcome, key_step) or _matching(outcome, None)
+    if action is not None:
+        _check_action(action)
+    pool = _matching(outcome, key_step, action) or _matching(outcome, None, action) or _matching(outcome, None)
     rng = np.random.default_rng(seed)
     return pool[int(rng.integers(len(pool)))]
 

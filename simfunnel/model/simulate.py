@@ -10,15 +10,29 @@ stage rates (:func:`calibrated_chain`), so for the ``key-account`` preset the
 true rates are 10/25/40/60/80% to within floating-point error; what an analyst
 measures from a finite history differs only by sampling error.
 
-Sellers act on deals (``sim.step(actions={deal_id: "arrange_demo"})``). An action
-changes that deal's odds for that week only: the weekly advance chance is
-multiplied by the action's ``advance_factor`` (at most :data:`MAX_ADVANCE`) and
-the loss chance by its ``loss_factor``. Continuation-type actions (a brochure, a
-friendly dinner, a courtesy call) have ``advance_factor`` 0: pleasant, but the
-customer takes no action, so the deal never advances that week.
+Sellers act on deals (``sim.step(actions={deal_id: "arrange_demo"})``). The customer's
+**response** to an action (the course's call outcomes, what a trainee judges) and the deal's
+**move** (what the week does to its stage) are two events, linked (see
+:mod:`simfunnel.model.actions`): the customer commits to a concrete next step — an *advance* —
+with the action's commit chance, raised by the account's **trust**; a commitment multiplies
+the deal's weekly advance chance by the action's ``commit_factor`` (at most
+:data:`MAX_ADVANCE`), a *continuation* leaves it as with no action; the loss chance is
+multiplied by the action's ``loss_factor`` either way. The week's draw then moves the deal
+(or not). A deal won that week answers with an *order*, a deal lost with a *no-sale*. The
+response is the ``response`` column of :meth:`step` and :meth:`preview`; the ``outcome`` column
+is the move (order = won, advance = moved a stage, continuation = stayed, no_sale = lost), as
+in the history. Relationship actions (brochure, dinner, courtesy call) build the account's
+trust (``sim.trust``) from the next week. With no actions the chain is untouched: the true
+win rates stay the funnel's.
+
+``responses="moves"`` (:data:`RESPONSE_MODELS`) is the model of stores played before the
+responses had their own draw: the response *is* the move, an action multiplies the advance
+chance by its ``advance_factor`` (a relationship action by 0: the deal cannot advance that
+week) and there is no trust.
 
 Randomness uses common random numbers: week *w* draws one uniform per deal from
-``default_rng([seed, w])`` whatever the actions, so a changed decision changes
+``default_rng([seed, w])`` whatever the actions (and one per deal for the responses from
+``default_rng([seed, w, RESPONSE_STREAM])``), so a changed decision changes
 only what it touches. The uniform ``u`` of a deal with weekly chances ``a``
 (advance) and ``l`` (loss) means: advance when ``u < a``, lost when ``u ≥ 1 − l``,
 stay in between (:data:`COUPLINGS`: ``"monotone"``, the default). With the same
@@ -45,9 +59,13 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.model.actions import (
+    MAX_COMMIT,
     MEETS,
     PEOPLE_ACTIONS_BY_KEY,
     STYLE_STEP,
+    TRUST_BOOST_EXISTING,
+    TRUST_BOOST_NEW,
+    TRUST_GAIN,
     Action,
     action,
     actions_for,
@@ -69,10 +87,16 @@ from simfunnel.model.people import (
 if TYPE_CHECKING:
     from simfunnel.model.generate import World
 
-__all__ = ["COUPLINGS", "Simulation"]
+__all__ = ["COUPLINGS", "RESPONSE_MODELS", "RESPONSES", "Simulation"]
 
 # How a deal's weekly uniform maps to its outcome (see the module's notes); the first is the default.
 COUPLINGS = ("monotone", "classic")
+# How a customer's response relates to the week's move (see the module's notes); the first is the default.
+RESPONSE_MODELS = ("commitments", "moves")
+# The customer's responses (the course's call outcomes), in the order of the codes used inside.
+RESPONSES = ("order", "advance", "continuation", "no_sale")
+# The seeded stream of the responses' uniforms: default_rng([seed, week, RESPONSE_STREAM]).
+RESPONSE_STREAM = 0x5245_5350
 
 
 # --- the simulation -------------------------------------------------------------
@@ -91,6 +115,8 @@ class Simulation:
             the actions. ``()`` (default): exactly the plain simulation. Kept by :meth:`replay`.
         coupling: how the weekly uniform maps to an outcome: ``"monotone"`` (default; an action
             never worsens the week of the deal it touches) or ``"classic"`` (stores made before it).
+        responses: ``"commitments"`` (default: the customer's response has its own draw, trust counts)
+            or ``"moves"`` (stores made before it: the response is the move). See the module's notes.
 
     Example:
         >>> from simfunnel.model.generate import generate
@@ -102,10 +128,13 @@ class Simulation:
 
     def __init__(self, world: "World", seed: int = 2026, chain: pd.DataFrame | None = None,
                  people: PeopleParams | None = None, effects: Sequence[Effect] = (),
-                 coupling: str = "monotone") -> None:
+                 coupling: str = "monotone", responses: str = "commitments") -> None:
         if coupling not in COUPLINGS:
             raise ValueError(f"coupling must be one of {', '.join(COUPLINGS)}, got {coupling!r}")
+        if responses not in RESPONSE_MODELS:
+            raise ValueError(f"responses must be one of {', '.join(RESPONSE_MODELS)}, got {responses!r}")
         self.coupling = coupling
+        self.responses = responses
         self.world = world
         self.funnel = world.funnel
         self.seed = int(seed)
@@ -126,6 +155,15 @@ class Simulation:
         self._stage_by_week: list[np.ndarray] = [self._stage.copy()]
         self._entered = np.maximum(self._created, 0)  # week each deal entered its current stage
         self._by_created = np.argsort(self._created, kind="stable")
+        # Trust (信赖) per account, built by relationship actions; the boost it gives depends on whether the
+        # account is a customer already (see simfunnel.model.actions)
+        accounts = world.accounts
+        self._account_ids = accounts["account_id"].to_numpy()
+        self._deal_account = pd.Index(self._account_ids).get_indexer(d["account_id"].to_numpy())
+        existing = accounts["existing_customer"].to_numpy(dtype=bool) if "existing_customer" in accounts else \
+            np.zeros(len(accounts), dtype=bool)
+        self._trust_boost = np.where(existing, TRUST_BOOST_EXISTING, TRUST_BOOST_NEW)
+        self._trust = np.zeros(len(accounts))
         self._created_sorted = self._created[self._by_created]
         self.week = 0
         self._history: History | None = None
@@ -164,9 +202,10 @@ class Simulation:
         factors and needs from the next week (:data:`simfunnel.model.people.ACTION_RAISES`).
 
         Returns:
-            This week's events: deal_id, week, from_stage, to_stage, outcome
-            (order / advance / continuation / no_sale), action — every stage change,
-            and every deal acted on (a continuation included).
+            This week's events: deal_id, week, from_stage, to_stage, outcome (the move: order = won,
+            advance = moved a stage, continuation = stayed, no_sale = lost), action, response (the
+            customer's response to the action: order / advance / continuation / no_sale; None for a
+            deal not acted on) — every stage change, and every deal acted on.
 
         Raises:
             ValueError: past the world's horizon, an unknown or closed deal, a deal
@@ -180,7 +219,7 @@ class Simulation:
         self._advance(actions, styles)
 
     def _advance(self, actions: Mapping[int, str] | None, styles: Mapping[int, object] | None) -> dict[str, np.ndarray]:
-        week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
+        week, active, st, new, go, drop, acted, act_keys, response = self._draw(actions, styles)
         n_open = len(self.funnel)
         record = go | drop | acted
         idx = active[record]
@@ -196,8 +235,11 @@ class Simulation:
             "to": new[record],
             "outcome": outcome.astype(np.int8),
             "action": act_keys[record],
+            "response": response[record],
         }
         self._events.append(ev)
+        if self.responses == "commitments" and actions:
+            self._build_trust(active[acted], act_keys[acted])
         self._actions.append(dict(actions or {}))
         if self.people is not None:
             self._styles.append(dict(styles or {}))
@@ -219,7 +261,7 @@ class Simulation:
         """
         saved = None if self.coverage is None else self.coverage.save_state()
         try:
-            week, active, st, new, go, drop, acted, act_keys = self._draw(actions, styles)
+            week, active, st, new, go, drop, acted, act_keys, response = self._draw(actions, styles)
         finally:  # a coach leaving in the coming week leaves with the week, not with its preview
             if saved is not None:
                 self.coverage.restore_state(saved)
@@ -232,6 +274,7 @@ class Simulation:
             "to": new[acted],
             "outcome": outcome[acted].astype(np.int8),
             "action": act_keys[acted],
+            "response": response[acted],
         }
         return self._event_frame([ev])
 
@@ -247,6 +290,7 @@ class Simulation:
         adv = self._al[st, 0].copy()
         los = self._al[st, 1].copy()
         acted = np.zeros(len(active), dtype=bool)
+        committed = np.zeros(len(active), dtype=bool)
         act_keys = np.full(len(active), None, dtype=object)
         if self._effects is not None:
             self._effects.coaches_leave(week, self.coverage)
@@ -261,6 +305,9 @@ class Simulation:
             adv, los = self._people_odds(active, st, adv, los)
         if self._effects is not None:
             self._effects.apply(week, active, st, adv, los)
+        commitments = self.responses == "commitments"
+        if actions and commitments:
+            v = np.random.default_rng([self.seed, week, RESPONSE_STREAM]).random(len(self._ids))[active]
         if actions:
             where = np.searchsorted(active, self._deal_positions(actions.keys()))
             for (deal_id, key), j in zip(actions.items(), where):  # a handful of moves per week
@@ -276,7 +323,11 @@ class Simulation:
                 if act not in fitting:
                     raise ValueError(f"deal {deal_id}: action {key!r} does not fit stage {stage_key!r}; "
                                      f"try {', '.join(a.key for a in fitting)}")
-                factor = act.advance_factor
+                if commitments:  # the customer commits (an advance) or not (a continuation): see the notes
+                    committed[j] = v[j] < self._commit_chance(act, int(active[j]))
+                    factor = act.commit_factor if committed[j] else 1.0
+                else:  # stores played before the responses had their own draw
+                    factor = act.advance_factor if act.kind == "advance" else 0.0
                 if people is not None and styles and deal_id in styles:
                     factor *= self._style_factor(deal_id, act, styles[deal_id], j, active)
                 if people is not None:
@@ -295,7 +346,33 @@ class Simulation:
             drop = ~go & (u < adv + los)
         new = np.where(go, st + 1, np.where(drop, lost, st)).astype(np.int16)
         new[go & (st == n_open - 1)] = won
-        return week, active, st, new, go, drop, acted, act_keys
+        move = np.where(go, np.where(st == n_open - 1, 0, 1), np.where(drop, 3, 2)).astype(np.int8)
+        if commitments:  # won: an order; lost: a no-sale; else what the customer committed to, or not
+            response = np.where(move == 0, 0, np.where(move == 3, 3, np.where(committed, 1, 2))).astype(np.int8)
+        else:
+            response = move.copy()
+        response[~acted] = -1
+        return week, active, st, new, go, drop, acted, act_keys, response
+
+    def _commit_chance(self, act: Action, pos: int) -> float:
+        """The chance the customer commits to a next step on the deal at position ``pos``: the action's, × the
+        trust of the deal's account (1 + boost · trust), at most ``MAX_COMMIT``."""
+        acc = self._deal_account[pos]
+        boost = 1.0 + self._trust_boost[acc] * self._trust[acc] if acc >= 0 else 1.0
+        return min(act.commit_chance * boost, MAX_COMMIT)
+
+    def _build_trust(self, pos: np.ndarray, keys: np.ndarray) -> None:
+        """After a week: each relationship action closes ``TRUST_GAIN`` of its account's gap to full trust."""
+        for p, key in zip(pos, keys):  # the week's moves: a handful
+            act = PEOPLE_ACTIONS_BY_KEY.get(key) or action(key)
+            acc = self._deal_account[p]
+            if act.kind == "relationship" and acc >= 0:
+                self._trust[acc] += TRUST_GAIN * (1.0 - self._trust[acc])
+
+    @property
+    def trust(self) -> pd.Series:
+        """Each account's trust (信赖) built by relationship actions, 0 … 1 (0: none built), by account_id."""
+        return pd.Series(self._trust.copy(), index=pd.Index(self._account_ids, name="account_id"), name="trust")
 
     @property
     def actions_taken(self) -> list[dict[int, str]]:
@@ -311,7 +388,7 @@ class Simulation:
         if not 0 <= target <= self.week:
             raise ValueError(f"weeks must be between 0 and {self.week}, got {weeks}")
         other = Simulation(self.world, seed=self.seed, chain=self.chain, people=self.people, effects=self.effects,
-                           coupling=self.coupling)
+                           coupling=self.coupling, responses=self.responses)
         if self.people is None:
             for acts in self._actions[:target]:
                 other.advance(acts)
@@ -486,14 +563,14 @@ class Simulation:
             return f"deal {deal_id} is created in week {self._created[i]}; it can be acted on from week {self._created[i] + 1}"
         return f"deal {deal_id} is already closed ({self.funnel.all_keys[self._stage[i]]}) and cannot be acted on"
 
-    def _event_frame(self, chunks: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    def _event_frame(self, chunks: list[dict[str, np.ndarray]], responses: bool = True) -> pd.DataFrame:
         keys = list(self.funnel.all_keys)
         outcomes = ["order", "advance", "continuation", "no_sale"]
 
         def cat(name: str) -> np.ndarray:
             return np.concatenate([c[name] for c in chunks]) if chunks else np.array([], dtype=np.int64)
 
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "deal_id": cat("deal_id").astype(self._ids.dtype),
                 "week": cat("week").astype(np.int64),
@@ -505,6 +582,9 @@ class Simulation:
                 "action": pd.Series(cat("action") if chunks else [], dtype=object),
             }
         )
+        if responses:  # the customer's response to the action (RESPONSES; None: no action). Not in the history.
+            frame["response"] = pd.Series([None if c < 0 else RESPONSES[c] for c in cat("response")], dtype=object)
+        return frame
 
     @property
     def history(self) -> History:
@@ -529,7 +609,7 @@ class Simulation:
         end = self.week
         history = History(
             d,
-            self._event_frame(self._events),
+            self._event_frame(self._events, responses=False),
             None,
             self.funnel,
             w.currency,
@@ -538,7 +618,8 @@ class Simulation:
             quota=w.quota,
             accounts=w.accounts,
             contacts=w.contacts,
-            meta={**w.describe(), "simulation_seed": self.seed, "coupling": self.coupling},
+            meta={**w.describe(), "simulation_seed": self.seed, "coupling": self.coupling,
+                  **({} if self.responses == "commitments" else {"responses": self.responses})},
             check=False,
             snapshot_source=self._snapshot_rows,
         )

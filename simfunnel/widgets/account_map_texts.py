@@ -50,9 +50,9 @@ MAP_TEXT: dict[str, Pair] = {
     "step_4": ("判断商机", "Judge the opportunity"),
     "do_1": ("在客户内部找到向导：他会告诉你谁决策、谁把关，以及项目的真实进展。",
              "Find a coach inside the customer: they tell you who decides, who guards, and the project's real state."),
-    "do_2": ("拜访决策者和把关者，用 SPIN 需求访谈把客户想要的变成明确的需求。",
-             "Meet the decision maker and the gatekeepers; a SPIN needs interview turns what the customer "
-             "wants into an explicit need."),
+    "do_2": ("拜访决策者和把关者，用 SPIN 需求访谈把客户谈到的问题和不满（隐性需求）变成明确需求。",
+             "Meet the decision maker and the gatekeepers; a SPIN needs interview turns the problems and "
+             "dissatisfactions the customer mentions (implied needs) into explicit needs."),
     "do_3": ("看清谁拍板、怎么拍板，再按听众的全脑类型呈现价值。",
              "See who decides and how, then present value in the audience's whole-brain style."),
     "do_4": ("向导告诉你每个商机下周的真实机会和风险；再看五个购买要素，决定在哪里投入。",
@@ -76,9 +76,11 @@ MAP_TEXT: dict[str, Pair] = {
     "gk_met": ("把关者已见：{names}", "Gatekeeper met: {names}"),
     "gk_not_met": ("还没有见到把关者（驴）。", "No gatekeeper (donkey) met yet."),
     "gk_none": ("这个客户没有把关者。", "This account has no gatekeeper."),
-    "need_explicit": ("这个商机的需求：明确（客户说出了需要什么）", "This deal's need: explicit (the customer said what they need)"),
-    "need_implicit": ("这个商机的需求：隐性（客户只说了想要什么）：用 SPIN 需求访谈挖掘",
-                      "This deal's need: implicit (the customer only said what they want): dig with a SPIN needs interview"),
+    "need_explicit": ("这个商机的需求：明确（客户明确说出了要解决什么、要什么）",
+                      "This deal's need: explicit (the customer stated clearly what they want solved)"),
+    "need_implicit": ("这个商机的需求：隐性（客户只谈了问题和不满，还没有明确的需求）：用 SPIN 需求访谈挖掘",
+                      "This deal's need: implied (the customer only spoke of problems and dissatisfaction): dig with "
+                      "a SPIN needs interview"),
     "deciders": ("决策层：{names}", "Decision level: {names}"),
     "collective": ("三重一大：国有客户金额超过 {amount} 的商机集体决策，需要见到至少 {k} 位决策层联系人（已见 {met} 位）。",
                    "Collective decision: at a state-owned account, deals above {amount} need at least {k} "

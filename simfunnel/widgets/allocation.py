@@ -106,10 +106,10 @@ class AllocationExercise(Widget):
         "used_note": ("闲置 {idle} 人周：那里没有更多商机或到期客户", "{idle} idle: nothing more to work there"),
         "used_all": ("全部用上", "all of them worked"),
         "none": ("无", "none"),
-        "folk_retention": ("课程经验：老客户保留率每提高 {points} 个百分点，利润增加 {lo}–{hi}。本次保留率 {rate}，"
-                           "不投入时间时 {rate0}。",
-                           "Course's rule of thumb: {points} points more retention → {lo}–{hi} more profit. "
-                           "Retention this year {rate}; with no seller time {rate0}."),
+        "folk_retention": ("行业流传的说法（不是课程给出的数字）：老客户保留率每提高 {points} 个百分点，利润增加 "
+                           "{lo}–{hi}。本次保留率 {rate}，不投入时间时 {rate0}。",
+                           "A sales folk figure (not from the course): {points} points more retention → {lo}–{hi} "
+                           "more profit. Retention this year {rate}; with no seller time {rate0}."),
         "folk_conversion": ("课程经验：老客户的商机约 {ex} 成交，新客户约 {new}。本次模拟：老客户 {ex_sim}，新客户 {new_sim}"
                             "（本工具的模拟世界对两者用同样的阶段赢率，可作讨论）。",
                             "Course's rule of thumb: existing customers' opportunities convert ~{ex}, new ones ~{new}. "

@@ -73,7 +73,7 @@ def held(root: w.Widget | None) -> Iterator[None]:
     try:
         yield
     finally:
-        for node in held_here:  # as hold_sync ends: the changed traits in one message
+        for node in reversed(held_here):  # as hold_sync ends (in the order the nested holds ended): one message each
             node._holding_sync = False
             pending = node._states_to_send
             if pending:

@@ -361,10 +361,10 @@ class DealBoard(DealBoardView):
             if styles is None:
                 raise
             raise BoardError("err_style", why=str(err)) from None
-        outcome = str(preview["outcome"].iloc[0])
+        outcome = str(preview["response"].iloc[0])  # the customer's response: what the trainee judges
         step = self.funnel.stage(stage_key).key_step
         seed = [self.seed, week + 1, reply_seed(deal_id), _ACTION_INDEX[key]]
-        move = Move(deal_id=deal_id, action=key, week=week + 1, reply=pick_reply(outcome, step, seed=seed),
+        move = Move(deal_id=deal_id, action=key, week=week + 1, reply=pick_reply(outcome, step, seed=seed, action=key),
                     outcome=outcome, from_stage=stage_key, to_stage=str(preview["to_stage"].iloc[0]),
                     style=None if styles is None else styles[deal_id])
         self._add_move(move)
@@ -502,7 +502,7 @@ class DealBoard(DealBoardView):
     def reset(self) -> None:
         """Back to week 0: a fresh simulation of the same world and seed; moves and score cleared."""
         self.sim = Simulation(self.world, seed=self.sim.seed, chain=self.sim.chain, people=self.sim.people,
-                              effects=self.sim.effects, coupling=self.sim.coupling)
+                              effects=self.sim.effects, coupling=self.sim.coupling, responses=self.sim.responses)
         self.moves = []
         self.selected = None
         self._pages = [0] * self._n_open

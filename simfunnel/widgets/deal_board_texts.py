@@ -98,9 +98,12 @@ BOARD_TEXT: dict[str, Pair] = {
     "summary_title": ("第 {week} 周结果", "Week {week} results"),
     "summary_all": (
         "全部商机：赢单 {won} 个（{won_amount}） · 丢单 {lost} 个（{lost_amount}） · "
-        "推进 {advanced} 个 · 新增 {new} 个",
-        "All deals: {won} won ({won_amount}) · {lost} lost ({lost_amount}) · {advanced} advanced · {new} new",
+        "进入下一阶段 {advanced} 个 · 新增 {new} 个",
+        "All deals: {won} won ({won_amount}) · {lost} lost ({lost_amount}) · {advanced} moved a stage · {new} new",
     ),
+    # a move's line: the customer's response, then the deal's stage (the two are not the same event)
+    "stage_moved": ("阶段：{frm} → {to}", "stage: {frm} → {to}"),
+    "stage_same": ("阶段：{frm}（未变）", "stage: {frm} (unchanged)"),
     "summary_none": ("这一周你没有采取行动。", "You took no action that week."),
     "undone_move": ("已撤销：{account} 的“{action}”", "Undone: “{action}” on {account}"),
     "undone_week": ("已退回到第 {week} 周", "Back to week {week}"),

@@ -528,8 +528,9 @@ class DealBoardView(Widget):
             result = "" if m.answer is None else (" ✔" if m.correct else " ✘")
             if m.answer is None:
                 result = f' <span class="sf-muted">({html.escape(self.t("not_classified"))})</span>'
+            stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
             lines.append(f"<li>{html.escape(self._account(p))} · {html.escape(self._action_label(m.action))} "
-                         f"{self._badge(m.outcome)} {html.escape(frm)} → {html.escape(to)}{result}</li>")
+                         f"{self._badge(m.outcome)}{result} · {html.escape(stage)}</li>")
         body = f'<ul class="sf-summary" {LIST_STYLE}>{"".join(lines)}</ul>' if lines else \
             f'<span class="sf-muted">{html.escape(self.t("summary_none"))}</span>'
         outcome = events["outcome"].to_numpy()

@@ -201,15 +201,17 @@ class RoundView:
         if m.answer is not None:
             mark = " " + styled_span("sf-good" if m.correct else "sf-bad",
                                      self.t("result_right" if m.correct else "result_wrong"))
+        stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
         return (f"<li><b>{html.escape(who or '—')}</b> · {html.escape(self._account(p))} "
                 f"{styled_span('sf-muted', f'#{m.deal_id}')} · {html.escape(self._action_label(m.action))} "
-                f"{self._badge(m.outcome)} {html.escape(frm)} → {html.escape(to)}{mark}</li>")
+                f"{self._badge(m.outcome)}{mark} · {html.escape(stage)}</li>")
 
     def _result_event_html(self, e: Any) -> str:
         p = self._pos(e.deal_id)
         frm, to = self.funnel.label(e.from_stage, self.lang), self.funnel.label(e.to_stage, self.lang)
+        # what the week did to the deal (a stage move, not a customer's response: no response badge)
         return (f"<li>{html.escape(self._account(p))} {styled_span('sf-muted', f'#{e.deal_id}')} "
-                f"{self._badge(e.outcome)} {html.escape(frm)} → {html.escape(to)}</li>")
+                f"{html.escape(frm)} → {html.escape(to)}</li>")
 
     def _all_deals_line(self, week: int, events: pd.DataFrame) -> str:
         outcome = events["outcome"].to_numpy()

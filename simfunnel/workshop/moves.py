@@ -93,6 +93,8 @@ class MovesMixin:
         kwargs = {"effects": tw.effects} if tw.effects else {}  # no events: exactly the plain simulation
         # A store made before the monotone coupling has no "coupling" key: it replays as it was played.
         kwargs["coupling"] = self.config.get("coupling", "classic")
+        # A store made before the responses had their own draw (issue 13) replays with the response = the move.
+        kwargs["responses"] = self.config.get("responses", "moves")
         sim = Simulation(tw.world, seed=self._team(team)["sim_seed"], people=people, **kwargs)
         for _ in range(self.start_week):
             sim.advance()
@@ -401,7 +403,9 @@ class MovesMixin:
                 raise StoreError(f"{where}: {exc}") from None
             draw = float(np.random.default_rng([info["sim_seed"], week]).random(len(index))[pos])
             previewed_in = self._sims[team][0]  # (resets, event ids) of the world the outcome was computed in
-        true = {"outcome": str(preview["outcome"].iloc[0]), "from_stage": str(preview["from_stage"].iloc[0]),
+        # the move's outcome as stored is the customer's response (what the trainee judges; the move is in the
+        # stages): see simfunnel.model.simulate
+        true = {"outcome": str(preview["response"].iloc[0]), "from_stage": str(preview["from_stage"].iloc[0]),
                 "to_stage": str(preview["to_stage"].iloc[0])}
         for name, given in (("outcome", outcome), ("from_stage", from_stage), ("to_stage", to_stage)):
             if given is not None and given != true[name]:

@@ -446,6 +446,7 @@ class StoreFile:
             "start_week": start_week, "period_weeks": period_weeks, "accounts": accounts, "weeks": weeks,
             "threshold": float(threshold), "currency": currency, "weeks_per_round": weeks_per_round,
             "coupling": "monotone",  # how a week's draw maps to an outcome (simulate.COUPLINGS)
+            "responses": "commitments",  # how the customer's response relates to the move (simulate.RESPONSE_MODELS)
             "exit_hazard": float(exit_hazard),  # the pace: a deal's weekly chance of leaving its stage
         }
         folder = Path(folder)
