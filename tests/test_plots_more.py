@@ -189,3 +189,20 @@ def test_progress_bars_can_be_swapped(workshop):
     current = [p for p in ax.patches if p.get_gid() == "progress_bar"]
     assert current == bars and len(bars) == len(b) - 1
     assert sorted(p.get_height() for p in bars) == pytest.approx(sorted(b.progress.iloc[1:]))
+
+
+def test_teams_with_the_same_numbers_stay_apart_on_the_team_charts():
+    """Same-world teams draw the same line (the rehearsal: one line for six teams): each team's points are
+    shifted a little sideways and carry a marker and dashes of their own."""
+    import simfunnel as sf
+    from simfunnel.analysis.metrics import indicators
+
+    world = sf.generate(accounts=60, seed=5)
+    table = indicators(sf.Simulation(world, seed=5).run(30), world.quota, 50_000, start_week=13).iloc[:6]
+    tables = {f"team{i}": table for i in range(1, 5)}
+    ax = plots.team_weeks_chart(tables, world.quota, lang="en")
+    lines = [plots.find_artist(ax, f"team-weeks-{t}") for t in tables]
+    xs = [tuple(line.get_xdata()) for line in lines]
+    assert len(set(xs)) == 4 and all(abs(x - round(x)) <= 0.15 for x in sum(xs, ()))  # apart, near their week
+    assert all(list(line.get_ydata()) == table["booked"].tolist() for line in lines)  # the numbers as they are
+    assert len({line.get_marker() for line in lines}) == 4 and len({str(line.get_linestyle()) for line in lines}) > 1

@@ -57,6 +57,25 @@ def team_colors(n: int) -> list[str]:
     return [TEAM_COLORS[i % len(TEAM_COLORS)] for i in range(n)]
 
 
+# Teams playing the same world (``--same-world``) can draw the very same line: each team's line also has a
+# marker, a marker size and a dash pattern of its own, so a line drawn over another still shows the one below.
+TEAM_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
+TEAM_DASHES = ("-", (0, (6, 2)), (0, (2, 2)), (0, (6, 2, 2, 2)), (0, (1, 1)), (0, (8, 3, 1, 3)))
+
+
+def team_dodge(i: int, n: int, step: float = 0.07) -> float:
+    """A small sideways shift of team ``i``'s points (of ``n``) on a week or round axis: teams with the same
+    numbers draw side by side instead of one over the other."""
+    return (i - (n - 1) / 2) * step
+
+
+def team_line_styles(n: int) -> list[dict]:
+    """Keyword arguments of ``ax.plot`` for team ``i`` of ``n``: colour, marker, size and dashes (earlier teams'
+    markers larger, so identical lines stack as nested marks)."""
+    return [{"color": c, "marker": TEAM_MARKERS[i % len(TEAM_MARKERS)], "ms": max(3.0, 7.0 - 0.5 * i),
+             "ls": TEAM_DASHES[i % len(TEAM_DASHES)], "lw": 2} for i, c in enumerate(team_colors(n))]
+
+
 def team_chart(board: pd.DataFrame, axes=None, lang: str | None = None, names: Mapping[str, str] | None = None) -> list:
     """Four small bar charts comparing teams: booked / quota, forecast accuracy, progress / benchmark, quiz score.
 
@@ -117,13 +136,13 @@ def team_weeks_chart(tables: dict, quota: float | dict, ax: "Axes | None" = None
     i18n.setup_cjk_font()
     ax = new_axes(ax)
     quotas = quota if isinstance(quota, dict) else {team: quota for team in tables}
-    colors = team_colors(len(tables))
+    styles = team_line_styles(len(tables))
     n = 13
     for table in tables.values():
         require_indicator_columns(table, ("t", "booked"), "team_weeks_chart")
         n = max(n, int(table["t"].max()) if len(table) else 0)
-    for color, (team, table) in zip(colors, tables.items()):
-        ax.plot(table["t"], table["booked"], color=color, lw=2, marker="o", ms=3.5,
+    for i, (style, (team, table)) in enumerate(zip(styles, tables.items())):
+        ax.plot(table["t"] + team_dodge(i, len(tables)), table["booked"], **style,
                 label=literal((names or {}).get(team, team)), gid=f"team-weeks-{team}")
     values = sorted({float(q) for q in quotas.values()})
     if len(values) == 1:
@@ -194,19 +213,19 @@ def round_chart(table: pd.DataFrame, axes=None, lang: str | None = None, currenc
     if len(axes) != 3:
         raise ValueError(f"round_chart: pass 3 Axes, got {len(axes)}")
     teams = list(dict.fromkeys(table["team"].astype(str)))
-    colors = dict(zip(teams, team_colors(len(teams))))
+    styles = dict(zip(teams, team_line_styles(len(teams))))
     text = lambda key: i18n.text(DEBRIEF_TEXT[key], lang)  # noqa: E731
     last = int(table["round"].max()) if len(table) else 1
-    for team in teams:
+    for i, team in enumerate(teams):
         rows = table[table["team"].astype(str) == team].sort_values("round")
-        x = rows["round"].to_numpy(dtype=float)
-        axes[0].plot(x, rows["forecast"], color=colors[team], lw=2, marker="o", ms=3.5,
-                     label=literal((names or {}).get(team, team)), gid=f"round-forecast-{team}")
-        axes[1].plot(x, rows["booked"], color=colors[team], lw=2, marker="o", ms=3.5, gid=f"round-booked-{team}")
+        x = rows["round"].to_numpy(dtype=float) + team_dodge(i, len(teams))
+        axes[0].plot(x, rows["forecast"], **styles[team], label=literal((names or {}).get(team, team)),
+                     gid=f"round-forecast-{team}")
+        axes[1].plot(x, rows["booked"], **styles[team], gid=f"round-booked-{team}")
         bench = rows["benchmark"].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(bench > 0, rows["progress"].to_numpy(dtype=float) / bench, np.nan)
-        axes[2].plot(x[1:], ratio[1:], color=colors[team], lw=2, marker="o", ms=3.5, gid=f"round-progress-{team}")
+        axes[2].plot(x[1:], ratio[1:], **styles[team], gid=f"round-progress-{team}")
     quotas = sorted({float(q) for q in table["quota"]})
     if len(quotas) == 1:
         axes[1].axhline(quotas[0], color=QUOTA_COLOR, ls="--", lw=1)
