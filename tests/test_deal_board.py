@@ -540,3 +540,26 @@ def test_held_sends_one_message_per_changed_widget_at_the_end(monkeypatch):
     assert [m["state"] for _, m in sent] == [{"value": "five"}]
     for x in (root, inner, a, b, c, shared):
         x.close()
+
+
+def test_the_week_result_tells_a_move_after_kind_words_from_a_move_the_customer_committed_to(world):
+    """Issue 13 (the rehearsal: 「等忙完这阵子再约吧」, then 评估比较 → 购买承诺): a deal that moved a stage after a
+    continuation says the customer's own buying process moved it; a committed deal that stayed says so too."""
+    board = make(world, lang="zh")
+    seen = {"moved_anyway": False, "stayed": False}
+    for _ in range(6):
+        moves = []
+        for stage in board.funnel.keys:
+            for deal in board.page(stage)[:3]:
+                moves.append(board.act(deal, actions_for(board.funnel, stage)[0].key))
+        board.next_week()
+        summary = " ".join(re.sub(r"<[^>]+>", " ", board._summary_html.value).split())
+        for m in moves:
+            frm, to = board.funnel.label(m.from_stage, "zh"), board.funnel.label(m.to_stage, "zh")
+            if m.outcome == "continuation" and m.to_stage not in (m.from_stage, "lost"):
+                assert f"阶段：{frm} → {to} （客户自己的采购流程往前走了，不是这次行动换来的）" in summary
+                seen["moved_anyway"] = True
+            if m.outcome == "advance" and m.to_stage == m.from_stage:
+                assert f"阶段：{frm}（未变）" in summary
+                seen["stayed"] = True
+    assert all(seen.values()), seen

@@ -58,6 +58,7 @@ BOARD_TEXT: dict[str, Pair] = {
     "deal_stage": ("阶段：{stage}（赢率 {rate}）", "Stage: {stage} (win rate {rate})"),
     "deal_amount": ("金额：{amount}", "Amount: {amount}"),
     "deal_weeks": ("在本阶段：{n} 周", "In this stage: {n} weeks"),
+    "deal_week": ("在本阶段：1 周", "In this stage: 1 week"),
     "deal_close": ("预计成交：第 {week} 周", "Expected close: week {week}"),
     "deal_product": ("产品：{product}", "Product: {product}"),
     "deal_step": ("关键步骤：{step}", "Key step: {step}"),
@@ -104,6 +105,9 @@ BOARD_TEXT: dict[str, Pair] = {
     # a move's line: the customer's response, then the deal's stage (the two are not the same event)
     "stage_moved": ("阶段：{frm} → {to}", "stage: {frm} → {to}"),
     "stage_same": ("阶段：{frm}（未变）", "stage: {frm} (unchanged)"),
+    # a deal that moved after kind words: the customer's own buying process moved it, not the call
+    "moved_anyway": ("（客户自己的采购流程往前走了，不是这次行动换来的）",
+                     "(the customer's own buying process moved it, not this action)"),
     "summary_none": ("这一周你没有采取行动。", "You took no action that week."),
     "undone_move": ("已撤销：{account} 的“{action}”", "Undone: “{action}” on {account}"),
     "undone_week": ("已退回到第 {week} 周", "Back to week {week}"),

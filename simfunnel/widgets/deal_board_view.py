@@ -394,7 +394,8 @@ class DealBoardView(Widget):
             lines.append(html.escape(self.t("deal_product", product=product[0 if self.lang == "zh" else 1])))
         planned = next((m for m in self.pending if m.deal_id == self.selected), None)
         if k < self._n_open:
-            lines.append(html.escape(self.t("deal_weeks", n=int(self._weeks_in_stage(p)))))
+            weeks = int(self._weeks_in_stage(p))
+            lines.append(html.escape(self.t("deal_week") if weeks == 1 else self.t("deal_weeks", n=weeks)))
             if not math.isnan(self._expected_close[p]):
                 lines.append(html.escape(self.t("deal_close", week=int(self._expected_close[p]))))
             step = KEY_STEP_LABELS[stage.key_step][0 if self.lang == "zh" else 1]
@@ -529,6 +530,8 @@ class DealBoardView(Widget):
             if m.answer is None:
                 result = f' <span class="sf-muted">({html.escape(self.t("not_classified"))})</span>'
             stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
+            if m.outcome == "continuation" and to != frm and m.to_stage != "lost":
+                stage += " " + self.t("moved_anyway")
             lines.append(f"<li>{html.escape(self._account(p))} · {html.escape(self._action_label(m.action))} "
                          f"{self._badge(m.outcome)}{result} · {html.escape(stage)}</li>")
         body = f'<ul class="sf-summary" {LIST_STYLE}>{"".join(lines)}</ul>' if lines else \

@@ -202,6 +202,8 @@ class RoundView:
             mark = " " + styled_span("sf-good" if m.correct else "sf-bad",
                                      self.t("result_right" if m.correct else "result_wrong"))
         stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
+        if m.outcome == "continuation" and to != frm and m.to_stage != "lost":
+            stage += " " + self.t("moved_anyway")
         return (f"<li><b>{html.escape(who or '—')}</b> · {html.escape(self._account(p))} "
                 f"{styled_span('sf-muted', f'#{m.deal_id}')} · {html.escape(self._action_label(m.action))} "
                 f"{self._badge(m.outcome)}{mark} · {html.escape(stage)}</li>")
