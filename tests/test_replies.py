@@ -218,3 +218,38 @@ def test_the_answer_is_never_given_away_by_the_action():
                 continue
             expected = {"advance", "continuation", "no_sale"} | ({"order"} if stage == funnel.keys[-1] else set())
             assert seen.get((key, stage)) == expected, (key, stage, seen.get((key, stage)))
+
+
+# Words that tie a reply to a kind of customer or product (the rehearsal: 「学校的采购合同」 for a factory,
+# 「试用的设备」 for a training deal): each reply that says them carries the industries or products it fits.
+INDUSTRY_WORDS = {"education": "学校|校长", "healthcare": "医院|门诊|院务会", "energy": "电厂|电网",
+                  "manufacturing": "车间|厂长|[一二三四五]号线|样板工厂|排产|新厂|厂里", "logistics": "运单|分拣|仓储|冷链",
+                  "finance": "行里", "government": "局里"}
+HARDWARE_WORDS = "样机|[0-9一二三四五六七八九十两]+台|发货|备货|交货|交期|试用的设备"
+
+
+def test_replies_that_name_a_kind_of_customer_or_product_say_so_and_every_deal_still_gets_two():
+    from simfunnel.model.replies import INDUSTRIES, PRODUCTS
+
+    table = replies()
+    for industry, words in INDUSTRY_WORDS.items():
+        for r in table[table.zh.str.contains(words)].itertuples():
+            assert industry in r.industries, (r.id, r.zh, r.industries)
+    for r in table[table.zh.str.contains(HARDWARE_WORDS)].itertuples():
+        assert r.products and "hardware" in r.products, (r.id, r.zh, r.products)
+    thin = []
+    bank_ = bank.reply_bank()
+    for a, s, r in _cells():
+        fitting = [x for x in bank_ if x.outcome == r and x.fits(a, s)]
+        for industry in INDUSTRIES:
+            for product in PRODUCTS:
+                if sum(x.suits(industry, product) for x in fitting) < 2:
+                    thin.append((a, s, r, industry, product))
+    assert not thin, thin[:10]
+    school = pick_reply("order", "win_commitment", seed=3, action="joint_plan", industry="manufacturing",
+                        product="training")
+    assert school.suits("manufacturing", "training")
+    for seed in range(60):
+        r = pick_reply("order", "win_commitment", seed=seed, action="courtesy_call", industry="retail",
+                       product="training")
+        assert not r.industries and not r.products, r.id

@@ -45,6 +45,8 @@ import pandas as pd
 from simfunnel.i18n import resolve_language, text
 from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 from simfunnel.model.funnel import KEY_STEPS
+from simfunnel.model.generate import INDUSTRIES as _INDUSTRY_ROWS
+from simfunnel.model.generate import PRODUCTS as _PRODUCT_ROWS
 from simfunnel.model.history import OUTCOMES
 
 __all__ = ["OUTCOMES", "OUTCOME_LABELS", "Reply", "replies", "pick_reply", "is_correct", "outcome_label",
@@ -57,6 +59,9 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "continuation": ("延续", "Continuation"),
     "no_sale": ("无法成交", "No sale"),
 }
+# The account industries and deal products a reply may name (the world's keys, simfunnel.model.generate).
+INDUSTRIES = tuple(row[0] for row in _INDUSTRY_ROWS)
+PRODUCTS = tuple(row[0] for row in _PRODUCT_ROWS)
 # Key steps a reply can fit: the five before ``won`` (collecting payment comes after the sale).
 REPLY_KEY_STEPS = tuple(k for k in KEY_STEPS if k != "collect_payment")
 
@@ -72,6 +77,9 @@ class Reply:
         why_zh, why_en: why — what the customer did or did not commit to.
         key_steps: the seller's key steps at which the reply is typical.
         actions: the seller's actions (keys) the reply can follow.
+        industries: the account industries the reply names or implies (a hospital's 门诊, a plant's 车间);
+            empty: any account.
+        products: the products it speaks of (equipment delivered, a sample unit); empty: any product.
     """
 
     id: str
@@ -82,10 +90,17 @@ class Reply:
     why_en: str
     key_steps: tuple[str, ...]
     actions: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
 
     def fits(self, action: str, key_step: str) -> bool:
         """Whether the reply can follow ``action`` taken at ``key_step``."""
         return action in self.actions and key_step in self.key_steps
+
+    def suits(self, industry: str | None = None, product: str | None = None) -> bool:
+        """Whether the reply can be said by an account of ``industry`` about a deal for ``product`` (None: any)."""
+        return ((industry is None or not self.industries or industry in self.industries)
+                and (product is None or not self.products or product in self.products))
 
     def text(self, lang: str = "en") -> str:
         """What the customer says, in ``lang``."""
@@ -141,16 +156,21 @@ def reply_bank() -> tuple[Reply, ...]:
                 raise ValueError(f"{where}: unknown action {key!r}; actions are {', '.join(ALL_ACTIONS_BY_KEY)}")
             if act.key_steps and not set(act.key_steps) & set(r["key_steps"]):
                 raise ValueError(f"{where}: action {key!r} cannot be taken at any of its key steps {r['key_steps']}")
+        for key, known in (("industries", INDUSTRIES), ("products", PRODUCTS)):
+            bad = [v for v in r.get(key, []) if v not in known]
+            if bad:
+                raise ValueError(f"{where}: {key} {bad[0]!r} is not one of {', '.join(known)}")
         out.append(Reply(r["id"], r["zh"], r["en"], r["outcome"], r["why_zh"], r["why_en"], tuple(r["key_steps"]),
-                         tuple(r["actions"])))
+                         tuple(r["actions"]), tuple(r.get("industries", ())), tuple(r.get("products", ()))))
     return tuple(out)
 
 
-def _matching(outcome: str | None, key_step: str | None, action: str | None = None) -> list[Reply]:
+def _matching(outcome: str | None, key_step: str | None, action: str | None = None,
+              industry: str | None = None, product: str | None = None) -> list[Reply]:
     return [
         r for r in reply_bank()
         if (outcome is None or r.outcome == outcome) and (key_step is None or key_step in r.key_steps)
-        and (action is None or action in r.actions)
+        and (action is None or action in r.actions) and r.suits(industry, product)
     ]
 
 
@@ -184,12 +204,12 @@ def replies(outcome: str | None = None, key_step: str | None = None, action: str
     if action is not None:
         _check_action(action)
     rows = _matching(outcome, key_step, action)
-    columns = ["id", "outcome", "key_steps", "actions", "zh", "en", "why_zh", "why_en"]
+    columns = ["id", "outcome", "key_steps", "actions", "industries", "products", "zh", "en", "why_zh", "why_en"]
     return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
 
 
 def pick_reply(outcome: str, key_step: str | None = None, seed: int | Sequence[int] = 0,
-               action: str | None = None) -> Reply:
+               action: str | None = None, industry: str | None = None, product: str | None = None) -> Reply:
     """A reply with this outcome that fits the action taken and the key step, drawn deterministically from ``seed``.
 
     The bank has at least two replies for every action at every key step where it can be taken, and every
@@ -203,6 +223,8 @@ def pick_reply(outcome: str, key_step: str | None = None, seed: int | Sequence[i
         seed: an int or a sequence of non-negative ints (e.g. ``[seed, week, deal_id]``);
             the same seed gives the same reply.
         action: the action taken (``"arrange_demo"``): only replies that can follow it.
+        industry, product: the deal's account industry and product: no reply that names another kind of
+            customer (a school's contract for a factory) or product (equipment delivered for a training deal).
 
     Example:
         >>> pick_reply("order", "win_commitment", seed=[2026, 3, 17], action="joint_plan").outcome
@@ -213,7 +235,8 @@ def pick_reply(outcome: str, key_step: str | None = None, seed: int | Sequence[i
         _check_key_step(key_step)
     if action is not None:
         _check_action(action)
-    pool = _matching(outcome, key_step, action) or _matching(outcome, None, action) or _matching(outcome, None)
+    pool = (_matching(outcome, key_step, action, industry, product) or _matching(outcome, key_step, action)
+            or _matching(outcome, None, action) or _matching(outcome, None))
     rng = np.random.default_rng(seed)
     return pool[int(rng.integers(len(pool)))]
 

@@ -172,6 +172,13 @@ class DealBoard(DealBoardView):
         self._index = pd.Index(self._ids)
         self._amount = d["amount"].to_numpy(dtype=float)
         self._created = d["created_week"].to_numpy(dtype=np.int64)
+        # what a customer's reply may name: the account's industry and the deal's product (None: unknown)
+        self._product = d["product"].astype(object).to_numpy() if "product" in d else np.full(n, None)
+        accounts = getattr(self.world, "accounts", None)
+        if accounts is not None and "industry" in accounts and "account_id" in d:
+            self._industry = d["account_id"].map(accounts.set_index("account_id")["industry"]).astype(object).to_numpy()
+        else:
+            self._industry = np.full(n, None)
         self._big = self._amount >= self.threshold
         self._override = d["win_rate_override"].to_numpy(dtype=float, na_value=np.nan)
         self._expected_close = d["expected_close_week"].to_numpy(dtype=float, na_value=np.nan) \
@@ -280,6 +287,12 @@ class DealBoard(DealBoardView):
             raise BoardError("err_style", why=str(err)) from None
         return tuple(style) if isinstance(style, list) else style
 
+    def _reply_context(self, pos: int) -> dict:
+        """The deal's account industry and product, for a reply that fits them (``pick_reply``)."""
+        industry, product = self._industry[pos], self._product[pos]
+        return {"industry": industry if isinstance(industry, str) else None,
+                "product": product if isinstance(product, str) else None}
+
     def _weeks_in_stage(self, pos: np.ndarray | int) -> np.ndarray | int:
         return self.sim.week - self.sim.entered_weeks()[pos]
 
@@ -364,7 +377,8 @@ class DealBoard(DealBoardView):
         outcome = str(preview["response"].iloc[0])  # the customer's response: what the trainee judges
         step = self.funnel.stage(stage_key).key_step
         seed = [self.seed, week + 1, reply_seed(deal_id), _ACTION_INDEX[key]]
-        move = Move(deal_id=deal_id, action=key, week=week + 1, reply=pick_reply(outcome, step, seed=seed, action=key),
+        reply = pick_reply(outcome, step, seed=seed, action=key, **self._reply_context(pos))
+        move = Move(deal_id=deal_id, action=key, week=week + 1, reply=reply,
                     outcome=outcome, from_stage=stage_key, to_stage=str(preview["to_stage"].iloc[0]),
                     style=None if styles is None else styles[deal_id])
         self._add_move(move)

@@ -101,11 +101,12 @@ __all__ = ["Session", "JoinError", "JoinWidget", "TeamBoard", "WorkshopPlay", "C
 _REPLIES: dict[str, Reply] = {}
 
 
-def _reply(reply_id: Any, outcome: str, key_step: str, seed: list[int], action: str | None = None) -> Reply:
+def _reply(reply_id: Any, outcome: str, key_step: str, seed: list[int], action: str | None = None,
+           **context: str | None) -> Reply:
     if not _REPLIES:
         _REPLIES.update({r.id: r for r in reply_bank()})
     found = _REPLIES.get(reply_id) if isinstance(reply_id, str) else None
-    return found if found is not None else pick_reply(outcome, key_step, seed=seed, action=action)
+    return found if found is not None else pick_reply(outcome, key_step, seed=seed, action=action, **context)
 
 
 def _store_error(err: StoreError) -> BoardError:
@@ -358,7 +359,8 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         deal_id = plain_value(r.deal_id)
         step = self.funnel.stage(r.from_stage).key_step
         index = list(ALL_ACTIONS_BY_KEY).index(r.action) if r.action in ALL_ACTIONS_BY_KEY else 0
-        reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), reply_seed(deal_id), index], r.action)
+        reply = _reply(r.reply_id, r.outcome, step, [self.seed, int(r.week), reply_seed(deal_id), index], r.action,
+                       **self._reply_context(self._pos(deal_id)))
         move = Move(deal_id=deal_id, action=str(r.action), week=int(r.week), reply=reply, outcome=str(r.outcome),
                     from_stage=str(r.from_stage), to_stage=str(r.to_stage))
         move.style = r.style
