@@ -27,7 +27,7 @@ CSS = """
 .sf-badge {display:inline-block; padding:1px 8px; border-radius:10px; color:#fff; font-size:12px}
 .sf-order {background:#1b7f3b} .sf-advance {background:#2f6fbf}
 .sf-continuation {background:#c98a0c} .sf-no_sale {background:#b23a3a}
-.sf-kpi {display:inline-block; min-width:120px; padding:4px 10px; margin:2px; border-radius:6px; background:#f2f5f9}
+.sf-kpi {display:inline-block; vertical-align:top; min-width:96px; max-width:185px; padding:4px 10px; margin:2px; border-radius:6px; background:#f2f5f9}
 .sf-kpi b {font-size:15px}
 .sf-warn {color:#b23a3a}
 .sf-hidden {display:none !important}
