@@ -183,6 +183,8 @@ def test_no_reply_names_an_event_that_did_not_happen():
             assert set(r.actions) <= allowed, (r.id, r.zh, r.actions)
     no_leader = table[table.why_zh.str.contains("没有安排你见领导")]
     assert len(no_leader) and not any("meet_decision_maker" in a for a in no_leader.actions)
+    here = table[table.zh.str.contains("专门跑一趟|你来得正好|你来得巧|正好你来了")]  # the seller is there in person
+    assert len(here) and not any("send_brochure" in a for a in here.actions), here.id.tolist()
     org_chart = table[table.zh.str.contains("组织架构图")]
     assert set(org_chart.outcome) == {"continuation"}  # information without a commitment
 

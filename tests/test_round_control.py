@@ -216,3 +216,26 @@ def test_the_board_follows_the_round_by_itself(store):
         free = WorkshopStore.init(store.path.parent.parent / "free", teams=2, seed=1, accounts=30)
         board = TeamBoard(free, free.teams[0], lang="en")
         assert board.poll is not None and board.poll.on  # free play too: teammates' moves show without a click
+
+
+def test_the_clock_ticks_every_second_in_a_timed_rounds_last_minute(store):
+    """The rehearsal: the countdown jumped in 4-second steps and still read 0:02 after the deadline. In the last
+    minute of a timed round the board's clock ticks every second; otherwise every ``poll_seconds``."""
+    with closing_new_widgets():
+        red = TeamBoard(store, "red", trainee="Li", lang="en", poll_seconds=4)
+        red.tick()
+        assert red.poll.timer.interval == 4  # no round open
+        store.open_round(timer_minutes=10)
+        red.tick()
+        red.tick()
+        assert red.poll.timer.interval == 4  # ten minutes left
+        store.close_round()
+        store.open_round(timer_minutes=0.5)
+        red.tick()
+        red.tick()
+        assert red.poll.timer.interval == 1.0  # thirty seconds left
+        store.close_round()
+        red.tick()
+        red.tick()
+        assert red.poll.timer.interval == 4
+        red.close()

@@ -218,7 +218,7 @@ class Ticker(threading.Thread):
         self.finished.set()
 
     def run(self) -> None:
-        while not self.finished.wait(self.interval):
+        while not self.finished.wait(self.interval):  # read each time: a beat may change it (a round's last minute)
             if not self._beat():
                 self.finished.set()
 

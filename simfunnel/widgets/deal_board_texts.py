@@ -173,7 +173,7 @@ BOARD_TEXT: dict[str, Pair] = {
     "round_tile": ("本回合模拟", "This round plays"),
     "round_tile_weeks": ("第 {first}–{last} 周", "weeks {first}–{last}"),
     "round_tile_asof": ("数据截至第 {week} 周", "figures as of week {week}"),
-    "act_no_round": ("还没有进行中的回合：讲师开始回合后才能行动。", "No round is open: you can act once the trainer opens one."),
+    "act_no_round": ("现在没有进行中的回合：讲师开始下一个回合后才能行动。", "No round is open: you can act once the trainer opens one."),
     "act_time_up": ("本回合时间已到：不能再采取行动或撤销。", "Time is up for this round: no more actions or undos."),
     "act_submitted": ("{who}已为全组提交本回合决策：不能再采取行动或撤销。",
                       "{who} submitted the round for the team: no more actions or undos."),

@@ -90,7 +90,7 @@ from simfunnel.widgets.controls import AutoRefresh
 from simfunnel.widgets.deal_board import DealBoard
 from simfunnel.widgets.join import CJK_FONT_CSS, JoinWidget
 from simfunnel.widgets.moves import BoardError, Move, plain_value, reply_seed, styled_span
-from simfunnel.widgets.round_view import ROUND_CSS, RoundState, RoundView
+from simfunnel.widgets.round_view import ROUND_CSS, RoundState, RoundView, seconds_left
 from simfunnel.analysis.metrics import indicators
 from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 
@@ -246,6 +246,7 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             True when the board was redrawn from the store.
         """
         with self._lock:
+            self._pace_clock()
             try:
                 self._close_expired_round()
                 if self.store.board_version(self.team) != self._seen:
@@ -261,6 +262,18 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             except (StoreError, ValueError):
                 pass
             return False
+
+    #: In a timed round's last minute the clock ticks every second (the countdown reaches 0:00 and the round
+    #: closes within a second of its deadline); else every ``poll_seconds``.
+    LAST_MINUTE = 60.0
+
+    def _pace_clock(self) -> None:
+        timer = self.poll.timer if self.poll is not None else None
+        if timer is None:
+            return
+        left = seconds_left(self._rounds.open) if self.store.rounds_mode else None
+        fast = left is not None and left <= self.LAST_MINUTE + self.poll.seconds
+        timer.interval = min(1.0, self.poll.seconds) if fast else self.poll.seconds
 
     # --- the store ------------------------------------------------------------------------
     def _close_expired_round(self) -> None:
