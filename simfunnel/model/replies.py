@@ -45,8 +45,7 @@ import pandas as pd
 from simfunnel.i18n import resolve_language, text
 from simfunnel.model.actions import ALL_ACTIONS_BY_KEY
 from simfunnel.model.funnel import KEY_STEPS
-from simfunnel.model.generate import INDUSTRIES as _INDUSTRY_ROWS
-from simfunnel.model.generate import PRODUCTS as _PRODUCT_ROWS
+from simfunnel.model import generate
 from simfunnel.model.history import OUTCOMES
 
 __all__ = ["OUTCOMES", "OUTCOME_LABELS", "Reply", "replies", "pick_reply", "is_correct", "outcome_label",
@@ -60,8 +59,8 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "no_sale": ("无法成交", "No sale"),
 }
 # The account industries and deal products a reply may name (the world's keys, simfunnel.model.generate).
-INDUSTRIES = tuple(row[0] for row in _INDUSTRY_ROWS)
-PRODUCTS = tuple(row[0] for row in _PRODUCT_ROWS)
+INDUSTRIES = tuple(row[0] for row in generate.INDUSTRIES)
+PRODUCTS = tuple(row[0] for row in generate.PRODUCTS)
 # Key steps a reply can fit: the five before ``won`` (collecting payment comes after the sale).
 REPLY_KEY_STEPS = tuple(k for k in KEY_STEPS if k != "collect_payment")
 
