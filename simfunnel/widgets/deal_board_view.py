@@ -483,6 +483,15 @@ class DealBoardView(Widget):
         quote = ("「{}」" if self.lang == "zh" else "“{}”").format(move.reply.text(self.lang))
         return f'<b>{html.escape(title)}</b><div class="sf-reply">{html.escape(quote)}</div>'
 
+    def _stage_text(self, m: Move) -> str:
+        """A move's stage after its week — 「阶段：确定标准 → 评估比较」 or 「阶段：发现需求（未变）」 — and, for a deal
+        that moved after kind words, that the customer's own buying process moved it (the two are not one event)."""
+        frm, to = self.funnel.label(m.from_stage, self.lang), self.funnel.label(m.to_stage, self.lang)
+        stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
+        if m.outcome == "continuation" and to != frm and m.to_stage != "lost":
+            stage += " " + self.t("moved_anyway")
+        return stage
+
     def _badge(self, outcome: str) -> str:
         label = OUTCOME_LABELS[outcome][0 if self.lang == "zh" else 1]
         return f'<span class="sf-badge sf-{outcome}">{html.escape(label)}</span>'
@@ -524,14 +533,10 @@ class DealBoardView(Widget):
         lines = []
         for m in moves:
             p = self._pos(m.deal_id)
-            to = self.funnel.label(m.to_stage, self.lang)
-            frm = self.funnel.label(m.from_stage, self.lang)
             result = "" if m.answer is None else (" ✔" if m.correct else " ✘")
             if m.answer is None:
                 result = f' <span class="sf-muted">({html.escape(self.t("not_classified"))})</span>'
-            stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
-            if m.outcome == "continuation" and to != frm and m.to_stage != "lost":
-                stage += " " + self.t("moved_anyway")
+            stage = self._stage_text(m)
             lines.append(f"<li>{html.escape(self._account(p))} · {html.escape(self._action_label(m.action))} "
                          f"{self._badge(m.outcome)}{result} · {html.escape(stage)}</li>")
         body = f'<ul class="sf-summary" {LIST_STYLE}>{"".join(lines)}</ul>' if lines else \

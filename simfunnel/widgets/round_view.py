@@ -196,14 +196,11 @@ class RoundView:
 
     def _result_move_html(self, who: str, m: Any) -> str:
         p = self._pos(m.deal_id)
-        frm, to = self.funnel.label(m.from_stage, self.lang), self.funnel.label(m.to_stage, self.lang)
         mark = ""
         if m.answer is not None:
             mark = " " + styled_span("sf-good" if m.correct else "sf-bad",
                                      self.t("result_right" if m.correct else "result_wrong"))
-        stage = self.t("stage_same", frm=frm) if to == frm else self.t("stage_moved", frm=frm, to=to)
-        if m.outcome == "continuation" and to != frm and m.to_stage != "lost":
-            stage += " " + self.t("moved_anyway")
+        stage = self._stage_text(m)  # DealBoardView's
         return (f"<li><b>{html.escape(who or '—')}</b> · {html.escape(self._account(p))} "
                 f"{styled_span('sf-muted', f'#{m.deal_id}')} · {html.escape(self._action_label(m.action))} "
                 f"{self._badge(m.outcome)}{mark} · {html.escape(stage)}</li>")
