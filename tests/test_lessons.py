@@ -25,7 +25,7 @@ import simfunnel as sf
 from simfunnel.app import lessons
 from simfunnel.app.lessons import Cell, Lesson, LessonInfo, LessonRun, catalogue, lesson, markdown_html
 
-COURSE = ("00", "01", "02", "03", "04", "05", "06", "07")
+COURSE = ("00", "01", "02", "03", "04", "05", "06", "07", "09")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TRAINER_TEXT = ("Trainer note", "Trainer edition", "Expected answer", "Ask the room", "讲师备注", "讲师版",
                 "预期答案", "参考答案", "请大家回答")
@@ -82,7 +82,7 @@ def ran():
     return out
 
 
-def test_the_lesson_list_holds_00_to_07_titled_in_zh_and_en():
+def test_the_lesson_list_holds_00_to_07_and_09_titled_in_zh_and_en():
     infos = catalogue()
     assert [i.number for i in infos] == list(COURSE)  # 08 (the workshop) is the app's own workshop page
     for info in infos:

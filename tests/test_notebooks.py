@@ -32,6 +32,7 @@ COURSE = (
     "06_real_crm_data",
     "07_accounts_and_people",
     "08_workshop_play",
+    "09_relationships_and_trust",
 )
 # Trainer-only notebooks (notebooks/src/trainer_<name>.py → trainer/{en,zh}/<name>.ipynb).
 TRAINER_ONLY = ("workshop",)

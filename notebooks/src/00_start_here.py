@@ -188,6 +188,7 @@ plots.funnel_chart(history, week=week);
 # | [03 The small-order threshold](03_small_order_threshold.ipynb) | decide which deals stay out of the funnel, and what that costs | 40 min |
 # | [04 Forecast and progress](04_forecast_and_progress.ipynb) | read the three indicators week by week; the likely range and the chance to make quota | 30 min |
 # | [05 Testing win-rate assumptions](05_testing_win_rate_assumptions.ipynb) | for analysts: are our stage win rates right, and what if not? | 45 min |
+# | [09 Relationships and trust](09_relationships_and_trust.ipynb) | the four steps of relationship selling, winning a coach, needs and wants, the five purchase factors, collective decisions in state-owned customers, collecting payment | 60 min |
 
 # %% [markdown] lang=zh
 # ## 面板上点哪里
@@ -205,6 +206,7 @@ plots.funnel_chart(history, week=week);
 # | [03 小单门槛](03_small_order_threshold.ipynb) | 决定哪些小单不进漏斗，算清这样做的得失 | 40 分钟 |
 # | [04 销售预计与销售进展](04_forecast_and_progress.ipynb) | 逐周看三个指标；预计的可能区间和完成任务的概率 | 30 分钟 |
 # | [05 检验赢率假设](05_testing_win_rate_assumptions.ipynb) | 给分析人员：我们的阶段赢率对不对？不对会怎样？ | 45 分钟 |
+# | [09 关系与信赖](09_relationships_and_trust.ipynb) | 关系营销4步骤、让向导愿意帮你、需要与想要、采购5要素、三重一大、回收账款 | 60 分钟 |
 
 # %% [markdown] trainer lang=en
 # ### Trainer notes (00: 15 minutes)

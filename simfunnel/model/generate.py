@@ -223,6 +223,25 @@ MAX_ACCOUNTS = 1_000_000
 MAX_DEALS = 5_000_000
 
 
+_SURNAME_ZH = {en: zh for zh, en in SURNAMES}
+_GIVEN_ZH = {en: zh for zh, en in GIVEN_NAMES}
+
+
+def person_name(name: str, lang: str) -> str:
+    """A generated seller's or contact's name (stored in pinyin, e.g. ``"Yang Wei"``) in ``lang``: in Chinese
+    characters for ``"zh"`` (``"杨伟"``); any other name, or ``"en"``, as it is.
+
+    >>> person_name("Yang Wei", "zh"), person_name("Yang Wei", "en"), person_name("Ana Lima", "zh")
+    ('杨伟', 'Yang Wei', 'Ana Lima')
+    """
+    if lang != "zh":
+        return name
+    parts = str(name).split()
+    if len(parts) == 2 and parts[0] in _SURNAME_ZH and parts[1] in _GIVEN_ZH:
+        return _SURNAME_ZH[parts[0]] + _GIVEN_ZH[parts[1]]
+    return name
+
+
 def generate(
     accounts: int | None = None,
     deals: int | None = None,

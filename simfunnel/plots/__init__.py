@@ -26,6 +26,7 @@ One module per family of charts; every public name is re-exported here, so calle
 - :mod:`~simfunnel.plots.segments` — :func:`segment_chart` (the attack/defend model).
 - :mod:`~simfunnel.plots.allocation` — :func:`allocation_chart` (seller time across segments).
 - :mod:`~simfunnel.plots.trust` — :func:`trust_chart` (relationship work and advance actions compared).
+- :mod:`~simfunnel.plots.collections` — :func:`collection_chart` (booked vs collected: 回收账款).
 - :mod:`~simfunnel.plots.people` — :func:`org_chart` and :func:`org_chart_size` (an account's
   people), :func:`role_icon` (a buying role's animal), :func:`brain_label` (a whole-brain type).
 - :mod:`~simfunnel.plots.workshop` — :func:`team_chart`, :func:`team_weeks_chart` (the trainer's
@@ -49,6 +50,7 @@ Example:
 
 from simfunnel import i18n  # noqa: F401  (callers reach it as plots.i18n, e.g. widgets.leaderboard)
 from simfunnel.plots.allocation import ALLOCATION_COLORS, ALLOCATION_TEXT, allocation_chart
+from simfunnel.plots.collections import COLLECTION_TEXT, collection_chart
 from simfunnel.plots.calibration import (
     CALIBRATION_HALF,
     CALIBRATION_OFFSET,
@@ -109,10 +111,10 @@ from simfunnel.plots.trust import TRUST_COLORS, TRUST_TEXT, trust_chart
 
 __all__ = [
     "ALLOCATION_COLORS", "ALLOCATION_TEXT", "BOOKED_COLOR", "BRAIN_COLORS", "BRAIN_HINTS", "CALIBRATION_HALF",
-    "CALIBRATION_OFFSET", "CHART_TEXT", "DEBRIEF_TEXT", "FIGSIZE", "FORECAST_COLOR", "GREEN", "MUTED", "ORG_TEXT",
+    "CALIBRATION_OFFSET", "CHART_TEXT", "COLLECTION_TEXT", "DEBRIEF_TEXT", "FIGSIZE", "FORECAST_COLOR", "GREEN", "MUTED", "ORG_TEXT",
     "QUOTA_COLOR", "RED", "ROLE_SHORT", "SEGMENT_COLORS", "SEGMENT_TEXT", "STAGE_COLORS", "TEAM_COLORS",
     "TEAM_PANELS", "TEAM_TEXT", "TEXT_COLOR", "TOTAL_COLOR", "TRUST_COLORS", "TRUST_TEXT", "allocation_chart", "brain_label", "branch_chart",
-    "calibration_assumed", "calibration_chart", "chart_text", "fan_chart", "fan_week_note", "find_artist",
+    "calibration_assumed", "calibration_chart", "collection_chart", "chart_text", "fan_chart", "fan_week_note", "find_artist",
     "forecast_vs_actual_chart", "forecast_vs_actual_note", "format_percent", "funnel_chart", "indicator_chart",
     "literal", "money_formatter", "new_axes", "org_chart", "org_chart_size", "plain_axes", "progress_bars",
     "progress_chart", "require_columns", "require_indicator_columns", "role_icon", "round_chart", "segment_chart",
