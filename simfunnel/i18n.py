@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import warnings
@@ -33,7 +34,7 @@ import weakref
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "en"
@@ -195,6 +196,17 @@ def use_language(lang: str | None = None) -> LanguageScope:
     scope = LanguageScope(lang)
     _scope.set(scope)
     return scope
+
+
+@contextlib.contextmanager
+def in_scope(scope: LanguageScope) -> Iterator[LanguageScope]:
+    """Run a block in ``scope``, e.g. a widget's page: a widget made in a click's callback (another thread's
+    context) then follows the page that shows it."""
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
 
 
 def set_language(lang: str) -> None:

@@ -299,7 +299,7 @@ def test_app_without_a_workshop_runs_a_demo_and_says_so(tmp_path):
         assert "Workshop · Team 1 · Ana" in page.locator("body").inner_text()
 
 
-LESSONS = ("00", "01", "02", "03", "04", "05", "06", "07")
+LESSONS = ("00", "01", "02", "03", "04", "05", "06", "07", "09")
 
 
 def _whole_page_screenshot(page, path: Path) -> None:
@@ -312,7 +312,7 @@ def _whole_page_screenshot(page, path: Path) -> None:
 
 
 def test_app_shows_every_trainee_lesson_in_zh_and_en_with_charts_and_panels_and_no_code(tmp_path):
-    """The lessons 00–07 in the app (one server, one browser, offline): the front page links to the list, the
+    """The lessons 00–07 and 09 in the app (one server, one browser, offline): the front page links to the list, the
     list to each lesson; each lesson in zh and en shows its title and its charts or panels, no code, no
     traceback, no cell that failed; the language switch runs it again in the other language; pages gone
     close their lessons' widgets."""
@@ -330,7 +330,7 @@ def test_app_shows_every_trainee_lesson_in_zh_and_en_with_charts_and_panels_and_
             open_browser(tmp_path) as browser:
         page = browser.new(viewport=(1300, 1000))
         _front(page, base, "en")
-        page.get_by_role("link", name=re.compile("^Lessons 00–07")).click()
+        page.get_by_role("link", name=re.compile("^Lessons: read before you play")).click()
         page.get_by_role("link", name="02 · Moving deals").click()
         page.locator(".sf-lesson-done").wait_for(state="attached", timeout=60_000)
         assert urlsplit(page.url).path == "/lesson/02"

@@ -302,3 +302,23 @@ def test_a_number_is_read_as_a_trainee_types_it():
         assert ex.results == [False] and "“四万”不是一个数。" in _feedback(ex, 0)
         ex.answer(0, "4万")
         assert ex.check() == 1
+
+
+def test_a_sorted_card_is_marked_after_check():
+    with closing_new_widgets():
+        ex = Exercise([Q_SORT], lang="en")
+        ex.answer(0, [1, 1])
+        ex.check()
+        cards = [row.children[0].value for row in ex._inputs[0].children]
+        assert cards[0].startswith('<b class="sf-warn">✗</b>') and cards[1].startswith('<b class="sf-ok">✓</b>')
+
+
+def test_the_recall_made_by_a_click_follows_the_page_that_shows_the_game(world):
+    import contextvars
+
+    with closing_new_widgets():
+        page = contextvars.copy_context()
+        game = page.run(lambda: (sf.i18n.use_language("zh"), NamesGame(world, seed=7))[1])
+        contextvars.Context().run(game.start_recall)  # a click: another thread's context, English by default
+        assert_language(game.texts(), "zh")
+        assert game.recall.lang == "zh"

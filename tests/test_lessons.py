@@ -1,8 +1,8 @@
 """The trainee lessons in the app (simfunnel.app.lessons, .lesson_page), without a browser.
 
-- the list holds the lessons 00–07, titled in zh and en from each trainee notebook's first heading;
+- the list holds the lessons 00–07 and 09, titled in zh and en from each trainee notebook's first heading;
 - a lesson page's content — its markdown and what its code cells show once run — has no trainer text and
-  no code, in either language, and no cell of 00–07 fails;
+  no code, in either language, and no cell of 00–07 and 09 fails;
 - two lesson pages run in two threads of one process never share a namespace or a language;
 - a page's run shows what a notebook shows (printed text, the last value unless after ``;``, ``display``,
   pyplot figures), a cell that raises shows a zh/en note, never a traceback; closing the page (its

@@ -282,18 +282,21 @@ collect, seller_orders, seller = lessons.collection_exercise(history, start=0, e
 columns = ["deal_id", "amount", "won_week", "paid_week"]
 (
     seller_orders[columns].rename(columns=i18n.label).style.hide(axis="index")
-    .format(i18n.format_money, subset=[i18n.label("amount")]).format(na_rep="—")
+    .format(i18n.format_money, subset=[i18n.label("amount")])
+    .format(na_rep="—", subset=[i18n.label("paid_week")])
 )
 
 # %%
 collect
 
 # %% [markdown] lang=en
-# After you have checked your answers: the same quarter as a chart. The shaded band is money
-# the seller has booked and the company is still owed.
+# After you have checked your answers: the same quarter as a chart, up to the end of week 13
+# (the dotted line). The shaded band is money the seller has booked and the company is still
+# owed.
 
 # %% [markdown] lang=zh
-# 检查完答案以后，再看同一个季度的图。阴影部分是已经签单、公司还没收到的钱。
+# 检查完答案以后，再看同一个季度的图，到第 13 周末为止（虚线）。阴影部分是已经签单、公司还没收到
+# 的钱。
 
 # %%
 plots.collection_chart(booked_vs_collected(history, 0, 13, seller), owner=seller);

@@ -10,7 +10,7 @@ the team's :class:`~simfunnel.widgets.workshop.TeamBoard` — and closes it when
   (join code, name, browser token and language in its query) and the page's :class:`Seat`;
 - :mod:`~simfunnel.app.front` — the front page: language switch, the workshop's name, code, name, Join;
 - :mod:`~simfunnel.app.board` — the board page: the team's board for the page's session;
-- :mod:`~simfunnel.app.lessons` — the trainee lessons 00–07, read from ``notebooks/src`` by ``notebooks/build.py``
+- :mod:`~simfunnel.app.lessons` — the trainee lessons (00–07 and 09), read from ``notebooks/src`` by ``notebooks/build.py``
   and run for a page with their code hidden (a namespace and a language of the page's own);
 - :mod:`~simfunnel.app.lesson_page` — ``/lesson`` (the list) and ``/lesson/NN`` (one lesson, zh or en);
 - :mod:`~simfunnel.app.pages` — the Solara entry point (``Page``: front page or board, by the address; ``routes``:

@@ -31,7 +31,7 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Too many wrong join codes. Try again in {seconds} s, or ask your trainer for your team's code."),
     # the trainee lessons (simfunnel.app.lesson_page)
     "lessons": ("课程", "Lessons"),
-    "lessons_link": ("课程 00–07：先读再练", "Lessons 00–07: read before you play"),
+    "lessons_link": ("课程：先读再练", "Lessons: read before you play"),
     "lessons_intro": ("每一课和笔记本的学员版内容相同：讲解、图表和可以操作的面板，代码由服务器替你运行。",
                       ("Each lesson is the trainee notebook: explanations, charts and panels to click; "
                        "the server runs the code for you.")),

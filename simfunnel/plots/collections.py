@@ -56,9 +56,10 @@ def collection_chart(table: "pd.DataFrame", ax: "Axes | None" = None, lang: str 
     lang = i18n.resolve_language(lang)
     i18n.setup_cjk_font()
     ax = new_axes(ax)
-    weeks = table["week"].to_numpy(dtype=float)
-    booked = table["booked"].to_numpy(dtype=float)
-    collected = table["collected"].to_numpy(dtype=float)
+    # each week's value holds to the next week: one more step so the last week's orders show
+    weeks = np.append(table["week"].to_numpy(dtype=float), float(table["week"].iloc[-1]) + 1)
+    booked = np.append(table["booked"].to_numpy(dtype=float), float(table["booked"].iloc[-1]))
+    collected = np.append(table["collected"].to_numpy(dtype=float), float(table["collected"].iloc[-1]))
 
     def tx(key: str, **fields: object) -> str:
         return i18n.text(COLLECTION_TEXT[key], lang).format(**fields)
@@ -71,8 +72,9 @@ def collection_chart(table: "pd.DataFrame", ax: "Axes | None" = None, lang: str 
     ax.yaxis.set_major_formatter(money_formatter(currency, lang))
     ax.set_xlabel(tx("week"))
     ax.set_xlim(weeks[0], weeks[-1])
+    ax.axvline(weeks[-2], color=MUTED, lw=0.8, ls=":", gid="period-end")
     ax.set_ylim(0, max(float(np.nanmax(booked)) * 1.15, 1.0))
-    start, end = int(weeks[0]) + 1, int(weeks[-1])
+    start, end = int(weeks[0]) + 1, int(weeks[-2])
     title = tx("title_owner", owner=person_name(owner, lang), start=start, end=end) if owner else tx("title", start=start, end=end)
     ax.set_title(title, loc="left", fontsize=11)
 

@@ -217,10 +217,11 @@ class Exercise(Widget):
         for fb in self._feedback:
             show(fb, False)
         self._button = w.Button(button_style="primary", icon="check", layout=w.Layout(width="auto", min_width="140px"))
+        self._button.add_class("sf-check")
         self._button.on_click(lambda _b: self.check())
         self._score = w.HTML()
-        blocks = [w.VBox([p, i, f], layout=w.Layout(margin="0 0 12px 0", width="100%"))
-                  for p, i, f in zip(self._prompts, self._inputs, self._feedback)]
+        blocks = [w.VBox([p, i, f], layout=w.Layout(margin="0 0 12px 0", width="100%"), _dom_classes=("sf-q",))
+                  for p, i, f in zip(self._prompts, self._inputs, self._feedback)]  # classes: found by browser tests
         self.root = w.VBox([w.HTML(CSS + EXERCISE_CSS), self._heading, *blocks,
                             w.HBox([self._button, self._score], layout=w.Layout(align_items="center"))],
                            layout=w.Layout(width="100%", max_width="900px"))
@@ -248,11 +249,12 @@ class Exercise(Widget):
         if isinstance(q, Sort):
             rows = []
             for _ in q.cards:
-                card = w.HTML(layout=w.Layout(width="46%", min_width="220px"))
+                card = w.HTML(layout=w.Layout(width="100%"))
                 card.add_class("sf-sort-card")
                 pick = w.ToggleButtons(options=[(str(i), i) for i in range(len(q.bins))], value=None,
                                        style={"button_width": "auto"})
-                rows.append(w.HBox([card, pick], layout=w.Layout(align_items="center", flex_flow="row wrap")))
+                rows.append(w.HBox([card, pick], layout=w.Layout(align_items="center", flex_flow="row wrap"),
+                                   _dom_classes=("sf-sort-row",)))
             return w.VBox(rows)
         raise TypeError(f"Exercise: unknown question kind {type(q).__name__}")
 
@@ -328,6 +330,12 @@ class Exercise(Widget):
                             f'{html.escape(extra)} {html.escape(i18n.text(q.explain, self.lang))}')
                 fb.value = f'<div class="sf-feedback">{body}</div>'
                 show(fb, True)
+                if isinstance(q, Sort):  # each card marked: which ones to move
+                    placed = self._value(i)
+                    for row, (card, right_bin), v in zip(self._inputs[i].children, q.cards, placed):
+                        mark = "" if v is None else ('<b class="sf-ok">✓</b> ' if v == right_bin
+                                                     else '<b class="sf-warn">✗</b> ')
+                        row.children[0].value = mark + html.escape(i18n.text(card, self.lang))
             self._score.value = (f'<b style="margin-left:12px">{html.escape(self.score_text())}</b>' if self.checked
                                  else f'<span class="sf-muted" style="margin-left:12px">{html.escape(self.t("hint"))}</span>')
 
@@ -385,5 +393,6 @@ EXERCISE_CSS = """
 .sf-exercise .sf-sort-card {font-size:13px; line-height:1.4; padding:2px 8px 2px 0}
 .sf-exercise .widget-radio-box label {white-space:normal; line-height:1.4; height:auto; padding:2px 0}
 .sf-exercise .widget-toggle-buttons .widget-toggle-button {margin:1px 2px}
+.sf-exercise .widget-toggle-buttons .widget-toggle-button.mod-active {background:#1f5fa8; color:#fff}
 </style>
 """

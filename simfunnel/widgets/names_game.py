@@ -157,7 +157,8 @@ class NamesGame(Widget):
             prompt = tuple(GAME_TEXT["who"][j].format(title=p["title"][j], detail=p["detail"][j]) for j in (0, 1))
             explain = tuple(GAME_TEXT["is"][j].format(name=p["name"][j]) for j in (0, 1))
             questions.append(Choice(prompt, names, self._name_order.index(k), explain))  # type: ignore[arg-type]
-        self.recall = Exercise(questions, lang=self._fixed_lang)
+        with i18n.in_scope(self._scope):  # a click runs in another context: the recall follows this page
+            self.recall = Exercise(questions, lang=self._fixed_lang)
         self.phase = "recall"
         with held(self.root):
             self._recall_box.children = (self.recall.root,)
