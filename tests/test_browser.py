@@ -569,3 +569,84 @@ def test_without_a_system_chinese_font_chromium_gets_the_noto_file_alone(monkeyp
     assert "/etc/fonts/fonts.conf" in conf
     folder = Path(re.search(r"<dir>(.*)</dir>", conf)[1])
     assert [p.name for p in folder.iterdir()] == ["NotoSansCJKsc-Regular.otf"]  # not SimHei
+
+
+def _answer_in_page(block, exercise) -> None:
+    """Answer every question of ``exercise`` (built in this process as the lesson builds it) in its block of the
+    page by clicking and typing, with the exercise's key."""
+    from simfunnel.widgets.exercise import Choice, Number, Sort
+
+    questions = block.locator(".sf-q")
+    assert questions.count() == len(exercise.questions)
+    for i, q in enumerate(exercise.questions):
+        box = questions.nth(i)
+        if isinstance(q, Sort):
+            rows = box.locator(".sf-sort-row")
+            for j, (_card, right) in enumerate(q.cards):
+                rows.nth(j).locator("button").nth(right).click()
+        elif isinstance(q, Choice) and q.several:
+            for k in q.answer:
+                box.locator("input[type=checkbox]").nth(k).check()
+        elif isinstance(q, Choice):
+            radios = box.locator("input[type=radio]")
+            (radios.nth(q.answer).check() if radios.count() else box.locator("button").nth(q.answer).click())
+        elif isinstance(q, Number):
+            box.locator("input[type=text]").fill(f"{q.answer:,.0f}")  # as a trainee writes it: 358,100
+        else:
+            raise AssertionError(f"no way to answer {type(q).__name__} in the page yet")
+
+
+def test_lesson_09_exercises_are_answered_by_clicking_and_typing_in_the_app(tmp_path):
+    """Lesson 09 in the app, zh and en: every exercise answered through its buttons, tick boxes and number boxes,
+    Check pressed, full marks shown with the feedback; one wrong answer shows ✗ and which cards to move; the
+    names game turns its cards over and scores the recall."""
+    chromium()
+    from simfunnel.widgets import trust_lessons as lessons
+    from simfunnel.widgets.names_game import NamesGame
+
+    world = sf.generate(seed=2026)  # as the lesson makes them: the same keys
+    history = sf.Simulation(world, seed=2026).run(weeks=26)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = _app_env(tmp_path)
+    env.pop("SIMFUNNEL_WORKSHOP", None)
+    command = [*_make_app(tmp_path, port, Path("x"))[:-2], "WORKSHOP=", f"APP_QR={tmp_path / 'qr.png'}"]
+    with Server(command, env=env, log=tmp_path / "app.log", url=f"{base}/", child=True) as app, \
+            open_browser(tmp_path) as browser:
+        page = browser.new(viewport=(1300, 1000))
+        for lang in ("zh", "en"):
+            exercises = [lessons.relationship_steps(lang=lang)]
+            game = NamesGame(world, seed=2026, lang=lang)
+            game.start_recall()
+            exercises += [game.recall, lessons.winning_a_coach(lang=lang), lessons.facts_vs_needs(lang=lang),
+                          lessons.needs_vs_wants(lang=lang), lessons.purchase_factors(lang=lang),
+                          lessons.collective_decision(world, lang=lang),
+                          lessons.collection_exercise(history, lang=lang)[0]]
+            page.goto(f"{base}/lesson/09?lang={lang}", timeout=60_000)
+            page.locator(".sf-lesson-done").wait_for(state="attached", timeout=60_000)
+            page.get_by_role("button", name="记住了，考考我" if lang == "zh" else "Got them, test me").click()
+            blocks = page.locator(".sf-exercise")
+            _wait(page, lambda: blocks.count() == len(exercises), 10, "the names game's recall")
+            # a wrong sort first: ✗, and the cards to move are marked
+            first = blocks.nth(0)
+            first.locator(".sf-sort-row").nth(0).locator("button").nth(3).click()
+            first.locator(".sf-check").click()
+            first.get_by_text("还不对" if lang == "zh" else "Not yet").first.wait_for(timeout=10_000)
+            assert first.locator(".sf-sort-row").nth(0).inner_text().startswith("✗")
+            for n, exercise in enumerate(exercises):
+                block = blocks.nth(n)
+                _answer_in_page(block, exercise)
+                block.locator(".sf-check").click()
+                total = len(exercise.questions)
+                done = f"答对 {total} / {total} 题" if lang == "zh" else f"{total} of {total} right"
+                block.get_by_text(done).wait_for(timeout=10_000)
+                assert block.locator(".sf-feedback").count() == total
+                assert ("✗" not in block.inner_text()) and block.inner_text().count("✓") >= total
+            body = page.locator("body").inner_text()
+            assert "Traceback" not in body and not page.locator(".sf-lesson-error").count()
+            _whole_page_screenshot(page, tmp_path / f"lesson_09_answered_{lang}.png")
+            game.close()
+            for exercise in exercises:
+                exercise.close()
+        assert not browser.aborted, browser.aborted
+        assert "Traceback" not in app.log()

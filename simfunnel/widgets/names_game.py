@@ -74,7 +74,7 @@ GAME_TEXT: dict[str, Pair] = {
     "recall": ("卡片翻过去了。按职务和他们说过的话，选出每个人的名字：", "The cards are turned over. From the job and what "
                "each said, pick each person's name:"),
     "who": ("{title}，{detail}", "{title}, {detail}"),
-    "is": ("这位是 {name}。", "This is {name}."),
+    "is": ("这位是{name}。", "This is {name}."),
     "again": ("再来一局（换一个客户）", "Play again (another account)"),
     "title": ("记住他人的名字", "Remember names"),
 }
@@ -103,9 +103,9 @@ class NamesGame(Widget):
         self.recall: Exercise | None = None
         self._intro = w.HTML()
         self._cards = w.HTML()
-        self._got = w.Button(button_style="primary", layout=w.Layout(width="auto"))
+        self._got = w.Button(button_style="primary", layout=w.Layout(width="auto", align_self="flex-start"))
         self._got.on_click(lambda _b: self.start_recall())
-        self._again = w.Button(icon="refresh", layout=w.Layout(width="auto"))
+        self._again = w.Button(icon="refresh", layout=w.Layout(width="auto", align_self="flex-start"))
         self._again.on_click(lambda _b: self.new_round())
         self._recall_box = w.VBox()
         self.root = w.VBox([w.HTML(CSS + NAMES_CSS), self._intro, self._cards, self._got, self._recall_box,
