@@ -42,6 +42,10 @@ Tags, separated by spaces, in any order:
     Trainee editions only: the exercise as the trainee meets it — code that runs as it
     is, with a value for the trainee to change (never ``NotImplementedError``). Its
     solution is the ``trainer`` cell next to it.
+``lab`` / ``app``
+    Where a trainee meets the cell: ``lab`` only in the notebooks (how to run a cell in
+    JupyterLab), ``app`` only on the no-code app's lesson page (what to click there;
+    ``build_notebook(..., "app")`` gives that page's cells). Untagged cells are in both.
 
 In markdown, a line that ends in a Chinese character runs on into the next line of its
 paragraph without a space (Markdown would show the line break as a space), so Chinese
@@ -94,6 +98,7 @@ SRC = HERE / "src"
 LANGS = ("en", "zh")
 EDITIONS = ("trainee", "trainer")
 AUDIENCE_TAGS = ("trainer", "exercise")
+PLACE_TAGS = ("lab", "app")  # JupyterLab's notebooks only / the no-code app's lesson pages only
 IMPORT_LINE = "import simfunnel as sf"
 MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?P<tags>(?: +\S+)*) *$")
 LANG_COMMENT = re.compile(r"^(?P<indent>\s*)# (?P<lang>zh|en): ?(?P<text>.*)$")
@@ -135,6 +140,7 @@ class Cell:
     lines: list[str]
     line_no: int  # of the marker, 1-based
     index: int = 0  # position among the source's cells
+    place: str | None = None  # None: notebooks and app; "lab" or "app"
     tags: list[str] = field(default_factory=list)
 
 
@@ -190,7 +196,7 @@ def _join_cjk(lines: list[str]) -> list[str]:
 
 
 def _cell(path: Path, no: int, kind: str, tags: list[str]) -> Cell:
-    lang = audience = None
+    lang = audience = place = None
     for tag in tags:
         if tag.startswith("lang="):
             lang = tag[5:]
@@ -200,11 +206,15 @@ def _cell(path: Path, no: int, kind: str, tags: list[str]) -> Cell:
             if audience is not None:
                 raise SourceError(f"{path.name}, line {no}: a cell is either 'trainer' or 'exercise', not both")
             audience = tag
+        elif tag in PLACE_TAGS:
+            if place is not None:
+                raise SourceError(f"{path.name}, line {no}: a cell is either 'lab' or 'app', not both")
+            place = tag
         else:
             raise SourceError(
-                f"{path.name}, line {no}: unknown tag {tag!r}; tags are lang=en, lang=zh, trainer, exercise"
+                f"{path.name}, line {no}: unknown tag {tag!r}; tags are lang=en, lang=zh, trainer, exercise, lab, app"
             )
-    return Cell(kind, lang, audience, [], no, tags=[audience] if audience else [])
+    return Cell(kind, lang, audience, [], no, tags=[t for t in (audience, place) if t], place=place)
 
 
 def _check_twins(path: Path, cells: list[Cell]) -> None:
@@ -216,9 +226,10 @@ def _check_twins(path: Path, cells: list[Cell]) -> None:
             i += 1
             continue
         twin = cells[i + 1] if i + 1 < len(cells) else None
-        if twin is None or twin.lang in (None, cell.lang) or (twin.kind, twin.audience) != (cell.kind, cell.audience):
+        if twin is None or twin.lang in (None, cell.lang) or \
+                (twin.kind, twin.audience, twin.place) != (cell.kind, cell.audience, cell.place):
             other = "zh" if cell.lang == "en" else "en"
-            what = f"{cell.kind}{' ' + cell.audience if cell.audience else ''}"
+            what = f"{cell.kind}{' ' + cell.audience if cell.audience else ''}{' ' + cell.place if cell.place else ''}"
             raise SourceError(
                 f"{path.name}, line {cell.line_no}: this lang={cell.lang} {what} cell needs its lang={other} "
                 f"twin right after it"
@@ -248,7 +259,9 @@ def _source(lines: list[str]) -> list[str]:
 
 
 def build_notebook(path: Path, lang: str, edition: str) -> dict:
-    """The notebook (as a JSON-ready dict) built from one source for one language and edition."""
+    """The notebook (as a JSON-ready dict) built from one source for one language and edition: ``trainee``,
+    ``trainer``, or ``app`` (the trainee cells the no-code app shows: ``lab`` cells out, ``app`` cells in;
+    never written to a file)."""
     stem = path.stem.removeprefix(TRAINER_ONLY)
     cells = parse(path)
     out: list[dict] = []
@@ -261,8 +274,10 @@ def build_notebook(path: Path, lang: str, edition: str) -> dict:
             continue
         if cell.audience == "trainer" and edition != "trainer":
             continue
-        if cell.audience == "exercise" and edition != "trainee":
+        if cell.audience == "exercise" and edition not in ("trainee", "app"):
             continue
+        if (cell.place == "app") != (edition == "app") and cell.place is not None:
+            continue  # a lab cell is not in the app's edition; an app cell is only there
         cell_id = f"{stem}-{cell.index:02d}"
         if cell.kind == "markdown":
             out.append(_md(cell_id, cell.lines, cell.tags))

@@ -66,6 +66,7 @@ LABELS: dict[str, dict[str, str]] = {
     "won_week": {"zh": "赢单周", "en": "Week won"},
     "paid_week": {"zh": "付款周", "en": "Week paid"},
     "week": {"zh": "周", "en": "Week"},
+    "funnel": {"zh": "漏斗", "en": "Funnel"},
     "n_deals": {"zh": "{n} 个商机", "en": "{n} deals"},
     "n_deal": {"zh": "{n} 个商机", "en": "{n} deal"},
     "weighted": {"zh": "加权", "en": "weighted"},

@@ -322,3 +322,95 @@ def test_the_recall_made_by_a_click_follows_the_page_that_shows_the_game(world):
         contextvars.Context().run(game.start_recall)  # a click: another thread's context, English by default
         assert_language(game.texts(), "zh")
         assert game.recall.lang == "zh"
+
+
+# --- lessons 01-06 -------------------------------------------------------------------------------
+
+def test_a_live_question_is_judged_from_its_own_panel_and_cannot_be_answered_here():
+    from simfunnel.widgets.exercise import Live
+
+    state = {"v": None}
+    q = Live(("在上面设置。", "Set it above."),
+             lambda: (None, ("先设置。", "Set it first.")) if state["v"] is None
+             else (state["v"] > 1, ("好。", "Good.") if state["v"] > 1 else ("不够。", "Not enough.")),
+             solve=lambda: state.update(v=2))
+    with closing_new_widgets():
+        ex = Exercise([q, Q_CHOICE], lang="en")
+        ex.check()
+        assert ex.results[0] is None and "Set it first." in _feedback(ex, 0)
+        state["v"] = 0
+        ex.check()
+        assert ex.results[0] is False and "Not enough." in _feedback(ex, 0)
+        ex.solve()
+        assert ex.check() == 2 and "Good." in _feedback(ex, 0)
+        with pytest.raises(ValueError, match="answered in its own widget"):
+            ex.answer(0, 1)
+
+
+def test_a_percent_is_read_as_typed():
+    q = Number(("", ""), 0.30, 0.031, ("", ""), percent=True)
+    assert q.correct("30") and q.correct("30%") and q.correct("0.3") and q.correct("３０％") and not q.correct("40")
+
+
+def test_the_reply_quiz_has_the_four_buttons_and_the_replies_outcomes():
+    from simfunnel.model import replies
+    from simfunnel.widgets import lesson_exercises
+
+    quiz = replies.replies().set_index("id").loc[["c03", "a19"]]
+    with closing_new_widgets():
+        ex = lesson_exercises.reply_quiz(quiz, lang="zh")
+        assert [q.options[q.answer][1] for q in ex.questions] == ["Continuation", "Advance"]
+        assert ex._inputs[0]._options_labels == ("订单", "推进", "延续", "无法成交")
+        assert quiz.loc["c03", "zh"] in ex.questions[0].prompt[0]
+
+
+def test_the_hand_forecast_key_is_the_kit_s_forecast(world, history):
+    from simfunnel.widgets import lesson_exercises
+
+    three = history.snapshots.query("week == 13 and status == 'open'").head(3)
+    ex = lesson_exercises.hand_forecast(three, history, lang="en")
+    assert ex.questions[0].answer == round(float((three.amount * history.win_probability(three)).sum()))
+    ex.answer(0, f"{ex.questions[0].answer:,.0f}")
+    assert ex.check() == 1
+    ex.answer(0, f"{three.amount.sum():,.0f}")  # the pipeline, not the forecast
+    assert ex.check() == 0
+
+
+def test_the_stretch_target_redraws_for_the_slider_and_its_questions_read_it(world):
+    from simfunnel.widgets import lesson_exercises
+
+    sim = sf.Simulation(world, seed=2026)
+    h = sim.run()
+    with closing_new_widgets():
+        st = lesson_exercises.StretchTarget(h, sim.chain, 50_000, weeks=range(13, 27), trials=500)
+        high = dict(st.chances)
+        st.target = 2_000_000
+        assert all(st.chances[w] >= high[w] for w in high)  # a lower target is never less likely
+        assert "¥2,000,000" in st._label.value
+        st.target = 3_500_000
+        ex = lesson_exercises.stretch_questions(st.chances, ("350万", "3.5M"), first_week=13, lang="en")
+        ex.solve()
+        assert ex.check() == 2
+        with pytest.raises(ValueError, match="never stays at 80"):
+            lesson_exercises.stretch_questions({13: 0.1, 14: 0.9, 15: 0.5}, ("", ""), 13)
+
+
+def test_the_column_trial_computes_the_brier_of_the_ticked_columns():
+    from types import SimpleNamespace
+
+    from simfunnel.widgets import lesson_exercises
+
+    seen = []
+
+    def brier_with(columns):
+        seen.append(columns)
+        return SimpleNamespace(brier=0.2 + 0.001 * len(columns))
+
+    with closing_new_widgets():
+        trial = lesson_exercises.ColumnTrial(brier_with, [("owner", ("销售", "Seller")), ("product", ("产品", "Product"))],
+                                             0.201, lang="zh")
+        assert trial.run() is None and "先勾选" in trial._result.value
+        trial.pick("product")
+        trial._button.click()
+        assert seen[-1] == ("stage", "product") and "阶段 + 产品" in trial._result.value
+        assert_language(trial.texts(), "zh")

@@ -215,10 +215,31 @@ def test_source_format_languages_editions_and_inline_tags(tmp_path):
     assert build.dumps(en_trainer) == build.dumps(build.build_notebook(path, "en", "trainer"))
 
 
+def test_lab_cells_stay_in_the_notebooks_and_app_cells_only_on_the_app_s_page(tmp_path):
+    path = _source(
+        tmp_path,
+        "# %%\nimport simfunnel as sf\n"
+        "# %% [markdown] lab\n# Press Shift + Enter.\n"
+        "# %% [markdown] app\n# Press Check answers.\n"
+        "# %% exercise\nanswer = 0\n"
+        "# %% trainer\nanswer = 42\n",
+    )
+    texts = {edition: ["".join(c["source"]) for c in build.build_notebook(path, "en", edition)["cells"]]
+             for edition in ("trainee", "trainer", "app")}
+    assert "Press Shift + Enter." in texts["trainee"] and "Press Shift + Enter." in texts["trainer"]
+    assert "Press Check answers." not in texts["trainee"] + texts["trainer"]
+    assert "Press Check answers." in texts["app"] and "Press Shift + Enter." not in texts["app"]
+    assert "answer = 0" in texts["app"] and "answer = 42" not in texts["app"]  # the trainee's cells, not the trainer's
+    lab = next(c for c in build.build_notebook(path, "en", "trainee")["cells"] if "Shift" in "".join(c["source"]))
+    assert lab["metadata"]["tags"] == ["lab"]
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
         ("# %% [markdown] lang=en\n# Only English\n# %%\nimport simfunnel as sf\n", "needs its lang=zh twin"),
+        ("# %% lab app\nx = 1\n", "either 'lab' or 'app'"),
+        ("# %% [markdown] lab lang=en\n# A\n# %% [markdown] lang=zh\n# 甲\n", "needs its lang=zh twin"),
         ("# %% [markdown] lang=fr\n# Bonjour\n", "language 'fr'"),
         ("# %% solution\nx = 1\n", "unknown tag 'solution'"),
         ("# %% trainer exercise\nx = 1\n", "either 'trainer' or 'exercise'"),

@@ -20,7 +20,7 @@
 #
 # 不需要会编程：读一读、点一点，偶尔改一个数字就行。
 
-# %% [markdown] lang=en
+# %% [markdown] lab lang=en
 # ## How to use a notebook (two minutes)
 #
 # - A notebook is a page of **cells**. Text cells like this one explain; grey cells hold
@@ -34,7 +34,7 @@
 #   you do here can break the kit.
 # - Change code only where a comment asks you to, usually a single number.
 
-# %% [markdown] lang=zh
+# %% [markdown] lab lang=zh
 # ## 笔记本怎么用（两分钟）
 #
 # - 笔记本由一个个**单元格**组成。像这样的文字单元格负责讲解；灰色的代码单元格负责画图、出表。
@@ -46,17 +46,33 @@
 #   在这里怎么操作都不会把工具弄坏。
 # - 只在注释请你改的地方改代码，通常只是一个数字。
 
-# %% [markdown] lang=en
+# %% [markdown] lab lang=en
 # Run the next cell now (click in it, Shift + Enter). It loads the kit and the workshop
 # market. The line `sf.set_language(...)` sets the language of every chart and panel.
 
-# %% [markdown] lang=zh
+# %% [markdown] lab lang=zh
 # 现在运行下面这个单元格（点一下，按 Shift + Enter）。它会加载工具和工作坊的模拟市场。
 # `sf.set_language(...)` 这一行决定所有图表和面板显示的语言。
+
+# %% [markdown] app lang=en
+# ## How to use these pages
+#
+# Each lesson is one page: read from the top, and use the charts and panels as you reach
+# them. Exercises are answered right in the page: press a button, tick a box or type a number,
+# then press **Check answers** under the exercise. Nothing you do here can break the kit;
+# reload the page to start a lesson again.
+
+# %% [markdown] app lang=zh
+# ## 这些页面怎么用
+#
+# 每一课是一页：从上往下读，读到图表和面板时动手试一试。练习直接在页面里作答：点按钮、勾选，
+# 或者输入一个数，再点练习下面的**检查答案**。在这里怎么操作都不会把工具弄坏；想从头再来，
+# 刷新页面就行。
 
 # %%
 import simfunnel as sf
 from simfunnel import plots
+from simfunnel.widgets.chart_picker import ChartPicker
 
 # en: The workshop market: the same accounts and deals as the dataset datasets/workshop.
 # zh: 工作坊的模拟市场：和数据集 datasets/workshop 里的客户、商机完全一样。
@@ -156,29 +172,40 @@ plots.progress_chart(table);
 # %% [markdown] lang=en
 # ## Try it
 #
-# Change the week in the next cell and run it again. Watch new deals enter at the top and
-# deals leave as they are won or lost.
+# Drag the week slider under this text. Watch new deals enter at the top and deals leave as
+# they are won or lost.
 
 # %% [markdown] lang=zh
 # ## 动手试试
 #
-# 把下一个单元格里的周数改一改，再运行一次。看看新商机怎么从漏斗口进来，老商机又怎么因为
-# 赢单或丢单离开漏斗。
+# 拖动下面的“周”滑块。看看新商机怎么从漏斗口进来，老商机又怎么因为赢单或丢单离开漏斗。
 
 # %%
-# en: Change 20 to any week from 0 to 52, then press Shift + Enter.
-# zh: 把 20 改成 0 到 52 之间的任意一周，再按 Shift + Enter。
-week = 20
-plots.funnel_chart(history, week=week);
+ChartPicker(lambda ax, week, lang: plots.funnel_chart(history, week=week, ax=ax, lang=lang),
+            weeks=(0, 52), value=20, label=sf.i18n.LABELS["week"])
 
 # %% [markdown] lang=en
 # ## Where to click in the panels
 #
-# From notebook 02 on, some cells show an interactive **panel** instead of a chart: click a
+# From lesson 02 on, some parts of a lesson show an interactive **panel** instead of a chart: click a
 # deal card to select it, pick an action from the list, press a button such as **Next
-# week**, or drag a slider. The panel updates at once; you do not need to re-run the cell.
-# If a panel shows only text such as `VBox(...)`, re-run the cell, or restart and run all.
+# week**, or drag a slider. The panel updates at once.
+
+# %% [markdown] lang=zh
+# ## 面板上点哪里
 #
+# 从第 02 本开始，有些地方显示的不是图，而是一个可以操作的**面板**：点一张商机卡片选中它，
+# 从列表里选一个行动，按“下一周”之类的按钮，或者拖动滑块。面板会立刻更新。
+
+# %% [markdown] lab lang=en
+# You do not need to re-run a panel's cell. If a panel shows only text such as `VBox(...)`,
+# re-run the cell, or restart and run all.
+
+# %% [markdown] lab lang=zh
+# 面板不用重新运行单元格。如果面板只显示一行 `VBox(...)` 之类的文字，重新运行这个单元格，
+# 或者重启并运行全部。
+
+# %% [markdown] lang=en
 # ## The course
 #
 # | notebook | what you do | time |
@@ -191,12 +218,6 @@ plots.funnel_chart(history, week=week);
 # | [09 Relationships and trust](09_relationships_and_trust.ipynb) | the four steps of relationship selling, winning a coach, needs and wants, the five purchase factors, collective decisions in state-owned customers, collecting payment | 60 min |
 
 # %% [markdown] lang=zh
-# ## 面板上点哪里
-#
-# 从第 02 本开始，有些单元格显示的不是图，而是一个可以操作的**面板**：点一张商机卡片选中它，
-# 从列表里选一个行动，按“下一周”之类的按钮，或者拖动滑块。面板会立刻更新，不用重新运行
-# 单元格。如果面板只显示一行 `VBox(...)` 之类的文字，重新运行这个单元格，或者重启并运行全部。
-#
 # ## 课程安排
 #
 # | 笔记本 | 你要做什么 | 时间 |
@@ -222,7 +243,9 @@ plots.funnel_chart(history, week=week);
 #   months; what matters is whether it keeps growing by about 1/13 of the quota a week
 #   (the progress chart). That question leads into notebooks 01 and 04.
 # - **Timing of the day:** 00 15 min · 01 30 min · 02 45 min · break · 03 40 min ·
-#   04 30 min · 05 (analysts, optional) 45 min.
+#   04 30 min · 05 (analysts, optional) 45 min · 09 60 min.
+# - Course slides: *the sales funnel* and *the three indicators of opportunity management*
+#   (forecast, progress, out-of-funnel sales).
 
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（00：15 分钟）
@@ -237,4 +260,5 @@ plots.funnel_chart(history, week=week);
 #   *预期答案*：不能。销售预计是对未来几个月才成交的商机的加权估计；关键是它能不能每周
 #   稳定增加任务的 1/13 左右（看销售进展图）。这个问题正好引出第 01 和第 04 本。
 # - **全天时间安排**：00 15 分钟 · 01 30 分钟 · 02 45 分钟 · 休息 · 03 40 分钟 ·
-#   04 30 分钟 · 05（分析人员，选学）45 分钟。
+#   04 30 分钟 · 05（分析人员，选学）45 分钟 · 09 60 分钟。
+# - 对应课程：销售漏斗；销售机会管理的三个指标（销售预计、销售进展、漏斗外销售额）。

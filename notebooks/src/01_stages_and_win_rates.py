@@ -27,6 +27,8 @@ import pandas as pd
 import simfunnel as sf
 from simfunnel import i18n, plots
 from simfunnel.model.funnel import KEY_STEP_LABELS
+from simfunnel.widgets import lesson_exercises
+from simfunnel.widgets.chart_picker import ChartPicker
 
 world = sf.generate(seed=2026)
 history = sf.Simulation(world, seed=2026).run()
@@ -129,17 +131,24 @@ pd.DataFrame(
 ).fillna("").style.set_properties(**{"text-align": "left"})
 
 # %% [markdown] lang=en
-# The same market looks different through another funnel. Change the name in the next cell
-# to `"simple"`, `"salesforce"` or `"hubspot"` and run it again.
+# The same market looks different through another funnel. Press the buttons under this text
+# to see it through each of the four.
 
 # %% [markdown] lang=zh
-# 同一个市场，换一种漏斗看，样子就不一样了。把下一个单元格里的名字改成 `"simple"`、
-# `"salesforce"` 或 `"hubspot"`，再运行一次。
+# 同一个市场，换一种漏斗看，样子就不一样了。点下面的按钮，分别用四种漏斗看一看。
 
 # %%
-preset = "simple"
-market = sf.Simulation(sf.generate(seed=2026, funnel=preset), seed=2026).run(weeks=13)
-plots.funnel_chart(market, week=13);
+markets = {}
+
+
+def draw_market(ax, preset, lang):
+    if preset not in markets:  # each funnel's market is simulated once
+        markets[preset] = sf.Simulation(sf.generate(seed=2026, funnel=preset), seed=2026).run(weeks=13)
+    plots.funnel_chart(markets[preset], week=13, ax=ax, lang=lang)
+
+
+ChartPicker(draw_market, choices=[(f.name, (f.label_zh, f.label_en)) for f in presets], value="simple",
+            label=i18n.LABELS["funnel"])
 
 # %% [markdown] trainer lang=en
 # **Discussion (10 minutes).** Which HubSpot stages are steps of the customer, and which
@@ -163,13 +172,13 @@ plots.funnel_chart(market, week=13);
 #
 # Here are three open deals at the start of the quarter. Their **forecast** is the sum of
 # amount × win rate. Work it out on paper or with a calculator, type your result into the
-# cell below the table, and run both cells.
+# box below the table and press **Check answers**.
 
 # %% [markdown] lang=zh
 # ## 练习：手算三个商机的销售预计
 #
 # 下面是季度初的三个在途商机。它们的**销售预计**就是“金额 × 阶段赢率”的总和。用纸笔或
-# 计算器算一算，把结果填进表格下面的单元格，然后运行这两个单元格。
+# 计算器算一算，把结果填进表格下面的框里，再点**检查答案**。
 
 # %%
 open_now = history.snapshots.query("week == 13 and status == 'open' and amount >= 50_000")
@@ -188,30 +197,20 @@ pd.DataFrame(
     }
 ).style.hide(axis="index").set_properties(**{"text-align": "left"})
 
-# %% exercise
-# en: Your forecast of the three deals, in yuan: replace 0 with your result, e.g. 123456.
-# zh: 三个商机的销售预计（单位：元）：把 0 换成你算出来的数，例如 123456。
-my_forecast = 0
+# %%
+forecast_by_hand = lesson_exercises.hand_forecast(three, history)
+forecast_by_hand
 
 # %% trainer
-# en: Solution: amount × win rate, deal by deal.
-# zh: 参考答案：逐个商机算“金额 × 阶段赢率”，再相加。
+# en: Solution: amount × win rate, deal by deal; the exercise's key is the kit's own forecast.
+# zh: 参考答案：逐个商机算“金额 × 阶段赢率”，再相加；练习的答案就是工具算出的销售预计。
 my_forecast = 87_000 * 0.25 + 97_800 * 0.60 + 696_000 * 0.80
-assert round(my_forecast) == 637_230
+assert round(my_forecast) == 637_230 == forecast_by_hand.questions[0].answer
 # en: The three deals of the table, as the expected answer below quotes them.
 # zh: 表中的三个商机，和下面预期答案里引用的一致。
 assert three.amount.tolist() == [87_000, 97_800, 696_000] and three.deal_id.iloc[0] == 18
-
-# %%
-kit_forecast = float((three.amount * history.win_probability(three)).sum())
-right = round(my_forecast) == round(kit_forecast)
-if right:  # the kit's figure is shown only once you have found it
-    print(f"Right! Your forecast and the kit's: {i18n.format_money(kit_forecast)}")  # lang=en
-    print(f"答对了！你的答案和工具算出的一样：{i18n.format_money(kit_forecast)}")  # lang=zh
-else:
-    print(f"Your forecast: {i18n.format_money(my_forecast)}. Not yet: multiply each amount by its win rate, "  # lang=en
-          "then add up.")  # lang=en
-    print(f"你的答案：{i18n.format_money(my_forecast)}。还不对：每个金额先乘以它的阶段赢率，再加起来。")  # lang=zh
+forecast_by_hand.answer(0, "637,230")
+assert forecast_by_hand.check() == 1
 
 # %% [markdown] trainer lang=en
 # *Expected answer:* 87,000 × 25 % + 97,800 × 60 % + 696,000 × 80 % = 21,750 + 58,680 +

@@ -38,7 +38,8 @@ import pandas as pd
 import simfunnel as sf
 from simfunnel import plots
 from simfunnel.model import replies
-from simfunnel.widgets import DealBoard
+from simfunnel.widgets import DealBoard, lesson_exercises
+from simfunnel.widgets.board_progress import BoardProgress
 
 world = sf.generate(seed=2026)
 lang = sf.get_language()
@@ -47,43 +48,27 @@ lang = sf.get_language()
 # ## Warm-up: advance or continuation?
 #
 # Eight things customers said after a visit. For each one, decide: did the customer commit
-# to an action (**advance**), or only say something nice (**continuation**)?
+# to an action (**advance**), or only say something nice (**continuation**)? Press one of the
+# four buttons under each reply, then **Check answers**.
 
 # %% [markdown] lang=zh
 # ## 热身：推进还是延续？
 #
 # 下面是拜访之后客户说的八句话。逐句判断：客户是答应了一个实际行动（**推进**），还是只说了
-# 几句好听的话（**延续**）？
+# 几句好听的话（**延续**）？在每句话下面点四个按钮中的一个，最后点**检查答案**。
 
 # %%
 quiz = replies.replies().set_index("id").loc[["c03", "a19", "c12", "a16", "c15", "c14", "a03", "a04"]]
-for number, text in enumerate(quiz[lang], start=1):
-    print(f"{number}. {text}")
-
-# %% exercise
-# en: Write "advance" or "continuation" for each reply, in order, then run this cell and the next.
-# zh: 按顺序给每句话填上 "advance"（推进）或 "continuation"（延续），然后运行这个和下一个单元格。
-my_answers = ["?", "?", "?", "?", "?", "?", "?", "?"]
+warm_up = lesson_exercises.reply_quiz(quiz)
+warm_up
 
 # %% trainer
 # en: Solution. The four continuations sound warm; none of them commits the customer to anything.
 # zh: 参考答案。四句延续听起来都很热情，但没有一句让客户承诺任何行动。
-my_answers = ["continuation", "advance", "continuation", "advance",
-              "continuation", "continuation", "advance", "advance"]
-assert my_answers == list(quiz.outcome)
-
-# %%
-if "?" in my_answers:  # no answers yet: keep the solutions hidden
-    print("Fill in my_answers in the cell above first, then run it and this one again.")  # lang=en
-    print("请先在上一个单元格里填好 my_answers，再运行它和这个单元格。")  # lang=zh
-else:
-    right = 0
-    for number, (answer, (_, reply)) in enumerate(zip(my_answers, quiz.iterrows()), start=1):
-        right += answer == reply.outcome
-        mark = "✔" if answer == reply.outcome else "✘"
-        print(f"{number}. {mark} {replies.outcome_label(reply.outcome, lang)}: {reply['why_' + lang]}")
-    print(f"\n{right} of {len(quiz)} right")  # lang=en
-    print(f"\n答对 {right} / {len(quiz)} 句")  # lang=zh
+assert list(quiz.outcome) == ["continuation", "advance", "continuation", "advance",
+                              "continuation", "continuation", "advance", "advance"]
+warm_up.solve()
+assert warm_up.check() == 8
 
 # %% [markdown] trainer lang=en
 # **Debrief (10 minutes).** Go through the replies the room got wrong. The usual traps:
@@ -159,7 +144,7 @@ pd.DataFrame(
 # %% [markdown] lang=en
 # ## The deal board
 #
-# Run the next cell. The board shows the quarter from week 0:
+# The board shows the quarter from week 0:
 #
 # - **Top:** the week, the three indicators, this week's progress against the benchmark,
 #   the coverage of the remaining quota, and your quiz score.
@@ -173,12 +158,12 @@ pd.DataFrame(
 #   **Undo** takes back your last action (or the last week); **Reset** goes back to week 0
 #   (click it twice to confirm).
 #
-# Run the board's cell once: running it again builds a new board at week 0.
+# Under the board, your quiz score and each week's progress follow your play.
 
 # %% [markdown] lang=zh
 # ## 商机看板
 #
-# 运行下一个单元格。看板从第 0 周开始展示本季度：
+# 看板从第 0 周开始展示本季度：
 #
 # - **顶部**：当前周、三个指标、本周销售进展与基准进度的对比、剩余任务覆盖率，以及你的
 #   答题得分。
@@ -189,22 +174,25 @@ pd.DataFrame(
 # - **下一周 ▶**：让整个市场的所有商机（你的和其他所有的）都过一周。**撤销**收回你最近的一个
 #   行动（或退回上一周）；**重新开始**回到第 0 周（要连点两次确认）。
 #
-# 看板所在的单元格只运行一次：再运行一次会新建一个从第 0 周开始的看板。
+# 看板下面是你的答题得分和每周的销售进展，随着你的操作随时更新。
 
 # %%
 board = DealBoard(sf.Simulation(world, seed=2026))
 board
 
-# %% [markdown] lang=en
-# The board can also be driven from code. The next cell plans a demo with the biggest
-# deal at the stage *Criteria set* and prints the customer's reply. Read it, decide, and
-# press your answer in the board above.
-
-# %% [markdown] lang=zh
-# 看板也可以用代码操作。下一个单元格给“确定标准”阶段金额最大的商机安排一次产品演示，
-# 并显示客户的回复。读一读，做出判断，然后在上面的看板里点你的答案。
-
 # %%
+BoardProgress(board)
+
+# %% [markdown] trainer lang=en
+# For the projector, the board can also be driven from code: the next cell plans a demo with
+# the biggest deal at *Criteria set* and prints the customer's reply (trainer copy only, so
+# trainees' boards open untouched).
+
+# %% [markdown] trainer lang=zh
+# 在投影上演示时，看板也可以用代码操作：下一个单元格给“确定标准”阶段金额最大的商机安排一次产品
+# 演示，并显示客户的回复（只在讲师版里，学员的看板打开时不会有已经做过的行动）。
+
+# %% trainer
 planned = {m.deal_id for m in board.pending}  # a deal takes one action a week
 deal = next(d for d in board.page("criteria") if d not in planned)
 move = board.act(deal, "arrange_demo")
@@ -214,7 +202,7 @@ print(move.reply.text(lang))
 # ## Exercise: play four weeks
 #
 # Each week: act on **two or three deals**, classify every reply before you look at the
-# outcome, then press **Next week**. After four weeks, run the cells below and note:
+# outcome, then press **Next week**. After four weeks, read under the board and note:
 #
 # 1. your quiz score,
 # 2. forecast + booked after week 4, and how many weeks your progress reached the benchmark.
@@ -225,7 +213,7 @@ print(move.reply.text(lang))
 # ## 练习：推动四周
 #
 # 每一周：给**两到三个商机**安排行动，每条回复都先自己判断再看结果，然后点**下一周**。四周
-# 之后，运行下面的单元格，记下：
+# 之后，看看板下面的得分和销售进展，记下：
 #
 # 1. 你的答题得分；
 # 2. 第 4 周末的“销售预计 + 已成交”，以及有几周的销售进展达到了基准。
@@ -277,19 +265,13 @@ assert {kind: round(value / 1e4) for kind, value in results.items()} == quoted
 # 看到什么时候有回报）。讲评问题：哪条回复骗过了你？你是优先处理 ⚠ 停滞的商机，还是金额大的
 # 商机？为什么有时候自己做得不错，销售预计却下降了（市场上别的商机丢了）？
 
-# %%
-# en: Run this cell again after your four weeks.
-# zh: 推动完四周后，再运行一次这个单元格。
-print(f"Quiz score: {board.score.correct} of {board.score.answered} replies right")  # lang=en
-print(f"答题得分：{board.score.answered} 条回复中答对 {board.score.correct} 条")  # lang=zh
-plots.progress_chart(board.indicators);
-
 # %% [markdown] lang=en
-# Green bars are the weeks your progress reached the benchmark. Notebook 04 looks at these
-# indicators over a whole quarter.
+# Your score and progress are under the board. Green bars are the weeks your progress
+# reached the benchmark. Notebook 04 looks at these indicators over a whole quarter.
 
 # %% [markdown] lang=zh
-# 绿色柱子就是销售进展达到基准的那几周。第 04 本会看一个完整季度里的这些指标。
+# 得分和销售进展就在看板下面。绿色柱子就是销售进展达到基准的那几周。第 04 本会看一个完整季度里
+# 的这些指标。
 
 # %% [markdown] lang=en
 # ## Trust that pays later

@@ -25,7 +25,7 @@
 # %%
 import simfunnel as sf
 from simfunnel import i18n, plots
-from simfunnel.widgets import ThresholdExplorer
+from simfunnel.widgets import ThresholdExplorer, lesson_exercises
 
 world = sf.generate(seed=2026)
 history = sf.Simulation(world, seed=2026).run()
@@ -172,27 +172,27 @@ explorer
 # %% [markdown] lang=en
 # ## Exercise: choose a threshold and defend it
 #
-# Pick the threshold you would use for this market, write it below and run the two cells.
-# Then write two sentences for your sales director: what your threshold saves, and what it
-# costs. Think about more than the numbers: which deals do you want to coach one by one?
+# First read the explorer: answer the questions below and press **Check answers**. Then drag
+# the explorer's slider to the threshold you would use for this market, and write two
+# sentences for your sales director: what your threshold saves, and what it costs. Think
+# about more than the numbers: which deals do you want to coach one by one?
 
 # %% [markdown] lang=zh
 # ## 练习：选一个门槛，并说出理由
 #
-# 选一个你会在这个市场里使用的门槛，填在下面，运行这两个单元格。然后给销售总监写两句话：
-# 你的门槛省下了什么，付出了什么。不要只看数字：哪些商机是你想逐个辅导、亲自盯的？
+# 先读一读探索器：回答下面的问题，点**检查答案**。然后把探索器的滑块拖到你会在这个市场里使用的
+# 门槛，给销售总监写两句话：你的门槛省下了什么，付出了什么。不要只看数字：哪些商机是你想逐个
+# 辅导、亲自盯的？
 
-# %% exercise
-# en: Your threshold in yuan, e.g. 30_000 or 80_000 (0 = every deal in the funnel).
-# zh: 你的门槛（单位：元），例如 30_000 或 80_000（0 表示所有商机都进漏斗）。
-my_threshold = 50_000
+# %%
+reading = lesson_exercises.threshold_questions(history, quota)
+reading
 
 # %% trainer
 # en: One defensible answer: ¥80,000. Records fall by about 79 %, the forecast error stays at the
 # en: level of no threshold (with the run rate), and 134 deals remain to coach one by one.
 # zh: 一个站得住的答案：8 万元。录入记录减少约 79%，（加上漏斗外周均后）预测误差和不设门槛时
 # zh: 差不多，漏斗里还剩 134 个商机可以逐个辅导。
-my_threshold = 80_000
 sweep = sf.threshold_sweep(history, [0, 30_000, 50_000, 80_000, 100_000, 150_000], quota=quota)
 sweep = sweep.set_index("threshold")
 assert sweep.mean_abs_error[80_000] <= sweep.mean_abs_error[0] + 0.01
@@ -207,23 +207,11 @@ assert round(sweep.mean_abs_error_without_run_rate[0], 2) == 0.47
 assert sweep.mean_abs_error_without_run_rate[[50_000, 80_000]].min() > 0.50
 assert sweep.share_outside[[50_000, 80_000]].round(2).tolist() == [0.11, 0.18]
 assert abs(sweep.share_outside[150_000] - 1 / 3) < 0.02
+reading.solve()
+assert reading.check() == len(reading.questions)
+assert [q.answer for q in reading.questions] == [134, 0.79, 2, 0]  # 134 deals, 79 % fewer, larger, smaller
+explorer.threshold = 80_000
 sweep
-
-# %%
-explorer.threshold = my_threshold
-k = explorer.kpis
-print(f"Threshold {i18n.format_money(k['threshold'])}:")  # lang=en
-print(f"- {k['deals_in_funnel']} deals in the funnel, {k['deals_outside']} outside")  # lang=en
-print(f"- {k['records_entered']} records entered, {k['records_saved_share']:.0%} fewer than with no threshold")  # lang=en
-print(f"- {i18n.format_money(k['revenue_outside_funnel'])} booked outside the funnel ({k['share_outside']:.0%} of bookings)")  # lang=en
-print(f"- mean forecast error {k['mean_abs_error']:.1%} of quota "  # lang=en
-      f"({k['mean_abs_error_without_run_rate']:.1%} without the run rate)")  # lang=en
-print(f"门槛 {i18n.format_money(k['threshold'])}：")  # lang=zh
-print(f"- 漏斗内 {k['deals_in_funnel']} 个商机，漏斗外 {k['deals_outside']} 个")  # lang=zh
-print(f"- 录入 {k['records_entered']} 条记录，比不设门槛少 {k['records_saved_share']:.0%}")  # lang=zh
-print(f"- 漏斗外销售额 {i18n.format_money(k['revenue_outside_funnel'])}（占成交额 {k['share_outside']:.0%}）")  # lang=zh
-print(f"- 销售预计平均误差为销售任务的 {k['mean_abs_error']:.1%}"  # lang=zh
-      f"（不加漏斗外周均时为 {k['mean_abs_error_without_run_rate']:.1%}）")  # lang=zh
 
 # %% [markdown] trainer lang=en
 # *Expected:* any threshold from about ¥30,000 to ¥80,000 can be defended; what matters is

@@ -19,7 +19,8 @@
 # %%
 import simfunnel as sf
 from simfunnel import i18n, plots
-from simfunnel.widgets import ForecastDashboard
+from simfunnel.widgets import ForecastDashboard, lesson_exercises
+from simfunnel.widgets.lesson_exercises import StretchTarget
 
 world = sf.generate(seed=2026)
 sim = sf.Simulation(world, seed=2026)
@@ -172,32 +173,26 @@ dashboard
 # ## Exercise: can we commit to a stretch target?
 #
 # At the start of the quarter your director asks: "Can we commit to ¥3.5M instead of
-# ¥2.7M?" Set the target below and run the two cells: they show, week by week, the chance
-# of reaching it. What do you answer in week 13? From which week would you commit?
+# ¥2.7M?" The bars below show, week by week, the chance of reaching the target; drag the
+# slider to try others. Then answer the two questions for ¥3.5M and press **Check answers**.
+# What do you tell the director in week 13? From which week would you commit?
 
 # %% [markdown] lang=zh
 # ## 练习：能不能承诺一个更高的目标？
 #
-# 季度一开始，销售总监问你：“我们能不能承诺 350 万，而不是 270 万？”把目标填在下面，运行这两个
-# 单元格，看看每一周达到这个目标的概率。第 13 周你怎么回答？从哪一周开始你敢承诺？
-
-# %% exercise
-# en: The target in yuan; try a few.
-# zh: 目标金额（单位：元），多试几个。
-stretch_target = 3_500_000
-
-# %% trainer
-stretch_target = 3_500_000
+# 季度一开始，销售总监问你：“我们能不能承诺 350 万，而不是 270 万？”下面的横条是每一周达到目标
+# 的概率；拖动滑块可以试别的目标。然后按 350 万回答下面两个问题，点**检查答案**。第 13 周你怎么
+# 回答总监？从哪一周开始你敢承诺？
 
 # %%
-chance = {
-    week: sf.montecarlo(history, chain=sim.chain, quota=stretch_target, threshold=threshold,
-                        as_of_week=week, trials=2_000, seed=1).p_quota
-    for week in table.week
-}
-for week, p in chance.items():
-    print(f"week {week}: {p:4.0%}  {'█' * round(p * 20)}")  # lang=en
-    print(f"第 {week} 周：{p:4.0%}  {'█' * round(p * 20)}")  # lang=zh
+stretch = StretchTarget(history, sim.chain, threshold, weeks=table.week, target=3_500_000)
+stretch
+
+# %%
+stretch_check = lesson_exercises.stretch_questions(
+    stretch.chances, (i18n.format_money(3_500_000, lang="zh"), i18n.format_money(3_500_000, lang="en")),
+    first_week=int(table.week.iloc[0]))
+stretch_check
 
 # %% [markdown] trainer lang=en
 # *Expected:* in week 13 the chance of ¥3.5M is only about 30 % (¥2.7M: about 55 %). It
@@ -216,7 +211,11 @@ for week, p in chance.items():
 # 多找商机（覆盖率），以及推进“评估比较”和“购买承诺”阶段的商机（第 02 本）。
 
 # %% trainer
+stretch.target = 3_500_000
+chance = stretch.chances
 assert round(chance[13], 2) == 0.30 and round(mc.p_quota, 2) == 0.55
+stretch_check.solve()
+assert stretch_check.check() == 2 and [q.answer for q in stretch_check.questions] == [0.30, 23]
 assert [w for w, p in chance.items() if p >= 0.8] == [20, 23, 24, 25, 26]
 assert [round(chance[w], 2) for w in (20, 21, 22)] == [0.89, 0.72, 0.56]
 assert (round(mc.p10, -5), round(mc.p50, -5), round(mc.p90, -5)) == (1_800_000, 2_900_000, 4_400_000)

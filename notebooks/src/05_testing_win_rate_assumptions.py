@@ -49,7 +49,7 @@ import pandas as pd
 import simfunnel as sf
 from simfunnel import plots
 from simfunnel.model.chain import calibrated_chain
-from simfunnel.widgets import WinRateLab
+from simfunnel.widgets import WinRateLab, lesson_exercises
 
 world = sf.generate(seed=2026)
 truth = world.funnel.with_win_rates([0.06, 0.15, 0.28, 0.45, 0.70])
@@ -185,38 +185,30 @@ lab
 # %% [markdown] lang=en
 # ## Exercise: propose new rates for the CRM
 #
-# Propose the rates you would put into the CRM for this market, in whole percents, and run
-# the two cells. Your rates should score better than the assumed ones. Then answer: would
-# you put the measured rates in as they are, or round them? Which stage would you watch
-# most closely next quarter, and why?
+# Propose the rates you would put into the CRM for this market, in whole percents: set them
+# on the lab's sliders above, then press **Check answers** below. Your rates should score
+# better than the assumed ones. Then discuss: would you put the measured rates in as they
+# are, or round them? Which stages would you watch most closely next quarter, and why?
 
 # %% [markdown] lang=zh
 # ## 练习：给 CRM 提一套新的赢率
 #
-# 为这个市场提一套你会写进 CRM 的赢率（用整数百分比），运行这两个单元格。你的赢率应该比原来的
-# 假设得分更好。然后回答：你会直接用实测赢率，还是取整？下个季度你最要盯住哪个阶段？为什么？
+# 为这个市场提一套你会写进 CRM 的赢率（用整数百分比）：在上面实验室的滑块上设好，再点下面的
+# **检查答案**。你的赢率应该比原来的假设得分更好。然后讨论：你会直接用实测赢率，还是取整？下个
+# 季度你最要盯住哪些阶段？为什么？
 
-# %% exercise
-# en: Your win rate per stage (0.10 = 10 %).
-# zh: 每个阶段你建议的赢率（0.10 即 10%）。
-my_rates = {"need": 0.10, "approved": 0.25, "criteria": 0.40, "evaluation": 0.60, "commitment": 0.80}
+# %%
+proposal = lesson_exercises.rates_exercise(lab, rates.assumed.tolist())
+proposal
 
 # %% trainer
 # en: Solution: the measured rates rounded to simple figures (close to the true 6/15/28/45/70 %).
 # zh: 参考答案：把实测赢率取成好记的整数（接近真实的 6/15/28/45/70%）。
-my_rates = {"need": 0.06, "approved": 0.15, "criteria": 0.30, "evaluation": 0.45, "commitment": 0.70}
-
-# %%
 lab.set_rates(rates.assumed.tolist())
 assumed_brier = lab.brier
-lab.set_rates(my_rates)
-verdict = lab.brier < assumed_brier
-print(f"Brier score of your rates: {lab.brier:.4f} (assumed {assumed_brier:.4f}, measured {lab.brier_empirical:.4f})")  # lang=en
-print("Better than the assumed rates." if verdict else "Not better than the assumed rates yet: look at the calibration chart.")  # lang=en
-print(f"你的赢率的布里尔分数：{lab.brier:.4f}（原假设 {assumed_brier:.4f}，实测 {lab.brier_empirical:.4f}）")  # lang=zh
-print("比原来的假设好。" if verdict else "还没有比原来的假设好：看看上面的校准图。")  # lang=zh
-
-# %% trainer
+lab.set_rates({"need": 0.06, "approved": 0.15, "criteria": 0.30, "evaluation": 0.45, "commitment": 0.70})
+proposal.answer(1, (3, 4))
+assert proposal.check() == 2
 assert lab.brier < assumed_brier and lab.brier - lab.brier_empirical < 0.001
 assert round(lab.brier, 4) == 0.1116 and round(assumed_brier, 4) == 0.1173
 

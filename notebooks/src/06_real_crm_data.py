@@ -41,6 +41,7 @@ import pandas as pd
 
 import simfunnel as sf
 from simfunnel import crm, plots
+from simfunnel.widgets import lesson_exercises
 
 lang = sf.get_language()
 
@@ -187,31 +188,31 @@ with_product.table[["bin", "mean_predicted", "observed", "count"]].dropna().roun
 # %% [markdown] lang=en
 # ### Exercise: which column carries signal?
 #
-# Try other columns — `"owner"` (the seller), `"product"`, or an account column such as
-# `"account.sector"` — alone or together with `"stage"`. Does any of them lower the Brier
-# score clearly? What would you tell the sales director about predicting wins from them?
+# Tick other columns to add to the stage — the seller, the product, or both — and press the
+# button: does any of them lower the Brier score clearly? Answer below, then
+# say what you would tell the sales director about predicting wins from them.
 
 # %% [markdown] lang=zh
 # ### 练习：哪个字段有预测力？
 #
-# 换几个字段试试——`"owner"`（销售）、`"product"`（产品），或者客户表里的字段如
-# `"account.sector"`（行业）——单独用，或和 `"stage"` 一起用。有没有哪一个能明显降低布里尔分数？
-# 关于用这些字段预测赢单，你会怎么跟销售总监说？
-
-# %% exercise
-# en: Your columns, e.g. ("stage", "owner").
-# zh: 你选的字段，例如 ("stage", "owner")。
-my_columns = ("stage", "owner")
-
-# %% trainer
-my_columns = ("stage", "owner")
-mine = brier_with(my_columns)
-assert abs(mine.brier - stage_only.brier) < 0.01  # no column moves it by more than a hundredth
+# 勾选字段和阶段一起用——销售、产品，或者两个都选——再点按钮：有没有哪一个能明显降低布里尔
+# 分数？在下面作答，再说说关于用这些字段预测赢单，你会怎么跟销售总监说。
 
 # %%
-mine = brier_with(my_columns)
-print(f"Brier with {my_columns}: {mine.brier:.4f} (stage only {stage_only.brier:.4f})")  # lang=en
-print(f"用 {my_columns} 的布里尔分数：{mine.brier:.4f}（只用阶段：{stage_only.brier:.4f}）")  # lang=zh
+columns = lesson_exercises.SCORE_COLUMNS  # the seller and the product
+trial = lesson_exercises.ColumnTrial(brier_with, columns, stage_only.brier)
+trial
+
+# %%
+signal = lesson_exercises.column_question(columns)
+signal
+
+# %% trainer
+for keys in (("owner",), ("product",), ("owner", "product")):
+    trial.pick(*keys)
+    assert abs(trial.run() - stage_only.brier) < 0.01  # no column moves it by more than a hundredth
+signal.solve()
+assert signal.check() == 1
 
 # %% [markdown] trainer lang=en
 # *Expected answer:* none of the columns lowers the Brier score by more than about 0.001:

@@ -1,8 +1,9 @@
 """The trainee lessons in the app: read from ``notebooks/src`` by ``notebooks/build.py``, run with their code hidden.
 
 One source per lesson still: :func:`lesson` asks ``notebooks/build.py`` (loaded as a library, its own
-:func:`build_notebook`) for the **trainee** notebook of a source in one language — the very cells of
-``notebooks/zh/`` or ``notebooks/en/``, never a ``trainer`` cell — and keeps them as :class:`Cell`\\ s:
+:func:`build_notebook`) for the **app** edition of a source in one language — the cells of
+``notebooks/zh/`` or ``notebooks/en/`` without the JupyterLab-only ones (tag ``lab``), with the app-only ones
+(tag ``app``), never a ``trainer`` cell — and keeps them as :class:`Cell`\\ s:
 markdown converted to HTML (python-markdown, the converter behind ``solara.Markdown``, with formulas
 drawn by matplotlib's mathtext: Solara's own math renderer, KaTeX, is fetched from a CDN the room may not
 reach), code kept to be run. Lessons are read once per process (:func:`catalogue`, :func:`lesson`:
@@ -157,7 +158,7 @@ def catalogue() -> tuple[LessonInfo, ...]:
         number = path.stem[:2]
         if not LESSON_NUMBER.fullmatch(number) or path.stem in REPLACED_BY_APP:
             continue
-        titles = tuple(_title(build.build_notebook(path, lang, "trainee"), number) for lang in ("zh", "en"))
+        titles = tuple(_title(build.build_notebook(path, lang, "app"), number) for lang in ("zh", "en"))
         out.append(LessonInfo(number, path.stem, titles))
     return tuple(out)
 
@@ -175,7 +176,7 @@ def lesson(number: str, lang: str) -> Lesson:
         raise KeyError(number)
     lang = i18n.resolve_language(lang)
     build = notebook_build()
-    nb = build.build_notebook(NOTEBOOKS / "src" / f"{info.stem}.py", lang, "trainee")
+    nb = build.build_notebook(NOTEBOOKS / "src" / f"{info.stem}.py", lang, "app")
     cells = []
     for index, raw in enumerate(nb["cells"]):
         source = "".join(raw["source"])

@@ -35,9 +35,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "lessons_intro": ("每一课和笔记本的学员版内容相同：讲解、图表和可以操作的面板，代码由服务器替你运行。",
                       ("Each lesson is the trainee notebook: explanations, charts and panels to click; "
                        "the server runs the code for you.")),
-    "lesson_note": ("这里不显示代码。练习里要改的数字在这里用默认值；想自己改，请在 JupyterLab 里打开同一课的笔记本。",
-                    ("No code here. Where an exercise asks you to change a number, this page uses the default; "
-                     "to change it yourself, open the same lesson's notebook in JupyterLab.")),
+    "lesson_note": ("练习直接在页面里作答：点选或输入，再点“检查答案”。这里不显示代码；想看代码，请在 JupyterLab 里"
+                    "打开同一课的笔记本。",
+                    ("Answer the exercises right on the page: click or type, then press Check answers. No code is "
+                     "shown here; to see it, open the same lesson's notebook in JupyterLab.")),
     "lesson_running": ("正在运行这一课……", "Running the lesson…"),
     "lesson_cell_failed": ("这一部分没能显示出来（{error}），其余部分不受影响。",
                            "This part of the lesson could not be shown ({error}); the rest is not affected."),

@@ -13,7 +13,8 @@ Question kinds (each a frozen dataclass; every text a ``(zh, en)`` pair):
 - :class:`Number` — a number box (typed as a trainee writes it: ``358,100``, ``35.81万``, ``¥358,100``), or a slider
   when ``slider=(min, max, step)``; right within ``tolerance``;
 - :class:`Text` — a short text, right when it names at least ``need`` of the ``keywords`` (either language);
-- :class:`Sort` — cards to sort into bins (资料 vs 需求, the five purchase factors…): one button row a card.
+- :class:`Sort` — cards to sort into bins (资料 vs 需求, the five purchase factors…): one button row a card;
+- :class:`Live` — answered in another widget of the page (a lab's sliders): judged from that widget on Check.
 
 Code and tests answer through the same widgets (:meth:`Exercise.answer`, then :meth:`Exercise.check`), so
 what a test checks is what a trainee's click does.
@@ -37,7 +38,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import ipywidgets as w
 
@@ -45,7 +46,7 @@ from simfunnel import i18n
 from simfunnel.model.replies import OUTCOME_LABELS
 from simfunnel.widgets.base import CSS, Pair, Widget, held, show
 
-__all__ = ["Choice", "Number", "Text", "Sort", "Exercise", "response_question", "parse_number", "RESPONSE_OPTIONS"]
+__all__ = ["Choice", "Number", "Text", "Sort", "Live", "Exercise", "response_question", "parse_number", "RESPONSE_OPTIONS"]
 
 RESPONSE_OPTIONS: tuple[str, ...] = tuple(OUTCOME_LABELS)  # order, advance, continuation, no_sale
 
@@ -93,9 +94,12 @@ class Number:
     explain: Pair
     unit: Pair = ("", "")
     slider: tuple[float, float, float] | None = None
+    percent: bool = False  # answer a share (0.30); "30", "30%" and "0.3" all read as 0.30
 
     def correct(self, value: Any) -> bool | None:
         number = parse_number(value)
+        if self.percent and number is not None and not (isinstance(value, str) and value.strip().endswith(("%", "％"))):
+            number = number / 100 if abs(number) > 1 else number
         if number is None:
             return None if value is None or not str(value).strip() else False
         return abs(number - float(self.answer)) <= float(self.tolerance) + 1e-9
@@ -169,7 +173,21 @@ class Sort:
         return sum(v == c[1] for v, c in zip(list(value or ()), self.cards))
 
 
-Question = Choice | Number | Text | Sort
+@dataclass(frozen=True)
+class Live:
+    """A question answered in another widget on the page (a lab's sliders, an explorer's threshold): no input of
+    its own; on Check, ``judge()`` returns ``(right, message)`` — ``right`` ``None`` when not answered yet —
+    and ``message`` (a ``(zh, en)`` pair) is shown as the why. ``solve`` (optional) sets the key in that widget."""
+
+    prompt: Pair
+    judge: Callable[[], tuple[bool | None, Pair]]
+    solve: Callable[[], None] | None = None
+
+    def correct(self, _value: Any = None) -> bool | None:
+        return self.judge()[0]
+
+
+Question = Choice | Number | Text | Sort | Live
 
 EXERCISE_TEXT: dict[str, Pair] = {
     "check": ("检查答案", "Check answers"),
@@ -193,7 +211,7 @@ class Exercise(Widget):
 
     Args:
         questions: the questions (:class:`Choice`, :class:`Number`, :class:`Text`, :class:`Sort`).
-        title: an optional heading, a ``(zh, en)`` pair.
+        title: the exercise's name, a ``(zh, en)`` pair (for printed copies; shown with ``show_title=True``).
         lang: fix the language (default: the page's, see :func:`simfunnel.set_language`).
 
     ``results`` holds, after :meth:`check`, ``True``/``False`` a question or ``None`` when not answered;
@@ -202,12 +220,14 @@ class Exercise(Widget):
 
     TEXT = EXERCISE_TEXT
 
-    def __init__(self, questions: Sequence[Question], title: Pair | None = None, lang: str | None = None) -> None:
+    def __init__(self, questions: Sequence[Question], title: Pair | None = None, lang: str | None = None,
+                 show_title: bool = False) -> None:
         super().__init__(lang)
         if not questions:
             raise ValueError("Exercise: give at least one question")
         self.questions = list(questions)
-        self.title = title
+        self.title = title  # kept for printed copies; shown only with show_title (a lesson's heading says it)
+        self.show_title = show_title
         self.results: list[bool | None] = [None] * len(self.questions)
         self.checked = False
         self._heading = w.HTML()
@@ -256,6 +276,8 @@ class Exercise(Widget):
                 rows.append(w.HBox([card, pick], layout=w.Layout(align_items="center", flex_flow="row wrap"),
                                    _dom_classes=("sf-sort-row",)))
             return w.VBox(rows)
+        if isinstance(q, Live):
+            return w.HTML("")
         raise TypeError(f"Exercise: unknown question kind {type(q).__name__}")
 
     def _value(self, i: int) -> Any:
@@ -270,6 +292,8 @@ class Exercise(Widget):
         """Answer question ``index`` as a trainee would: an option index (a tuple of them for tick boxes),
         a number, a text, or for a :class:`Sort` a bin index a card (``None`` leaves a card unsorted)."""
         q, box = self.questions[index], self._inputs[index]
+        if isinstance(q, Live):
+            raise ValueError(f"answer: question {index + 1} is answered in its own widget on the page, not here")
         if isinstance(q, Choice) and q.several:
             picks = {int(v) for v in value}
             for k, c in enumerate(box.children):
@@ -292,6 +316,9 @@ class Exercise(Widget):
                 self.answer(i, [c[1] for c in q.cards])
             elif isinstance(q, Text):
                 self.answer(i, " ".join(pair[0] for pair in q.keywords[: max(q.need, 1)]))
+            elif isinstance(q, Live):
+                if q.solve is not None:
+                    q.solve()
             else:
                 self.answer(i, q.answer)
 
@@ -318,7 +345,8 @@ class Exercise(Widget):
                     show(fb, False)
                     continue
                 if result is None:
-                    body = f'<span class="sf-muted">{html.escape(self.t("missing"))}</span>'
+                    note = i18n.text(q.judge()[1], self.lang) if isinstance(q, Live) else self.t("missing")
+                    body = f'<span class="sf-muted">{html.escape(note)}</span>'
                 else:
                     verdict = self.t("right" if result else "wrong")
                     extra = ""
@@ -326,8 +354,9 @@ class Exercise(Widget):
                         extra = " " + self.t("cards", right=q.right_cards(self._value(i)), total=len(q.cards))
                     if isinstance(q, Number) and parse_number(self._value(i)) is None:
                         extra = " " + self.t("not_number", typed=str(self._value(i)).strip())
+                    why = q.judge()[1] if isinstance(q, Live) else q.explain
                     body = (f'<b class="{"sf-ok" if result else "sf-warn"}">{html.escape(verdict)}</b>'
-                            f'{html.escape(extra)} {html.escape(i18n.text(q.explain, self.lang))}')
+                            f'{html.escape(extra)} {html.escape(i18n.text(why, self.lang))}')
                 fb.value = f'<div class="sf-feedback">{body}</div>'
                 show(fb, True)
                 if isinstance(q, Sort):  # each card marked: which ones to move
@@ -343,8 +372,10 @@ class Exercise(Widget):
     def refresh(self) -> None:
         lang = self.lang
         with held(self.root):
-            self._heading.value = f"<h4 style='margin:4px 0'>{html.escape(i18n.text(self.title, lang))}</h4>" if self.title else ""
-            show(self._heading, self.title is not None)
+            shown_title = self.title if self.show_title else None
+            self._heading.value = f"<h4 style='margin:4px 0'>{html.escape(i18n.text(shown_title, lang))}</h4>" \
+                if shown_title else ""
+            show(self._heading, shown_title is not None)
             for n, (q, prompt, box) in enumerate(zip(self.questions, self._prompts, self._inputs), start=1):
                 label = html.escape(self.t("number", n=n))
                 extra = f' <span class="sf-muted">{html.escape(self.t("several"))}</span>' if isinstance(q, Choice) and q.several else ""
