@@ -414,3 +414,54 @@ def test_the_column_trial_computes_the_brier_of_the_ticked_columns():
         trial._button.click()
         assert seen[-1] == ("stage", "product") and "阶段 + 产品" in trial._result.value
         assert_language(trial.texts(), "zh")
+
+
+# --- the pre/post test ----------------------------------------------------------------------------
+
+def test_the_pre_post_test_is_taken_once_a_phase_and_its_gain_and_misses_are_counted(tmp_path):
+    from simfunnel.widgets.knowledge_test import KnowledgeTest, TestControl
+    from simfunnel.workshop.errors import StoreError
+    from simfunnel.workshop.knowledge import QUESTIONS
+    from simfunnel.workshop.store import WorkshopStore
+
+    store = WorkshopStore.init(tmp_path, teams=2, accounts=30)
+    with closing_new_widgets():
+        ana = KnowledgeTest(store, "team1", "Ana", lang="zh")
+        bo = KnowledgeTest(store, "team2", "Bo", lang="en")
+        control = TestControl(store, lang="zh")
+        assert not shown(ana.root) and "还没有人交卷" in control._table.value
+        with pytest.raises(StoreError, match="not open"):
+            store.record_test("team1", "Ana", "pre", {})
+        control._buttons["open_pre"].click()
+        ana.sync(), bo.sync()
+        assert shown(ana.root) and ana.exercise is not None and not ana.exercise.reveal
+        assert_language(ana.texts(), "zh")
+        ana.exercise._pressed()  # nothing answered: not submitted
+        assert store.test_taken("team1", "Ana", "pre") is None and "还有 10 题没答" in ana._note.value
+        for i, q in enumerate(QUESTIONS):  # Ana: 4 right (the first four), Bo: all right
+            ana.exercise.answer(i, q["key"] if i < 4 else (q["key"] + 1) % len(q["options"]))
+        ana.exercise._button.click()
+        bo.exercise.solve()
+        bo.exercise._button.click()
+        assert store.test_taken("team1", "Ana", "pre") == 4 and store.test_taken("team2", "Bo", "pre") == 10
+        assert "答对 4 / 10 题" in ana._note.value and not any(shown(f) for f in ana.exercise._feedback)
+        with pytest.raises(StoreError, match="already took the pre test"):
+            store.record_test("team1", "Ana", "pre", {})
+        control._buttons["open_post"].click()
+        ana.sync()
+        assert ana.exercise.reveal and store.test_taken("team1", "Ana", "post") is None
+        for i, q in enumerate(QUESTIONS):  # Ana after: 9 right (misses the last question)
+            ana.exercise.answer(i, q["key"] if i < 9 else (q["key"] + 1) % len(q["options"]))
+        ana.exercise._button.click()
+        assert "答对 9 / 10 题（课前 4 / 10）" in ana._note.value and any(shown(f) for f in ana.exercise._feedback)
+        gain = store.test_gain().set_index("team")
+        assert gain.loc["team1", "gain"] == pytest.approx(0.5) and gain.loc["team1", "both_n"] == 1
+        assert gain.loc["team2", "post_n"] == 0 and np.isnan(gain.loc["team2", "gain"])
+        assert gain.loc["", "pre"] == pytest.approx(0.7) and gain.loc["", "gain"] == pytest.approx(0.5)
+        missed = store.missed_questions("post")
+        assert missed.iloc[0]["question"] == QUESTIONS[9]["id"] and missed.iloc[0]["missed"] == 1
+        control.refresh()
+        assert "+50" in control._table.value and "下面哪一项不是采购5要素之一" in control._table.value
+        control._buttons["close"].click()
+        ana.sync()
+        assert not shown(ana.root) and store.test_phase() is None

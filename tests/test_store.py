@@ -89,7 +89,7 @@ def test_init_creates_a_wal_store_with_a_scenario_per_team(tmp_path):
     raw = sqlite3.connect(store.path)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert dict(raw.execute("SELECT key, value FROM meta").fetchall())["schema_version"] == "5"
+    assert dict(raw.execute("SELECT key, value FROM meta").fetchall())["schema_version"] == "6"
     raw.close()
     seeds = [(store.scenario(t)["world_seed"], store.scenario(t)["sim_seed"]) for t in store.teams]
     expected = [tuple(int(x) for x in np.random.SeedSequence([2026, i]).generate_state(2)) for i in range(3)]
@@ -191,23 +191,28 @@ def test_other_schema_versions_are_refused_and_older_ones_upgraded(tmp_path, mon
     raw = sqlite3.connect(store.path)
     raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     raw.commit()
-    with pytest.raises(StoreError, match=r"schema version 99; this simfunnel reads version 5 \(made by a newer"):
+    with pytest.raises(StoreError, match=r"schema version 99; this simfunnel reads version 6 \(made by a newer"):
         WorkshopStore.open(tmp_path)
+    # a version-5 store (before the pre/post test) is upgraded: its table appears, empty
+    raw.execute("DROP TABLE knowledge_tests")
     raw.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     raw.commit()
     raw.close()
-    # A later version adds a table: opening a version-5 store upgrades it in one transaction.
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 6)
-    monkeypatch.setitem(schema_module.MIGRATIONS, 5, ("CREATE TABLE later (number INTEGER PRIMARY KEY, weeks INTEGER)",))
+    five = WorkshopStore.open(tmp_path)
+    assert five.test_scores().empty and five.test_phase() is None
+    five.close()
+    # A later version adds a table: opening a version-6 store upgrades it in one transaction.
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 7)
+    monkeypatch.setitem(schema_module.MIGRATIONS, 6, ("CREATE TABLE later (number INTEGER PRIMARY KEY, weeks INTEGER)",))
     upgraded = WorkshopStore.open(tmp_path)
     assert upgraded.teams == ["team1", "team2"]
     upgraded.close()
     raw = sqlite3.connect(store.path)
-    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("6",)
+    assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("7",)
     assert raw.execute("SELECT COUNT(*) FROM later").fetchone() == (0,)
     raw.close()
-    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 7)  # no migration from 6 to 7
-    with pytest.raises(StoreError, match="schema version 6; this simfunnel reads version 7 \\(no upgrade path"):
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", 8)  # no migration from 7 to 8
+    with pytest.raises(StoreError, match="schema version 7; this simfunnel reads version 8 \\(no upgrade path"):
         WorkshopStore.open(tmp_path)
 
 

@@ -34,6 +34,9 @@ print(json.dumps({
     "images": len(re.findall(r"<img|<svg", html_text)),
     "tables": html_text.count("<table"),
     "teams_named": all(t in html_text for t in store.teams),
+    "gain_in_handout": "sf-test-gain" in html_text,
+    "room_gain": float(store.test_gain().set_index("team").loc["", "gain"]),
+    "gain_in_console": "sf-test-gain" in tests._table.value,
     "branch_same_before": bool(branch.original[branch.original.week < branch.change_week][KNOWN_THEN].equals(
         branch.branched[branch.branched.week < branch.change_week][KNOWN_THEN])) if ranked else None,
 }))
@@ -64,6 +67,8 @@ def test_the_console_runs_all_in_rehearsal_and_writes_a_handout_with_content(lan
     assert out["confusion"] == out["answered"] == out["quiz_answered"] > 0
     assert out["branch_same_before"] in (True, None)  # a what-if replays the weeks before the change to the cent
     # the handout has content: charts, tables, every team
+    # the pre/post test: taken before and after by the stand-in trainees, the gain in the console and the handout
+    assert out["room_gain"] > 0.1 and out["gain_in_handout"] and out["gain_in_console"]
     assert out["report_bytes"] > 50_000 and out["images"] >= 3 and out["tables"] >= 2 and out["teams_named"]
     text = "\n".join(o.get("text", "") for c in nb.cells[:-1] if c.cell_type == "code" for o in c.get("outputs", []))
     assert ("讲义" in text or "handout" in text.lower() or ".html" in text)

@@ -68,8 +68,10 @@ import tempfile
 
 import simfunnel as sf
 from simfunnel.model.replies import confusion_table
+from simfunnel.workshop.demo import play_demo_test
 from simfunnel.workshop.store import WorkshopStore, play_demo_round
 from simfunnel.widgets import DebriefPanel, RoundControl, WorkshopLeaderboard
+from simfunnel.widgets.knowledge_test import TestControl
 
 folder = os.environ.get("SIMFUNNEL_WORKSHOP")
 if folder:
@@ -116,22 +118,46 @@ else:
 #   看得到。
 # - **计分权重**：排行榜按加权得分排名。
 
+# %% [markdown] lang=en
+# ## The pre/post test
+#
+# At the start, press **Open the pre-test**: every trainee's page shows ten questions on the
+# course's ideas above the board (their score only, no answers). Close it when the room is done
+# (5 min). At the end, **Open the post-test**: the same ten questions, with the answers. The table
+# shows each team's and the room's scores and gain, and the questions most often missed; the
+# handout has them too.
+
+# %% [markdown] lang=zh
+# ## 课前 / 课后测验
+#
+# 开始时点**开始课前测验**：每位学员的页面在看板上方出现十道关于课程要点的题（交卷后只显示得分，不显示
+# 答案）。大家做完后点**结束测验**（约 5 分钟）。最后点**开始课后测验**：同样的十道题，交卷后显示答案。
+# 下表是各组和全场的得分、进步，以及答错最多的题；讲义里也有。
+
+# %%
+tests = TestControl(store)
+tests
+
 # %%
 control = RoundControl(store)
 control
 
 # %% [markdown] lang=en
 # In the rehearsal, the next cell plays the whole workshop with the stand-in teams, through
-# the same calls as the buttons: the practice round and its reset, then three rounds with a
-# timer, a competitor's price cut added before round 2, and team gold late in round 2. In a
-# real workshop it does nothing.
+# the same calls as the buttons: the pre-test, the practice round and its reset, then three
+# rounds with a timer, a competitor's price cut added before round 2, team gold late in
+# round 2, and the post-test. In a real workshop it does nothing.
 
 # %% [markdown] lang=zh
-# 彩排时，下一个单元格用模拟队把整个研讨走一遍，调用的和按钮是同样的功能：练习回合及其重置，然后是
-# 三个限时回合，第 2 回合之前加入“竞争对手降价”，第 2 回合 gold 队迟交。正式研讨时它什么也不做。
+# 彩排时，下一个单元格用模拟队把整个研讨走一遍，调用的和按钮是同样的功能：课前测验，练习回合及其重置，
+# 然后是三个限时回合，第 2 回合之前加入“竞争对手降价”，第 2 回合 gold 队迟交，最后是课后测验。正式研讨时
+# 它什么也不做。
 
 # %%
 if not folder:
+    store.open_test("pre")
+    play_demo_test(store, "pre", seed=1)
+    store.open_test(None)
     control.open_round(practice=True)
     play_demo_round(store, seed=1)
     control.close_round()
@@ -143,6 +169,10 @@ if not folder:
         play_demo_round(store, seed=number, late=["gold"] if number == 2 else [])
         control.close_round()
     control.auto.value = False
+    store.open_test("post")
+    play_demo_test(store, "post", seed=1)
+    store.open_test(None)
+    tests.refresh()
 for r in store.rounds().itertuples():
     name = "practice round" if r.kind == "practice" else f"round {r.number}"  # lang=en
     name = "练习回合" if r.kind == "practice" else f"第 {r.number} 回合"  # lang=zh

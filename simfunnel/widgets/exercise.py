@@ -221,13 +221,17 @@ class Exercise(Widget):
     TEXT = EXERCISE_TEXT
 
     def __init__(self, questions: Sequence[Question], title: Pair | None = None, lang: str | None = None,
-                 show_title: bool = False) -> None:
+                 show_title: bool = False, reveal: bool = True, button: Pair | None = None,
+                 on_check: Callable[["Exercise"], None] | None = None) -> None:
         super().__init__(lang)
         if not questions:
             raise ValueError("Exercise: give at least one question")
         self.questions = list(questions)
         self.title = title  # kept for printed copies; shown only with show_title (a lesson's heading says it)
         self.show_title = show_title
+        self.reveal = reveal  # False: on Check only the score shows (a pre-test keeps its answers for later)
+        self.button_label = button
+        self.on_check = on_check  # called after each Check (a test records its answers)
         self.results: list[bool | None] = [None] * len(self.questions)
         self.checked = False
         self._heading = w.HTML()
@@ -238,7 +242,7 @@ class Exercise(Widget):
             show(fb, False)
         self._button = w.Button(button_style="primary", icon="check", layout=w.Layout(width="auto", min_width="140px"))
         self._button.add_class("sf-check")
-        self._button.on_click(lambda _b: self.check())
+        self._button.on_click(lambda _b: self._pressed())
         self._score = w.HTML()
         blocks = [w.VBox([p, i, f], layout=w.Layout(margin="0 0 12px 0", width="100%"), _dom_classes=("sf-q",))
                   for p, i, f in zip(self._prompts, self._inputs, self._feedback)]  # classes: found by browser tests
@@ -330,6 +334,27 @@ class Exercise(Widget):
         self._draw_feedback()
         return self.right
 
+    def _pressed(self) -> None:
+        self.check()
+        if self.on_check is not None:
+            self.on_check(self)
+
+    def values(self) -> list[Any]:
+        """What is answered now, question by question (an option index, a tuple of them, a text, bins)."""
+        return [self._value(i) for i in range(len(self.questions))]
+
+    def lock(self) -> None:
+        """No more answers or checks (a submitted test)."""
+        with held(self.root):
+            for box in self._inputs:
+                for node in [box, *getattr(box, "children", ())]:
+                    if hasattr(node, "disabled"):
+                        node.disabled = True
+                    for child in getattr(node, "children", ()):
+                        if hasattr(child, "disabled"):
+                            child.disabled = True
+            self._button.disabled = True
+
     @property
     def right(self) -> int:
         return sum(r is True for r in self.results)
@@ -341,7 +366,7 @@ class Exercise(Widget):
         with held(self.root):
             for i, (q, fb) in enumerate(zip(self.questions, self._feedback)):
                 result = self.results[i]
-                if not self.checked:
+                if not self.checked or not self.reveal:
                     show(fb, False)
                     continue
                 if result is None:
@@ -386,7 +411,7 @@ class Exercise(Widget):
                 prompt.value = (f'<div class="sf-question"><b>{label}</b> {html.escape(i18n.text(q.prompt, lang))}'
                                 f'{unit}{extra}</div>')
                 self._label_input(q, box, lang)
-            self._button.description = self.t("check")
+            self._button.description = i18n.text(self.button_label, lang) if self.button_label else self.t("check")
             self._draw_feedback()
 
     def _label_input(self, q: Question, box: w.Widget, lang: str) -> None:

@@ -65,6 +65,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from simfunnel import i18n
 from simfunnel.i18n import resolve_language
 from simfunnel.model.replies import OUTCOMES, Reply, reply_bank, is_correct, pick_reply
 from simfunnel.workshop.session import (
@@ -89,6 +90,7 @@ from simfunnel.widgets.base import Pair, Widget, figure_texts, held, show, widge
 from simfunnel.widgets.controls import AutoRefresh
 from simfunnel.widgets.deal_board import DealBoard
 from simfunnel.widgets.join import CJK_FONT_CSS, JoinWidget
+from simfunnel.widgets.knowledge_test import KnowledgeTest
 from simfunnel.widgets.moves import BoardError, Move, plain_value, reply_seed, styled_span
 from simfunnel.widgets.round_view import ROUND_CSS, RoundState, RoundView, seconds_left
 from simfunnel.analysis.metrics import indicators
@@ -188,6 +190,10 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
         self._period_weeks = int(scenario["period_weeks"])
         super().__init__(store.simulation(team), quota=scenario["quota"], threshold=scenario["threshold"],
                          page_size=page_size, rotting_weeks=rotting_weeks, lang=lang)
+        # the pre/post test, above the board while the trainer has one open (issue 14)
+        with i18n.in_scope(self._scope):
+            self.knowledge = KnowledgeTest(store, team, self.trainee, lang=self._fixed_lang)
+        self.root.children = (self.knowledge.root, *self.root.children)
         # a clock in the kernel: teammates' moves show without a click; in rounds the countdown moves and a
         # played round shows by itself
         self.poll: AutoRefresh | None = AutoRefresh(poll_seconds, self.tick, alive=self.root)
@@ -229,6 +235,8 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
     def close(self) -> None:
         if self.poll is not None:
             self.poll.stop()
+        if getattr(self, "knowledge", None) is not None:
+            self.knowledge.close()
         super().close()
 
     def _kept_aside(self) -> list[w.Widget]:
@@ -665,6 +673,8 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
             with held(self.root):
                 self._render_round_parts()
                 self._render_requests()
+        if getattr(self, "knowledge", None) is not None:
+            self.knowledge.sync()
 
     def _render_round_parts(self) -> None:
         """The round box, the last round's result and the market news (rounds mode; free play: the news only)."""

@@ -19,7 +19,7 @@ from simfunnel.model.replies import is_correct
 from simfunnel.model.simulate import Simulation
 from simfunnel.workshop.errors import StoreError, refusal, whole_number
 
-__all__ = ["DemoStore", "play_demo", "play_demo_round"]
+__all__ = ["DemoStore", "play_demo", "play_demo_round", "play_demo_test"]
 
 
 class DemoStore(Protocol):
@@ -166,3 +166,34 @@ def play_demo_round(store: DemoStore, seed: int = 0, moves_per_week: Sequence[in
         _demo_moves(store, i, team, int(current["first_week"]), counts[i], skills[i], rng)
         store.submit(team, trainee=f"demo-{i + 1}")
     return _new_moves(store, first)
+
+
+def play_demo_test(store: DemoStore, phase: str, seed: int = 0, trainees: int = 3,
+                   skill: float | None = None) -> int:
+    """Stand-in trainees take the open pre/post test: ``trainees`` a team (``<team>-1`` …), each answer right with
+    chance ``skill`` (default 0.5 before, 0.8 after), else a wrong option. Seeded. Returns the tests recorded.
+
+    Example:
+        >>> import tempfile
+        >>> from simfunnel.workshop.store import WorkshopStore
+        >>> store = WorkshopStore.init(tempfile.mkdtemp(), teams=2, seed=5, accounts=30)
+        >>> store.open_test("pre")
+        >>> play_demo_test(store, "pre", seed=1)
+        6
+    """
+    import numpy as np
+
+    from simfunnel.workshop.knowledge import QUESTIONS
+
+    rng = np.random.default_rng([int(seed), 0x7E57, 0 if phase == "pre" else 1])
+    p = skill if skill is not None else (0.5 if phase == "pre" else 0.8)
+    done = 0
+    for team in store.teams:
+        for k in range(int(trainees)):
+            answers = {}
+            for q in QUESTIONS:
+                n = len(q["options"])
+                answers[q["id"]] = q["key"] if rng.random() < p else int((q["key"] + 1 + rng.integers(n - 1)) % n)
+            store.record_test(team, f"{team}-{k + 1}", phase, answers)
+            done += 1
+    return done

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import pandas as pd
 
 from simfunnel import i18n
+from simfunnel.workshop.knowledge import GAIN_TEXT, gain_html
 from simfunnel.workshop.played import TEXT, action_label, money, phrase, plays_in_rounds, round_names
 from simfunnel.workshop.scoring import score_formula
 from simfunnel.workshop.whatif import SUMMARY_METRICS, Branch
@@ -277,6 +278,15 @@ def _timeline_section(store: "WorkshopStore", timelines: Mapping[str, pd.DataFra
     return out
 
 
+def _tests_section(store: "WorkshopStore", lang: str) -> list[str]:
+    """The pre/post test: each team's and the room's gain and the most missed questions (none taken: nothing)."""
+    gain = store.test_gain()
+    room = gain[gain["team"] == ""].iloc[0]
+    if room["pre_n"] == 0 and room["post_n"] == 0:
+        return []
+    return [f"<h2>{html.escape(i18n.text(GAIN_TEXT['title'], lang))}</h2>", gain_html(store, lang)]
+
+
 def write_handout(store: "WorkshopStore", path: str | Path, lang: str, branches: Sequence[Branch],
                   indicators: pd.DataFrame, timelines: Mapping[str, pd.DataFrame]) -> Path:
     """Write the handout of ``store`` to ``path`` (its folder created if missing); returns the path.
@@ -303,6 +313,7 @@ def write_handout(store: "WorkshopStore", path: str | Path, lang: str, branches:
     parts = [f"<h1>{html.escape(phrase('title', lang))}</h1>", f'<p class="meta">{html.escape(meta)} · '
              f"{html.escape(mode)}</p>"]
     parts += _board_section(store, store.leaderboard(), lang)
+    parts += _tests_section(store, lang)
     parts += _rounds_section(store, indicators, lang, colors)
     parts += _events_section(store, lang)
     parts += _branch_section(store, branches, lang)

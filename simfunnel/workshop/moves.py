@@ -211,7 +211,8 @@ class MovesMixin:
             last = conn.execute("SELECT id, status FROM rounds ORDER BY id DESC LIMIT 1").fetchone()
             subs = conn.execute("SELECT COUNT(*), MAX(submitted_at) FROM submissions WHERE team = ?",
                                 (team,)).fetchone()
-            return (closed, resets, name, *moves, *events, *asked, last, *subs)  # the rounds' part last
+            test = conn.execute("SELECT value FROM meta WHERE key = 'knowledge_test'").fetchone()  # the open test
+            return (closed, resets, name, *moves, *events, *asked, test, last, *subs)  # the rounds' part last
 
         return self._transaction(read, write=False)
 

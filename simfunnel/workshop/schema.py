@@ -26,7 +26,8 @@ rebuilt) and the meta keys ``config.weeks_per_round`` and ``score_weights``. Ver
 ``teams.display_name`` (the team's name for people; NULL: 第 1 组 / Team 1 by language), the table
 ``join_codes`` (each team's live join code; retired codes stay, so none is handed out twice) and the
 table ``trainees`` (each trainee's name in a team, bound to a hash of their browser's token); the
-upgrade gives every team a code (:func:`~simfunnel.workshop.codes.assign_codes`). Opening an older
+upgrade gives every team a code (:func:`~simfunnel.workshop.codes.assign_codes`). Version 6 (issue 14) adds
+the table ``knowledge_tests`` (the pre/post test's answers) and the meta key ``knowledge_test`` (the open test). Opening an older
 store upgrades it in one transaction (:data:`MIGRATIONS`: SQL statements, or a function of the
 connection); a new store is created at version 1 (:data:`SCHEMA_V1`) and upgraded the same way, so
 both have the same schema. :data:`SCHEMA_VERSION` and :data:`MIGRATIONS` are read here, when a
@@ -62,7 +63,7 @@ __all__ = ["StoreFile", "display_names", "check_display_name", "STORE_FILE", "SC
 STORE_FILE = "workshop.sqlite"
 DEFAULT_EXIT_HAZARD = 0.3  # generate.WorldParams' default: the kit's normal pace
 PACES = {"normal": DEFAULT_EXIT_HAZARD, "fast": 0.5}
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION = "simfunnel-workshop"
 APPLICATION_ID = int.from_bytes(b"sfWS", "big")  # SQLite header bytes 68-71
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -218,6 +219,19 @@ MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], Any], ...]] = {
             answered_at TEXT
         ) STRICT""",
         "CREATE INDEX undo_requests_team ON undo_requests (team, answer)",
+    ),
+    # 5 → 6 (issue 14): the pre/post test's answers (simfunnel.workshop.knowledge).
+    5: (
+        """CREATE TABLE knowledge_tests (
+            team TEXT NOT NULL REFERENCES teams(team),
+            trainee TEXT NOT NULL,
+            phase TEXT NOT NULL CHECK (phase IN ('pre', 'post')),
+            answers TEXT NOT NULL,
+            right INTEGER NOT NULL CHECK (right >= 0),
+            total INTEGER NOT NULL CHECK (total > 0),
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (team, trainee, phase)
+        ) STRICT""",
     ),
 }
 

@@ -68,6 +68,7 @@ from simfunnel.workshop.demo import play_demo, play_demo_round
 from simfunnel.workshop.errors import MAX_NAME, TEXT, MoveRefused, StoreError
 from simfunnel.workshop.export import ExportMixin, excel_safe_text
 from simfunnel.workshop.market import MarketMixin, TeamWorld
+from simfunnel.workshop.knowledge import KnowledgeMixin
 from simfunnel.workshop.moves import MOVE_COLUMNS, MovesMixin
 from simfunnel.workshop.rounds import MAX_TIMER_MINUTES, PRACTICE_RESET, RoundsMixin
 from simfunnel.workshop.schema import (
@@ -90,7 +91,7 @@ __all__ = ["WorkshopStore", "StoreError", "MoveRefused", "SCHEMA_VERSION", "STOR
 
 
 class WorkshopStore(TeamsMixin, AccessMixin, MovesMixin, UndoMixin, RoundsMixin, MarketMixin, ScoringMixin, BranchesMixin,
-                    ExportMixin, StoreFile):
+                    ExportMixin, KnowledgeMixin, StoreFile):
     """The workshop's state in one SQLite file: teams' scenarios, moves, quiz answers, closed weeks,
     rounds, market events, score weights.
 
