@@ -681,3 +681,46 @@ def test_every_lesson_s_exercises_are_answered_by_clicking_and_typing_in_the_app
         assert "Traceback" not in app.log()
     # every lesson with an exercise in the notebooks has one in the app (00 and 07 are panels only)
     assert {n for (n, _lang), k in answered.items() if k} == {"01", "02", "03", "04", "05", "06", "09"}, answered
+
+
+def test_a_trainee_takes_the_pre_and_post_test_on_the_board_page(tmp_path, workshop):
+    """The trainer opens the pre-test: it appears above the team's board within a clock tick, is answered by
+    clicking and submitted once (score only); the post-test shows the answers and the gain, which the
+    store counts."""
+    chromium()
+    from simfunnel.workshop.knowledge import QUESTIONS
+    from simfunnel.workshop.store import WorkshopStore
+
+    store = WorkshopStore.open(workshop)
+    codes = store.team_codes()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with Server(_make_app(tmp_path, port, workshop), env=_app_env(tmp_path), log=tmp_path / "app.log",
+                url=f"{base}/", child=True) as app, open_browser(tmp_path) as browser:
+        page = browser.new()
+        _front(page, base, "zh")
+        _join(page, codes["team1"], "李雷", lang="zh")
+        _board(page)
+        assert not page.locator(".sf-knowledge-test:visible").count()
+        for phase, first_right in (("pre", 5), ("post", 9)):
+            store.open_test(phase)
+            test = page.locator(".sf-knowledge-test")
+            test.get_by_text("课前测验（10 题）" if phase == "pre" else "课后测验（10 题）").wait_for(timeout=20_000)
+            questions = test.locator(".sf-q")
+            assert questions.count() == 10
+            for i, q in enumerate(QUESTIONS):
+                pick = q["key"] if i < first_right else (q["key"] + 1) % len(q["options"])
+                box = questions.nth(i)
+                radios = box.locator("input[type=radio]")
+                (radios.nth(pick).check() if radios.count() else box.locator("button").nth(pick).click())
+            test.get_by_role("button", name="交卷").click()
+            done = f"课前测验已交卷：答对 {first_right} / 10 题。" if phase == "pre" else \
+                f"课后测验已交卷：答对 {first_right} / 10 题（课前 5 / 10）。"
+            test.get_by_text(done).wait_for(timeout=20_000)
+            assert (test.locator(".sf-feedback:visible").count() == 10) == (phase == "post")
+            test.screenshot(path=str(tmp_path / f"app_test_{phase}_zh.png"))
+        gain = store.test_gain().set_index("team")
+        assert gain.loc["team1", "gain"] == pytest.approx(0.4) and gain.loc["", "both_n"] == 1
+        store.open_test(None)
+        page.locator(".sf-knowledge-test").wait_for(state="hidden", timeout=20_000)
+        assert "Traceback" not in app.log()
