@@ -20,6 +20,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8888
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -73,9 +74,18 @@ $(STAMP): pyproject.toml | $(VPY)
 	$(PIP) install --quiet --progress-bar off -e '.[test]'
 	@touch $@
 
+# `make lab LANG=zh`: JupyterLab's menus in Simplified Chinese (its language pack), the news pop-up off. The
+# settings go to a folder of the venv (JUPYTERLAB_SETTINGS_DIR), one per language; LANG as a locale
+# (zh_CN.UTF-8) counts as zh too, anything else is English.
+LAB_LANG := $(if $(filter zh%,$(LANG)),zh,en)
+LAB_SETTINGS := $(VENV)/lab-settings/$(LAB_LANG)
 lab: $(STAMP)
-	@mkdir -p notebooks
-	$(VENV)/bin/jupyter lab $(LAB_FLAGS)
+	@mkdir -p notebooks "$(LAB_SETTINGS)/@jupyterlab/translation-extension" "$(LAB_SETTINGS)/@jupyterlab/apputils-extension"
+	@printf '{"locale": "%s"}\n' "$(if $(filter zh,$(LAB_LANG)),zh_CN,en)" \
+		> "$(LAB_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
+	@printf '{"fetchNews": "false", "checkForUpdates": false}\n' \
+		> "$(LAB_SETTINGS)/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+	JUPYTERLAB_SETTINGS_DIR="$(abspath $(LAB_SETTINGS))" LANG=C.UTF-8 $(VENV)/bin/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
 
 app: $(STAMP)
 ifneq ($(strip $(WORKSHOP)),)

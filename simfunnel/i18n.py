@@ -210,6 +210,16 @@ def in_scope(scope: LanguageScope) -> Iterator[LanguageScope]:
         _scope.reset(token)
 
 
+@lru_cache(maxsize=1)
+def glossary() -> tuple[dict, ...]:
+    """The kit's Chinese terms (``simfunnel/data/glossary.json``): each with zh, en, a definition in both and the
+    names to avoid for the same thing (one name per thing; tests check every zh string against them)."""
+    import json
+
+    path = Path(__file__).resolve().parent / "data" / "glossary.json"
+    return tuple(json.loads(path.read_text("utf-8"))["terms"])
+
+
 def set_language(lang: str) -> None:
     """Set the language, ``"zh"`` or ``"en"``, of this notebook (or page, or thread); ValueError names anything else.
 

@@ -351,7 +351,7 @@ def test_app_shows_every_trainee_lesson_in_zh_and_en_with_charts_and_panels_and_
                 assert "Traceback" not in body and "import simfunnel" not in body and 'sf.set_language("' not in body
                 assert not page.locator(".sf-lesson-error").count(), (number, lang, body[-500:])
                 assert page.evaluate("document.documentElement.lang") == ("zh-CN" if lang == "zh" else "en")
-                assert ("讲师" not in body) if lang == "zh" else ("Trainer note" not in body)
+                assert ("讲师备注" not in body) if lang == "zh" else ("Trainer note" not in body)
                 _whole_page_screenshot(page, tmp_path / f"lesson_{number}_{lang}.png")
         assert not browser.aborted, browser.aborted  # every request went to 127.0.0.1
         # each page left (a new address in the tab) closed its lesson: its kernel gone, its widgets closed
@@ -724,3 +724,22 @@ def test_a_trainee_takes_the_pre_and_post_test_on_the_board_page(tmp_path, works
         store.open_test(None)
         page.locator(".sf-knowledge-test").wait_for(state="hidden", timeout=20_000)
         assert "Traceback" not in app.log()
+
+
+def test_make_lab_lang_zh_opens_jupyterlab_in_chinese_without_the_news_pop_up(tmp_path):
+    chromium()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = ["make", "-s", "-o", str(VENV / ".installed"), "lab", f"VENV={VENV}", f"PORT={port}", "LANG=zh",
+               "LAB_ARGS=--IdentityProvider.token= --ServerApp.password= --ServerApp.port_retries=0 --no-browser"]
+    with Server(command, env=jupyter_env(tmp_path), log=tmp_path / "lab.log", url=f"{base}/api/status",
+                child=True, timeout=90), open_page(tmp_path) as page:
+        page.goto(f"{base}/lab")
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^文件$")).wait_for(timeout=60_000)
+        labels = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert "文件" in labels and "File" not in labels, labels
+        page.wait_for_timeout(1500)
+        assert not page.get_by_text(re.compile("news|新闻", re.IGNORECASE)).count()  # no news pop-up
+        save_screenshot(page, tmp_path / "jupyterlab_zh.png")
+    settings = VENV / "lab-settings" / "zh" / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
+    assert json.loads(settings.read_text())["locale"] == "zh_CN"

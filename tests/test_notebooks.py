@@ -43,7 +43,7 @@ FOLDERS = {  # folder → (language, edition)
     "trainer/zh": ("zh", "trainer"),
 }
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-TRAINER_WORDS = ("Solution", "Trainer note", "Expected answer", "参考答案", "讲师", "预期答案")
+TRAINER_WORDS = ("Solution", "Trainer note", "Expected answer", "参考答案", "讲师备注", "讲师版", "预期答案")
 
 
 def _load_build():

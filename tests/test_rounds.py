@@ -179,7 +179,7 @@ def test_moves_out_of_the_round_are_refused_in_zh_and_en(tmp_path):
     with pytest.raises(MoveRefused) as info:
         store.record_move("red", 14, deal, action)
     assert info.value.en == "No round is open: wait for the trainer to open the next round."
-    assert info.value.zh == "现在没有进行中的回合：请等培训师开始下一回合。"
+    assert info.value.zh == "现在没有进行中的回合：请等讲师开始下一回合。"
     with pytest.raises(MoveRefused, match="No round is open"):
         store.submit("red")
     store.open_round(practice=True)
@@ -191,7 +191,7 @@ def test_moves_out_of_the_round_are_refused_in_zh_and_en(tmp_path):
     with pytest.raises(MoveRefused) as info:
         store.close_week("red", 14, trainee="Li")
     assert info.value.en.startswith("This workshop plays in rounds: the trainer closes each round")
-    assert info.value.zh.startswith("本次研讨按回合进行：培训师为所有队一起结束回合")
+    assert info.value.zh.startswith("本次工作坊按回合进行：讲师为所有队一起结束回合")
     store.submit("red", trainee="Li")
     for attempt in (lambda: store.record_move("red", 14, other, other_action),
                     lambda: store.withdraw("red", 14, deal, trainee="Li")):

@@ -333,8 +333,8 @@ def test_the_end_of_the_workshop_period_is_a_message_not_a_traceback(tmp_path):
     board.next_week()
     assert board.week == 15 and board._btn_next.disabled
     board._ui(board.next_week)
-    assert "本次研讨的周期已在第 15 周结束" in board._message.value
-    assert "本次研讨：第 14–15 周" in board._header.value
+    assert "本次工作坊的周期已在第 15 周结束" in board._message.value
+    assert "本次工作坊：第 14–15 周" in board._header.value
 
 
 # --- the page a trainee sees ---------------------------------------------------------------------

@@ -32,7 +32,7 @@
 # 4. 其他字段（产品、销售）能不能预测赢单？这些概率准不准（校准）？
 # 5. 在这份数据里设一个小单门槛，能省多少工作，又要付出什么代价？
 #
-# 自己的文件也走同一扇门：`crm.load("export.csv", source="salesforce")`（或 `hubspot`、
+# 导入你自己的文件，用的是同样的方法：`crm.load("export.csv", source="salesforce")`（或 `hubspot`、
 # `pipedrive`、`odoo`，以及配上字段映射的 `generic`），或者在命令行里运行
 # `simfunnel import export.csv --source salesforce --out my_dataset`。
 
@@ -91,7 +91,7 @@ plain.rejects[["line", "column", "reason"]].head()
 # trap of this export. Read its warnings: each one is an assumption that moves the numbers.
 
 # %% [markdown] lang=zh
-# ## 2. 完整示例：每个陷阱都公开处理
+# ## 2. 完整示例：这份数据的每个坑，怎么处理都摆在明处
 #
 # `crm.maven_example()` 导入同样的文件，并且公开说明它如何处理这份数据的每一个陷阱。请逐条
 # 读它的警告：每一条都是一个会影响数字的假设。

@@ -29,9 +29,9 @@
 # enough for the teams' moves to show in revenue within the quarter, not only in the forecast.
 
 # %% [markdown] lang=zh
-# # 研讨控制台
+# # 工作坊控制台
 #
-# 各队练习时，在讲师自己的电脑上运行这一本。它读取并控制研讨数据库，也就是保存每个队每一步行动的
+# 各队练习时，在讲师自己的电脑上运行这一本。它读取并控制工作坊数据库，也就是保存每个队每一步行动的
 # 那个文件，所以这里看到的，正是各队实际做过的。
 #
 # **开课前**（在项目文件夹里运行两条命令）：
@@ -58,8 +58,8 @@
 # button before the session.
 
 # %% [markdown] lang=zh
-# 启动 Jupyter 之前，把环境变量 `SIMFUNNEL_WORKSHOP` 设为研讨文件夹（`make app` 会为网页应用
-# 设好）。没有设置时，这一本会建一个**彩排用的研讨**：四个模拟队在下面练一个练习回合和三个计分回合，
+# 启动 Jupyter 之前，把环境变量 `SIMFUNNEL_WORKSHOP` 设为工作坊文件夹（`make app` 会为网页应用
+# 设好）。没有设置时，这一本会建一个**彩排用的工作坊**：四个模拟队在下面练一个练习回合和三个计分回合，
 # 开课前可以把每个按钮都试一遍。
 
 # %%
@@ -80,7 +80,7 @@ else:
     store = WorkshopStore.init(tempfile.mkdtemp(prefix="simfunnel-rehearsal-"), teams=["red", "blue", "green", "gold"],
                                seed=2026, same_world=True, weeks_per_round=3, pace="fast")
     print(f"Rehearsal workshop in {store.path.parent}: four stand-in teams, rounds of 3 weeks.")  # lang=en
-    print(f"彩排用的研讨：{store.path.parent}，四个模拟队，每回合 3 周。")  # lang=zh
+    print(f"彩排用的工作坊：{store.path.parent}，四个模拟队，每回合 3 周。")  # lang=zh
 
 # %% [markdown] trainer lang=en
 # **Timing.** Open this console before the teams start (2 min: check that every team
@@ -149,8 +149,8 @@ control
 # round 2, and the post-test. In a real workshop it does nothing.
 
 # %% [markdown] lang=zh
-# 彩排时，下一个单元格用模拟队把整个研讨走一遍，调用的和按钮是同样的功能：课前测验，练习回合及其重置，
-# 然后是三个限时回合，第 2 回合之前加入“竞争对手降价”，第 2 回合 gold 队迟交，最后是课后测验。正式研讨时
+# 彩排时，下一个单元格用模拟队把整个工作坊走一遍，调用的和按钮是同样的功能：课前测验，练习回合及其重置，
+# 然后是三个限时回合，第 2 回合之前加入“竞争对手降价”，第 2 回合 gold 队迟交，最后是课后测验。正式工作坊时
 # 它什么也不做。
 
 # %%
@@ -219,7 +219,7 @@ for r in store.rounds().itertuples():
 # - **答题得分**：已答的客户回复中判断对的比例，以及还有几题未答。这一项按答对的题数除以行动数计分：
 #   没答的题不得分，一个行动也没有的队这一项为 0。
 #
-# **导出**把所有行动和排行榜写进研讨文件夹下的 `exports/`，格式为 Excel 或 CSV，并给出下载链接。
+# **导出**把所有行动和排行榜写进工作坊文件夹下的 `exports/`，格式为 Excel 或 CSV，并给出下载链接。
 
 # %%
 leaderboard = WorkshopLeaderboard(store)

@@ -27,7 +27,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "leave": ("离开", "Leave"),
     "store_error": ("工作坊暂时无法打开：{error}", "The workshop cannot be opened right now: {error}"),
     "switch_to": ("English", "中文"),
-    "too_many_codes": ("输错的加入码太多了。请 {seconds} 秒后再试，或向培训师确认你们组的加入码。",
+    "too_many_codes": ("输错的加入码太多了。请 {seconds} 秒后再试，或向讲师确认你们组的加入码。",
                        "Too many wrong join codes. Try again in {seconds} s, or ask your trainer for your team's code."),
     # the trainee lessons (simfunnel.app.lesson_page)
     "lessons": ("课程", "Lessons"),

@@ -17,7 +17,7 @@ MAP_TEXT: dict[str, Pair] = {
     "intro": (
         "看清客户的组织：谁决策（鹰）、谁使用（羊）、谁把关（驴）、谁采购（狐），各人是哪种全脑类型，"
         "你见过谁。按课程的分析顺序走：发展向导 → 收集信息 → 分析组织 → 判断商机。"
-        "这里的行动会成为交易看板上本周的行动；见面从下一周起生效。",
+        "这里的行动会成为商机看板上本周的行动；见面从下一周起生效。",
         "See the customer's organisation: who decides (eagle), who uses (sheep), who guards (donkey), "
         "who buys (fox), each person's whole-brain type, and whom you have met. Follow the course's "
         "analysis order: find a coach → gather information → analyse the organisation → judge the "
@@ -26,7 +26,7 @@ MAP_TEXT: dict[str, Pair] = {
     "account": ("客户", "Account"),
     "deal": ("商机", "Deal"),
     "next_week": ("下一周 ▶", "Next week ▶"),
-    "next_tip": ("执行本周所有行动（包括交易看板上的），进入下一周",
+    "next_tip": ("执行本周所有行动（包括商机看板上的），进入下一周",
                  "Apply this week's actions (the DealBoard's too) and move to the next week"),
     "week": ("第 {week} 周", "Week {week}"),
     "account_option": ("{name} · {segment} · {n} 个商机", "{name} · {segment} · {n} deals"),
@@ -40,7 +40,7 @@ MAP_TEXT: dict[str, Pair] = {
     "open_deals": ("在途商机 {n} 个，{amount}", "{n} open deals worth {amount}"),
     "open_deal": ("在途商机 {n} 个，{amount}", "{n} open deal worth {amount}"),
     "no_open_deals": ("这个客户现在没有在途商机。", "This account has no open deal now."),
-    "reveal_note": ("培训师视图：显示全部角色和类型（学员看不到未知信息）",
+    "reveal_note": ("讲师视图：显示全部角色和类型（学员看不到未知信息）",
                     "Trainer's view: every role and type shown (trainees don't see what is unknown)"),
     # the guided path
     "path_title": ("分析路径", "Guided path"),
@@ -127,7 +127,7 @@ MAP_TEXT: dict[str, Pair] = {
     # errors (raised as ValueError with the English text; shown in the map's language)
     "err_people": ("客户地图需要人员层：Simulation(world, seed, people=PeopleParams())",
                    "The AccountMap needs the people layer: Simulation(world, seed, people=PeopleParams())."),
-    "err_source": ("请传入交易看板或模拟。", "Expected a DealBoard or a Simulation, got {got}."),
+    "err_source": ("请传入商机看板或模拟。", "Expected a DealBoard or a Simulation, got {got}."),
     "err_account": ("没有这个客户。", "There is no account {account!r}."),
     "err_no_open": ("这个客户现在没有在途商机。", "Account {account} has no open deal at week {week}."),
     "err_deal": ("没有这个商机。", "There is no deal {deal!r}."),

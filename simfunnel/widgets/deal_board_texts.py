@@ -114,7 +114,7 @@ BOARD_TEXT: dict[str, Pair] = {
     "reset_done": ("已重新开始：第 0 周", "Started again: week 0"),
     # workshop (store) mode: simfunnel.widgets.workshop.TeamBoard
     "team_line": ("工作坊 · {team} · {trainee}", "Workshop · {team} · {trainee}"),
-    "team_period": ("本次研讨：第 {first}–{end} 周", "Workshop weeks {first}–{end}"),
+    "team_period": ("本次工作坊：第 {first}–{end} 周", "Workshop weeks {first}–{end}"),
     "err_store": ("{zh}", "{en}"),
     "err_workshop_reset": ("工作坊里不能重新开始：每个行动都已记录在案。",
                            "No reset in a workshop: every move is on record."),
@@ -169,7 +169,7 @@ BOARD_TEXT: dict[str, Pair] = {
     "todo_wait_next": ("第 {first}–{last} 周已经执行完毕，结果见下方。请等待讲师开始下一回合。",
                        "Weeks {first}–{last} have been played: the results are below. Waiting for the trainer to "
                        "open the next round."),
-    "todo_over": ("本次研讨的所有周都已进行完毕，结果见下方。", "Every week of the workshop has been played: the results are below."),
+    "todo_over": ("本次工作坊的所有周都已进行完毕，结果见下方。", "Every week of the workshop has been played: the results are below."),
     "round_tile": ("本回合模拟", "This round plays"),
     "round_tile_weeks": ("第 {first}–{last} 周", "weeks {first}–{last}"),
     "round_tile_asof": ("数据截至第 {week} 周", "figures as of week {week}"),

@@ -121,11 +121,11 @@ class JoinWidget(Widget):
         "intro_code": ("填写讲师给你们小组的加入码（印在小组卡片上）和你的名字，然后点“加入”。",
                        "Type the join code your trainer gave your team (it is on your team's card) and your name, "
                        "then press Join."),
-        "demo": ("演示模式：没有指定工作坊文件夹，这是一个只给你用的临时演示工作坊。正式研讨时，讲师会给出文件夹。",
+        "demo": ("演示模式：没有指定工作坊文件夹，这是一个只给你用的临时演示工作坊。正式工作坊时，讲师会给出文件夹。",
                  "Demo: no workshop folder was given, so this is a temporary demo workshop just for you. "
                  "In a workshop your trainer gives the folder."),
         "demo_code": ("演示模式：没有指定工作坊，这是一个只给你用的临时演示工作坊。加入码：{codes}。"
-                      "正式研讨时，讲师会给每个小组一个加入码。",
+                      "正式工作坊时，讲师会给每个小组一个加入码。",
                       "Demo: no workshop was given, so this is a temporary demo workshop just for you. "
                       "Join codes: {codes}. In a workshop your trainer gives each team its code."),
         "folder": ("工作坊文件夹", "Workshop folder"),

@@ -80,7 +80,7 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
     """
 
     TEXT = {
-        "title": ("研讨排行榜", "Workshop leaderboard"),
+        "title": ("工作坊排行榜", "Workshop leaderboard"),
         "info": ("{path} · {n} 个队 · 第 {first}–{last} 周 · 更新于 {time}",
                  "{path} · {n} teams · weeks {first}–{last} · updated {time}"),
         "rank": ("名次", "Rank"),

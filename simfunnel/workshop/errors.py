@@ -8,7 +8,7 @@ file, bad input, a store that stayed busy) is a :class:`StoreError`. Both are ``
 Example:
     >>> exc = refusal(MoveRefused, "ended", end=26)
     >>> exc.en, exc.text("zh")
-    ("The workshop's period ended at week 26: no more moves.", '本次研讨的周期已在第 26 周结束，不能再行动。')
+    ("The workshop's period ended at week 26: no more moves.", '本次工作坊的周期已在第 26 周结束，不能再行动。')
     >>> whole_number("week", 14.0)
     Traceback (most recent call last):
     ...
@@ -35,20 +35,20 @@ TEXT: dict[str, tuple[str, str]] = {
                "Week {week} is closed ({who_en} closed it); moves now go into week {open}."),
     "not_open": ("第 {week} 周还没有开始：{team_zh}正在进行第 {open} 周。",
                  "Week {week} is not open yet: {team_en} is playing week {open}."),
-    "ended": ("本次研讨的周期已在第 {end} 周结束，不能再行动。",
+    "ended": ("本次工作坊的周期已在第 {end} 周结束，不能再行动。",
               "The workshop's period ended at week {end}: no more moves."),
-    "before": ("第 {week} 周在本次研讨开始之前；行动从第 {first} 周开始。",
+    "before": ("第 {week} 周在本次工作坊开始之前；行动从第 {first} 周开始。",
                "Week {week} comes before the workshop's play, which starts in week {first}."),
     "unknown_team": ("没有名为「{team}」的队；队名是：{teams}。",
                      "No team named {team!r}; the teams are: {teams}."),
     "no_move": ("商机 {deal} 在第 {week} 周没有行动。", "Deal {deal} has no move in week {week}."),
-    "changed": ("记录这个行动的同时，培训师重置了回合或安排了市场事件：请看一下更新后的看板，再重新行动。",
+    "changed": ("记录这个行动的同时，讲师重置了回合或安排了市场事件：请看一下更新后的看板，再重新行动。",
                 "While this move was being recorded the trainer reset the round or scheduled a market event: "
                 "the workshop changed; look at the board again and make the move again."),
     "answered": ("商机 {deal} 在第 {week} 周的客户回复已判断为「{answer}」。",
                  "The reply on deal {deal} in week {week} is already classified as {answer!r}."),
     # rounds (weeks_per_round > 0)
-    "no_round": ("现在没有进行中的回合：请等培训师开始下一回合。",
+    "no_round": ("现在没有进行中的回合：请等讲师开始下一回合。",
                  "No round is open: wait for the trainer to open the next round."),
     "round_week": ("{round_zh}的行动都在第 {first} 周（本回合模拟第 {first}–{last} 周），不在第 {week} 周。",
                    "In {round_en} moves go into week {first} (the round plays weeks {first}–{last}), not week {week}."),
@@ -68,25 +68,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_request": ("这个撤回请求已经处理过了，或者已经不存在。", "That request to withdraw a move was answered already, or is gone."),
     # joining with a code (simfunnel.workshop.access)
     "name_taken": ("{team_zh}里已经有人用“{name}”这个名字从另一个浏览器加入了。请换一个名字；如果那就是你"
-                   "（换了电脑或浏览器），请培训师允许你重新加入。",
+                   "（换了电脑或浏览器），请讲师允许你重新加入。",
                    "The name {name!r} is already used in {team_en} from another browser. Choose another name; "
                    "if it is you (another computer or browser), ask your trainer to let you rejoin."),
     "no_trainee": ("{team_zh}里没有叫“{name}”的学员加入过。", "Nobody named {name!r} has joined {team_en}."),
-    "code_retired": ("培训师已经更换了{team_zh}的加入码：请用新的加入码重新加入。",
+    "code_retired": ("讲师已经更换了{team_zh}的加入码：请用新的加入码重新加入。",
                      "The trainer replaced {team_en}'s join code: join again with the new code."),
-    "name_moved": ("你的名字“{name}”已经在另一个浏览器上加入了{team_zh}（培训师允许了重新加入）：这个页面不能再行动。",
+    "name_moved": ("你的名字“{name}”已经在另一个浏览器上加入了{team_zh}（讲师允许了重新加入）：这个页面不能再行动。",
                    "Your name {name!r} has joined {team_en} from another browser (the trainer allowed a rejoin): "
                    "this page can no longer act."),
-    "trainer_closes": ("本次研讨按回合进行：培训师为所有队一起结束回合，各队不用自己结束一周。",
+    "trainer_closes": ("本次工作坊按回合进行：讲师为所有队一起结束回合，各队不用自己结束一周。",
                        "This workshop plays in rounds: the trainer closes each round for every team; "
                        "teams do not close weeks themselves."),
     # the trainer's
     "round_open": ("{round_zh}还在进行中（第 {first}–{last} 周）：先结束它，再开始下一回合。",
                    "{round_cap} is still open (weeks {first}–{last}): close it before opening the next one."),
     "no_open_round": ("没有进行中的回合可以结束。", "No round is open to close."),
-    "period_over": ("本次研讨的周期已在第 {end} 周结束，不能再开始新回合。",
+    "period_over": ("本次工作坊的周期已在第 {end} 周结束，不能再开始新回合。",
                     "The workshop's period ended at week {end}: no more rounds."),
-    "free_play": ("本次研讨是自由进行的（创建时没有设定每回合的周数），没有回合。",
+    "free_play": ("本次工作坊是自由进行的（创建时没有设定每回合的周数），没有回合。",
                   "This workshop plays free (it was created without weeks per round): it has no rounds."),
     "no_practice": ("没有需要重置的练习回合。", "There is no practice round to reset."),
 }

@@ -143,7 +143,7 @@ class MarketMixin:
             label = EVENT_KINDS[kind].label("zh")
             if target > self.end_week:
                 raise StoreError(f"market event {kind}: {what} is after the workshop's last week ({self.end_week})",
-                                 f"市场事件「{label}」：{what_zh}在本次研讨的最后一周（第 {self.end_week} 周）之后。")
+                                 f"市场事件「{label}」：{what_zh}在本次工作坊的最后一周（第 {self.end_week} 周）之后。")
             if target < earliest:
                 hint = " (reset the practice round to schedule events for its weeks)" if practice is not None else ""
                 where = "is in the open round" if self.rounds_mode else "is the open week"

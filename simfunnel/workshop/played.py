@@ -62,13 +62,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "round_reset": ("练习回合已重置，不计分", "The practice round was reset: no trace in scores"),
     "week_close": ("第 {week} 周结束{by}", "Week {week} closed{by}"),
     "week_close_by": ("（{by}）", " by {by}"),
-    "by_trainer": ("培训师", "the trainer"),
+    "by_trainer": ("讲师", "the trainer"),
     "by_timer": ("计时器", "the timer"),
     "practice_round": ("练习回合", "the practice round"),
     "scored_round": ("第 {n} 回合", "round {n}"),
     "event": ("市场事件：{text}", "Market event: {text}"),
     # the report
-    "title": ("研讨复盘", "Workshop debrief"),
+    "title": ("工作坊复盘", "Workshop debrief"),
     "meta": ("{teams} 个队 · 第 {first}–{last} 周 · {funnel} · 门槛 {threshold} · 种子 {seed} · 生成于 {time}",
              "{teams} teams · weeks {first}–{last} · {funnel} · threshold {threshold} · seed {seed} · made {time}"),
     "rounds_mode": ("每回合 {k} 周", "{k} weeks a round"),
@@ -101,7 +101,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "quiz_none": ("—（无行动）", "— (no moves)"),
     "score": ("得分", "Score"),
     "weights": ("得分权重：{weights}。得分怎么算：", "Score weights: {weights}. How the score is computed:"),
-    "no_score": ("本研讨没有设定得分权重：按已成交排名。", "No score weights in this workshop: ranked by booked."),
+    "no_score": ("本工作坊没有设定得分权重：按已成交排名。", "No score weights in this workshop: ranked by booked."),
     "board_note": ("已成交：本期已进行各周的成交额（漏斗内外）；预测准确度 = 1 − 平均|预测误差|；"
                    "进展 / 基准：平均每周销售进展除以基准进度（1 = 按进度完成任务）。",
                    "Booked: won in the weeks played (in and out of the funnel); forecast accuracy = "
