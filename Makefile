@@ -58,7 +58,7 @@ TITLE ?=
 APP_ENV := SOLARA_KERNEL_CULL_TIMEOUT=20s SOLARA_TELEMETRY_MIXPANEL_ENABLE=false SOLARA_THEME_SHOW_BANNER=false \
 	SOLARA_THEME_LOADER=plain PYTHONWARNINGS="ignore:Cookies with samesite=none" MALLOC_ARENA_MAX=2 COLUMNS=100 LINES=40
 
-.PHONY: lab app test bench dataset setup
+.PHONY: lab app test bench dataset setup guide
 
 setup: $(STAMP)
 
@@ -103,6 +103,11 @@ endif
 test: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VPY) -m pytest -n 2 --dist loadfile --doctest-modules --nbval-lax --nbval-current-env simfunnel tests notebooks $(PYTEST_ARGS)
+
+# `make guide`: the facilitator guide, the trainee workbook and the opening slides, zh and en, as HTML and (with
+# Debian's Chromium) PDF, in guide/build/. ADDRESS=http://… puts the app's address and its QR code on the join slide.
+guide: $(STAMP)
+	MPLBACKEND=Agg $(VPY) guide/build.py --out guide/build $(if $(strip $(ADDRESS)),--address "$(ADDRESS)")
 
 bench: $(STAMP)
 	$(VPY) benchmarks/run.py

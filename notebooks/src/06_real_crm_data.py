@@ -20,7 +20,7 @@
 # line `simfunnel import export.csv --source salesforce --out my_dataset`.
 
 # %% [markdown] lang=zh
-# # 06 真实的 CRM 数据（给分析人员）
+# # 06 真实的客户管理系统数据（给分析人员）
 #
 # 前面用的都是模拟市场。分析人员手里是自己的数据：从 Salesforce、HubSpot、Pipedrive、Odoo 或任何
 # CRM 导出的 CSV、Excel。这一本导入一份**真实的公开导出数据**——Maven Analytics 的“CRM Sales

@@ -219,14 +219,14 @@ def rates_exercise(lab, assumed: Sequence[float], proposal: dict[str, float] | N
 
     labels = tuple((funnel.label(k, "zh"), funnel.label(k, "en")) for k in funnel.keys)
     return Exercise([
-        Live(("在上面的实验室里拖动滑块，设成你建议写进 CRM 的赢率（整数百分比），然后点检查答案。",
+        Live(("在上面的实验室里拖动滑块，设成你建议写进客户管理系统的赢率（整数百分比），然后点检查答案。",
               "Move the lab's sliders above to the rates you would put into the CRM (whole percents), then press "
               "Check answers."), judge, solve),
         Choice(("下个季度最要盯住哪些阶段？", "Which stages would you watch most closely next quarter?"),
                labels, tuple(funnel.keys.index(k) for k in watch),
                ("金额最大、区间最宽的阶段：它们的赢率一偏，销售预计偏得最多。",
                 "The stages with the most money and the widest intervals: a wrong rate there moves the forecast most.")),
-    ], title=("给 CRM 提一套新的赢率", "Propose new rates for the CRM"), lang=lang)
+    ], title=("给客户管理系统提一套新的赢率", "Propose new rates for the CRM"), lang=lang)
 
 
 SCORE_COLUMNS: list[tuple[str, Pair]] = [("owner", ("销售", "Seller")), ("product", ("产品", "Product"))]
