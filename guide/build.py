@@ -175,14 +175,8 @@ def lesson_exercises(lang: str) -> list[tuple[str, list]]:
     for number in WORKBOOK_LESSONS:
         run = LessonRun(lesson(number, lang))
         try:
-            progress = run.run()
-            owners = {id(v.root): v for v in run.namespace.values() if isinstance(v, (Exercise, NamesGame))}
-            found = []
-            for index in sorted(progress.outputs):
-                for piece in progress.outputs[index]:
-                    widget = owners.get(id(piece.value)) if piece.kind == "widget" else None
-                    if widget is not None:
-                        found.append(widget)
+            run.run()
+            found = run.shown_widgets(Exercise, NamesGame)
             out.append((f"{number} {titles[number]}", found))
         finally:
             run.close()

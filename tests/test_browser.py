@@ -611,17 +611,14 @@ def _lesson_exercises(number: str, lang: str) -> list:
     from simfunnel.widgets.names_game import NamesGame
 
     run = LessonRun(lesson(number, lang))
-    progress = run.run()
-    owners = {id(v.root): v for v in run.namespace.values() if isinstance(v, (Exercise, NamesGame))}
+    run.run()
     found = []
-    for index in sorted(progress.outputs):
-        for piece in progress.outputs[index]:
-            widget = owners.get(id(piece.value)) if piece.kind == "widget" else None
-            if isinstance(widget, NamesGame):
-                widget.start_recall()
-                found.append(("names", widget.recall))
-            elif widget is not None:
-                found.append(("exercise", widget))
+    for widget in run.shown_widgets(Exercise, NamesGame):
+        if isinstance(widget, NamesGame):
+            widget.start_recall()
+            found.append(("names", widget.recall))
+        else:
+            found.append(("exercise", widget))
     return found, run
 
 

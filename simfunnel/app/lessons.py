@@ -501,6 +501,13 @@ class LessonRun:
         self._made.append(value)
 
     # --- closing ------------------------------------------------------------------------------------
+    def shown_widgets(self, *kinds: type) -> list:
+        """The kit's widgets of ``kinds`` this run has shown, in page order (a lesson's exercises, for the workbook
+        and the browser test): each found by its root among the shown outputs."""
+        owners = {id(v.root): v for v in self.namespace.values() if isinstance(v, kinds)}
+        return [owners[id(piece.value)] for index in sorted(self.progress.outputs)
+                for piece in self.progress.outputs[index] if piece.kind == "widget" and id(piece.value) in owners]
+
     def close(self) -> None:
         """Close every widget the run made and drop its namespace (at once, or after the running cell)."""
         with self._lock:
