@@ -82,3 +82,13 @@ CHARTS = [name for name, fn in inspect.getmembers(plots, inspect.isfunction)
 def test_the_chart_list_is_complete():
     assert {"funnel_chart", "indicator_chart", "progress_chart", "tradeoff_chart", "calibration_chart",
             "forecast_vs_actual_chart", "fan_chart"} <= set(CHARTS)
+
+
+def test_a_zh_board_shows_no_latin_letters_but_spin(workshop):
+    import re
+
+    world, _history = workshop
+    with closing_new_widgets():
+        board = DealBoard(sf.Simulation(world, seed=2026), lang="zh")
+        letters = {w for text in board.texts() for w in re.findall(r"[A-Za-z]+", text)} - {"SPIN"}
+        assert not letters, letters

@@ -223,8 +223,11 @@ class DealBoardView(Widget):
         parts = [
             kpi.format(label=html.escape(label), value=html.escape(value),
                        extra="" if not extra else "<br>" + styled_span("sf-muted", extra)),
-            kpi.format(label=html.escape(self.t("forecast")) + " F′", value=self._money(row["forecast"]), extra=""),
-            kpi.format(label=html.escape(self.t("booked")) + " B", value=self._money(row["booked"]), extra=""),
+            # the formula's letters (F′, B) in English only: a zh page shows no Latin letters
+            kpi.format(label=html.escape(self.t("forecast")) + (" F′" if self.lang == "en" else ""),
+                       value=self._money(row["forecast"]), extra=""),
+            kpi.format(label=html.escape(self.t("booked")) + (" B" if self.lang == "en" else ""),
+                       value=self._money(row["booked"]), extra=""),
             kpi.format(label=html.escape(self.t("out_of_funnel")), value=self._money(row["out_of_funnel_booked"]),
                        extra=""),
             kpi.format(label=html.escape(self.t("quota")), value=self._money(self.quota), extra=""),
