@@ -42,7 +42,7 @@ from simfunnel.analysis.montecarlo import montecarlo
 from simfunnel.analysis.scenarios import simulate_scenario, sweep
 from simfunnel.analysis.scorecard import scorecard, segment_table
 from simfunnel.analysis.threshold import sweep as threshold_sweep
-from simfunnel.analysis.winrates import compare_rates, empirical_win_rates
+from simfunnel.analysis.winrates import compare_rates, empirical_win_rates, overall_win_rate
 from simfunnel.workshop.store import MoveRefused, StoreError, WorkshopStore
 
 # Subpackages loaded on first use (``sf.crm.load(...)``, ``sf.plots.funnel_chart(...)``), so that
@@ -73,6 +73,7 @@ __all__ = [
     "calibration",
     "compare_rates",
     "empirical_win_rates",
+    "overall_win_rate",
     "frequency_table",
     "generate",
     "get_language",

@@ -603,6 +603,7 @@ def _report(args: argparse.Namespace) -> int:
                               period_weeks=args.period_weeks)
     errors = table["forecast_error"].abs()
     print(f"records entered: {records:,}; mean |forecast error|: {errors.mean():.1%} of quota")
+    _print_win_rates(history, args.lang)
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
@@ -616,6 +617,32 @@ def _report(args: argparse.Namespace) -> int:
     ax.figure.savefig(chart, dpi=120, bbox_inches="tight", format="png")
     print(f"wrote {chart}")
     return 0
+
+
+def _print_win_rates(history, lang: str | None) -> None:
+    """The overall won share (won ÷ closed, every deal) and the measured stage rates (product-limit: each deal from
+    the stage where it was first observed), both with 95 % intervals; a stage not measurable shows "—" and why."""
+    from simfunnel.analysis.winrates import empirical_win_rates, overall_win_rate  # noqa: PLC0415
+
+    zh = (lang or "en") == "zh"
+    o = overall_win_rate(history)
+    if o["closed"]:
+        print(f"总体赢单比例（赢单 ÷ 已关闭，全部商机）：{o['share']:.1%}（95% 区间 {o['low']:.1%}–{o['high']:.1%}，"
+              f"{int(o['won'])} / {int(o['closed'])}）" if zh else
+              f"overall won share (won ÷ closed, every deal): {o['share']:.1%} (95% interval {o['low']:.1%}–"
+              f"{o['high']:.1%}; {int(o['won'])} of {int(o['closed'])})")
+    else:
+        print("总体赢单比例：— （还没有关闭的商机）" if zh else "overall won share: — (no deal has closed yet)")
+    print("各阶段实测赢率（乘积极限估计，每个商机从第一次被观察到的阶段算起）：" if zh else
+          "measured stage win rates (product-limit: each deal from the stage where it was first observed):")
+    for key, r in empirical_win_rates(history).iterrows():
+        label = r["zh"] if zh else r["en"]
+        if pd.isna(r["win_rate"]):
+            print(f"  {label}: — （{r['reason_zh']}）" if zh else f"  {label}: — ({r['reason']})")
+        else:
+            print(f"  {label}: {r['win_rate']:.1%}（95% 区间 {r['low']:.1%}–{r['high']:.1%}，{int(r['observed'])} 个商机）"
+                  if zh else f"  {label}: {r['win_rate']:.1%} (95% interval {r['low']:.1%}–{r['high']:.1%}; "
+                             f"{int(r['observed'])} deals)")
 
 
 # --- who may act for a team: workshop codes, workshop name, workshop allow (simfunnel.workshop.access) -----------

@@ -479,7 +479,10 @@ def test_compare_rates_table(long_sim):
 
 def test_compare_rates_by_hand():
     h = scoring_history()
-    t = compare_rates(h, {"need": 0.5}, chain=calibrated_chain(KEY_ACCOUNT))
+    few = compare_rates(h, {"need": 0.5}, chain=calibrated_chain(KEY_ACCOUNT))  # 2-5 deals a stage: too few
+    assert few["empirical"].isna().all() and few.loc["approved", "reason"].startswith("fewer than 5 deals")
+    assert few.loc["need", "reason"] == "a later stage is not measurable, so neither is this one"
+    t = compare_rates(h, {"need": 0.5}, chain=calibrated_chain(KEY_ACCOUNT), min_observed=1)
     assert t.assumed.tolist() == [0.5, 0.25, 0.4, 0.6, 0.8]
     # need: deals 1, 4 and 6 advanced, 3 and 5 lost → 3/5; approved: 1 and 2 won (advanced), 4 lost → 2/3;
     # later stages: 2 of 2 → product-limit need = 3/5 · 2/3 = 2/5

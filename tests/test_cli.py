@@ -24,6 +24,16 @@ def test_report_on_workshop_dataset_prints_every_column(tmp_path, capsys):
     for col in COLUMNS:
         assert col in header.split(), col
     assert "records entered:" in out
+    # the overall won share and the product-limit stage rates, labelled, with intervals (issue 15)
+    from simfunnel import History
+    from simfunnel.analysis.winrates import empirical_win_rates, overall_win_rate
+
+    h = History.load(ROOT / "datasets/workshop")
+    o = overall_win_rate(h)
+    assert (f"overall won share (won ÷ closed, every deal): {o['share']:.1%} (95% interval {o['low']:.1%}–"
+            f"{o['high']:.1%}; {int(o['won'])} of {int(o['closed'])})") in out
+    r = empirical_win_rates(h).loc["commitment"]
+    assert f"  Commitment: {r['win_rate']:.1%} (95% interval {r['low']:.1%}–{r['high']:.1%}" in out
     rows = pd.read_csv(table)
     assert len(rows) == 14 and rows.week.tolist() == list(range(13, 27))
     assert chart.stat().st_size > 10_000 and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -24,6 +24,13 @@ from simfunnel.model.funnel import LOST, WON, Funnel
 from simfunnel.model.history import History
 
 INTERVAL_DRAWS = 20_000  # posterior draws for the win-rate intervals
+MIN_OBSERVED = 5  # a stage with fewer deals observed leaving it (advanced or lost) is not measurable
+# Why a rate is not measured, (zh, en); {n}: the minimum, {k}: deals observed.
+NOT_MEASURABLE = {
+    "few": ("本阶段观察到离开的商机少于 {n} 个（{k} 个），无法测量", "fewer than {n} deals observed leaving this stage "
+                                                               "({k}): not measurable"),
+    "later": ("后面的阶段无法测量，这一阶段也无法测量", "a later stage is not measurable, so neither is this one"),
+}
 
 
 def wilson_interval(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -41,9 +48,11 @@ def stage_paths(history: History) -> pd.DataFrame:
     A deal *advances from* stage i when an event moves it from i to a later
     stage (a skip passes the stages in between) or to won; it is *lost at* i
     when its no-sale event leaves from i; it is *still there* (censored) when
-    it is open at i at the end of the history. A won deal with no events (an
-    import with current stages only) passed every stage from its stage of record.
-    Lost deals whose last open stage is unknown are counted in ``unknown_loss``.
+    it is open at i at the end of the history. A deal enters the counts only from
+    the stage where it is first observed (its first event's stage, or its open
+    stage): an import that starts a deal's history mid-funnel says nothing of the
+    stages before. Closed deals with no events (first seen closed) are counted in
+    ``unknown_win`` / ``unknown_loss`` and in no stage.
     """
     f = history.funnel
     n = len(f)
@@ -65,18 +74,21 @@ def stage_paths(history: History) -> pd.DataFrame:
     still = np.bincount(code[code < n], minlength=n)[:n].astype(float)
     has_events = np.zeros(len(d), dtype=bool)
     has_events[pos] = True
-    # Won deals without events: they passed every stage; their stage of record is unknown → from the first.
-    silent_won = (~has_events) & (code == won)
-    advanced += float(silent_won.sum())
+    # Deals first seen closed (no events: an import with no stage history, or one whose history starts at the
+    # close) were never observed at an open stage: they enter no stage's risk set (left truncation); they count
+    # in the overall won share only (overall_win_rate). Counting a silent win as passing every stage biased the
+    # rates upward (issue 15: 100 % on a win/loss file whose won share is 22.6 %).
+    unknown_win = int(((~has_events) & (code == won)).sum())
     unknown_loss = int(((~has_events) & (code == lost)).sum())
     return pd.DataFrame(
         {"advanced": advanced, "lost": lost_at, "open": still},
         index=pd.Index(f.keys, name="stage"),
-    ).assign(unknown_loss=unknown_loss)
+    ).assign(unknown_win=unknown_win, unknown_loss=unknown_loss)
 
 
 def empirical_win_rates(
-    history: History, funnel: Funnel | None = None, level: float = 0.95, seed: int = 0
+    history: History, funnel: Funnel | None = None, level: float = 0.95, seed: int = 0,
+    min_observed: int = MIN_OBSERVED,
 ) -> pd.DataFrame:
     """Measured win rate per stage, with intervals and counts; censoring handled.
 
@@ -95,11 +107,18 @@ def empirical_win_rates(
         funnel: the assumed funnel to compare with (default: the history's own).
         level: interval level (default 0.95).
 
+    A deal counts only from the stage where it was first observed; deals first seen closed count in no stage
+    (see :func:`stage_paths` and :func:`overall_win_rate`). A stage where fewer than ``min_observed`` deals were
+    seen leaving (advanced or lost) is **not measurable**: its rate and interval are NaN and ``reason`` /
+    ``reason_zh`` say why; so are the stages before it, whose product-limit rate runs through it.
+
     Returns:
         DataFrame indexed by stage key: zh, en, assumed, win_rate, low, high,
-        next_step, advanced, lost, open, reached, closed, won, naive_win_rate,
-        naive_low, naive_high.
+        next_step, advanced, lost, open, observed, reason, reason_zh, reached, closed, won,
+        naive_win_rate, naive_low, naive_high.
     """
+    if int(min_observed) < 1:
+        raise ValueError(f"min_observed must be at least 1, got {min_observed}")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     f = history.funnel
@@ -108,8 +127,10 @@ def empirical_win_rates(
         raise ValueError(f"funnel {assumed_funnel.name!r} has stages {assumed_funnel.keys}, the history has {f.keys}")
     paths = stage_paths(history)
     a, lo = paths.advanced.to_numpy(), paths.lost.to_numpy()
+    observed = a + lo
+    enough = observed >= int(min_observed)
     with np.errstate(divide="ignore", invalid="ignore"):
-        step = np.where(a + lo > 0, a / (a + lo), np.nan)
+        step = np.where(enough, a / np.where(observed > 0, observed, 1), np.nan)
     rate = np.cumprod(step[::-1])[::-1]
     rng = np.random.default_rng(seed)
     draws = rng.beta(a + 0.5, lo + 0.5, size=(INTERVAL_DRAWS, len(a)))
@@ -119,9 +140,12 @@ def empirical_win_rates(
     lower = np.cumprod(np.where(a == 0, 0.0, draws)[:, ::-1], axis=1)[:, ::-1]
     low = np.minimum(np.quantile(lower, tail, axis=0), rate)
     high = np.maximum(np.quantile(upper, 1 - tail, axis=0), rate)
-    seen = a + lo > 0
-    no_later = np.cumprod(seen[::-1])[::-1] == 0  # a later stage has no evidence at all
+    no_later = np.cumprod(enough[::-1])[::-1] == 0  # this stage or a later one is not measurable
     low, high = np.where(no_later, np.nan, low), np.where(no_later, np.nan, high)
+    rate = np.where(no_later, np.nan, rate)
+    reasons = [("", "") if not bad else tuple(
+        NOT_MEASURABLE["few"][j].format(n=int(min_observed), k=int(k)) if not ok else NOT_MEASURABLE["later"][j]
+        for j in (0, 1)) for bad, ok, k in zip(no_later, enough, observed)]
 
     reached, won_n, closed_n = _reached_counts(history)
     z = float(normal_quantile(level))
@@ -140,6 +164,9 @@ def empirical_win_rates(
             "advanced": a.astype(int),
             "lost": lo.astype(int),
             "open": paths.open.to_numpy().astype(int),
+            "observed": observed.astype(int),
+            "reason": [r[1] for r in reasons],
+            "reason_zh": [r[0] for r in reasons],
             "reached": reached,
             "closed": closed_n,
             "won": won_n,
@@ -149,6 +176,30 @@ def empirical_win_rates(
         },
         index=pd.Index(f.keys, name="stage"),
     )
+
+
+def overall_win_rate(history: History, level: float = 0.95) -> pd.Series:
+    """The overall won share: won ÷ closed over every deal of the history (deals first seen closed included,
+    unlike the stage rates), with a Wilson interval at ``level``. NaN (share and interval) when nothing closed.
+
+    Returns:
+        Series: won, lost, closed, share, low, high.
+
+    Example:
+        >>> import simfunnel as sf
+        >>> h = sf.Simulation(sf.generate(accounts=60, seed=2), seed=2).run()
+        >>> r = overall_win_rate(h)
+        >>> bool(r["low"] <= r["share"] <= r["high"]), int(r["closed"]) == int(r["won"] + r["lost"])
+        (True, True)
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}")
+    status = history.deals["status"].astype(str)
+    won, lost = int((status == "won").sum()), int((status == "lost").sum())
+    closed = won + lost
+    low, high = wilson_interval(np.array([won], float), np.array([closed], float), float(normal_quantile(level)))
+    return pd.Series({"won": won, "lost": lost, "closed": closed, "share": won / closed if closed else float("nan"),
+                      "low": float(low[0]), "high": float(high[0])})
 
 
 def normal_quantile(level: float) -> float:
@@ -172,7 +223,7 @@ def deal_spans(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
     The first stage is the deal's stage when created (0 when a closed deal has no events);
     the highest is its current stage if open, the last open stage if won, the stage it was
-    lost from if lost (−1, unknown, for a lost deal without events).
+    lost from if lost; −1 (unknown) for a closed deal without events (first seen closed).
     """
     f = history.funnel
     n = len(f)
@@ -183,13 +234,16 @@ def deal_spans(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     first = np.where(first >= n, 0, first).astype(np.int64)
     # Highest open stage reached: current stage if open, the last stage if won, the stage left when lost.
     top = np.where(code < n, code, np.where(code == won, n - 1, -1))
+    has_events = np.zeros(len(d), dtype=bool)
     if len(e):
         pos = pd.Index(d.deal_id).get_indexer(e.deal_id)
+        has_events[pos] = True
         fr = e.from_stage.cat.codes.to_numpy().astype(np.int64)
         lost_from = np.full(len(d), -1)
         m = (e.to_stage.cat.codes.to_numpy() == lost) & (fr < n)
         lost_from[pos[m]] = fr[m]
         top = np.where(code == lost, lost_from, top)
+    top = np.where((code >= n) & ~has_events, -1, top)  # first seen closed: no open stage observed
     return first, top, top >= first, code
 
 
@@ -270,6 +324,7 @@ def compare_rates(
     *,
     level: float = 0.95,
     seed: int = 0,
+    min_observed: int = MIN_OBSERVED,
 ) -> pd.DataFrame:
     """Per stage: the assumed win rate, the measured one with its interval, the naive share, and the true rate.
 
@@ -288,6 +343,8 @@ def compare_rates(
         the chain's eventual win rate (simulated data: ``history_chain(h)``); NaN without a chain.
     ``left``, ``open``
         deals that left the stage (advanced or lost: the evidence) and deals still in it.
+    ``reason``, ``reason_zh``
+        why ``empirical`` is NaN (fewer than ``min_observed`` deals left the stage, or a later one); else "".
     ``assumed_minus_empirical``, ``assumed_minus_true``, ``empirical_minus_true``
         differences (NaN where a term is).
     ``assumed_in_interval``, ``true_in_interval``
@@ -301,7 +358,7 @@ def compare_rates(
         >>> t.loc["need", ["assumed", "true"]].round(2).tolist()
         [0.1, 0.1]
     """
-    emp = empirical_win_rates(history, level=level, seed=seed)
+    emp = empirical_win_rates(history, level=level, seed=seed, min_observed=min_observed)
     assumed = stage_rates(history, funnel)
     keys = list(history.funnel.keys)
     if chain is not None:
@@ -332,6 +389,8 @@ def compare_rates(
             "true": true,
             "left": (emp["advanced"] + emp["lost"]).to_numpy(),
             "open": emp["open"].to_numpy(),
+            "reason": emp["reason"].to_numpy(),
+            "reason_zh": emp["reason_zh"].to_numpy(),
             "assumed_minus_empirical": assumed - rate,
             "assumed_minus_true": assumed - true,
             "empirical_minus_true": rate - true,
