@@ -194,6 +194,9 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     i.add_argument("--price-key", default=None, help="column naming the product, in the export and the price table")
     i.add_argument("--price-column", default=None, help="price column of the price table")
     i.add_argument("--as-of", default=None, help="export date (YYYY-MM-DD): dates deals that have no created date")
+    i.add_argument("--trust-flags", action="store_true",
+                   help="reject rows whose IsWon/IsClosed/status flag contradicts the stage (default: the stage "
+                        "decides, as in the CRM, and each kind of contradiction is counted in a warning)")
     i.add_argument("--fill-zero", action="store_true", help="also take amounts of 0 from the price list")
     i.add_argument("--out", type=Path, default=None, help="write the imported dataset folder here")
     i.add_argument("--rejects", type=Path, default=None, help="write the rejected rows to this CSV")
@@ -524,7 +527,8 @@ def _import(args: argparse.Namespace) -> int:
     else:
         result = crm.load(args.path, source=args.source, funnel=args.preset, mapping=mapping, history=args.history,
                           currency=args.currency, dayfirst=args.dayfirst, encoding=args.encoding,
-                          prices=args.prices, price_mapping=price_mapping, sheet=args.sheet, as_of=args.as_of)
+                          prices=args.prices, price_mapping=price_mapping, sheet=args.sheet, as_of=args.as_of,
+                          trust_flags=args.trust_flags)
     print(result.report(args.lang))
     if args.out is not None:
         result.history.save(args.out)

@@ -307,3 +307,14 @@ def test_workshop_init_with_a_seed_too_large_for_the_store_is_one_line(tmp_path,
     assert main(argv) == 2
     assert capsys.readouterr().err == "simfunnel workshop: error: seed must be at most 9223372036854775807, got " \
                                       "18446744073709551616\n"
+
+
+def test_import_keeps_rows_whose_flags_contradict_the_stage_unless_trust_flags(tmp_path, capsys):
+    source = ROOT / "tests/fixtures/crm/broken/won_iswon_false.csv"
+    assert main(["import", str(source), "--source", "salesforce", "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "the stage decides" in out and "--trust-flags" in out
+    kept = pd.read_csv(tmp_path / "a" / "deals.csv")
+    assert len(kept) == 11  # 12 rows: only the one without an amount is rejected
+    assert main(["import", str(source), "--source", "salesforce", "--out", str(tmp_path / "b"), "--trust-flags"]) == 0
+    assert len(pd.read_csv(tmp_path / "b" / "deals.csv")) == 8  # today's behaviour: the three contradictions rejected

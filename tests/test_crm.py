@@ -280,14 +280,34 @@ def test_missing_and_duplicate_ids(tmp_path):
     assert reasons[3] == "missing id" and "duplicate id 'A' (first on line 2)" in reasons[4]
 
 
-def test_salesforce_contradictions_are_rejected_never_fixed(tmp_path):
+def test_salesforce_flags_that_contradict_the_stage_are_counted_and_the_stage_decides(tmp_path):
+    header = ("Id", "StageName", "Amount", "CreatedDate", "CloseDate", "IsClosed", "IsWon")
+    rows = [("1", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false"),
+            ("2", "Negotiation/Review", "1", "2024-01-01", "2024-02-01", "true", "false"),
+            ("3", "Closed Lost", "1", "2024-01-01", "2024-02-01", "true", "true"),
+            ("4", "Prospecting", "1", "2024-01-01", "2024-02-01", "false", "true"),
+            ("5", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "true"),
+            ("6", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false")]
+    r = load(_write(tmp_path / "sf.csv", rows, header=header), source="salesforce", currency="USD")
+    _accounted(r)
+    assert r.summary["imported"] == 6 and r.summary["rejected"] == 0  # not a reject: the CRM's stage decides
+    d = r.history.deals.set_index("deal_id")
+    assert d.status.astype(str).tolist() == ["won", "open", "lost", "open", "won", "won"]
+    conflicts = [w for w in r.warnings if "the stage decides" in w]
+    assert len(conflicts) == 4  # one warning per kind, with its example lines
+    assert any(w.startswith("2 rows where IsWon says lost but the stage says won") and "lines 2, 7" in w
+               for w in conflicts), conflicts
+    assert all("--trust-flags" in w for w in conflicts)
+
+
+def test_salesforce_contradictions_are_rejected_with_trust_flags(tmp_path):
     header = ("Id", "StageName", "Amount", "CreatedDate", "CloseDate", "IsClosed", "IsWon")
     rows = [("1", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false"),
             ("2", "Negotiation/Review", "1", "2024-01-01", "2024-02-01", "true", "false"),
             ("3", "Closed Lost", "1", "2024-01-01", "2024-02-01", "true", "true"),
             ("4", "Prospecting", "1", "2024-01-01", "2024-02-01", "false", "true"),
             ("5", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "true")]
-    r = load(_write(tmp_path / "sf.csv", rows, header=header), source="salesforce", currency="USD")
+    r = load(_write(tmp_path / "sf.csv", rows, header=header), source="salesforce", currency="USD", trust_flags=True)
     _accounted(r)
     assert r.summary["imported"] == 1
     cols = dict(zip(r.rejects.line, r.rejects.column))
@@ -484,7 +504,8 @@ def test_generic_status_column_closes_a_deal_kept_in_its_stage(tmp_path):
     header = ("ID", "Stage", "Amount", "Created", "Closed", "Status")
     rows = [("A", "Evaluation", "5", "2024-01-01", "2024-02-01", "won"), ("B", "Won", "5", "2024-01-01",
             "2024-02-01", "lost"), ("C", "Evaluation", "5", "2024-01-01", "", "paused")]
-    r = load(_write(tmp_path / "g.csv", rows, header=header), mapping={**MAP, "status": "Status"}, funnel=KA)
+    r = load(_write(tmp_path / "g.csv", rows, header=header), mapping={**MAP, "status": "Status"}, funnel=KA,
+             trust_flags=True)
     _accounted(r)
     assert r.history.deals.status.astype(str).tolist() == ["won"]
     reasons = dict(zip(r.rejects.line, r.rejects.reason))

@@ -216,6 +216,7 @@ def load(
     price_mapping: Mapping[str, Any] | None = None,
     sheet: str | int | None = None,
     as_of: str | dt.date | None = None,
+    trust_flags: bool = False,
 ) -> ImportResult:
     """Import a CRM export into a :class:`History`; every row is imported or rejected with its reason.
 
@@ -239,13 +240,17 @@ def load(
         sheet: the .xlsx sheet (name or 0-based index; default the first).
         as_of: the export's date: deals without a created date are dated there (deal column
             ``created_assumed``) instead of rejected; also the last week of the history.
+        trust_flags: a won/closed flag (IsWon, IsClosed, status) that contradicts the stage rejects the row, as
+            before. By default the **stage decides**, as in the CRM itself (Salesforce derives both flags from
+            the stage; stale flags are an export artefact): the row is kept with its stage's status and each
+            kind of contradiction is counted in one warning with example lines.
 
     Raises:
         CRMImportError: the file cannot be read as a table, or a required column is missing.
     """
     with _gc_paused():
         return _load(path, source, funnel, mapping, history, currency, dayfirst=dayfirst, encoding=encoding, sep=sep,
-                     prices=prices, price_mapping=price_mapping, sheet=sheet, as_of=as_of)
+                     prices=prices, price_mapping=price_mapping, sheet=sheet, as_of=as_of, trust_flags=trust_flags)
 
 
 @contextlib.contextmanager
@@ -266,7 +271,8 @@ def _gc_paused() -> Any:
 
 
 def _load(path: Any, source: Any, funnel: Any, mapping: Any, history: Any, currency: Any, *, dayfirst: Any,
-          encoding: Any, sep: Any, prices: Any, price_mapping: Any, sheet: Any, as_of: Any) -> ImportResult:
+          encoding: Any, sep: Any, prices: Any, price_mapping: Any, sheet: Any, as_of: Any,
+          trust_flags: bool = False) -> ImportResult:
     spec = resolve_source(source)
     fields, user_stages = split_mapping(mapping)
     funnel = resolve_funnel(funnel)
@@ -282,6 +288,7 @@ def _load(path: Any, source: Any, funnel: Any, mapping: Any, history: Any, curre
     cols = resolve_columns(table, spec, fields, need_amount=price_lookup is None, name=name)
     imp = _Importer(spec, table, cols, name, short, dayfirst, price_lookup)
     imp.as_of = _as_of(as_of)
+    imp.trust_flags = bool(trust_flags)
     imp.plan_stages(funnel, user_stages)
     imp.run_rows()
     imp.settle_currency(currency)
@@ -301,6 +308,8 @@ class _Importer:
         kept = ("name", "forecast_category", "pipeline", "lost_reason", "product")
         self._kept = [(f, cols[f]) for f in kept if f in cols] + [(f, i) for f, i in cols.items() if f not in FIELDS]
         self.warnings: list[str] = []
+        self.trust_flags = False
+        self.flag_conflicts: dict[str, list[int]] = {}  # "col = value (flag) vs stage status" → lines
         self.rejects: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
         self.amounts = AmountColumn(r[cols["amount"]] for r in table.rows) if "amount" in cols else None
@@ -387,6 +396,8 @@ class _Importer:
                 elif val is False:
                     return "lost", f
         if closed is False and won:
+            if not self.trust_flags:  # the flags contradict each other: the stage decides alone
+                return None, "flags_disagree"
             raise RowRejected(self.header["is_won"], cells[self.cols["is_won"]],
                               f"won/lost contradiction: {self.header['is_won']} is true but {self.header['is_closed']} "
                               "is false")
@@ -510,6 +521,10 @@ class _Importer:
         if self.early_expected:
             self.warnings.append(f"{self.early_expected} open deals expect to close before they were created "
                                  "(kept as written)")
+        for kind, lines in self.flag_conflicts.items():
+            shown = ", ".join(str(x) for x in lines[:5]) + (" …" if len(lines) > 5 else "")
+            self.warnings.append(f"{len(lines)} rows where {kind}: the stage decides, as in the CRM (lines {shown}; "
+                                 "--trust-flags rejects them instead)")
 
     def _row(self, i: int, line: int, cells: list[Any], seen_ids: dict[str, int]) -> dict[str, Any]:
         t = self.table
@@ -532,6 +547,10 @@ class _Importer:
         stage_name, target = self._stage(cells)
         flag, flag_col = self._flags(cells)
         stage_status = target if target in (WON, LOST) else "open"
+        if flag_col == "flags_disagree":
+            kind = (f"{self.header['is_won']} is true but {self.header['is_closed']} is false (the stage says "
+                    f"{stage_status})")
+            self.flag_conflicts.setdefault(kind, []).append(line)
         close_from = None
         if flag is None or flag == stage_status:
             status = stage_status
@@ -542,8 +561,13 @@ class _Importer:
             if f == "is_closed" and "is_won" in self.cols and (flag != "open") == (stage_status != "open"):
                 f = "is_won"  # closed on both sides: it is the won flag that disagrees
             col, value = self.header[f], cells[self.cols[f]]
-            raise RowRejected(col, value, f"won/lost contradiction: stage {stage_name!r} ({stage_status}) contradicts "
-                                          f"{col} = {value!r} ({flag})")
+            if self.trust_flags:
+                raise RowRejected(col, value, f"won/lost contradiction: stage {stage_name!r} ({stage_status}) "
+                                              f"contradicts {col} = {value!r} ({flag})")
+            # the stage decides, as in the CRM: kept with the stage's status, counted per kind of contradiction
+            kind = f"{col} says {flag} but the stage says {stage_status}"
+            self.flag_conflicts.setdefault(kind, []).append(line)
+            status = stage_status
         stage = status if status in (WON, LOST) else target
         # amount and currency
         amount_source = "export"
