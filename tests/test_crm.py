@@ -280,15 +280,17 @@ def test_missing_and_duplicate_ids(tmp_path):
     assert reasons[3] == "missing id" and "duplicate id 'A' (first on line 2)" in reasons[4]
 
 
+SF_FLAGS_HEADER = ("Id", "StageName", "Amount", "CreatedDate", "CloseDate", "IsClosed", "IsWon")
+SF_FLAGS_ROWS = [("1", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false"),
+                 ("2", "Negotiation/Review", "1", "2024-01-01", "2024-02-01", "true", "false"),
+                 ("3", "Closed Lost", "1", "2024-01-01", "2024-02-01", "true", "true"),
+                 ("4", "Prospecting", "1", "2024-01-01", "2024-02-01", "false", "true"),
+                 ("5", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "true")]
+
+
 def test_salesforce_flags_that_contradict_the_stage_are_counted_and_the_stage_decides(tmp_path):
-    header = ("Id", "StageName", "Amount", "CreatedDate", "CloseDate", "IsClosed", "IsWon")
-    rows = [("1", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false"),
-            ("2", "Negotiation/Review", "1", "2024-01-01", "2024-02-01", "true", "false"),
-            ("3", "Closed Lost", "1", "2024-01-01", "2024-02-01", "true", "true"),
-            ("4", "Prospecting", "1", "2024-01-01", "2024-02-01", "false", "true"),
-            ("5", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "true"),
-            ("6", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false")]
-    r = load(_write(tmp_path / "sf.csv", rows, header=header), source="salesforce", currency="USD")
+    rows = SF_FLAGS_ROWS + [("6", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false")]
+    r = load(_write(tmp_path / "sf.csv", rows, header=SF_FLAGS_HEADER), source="salesforce", currency="USD")
     _accounted(r)
     assert r.summary["imported"] == 6 and r.summary["rejected"] == 0  # not a reject: the CRM's stage decides
     d = r.history.deals.set_index("deal_id")
@@ -301,13 +303,8 @@ def test_salesforce_flags_that_contradict_the_stage_are_counted_and_the_stage_de
 
 
 def test_salesforce_contradictions_are_rejected_with_trust_flags(tmp_path):
-    header = ("Id", "StageName", "Amount", "CreatedDate", "CloseDate", "IsClosed", "IsWon")
-    rows = [("1", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "false"),
-            ("2", "Negotiation/Review", "1", "2024-01-01", "2024-02-01", "true", "false"),
-            ("3", "Closed Lost", "1", "2024-01-01", "2024-02-01", "true", "true"),
-            ("4", "Prospecting", "1", "2024-01-01", "2024-02-01", "false", "true"),
-            ("5", "Closed Won", "1", "2024-01-01", "2024-02-01", "true", "true")]
-    r = load(_write(tmp_path / "sf.csv", rows, header=header), source="salesforce", currency="USD", trust_flags=True)
+    r = load(_write(tmp_path / "sf.csv", SF_FLAGS_ROWS, header=SF_FLAGS_HEADER), source="salesforce", currency="USD",
+             trust_flags=True)
     _accounted(r)
     assert r.summary["imported"] == 1
     cols = dict(zip(r.rejects.line, r.rejects.column))
