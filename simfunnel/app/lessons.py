@@ -23,7 +23,7 @@ Example (no browser, no Solara):
     >>> info.number, info.title("en"), info.title("zh")
     ('02', 'Moving deals', '推动商机')
     >>> cells = lesson("02", "zh").cells
-    >>> any("讲师" in c.html for c in cells), any(c.kind == "code" and "exercise" in c.tags for c in cells)
+    >>> any("讲师备注" in c.html for c in cells), any("exercise" in c.tags for c in cells)
     (False, True)
 """
 
