@@ -621,3 +621,21 @@ def test_the_date_order_warning_names_the_files_first_ambiguous_date(tmp_path):
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
     assert len(outs) == 1 and "dates like '3/4/2024'" in outs.pop()  # the file's first, whatever the hashing
+
+
+def test_a_stage_history_is_mapped_like_the_export(tmp_path):
+    folder = Path(__file__).resolve().parent / "fixtures" / "crm" / "salesforce"
+    opps, hist = folder / "opportunities_api.csv", folder / "opportunity_history.csv"
+    plain = load(opps, source="salesforce", history=hist)
+    renamed = tmp_path / "history.csv"
+    text = hist.read_text("utf-8").replace('"Opportunity ID"', '"OppID"', 1).replace('"Last Modified"', '"When"', 1)
+    renamed.write_text(text, "utf-8")
+    with pytest.raises(CRMImportError, match=r"no id column in the stage history .*columns found: 'OppID'"):
+        load(opps, source="salesforce", history=renamed)
+    mapped = load(opps, source="salesforce", history=renamed, mapping={"history": {"id": "OppID", "date": "When"}})
+    assert mapped.history.events.equals(plain.history.events) and len(plain.history.events) > 0
+    with pytest.raises(CRMImportError, match=r"mapping 'history' 'id': no column 'OppId2' in the stage history; "
+                                             r"columns found: 'OppID', "):
+        load(opps, source="salesforce", history=renamed, mapping={"history": {"id": "OppId2", "date": "When"}})
+    with pytest.raises(CRMImportError, match="mapping 'history': unknown field 'opp'; history fields are id, stage"):
+        load(opps, source="salesforce", history=renamed, mapping={"history": {"opp": "OppID"}})

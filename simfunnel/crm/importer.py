@@ -61,6 +61,7 @@ from simfunnel.crm.sources import (
     FIELDS,
     FLAG_FIELDS,
     HISTORY_COLUMNS,
+    history_mapping,
     STATUS_VALUES,
     Source,
     export_funnel,
@@ -226,7 +227,8 @@ def load(
         funnel: the :class:`Funnel` (or preset name) to map stages onto; ``None``: the source's
             preset when its stages fit, else a funnel built from the export's own stages.
         mapping: kit field -> column (``id``, ``stage``, ``amount``, ``created``, ``closed``, ``account``,
-            ``owner``, ``currency``, ``status`` …) plus ``"stages"``: {stage name: funnel key/"won"/"lost"}.
+            ``owner``, ``currency``, ``status`` …) plus ``"stages"``: {stage name: funnel key/"won"/"lost"}
+            and ``"history"``: the stage history's own columns, {``id``/``stage``/``from``/``date``: column}.
         history: a Salesforce Opportunity History export (path or DataFrame) -> events.
         currency: the currency to keep when the file has several (rows in others are rejected),
             or the currency of a file that names none.
@@ -289,6 +291,7 @@ def _load(path: Any, source: Any, funnel: Any, mapping: Any, history: Any, curre
     imp = _Importer(spec, table, cols, name, short, dayfirst, price_lookup)
     imp.as_of = _as_of(as_of)
     imp.trust_flags = bool(trust_flags)
+    imp.history_fields = history_mapping(mapping)
     imp.plan_stages(funnel, user_stages)
     imp.run_rows()
     imp.settle_currency(currency)
@@ -309,6 +312,7 @@ class _Importer:
         self._kept = [(f, cols[f]) for f in kept if f in cols] + [(f, i) for f, i in cols.items() if f not in FIELDS]
         self.warnings: list[str] = []
         self.trust_flags = False
+        self.history_fields: dict[str, str] = {}  # the stage history's field -> column (mapping "history")
         self.flag_conflicts: dict[str, list[int]] = {}  # "col = value (flag) vs stage status" → lines
         self.rejects: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
@@ -702,7 +706,14 @@ class _Importer:
         for i, h in enumerate(t.header):
             found.setdefault(match_key(h), i)
         cols: dict[str, int] = {}
+        for f, column in self.history_fields.items():  # the user's mapping first
+            if match_key(column) not in found:
+                raise CRMImportError(f"{hname}: mapping 'history' {f!r}: no column {column!r} in the stage history; "
+                                     f"columns found: {', '.join(map(repr, t.header))}")
+            cols[f] = found[match_key(column)]
         for f, aliases in HISTORY_COLUMNS.items():
+            if f in cols:
+                continue
             for a in aliases:
                 if match_key(a) in found and found[match_key(a)] not in cols.values():
                     cols[f] = found[match_key(a)]

@@ -23,6 +23,7 @@ from simfunnel.model.funnel import LOST, WON, Funnel
 
 __all__ = [
     "CLOSED_STAGE_NAMES", "FIELDS", "FLAG_FIELDS", "HISTORY_COLUMNS", "SOURCES", "STATUS_VALUES", "Source",
+    "history_mapping",
     "export_funnel", "generic_aliases", "resolve_columns", "resolve_funnel", "resolve_source", "split_mapping",
     "stage_lookup",
 ]
@@ -237,6 +238,8 @@ def split_mapping(mapping: Mapping[str, Any] | None) -> tuple[dict[str, str], di
     fields: dict[str, str] = {}
     stages: dict[str, str] = {}
     for key, value in mapping.items():
+        if key == "history":  # the stage history's own columns: history_mapping()
+            continue
         if key == "stages":
             if not isinstance(value, Mapping):
                 raise CRMImportError("mapping 'stages': expected a dict of stage name -> funnel stage")
@@ -246,6 +249,26 @@ def split_mapping(mapping: Mapping[str, Any] | None) -> tuple[dict[str, str], di
             raise CRMImportError(f"mapping {key!r}: expected a column name, got {value!r}")
         fields[_FIELD_ALIASES.get(key, key)] = value
     return fields, stages
+
+
+def history_mapping(mapping: Mapping[str, Any] | None) -> dict[str, str]:
+    """The stage history's field -> column from a user mapping's ``"history"`` object (``id``, ``stage``, ``from``,
+    ``date``), e.g. ``{"history": {"id": "OppID", "stage": "StageName", "date": "CreatedDate"}}``."""
+    if not mapping or "history" not in mapping:
+        return {}
+    value = mapping["history"]
+    if not isinstance(value, Mapping):
+        raise CRMImportError("mapping 'history': expected a dict of history field -> column "
+                             f"({', '.join(HISTORY_COLUMNS)}), got {type(value).__name__}")
+    out = {}
+    for key, column in value.items():
+        if key not in HISTORY_COLUMNS:
+            raise CRMImportError(f"mapping 'history': unknown field {key!r}; history fields are "
+                                 f"{', '.join(HISTORY_COLUMNS)}")
+        if not isinstance(column, str) or not column.strip():
+            raise CRMImportError(f"mapping 'history' {key!r}: expected a column name, got {column!r}")
+        out[str(key)] = column
+    return out
 
 
 def generic_aliases(field_name: str) -> tuple[str, ...]:
