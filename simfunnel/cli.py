@@ -599,7 +599,7 @@ def _report(args: argparse.Namespace) -> int:
     for col in money:
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
     for col, spec in (("progress", "+.1%"), ("benchmark", ".1%"), ("forecast_error", "+.1%")):
-        shown[col] = shown[col].map(lambda v, spec=spec: "" if pd.isna(v) else format(v, spec))
+        shown[col] = shown[col].map(lambda v, spec=spec: "—" if pd.isna(v) else format(v, spec))
     shown["coverage"] = shown["coverage"].map(lambda v: "met" if np.isinf(v) else f"{v:.2f}")
     with pd.option_context("display.width", 250, "display.max_columns", None):
         print(shown.to_string(index=False))

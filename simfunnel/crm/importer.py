@@ -18,10 +18,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
-import gc
 import json
 import re
 from collections.abc import Mapping
@@ -53,6 +51,7 @@ from simfunnel.crm.readers import (
     RowRejected,
     Table,
     display_name,
+    gc_paused,
     read_table,
     report_footer,
 )
@@ -250,26 +249,9 @@ def load(
     Raises:
         CRMImportError: the file cannot be read as a table, or a required column is missing.
     """
-    with _gc_paused():
+    with gc_paused():
         return _load(path, source, funnel, mapping, history, currency, dayfirst=dayfirst, encoding=encoding, sep=sep,
                      prices=prices, price_mapping=price_mapping, sheet=sheet, as_of=as_of, trust_flags=trust_flags)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Any:
-    """The cyclic garbage collector paused while an import builds its rows (restored after).
-
-    An import allocates a list per row and a dict per deal, none of them cyclic; every 700
-    allocations the collector would walk all of them again (a third of the time of a
-    100,000-row import). Reference counting still frees everything as usual.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _load(path: Any, source: Any, funnel: Any, mapping: Any, history: Any, currency: Any, *, dayfirst: Any,

@@ -10,8 +10,10 @@ export lacks.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
+import gc
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -23,7 +25,7 @@ import pandas as pd
 
 from simfunnel.crm.cells import AmountColumn, cell_text, is_blank, match_key, merge_currency
 
-__all__ = ["CRMImportError", "PriceList", "RowRejected", "Table", "display_name", "read_table", "report_footer"]
+__all__ = ["CRMImportError", "PriceList", "RowRejected", "Table", "display_name", "gc_paused", "read_table", "report_footer"]
 
 
 class CRMImportError(ValueError):
@@ -332,3 +334,20 @@ class PriceList:
             raise RowRejected(self.key_col, key, f"missing amount, and product {k!r} is not in the price list "
                                                  f"{Path(self.name).name}{hint}")
         return self.prices[k]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Any:
+    """The cyclic garbage collector paused while an import builds its rows (restored after).
+
+    An import allocates a list per row and a dict per deal, none of them cyclic; every 700
+    allocations the collector would walk all of them again (a third of the time of a
+    100,000-row import). Reference counting still frees everything as usual.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
