@@ -187,3 +187,33 @@ def test_the_handout_into_a_folder_leaves_no_temp_file(tmp_path):
     assert done.returncode == 0, done.stderr
     assert [p.name for p in out.iterdir()] == ["debrief.html"] and str(out / "debrief.html") in done.stdout
     assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_a_headers_only_file_and_a_two_sheet_workbook_end_in_one_line_and_exit_2(tmp_path, capsys):
+    import json
+
+    import openpyxl
+
+    from simfunnel.cli import main
+
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"id": "ID", "stage": "Stage", "amount": "Amount", "created": "Created"}))
+    headers = tmp_path / "headers.csv"
+    headers.write_text("ID,Stage,Amount,Created\n")
+    assert main(["import", str(headers), "--mapping", str(mapping), "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("simfunnel import: error: ")
+    assert err[0].endswith("headers.csv: a header row and no data rows: nothing to import")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Summary"
+    wb.active.append(["Report", "x"])
+    deals = wb.create_sheet("Deals")
+    deals.append(["ID", "Stage", "Amount", "Created"])
+    deals.append(["A", "Won", "5", "2024-01-01"])
+    wb.save(tmp_path / "two.xlsx")
+    assert main(["import", str(tmp_path / "two.xlsx"), "--mapping", str(mapping), "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith("(read the first sheet 'Summary' of 'Summary', 'Deals': pick one with "
+                                             "--sheet)")
+    assert main(["import", str(tmp_path / "two.xlsx"), "--mapping", str(mapping), "--sheet", "Deals",
+                 "--out", str(tmp_path / "c")]) == 0

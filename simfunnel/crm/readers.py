@@ -55,6 +55,7 @@ class Table:
     long_rows: dict[int, int] = field(default_factory=dict)  # row index -> cells beyond the header
     truncated: int | None = None  # row index of a record cut inside a quoted cell
     above: list[int] = field(default_factory=list)  # lines above the header (report titles), skipped
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheet names when it has several and none was named
 
 
 def _fail(path: Any, why: str) -> CRMImportError:
@@ -197,9 +198,11 @@ def _read_xlsx(path: Path, data: bytes, sheet: Any, hint: Iterable[str]) -> Tabl
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure means the workbook is unreadable
         raise _fail(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    names: list[str] = []
     try:
         if sheet is None:
             ws = wb.worksheets[0]
+            names = list(wb.sheetnames) if len(wb.sheetnames) > 1 else []
         elif isinstance(sheet, int):
             ws = wb.worksheets[sheet]
         else:
@@ -234,6 +237,7 @@ def _read_xlsx(path: Path, data: bytes, sheet: Any, hint: Iterable[str]) -> Tabl
     n = len(header)
     body = fixed[h + 1 :]
     table = Table(header, [], [], "xlsx", None)
+    table.sheets = names
     table.above = [ln for ln, _ in fixed[:h]]
     for ln, cells in body:
         extra = cells[n:]

@@ -278,6 +278,22 @@ def generic_aliases(field_name: str) -> tuple[str, ...]:
 
 def resolve_columns(table: Table, spec: Source, fields: dict[str, str], *, need_amount: bool,
                     name: str) -> dict[str, int]:
+    """Kit field -> column index (:func:`_resolve_columns`); a workbook of several sheets read at its first says
+    how to pick another, and a file with a header and no data rows is refused."""
+    try:
+        cols = _resolve_columns(table, spec, fields, need_amount=need_amount, name=name)
+    except CRMImportError as err:
+        if table.sheets:
+            raise CRMImportError(f"{err} (read the first sheet {table.sheets[0]!r} of "
+                                 f"{', '.join(map(repr, table.sheets))}: pick one with --sheet)") from None
+        raise
+    if not table.rows:
+        raise CRMImportError(f"{name}: a header row and no data rows: nothing to import")
+    return cols
+
+
+def _resolve_columns(table: Table, spec: Source, fields: dict[str, str], *, need_amount: bool,
+                    name: str) -> dict[str, int]:
     """Kit field -> column index: the user's mapping first, then the source's aliases; required fields checked."""
     found = {}
     for i, h in enumerate(table.header):
