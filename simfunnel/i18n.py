@@ -405,6 +405,9 @@ def setup_cjk_font() -> str | None:
     """
     import matplotlib  # noqa: PLC0415 — importing i18n must not load matplotlib
 
+    # amounts in dollars ("$1.07M · $3.89M") are text, not maths between two $ signs (issue 15); the lessons'
+    # formulas are drawn by mathtext directly (simfunnel.app.lessons), which this does not touch
+    matplotlib.rcParams["text.parse_math"] = False
     family = _find_cjk_family()
     if family is None:
         warnings.warn(

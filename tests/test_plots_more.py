@@ -206,3 +206,19 @@ def test_teams_with_the_same_numbers_stay_apart_on_the_team_charts():
     assert len(set(xs)) == 4 and all(abs(x - round(x)) <= 0.15 for x in sum(xs, ()))  # apart, near their week
     assert all(list(line.get_ydata()) == table["booked"].tolist() for line in lines)  # the numbers as they are
     assert len({line.get_marker() for line in lines}) == 4 and len({str(line.get_linestyle()) for line in lines}) > 1
+
+
+def test_dollar_amounts_are_text_not_maths():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from simfunnel import crm, plots
+
+    h = crm.maven_example().history  # USD
+    ax = plots.funnel_chart(h, week=h.end_week, lang="en")
+    subtitle = next(t for t in ax.texts if t.get_text().count("$") >= 2)
+    assert matplotlib.rcParams["text.parse_math"] is False  # "$3.14M · … $4.97M" is not read as maths
+    renderer = ax.figure.canvas.get_renderer()
+    assert subtitle._preprocess_math(subtitle.get_text())[1] is False
+    assert subtitle.get_window_extent(renderer).width > 0
+    matplotlib.pyplot.close(ax.figure)

@@ -251,3 +251,20 @@ def test_an_account_listed_twice_is_named():
     for table in (segment_table, scorecard):
         with pytest.raises(ValueError, match=r"accounts: account 4 is on rows 3 and 5"):
             table(h)
+
+
+def test_the_scorecard_of_an_import_without_accounts_is_one_row_of_what_the_deals_give():
+    import simfunnel as sf
+    from simfunnel import crm
+    from simfunnel.analysis.scorecard import scorecard_view
+
+    h = crm.maven_example().history
+    t = sf.scorecard(h)
+    assert list(t.index) == ["all"]
+    d = h.deals
+    won = d[d["status"].astype(str) == "won"]
+    closed_in = pd.to_numeric(d["closed_week"]) > t.attrs["start_week"]
+    assert t.loc["all", ("financial", "bookings")] == pytest.approx(won.loc[closed_in, "amount"].sum())
+    assert np.isnan(t.loc["all", ("customer", "retention")]) and np.isnan(t.loc["all", ("learning_growth", "coach_share")])
+    view = scorecard_view(t, lang="zh", currency=h.currency)
+    assert list(view.index) == ["全部商机"] and "—" in view.to_string()

@@ -188,14 +188,29 @@ def scorecard(
         - ``contacts_per_account``: contacts / accounts (contacts per account).
 
     Units and zh/en names of every indicator: :data:`SCORECARD_INDICATORS`.
+
+    A history without an accounts table (a CRM import) gives one row, ``all``: the financial and process
+    indicators of every deal; the customer and learning ones NaN (they need accounts).
     """
     seg = segmentation or Segmentation()
-    accounts = _history_accounts(history)
-    codes = account_segment_codes(accounts, seg)
+    # An import with no accounts table (every CRM export the kit reads) has no segments: its scorecard is one row,
+    # "all", of the indicators the deals alone give; the customer and learning ones need accounts: NaN.
+    whole = getattr(history, "accounts", None) is None
+    if whole:
+        ids = pd.Series(history.deals["account_id"]).dropna().unique()
+        accounts = pd.DataFrame({"account_id": ids})
+        codes = np.zeros(len(accounts), dtype=np.int64)
+    else:
+        accounts = _history_accounts(history)
+        codes = account_segment_codes(accounts, seg)
     s, n = _window(history, start_week, period_weeks)
     end = s + n
     d = history.deals
-    dseg, dpos = _deal_segments(history, codes, accounts)
+    if whole:
+        dpos = pd.Index(accounts["account_id"]).get_indexer(d["account_id"])
+        dseg = np.zeros(len(d), dtype=np.int64)
+    else:
+        dseg, dpos = _deal_segments(history, codes, accounts)
     known = dseg >= 0
     amount = d["amount"].to_numpy(dtype=float)
     status = d["status"].astype(str).to_numpy()
@@ -283,8 +298,16 @@ def scorecard(
     out = pd.DataFrame({(p, i): values[i] for p, i, *_ in SCORECARD_INDICATORS},
                        index=pd.Index(seg.keys, name="segment"))
     out.columns = columns
-    for col in ("accounts_won", "new_customers_won"):
-        out[(("customer", col))] = out[("customer", col)].astype(np.int64)
+    if whole:
+        out = out.iloc[[0]].copy()
+        out.index = pd.Index(["all"], name="segment")
+        for col in ("accounts_won", "new_customers_won", "retention"):
+            out[("customer", col)] = np.nan  # no accounts table: who is a new or existing customer is unknown
+        for col in ("coach_share", "decision_maker_share", "contacts_per_account"):
+            out[("learning_growth", col)] = np.nan
+    else:
+        for col in ("accounts_won", "new_customers_won"):
+            out[(("customer", col))] = out[("customer", col)].astype(np.int64)
     out.attrs.update({"start_week": s, "end_week": end, "currency": getattr(history, "currency", None)})
     return out
 
@@ -317,5 +340,6 @@ def scorecard_view(table: pd.DataFrame, lang: str | None = None, currency: str =
         else:
             text = [f"{v:,.1f}" if np.isfinite(v) else "—" for v in values]
         out[(i18n.text(PERSPECTIVES[perspective], lang), zh if lang == "zh" else en)] = text
-    index = pd.Index([seg.label(k, lang) for k in table.index], name=i18n.text(("客户细分", "Segment"), lang))
+    index = pd.Index([i18n.text(("全部商机", "All deals"), lang) if k == "all" else seg.label(k, lang) for k in table.index],
+                     name=i18n.text(("客户细分", "Segment"), lang))
     return pd.DataFrame(out, index=index)
