@@ -583,8 +583,15 @@ def _report(args: argparse.Namespace) -> int:
 
     history = _load(args.dataset)
     quota = args.quota if args.quota is not None else history.quota
+    quota_note = ""
     if not quota:
-        raise ValueError("the dataset has no quota; give --quota")
+        from simfunnel.analysis.metrics import default_quota  # noqa: PLC0415
+
+        quota = default_quota(history, args.period_weeks)
+        if not quota:
+            raise ValueError("the dataset has no quota and nothing won to take one from; give --quota")
+        quota_note = (f" （销售任务取历史上每 {args.period_weeks} 周的平均成交额；用 --quota 指定）" if args.lang == "zh" else
+                      f" (the history's mean bookings per {args.period_weeks} weeks; give --quota to set one)")
     start = history.start_week if args.start_week is None else args.start_week
     if 0 <= start <= history.end_week and start + args.period_weeks > history.end_week:  # a bad start: indicators says
         raise ValueError(f"the dataset has weeks 0-{history.end_week}: a period of {args.period_weeks} weeks from week "
@@ -592,7 +599,7 @@ def _report(args: argparse.Namespace) -> int:
     table = indicators(history, quota=quota, threshold=args.threshold, run_rate_weeks=args.run_rate_weeks,
                        start_week=args.start_week, period_weeks=args.period_weeks)
     print(f"{args.dataset}: funnel {history.funnel.name}, weeks {start}-{start + args.period_weeks}, "
-          f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}")
+          f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}{quota_note}")
     shown = table.copy()
     money = ["forecast_in_funnel", "booked_week", "out_of_funnel_booked_week", "booked", "out_of_funnel_booked",
              "run_rate", "expected_out_of_funnel", "forecast"]

@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -318,3 +319,14 @@ def test_import_keeps_rows_whose_flags_contradict_the_stage_unless_trust_flags(t
     assert len(kept) == 11  # 12 rows: only the one without an amount is rejected
     assert main(["import", str(source), "--source", "salesforce", "--out", str(tmp_path / "b"), "--trust-flags"]) == 0
     assert len(pd.read_csv(tmp_path / "b" / "deals.csv")) == 8  # today's behaviour: the three contradictions rejected
+
+
+def test_report_without_a_quota_uses_the_mean_quarterly_bookings_and_says_so(tmp_path, capsys):
+    folder = ROOT / "tests/fixtures/crm/salesforce"
+    assert main(["import", str(folder / "opportunities_api.csv"), "--source", "salesforce", "--history",
+                 str(folder / "opportunity_history.csv"), "--out", str(tmp_path / "sf")]) == 0
+    capsys.readouterr()
+    assert main(["report", "--dataset", str(tmp_path / "sf"), "--chart", str(tmp_path / "f.png")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "(the history's mean bookings per 13 weeks; give --quota to set one)" in first
+    assert re.search(r"quota [\d,]+ USD", first)

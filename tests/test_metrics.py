@@ -196,8 +196,14 @@ def test_coverage_is_inf_once_quota_met():
 def test_default_start_week_and_quota_from_history():
     h = tiny_history(start_week=1)
     assert indicators(h, Q).week[0] == 1
-    with pytest.raises(ValueError, match="quota"):
-        indicators(h, None)
+    # no quota anywhere: the mean quarterly bookings of the history, and a warning that says so (issue 15)
+    from simfunnel.analysis.metrics import default_quota
+
+    won = h.deals.loc[h.deals["status"].astype(str) == "won", "amount"].sum()
+    assert default_quota(h) == pytest.approx(won / (max(h.end_week, 1) / 13))
+    with pytest.warns(UserWarning, match="no quota given: using the mean quarterly bookings of the history"):
+        table = indicators(h, None)
+    pd.testing.assert_frame_equal(table, indicators(h, default_quota(h)))
     h.quota = 250_000.0
     pd.testing.assert_frame_equal(indicators(h, None), indicators(h, 250_000))
 

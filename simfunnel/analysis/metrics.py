@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -92,12 +93,28 @@ def check_threshold(threshold: object) -> float:
     return float(threshold)
 
 
+def default_quota(history: History, period_weeks: int = 13) -> float | None:
+    """The mean bookings of a period of ``period_weeks`` over the history: won amount ÷ (weeks ÷ period_weeks).
+    None when nothing was won or the history spans no week."""
+    weeks = max(int(history.end_week), 1)  # snapshot weeks 0 … end_week
+    won = float(history.deals.loc[history.deals["status"].astype(str) == "won", "amount"].sum())
+    if won <= 0:
+        return None
+    return won / (weeks / period_weeks)
+
+
 def check_quota(quota: object, history: History) -> float:
-    """The quota given, else the history's; a finite amount > 0 (ValueError otherwise)."""
+    """The quota given, else the history's, else the mean quarterly bookings of the history (with a warning that
+    says so); a finite amount > 0 (ValueError otherwise)."""
     if quota is None:
         quota = history.quota
         if quota is None:
-            raise ValueError("quota: none given and the history has no quota; pass quota=…")
+            quota = default_quota(history)
+            if quota is None:
+                raise ValueError("quota: none given, the history has no quota and nothing won to take one from; "
+                                 "pass quota=…")
+            warnings.warn(f"no quota given: using the mean quarterly bookings of the history, {quota:,.0f} "
+                          f"{history.currency} (pass quota= to set one)", UserWarning, stacklevel=3)
     if not _is_number(quota) or not math.isfinite(float(quota)) or float(quota) <= 0:
         raise ValueError(f"quota must be a finite number > 0, got {quota!r}")
     return float(quota)
