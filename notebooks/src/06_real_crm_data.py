@@ -142,8 +142,14 @@ print(result.report(lang))
 # 的商机从来没有被记录过。
 
 # %%
+overall = sf.overall_win_rate(history)
+print(f"Overall won share (won ÷ closed, every deal): {overall.share:.1%} "  # lang=en
+      f"(95% interval {overall.low:.1%}–{overall.high:.1%}; {overall.won:.0f} of {overall.closed:.0f})")  # lang=en
+print(f"总体赢单比例（赢单 ÷ 已关闭，全部商机）：{overall.share:.1%}"  # lang=zh
+      f"（95% 区间 {overall.low:.1%}–{overall.high:.1%}，{overall.won:.0f} / {overall.closed:.0f}）")  # lang=zh
 rates = sf.compare_rates(history)
-rates[["en" if lang == "en" else "zh", "empirical", "low", "high", "left", "open"]].round(3)
+why = "reason" if lang == "en" else "reason_zh"
+rates[["en" if lang == "en" else "zh", "empirical", "low", "high", "left", "open", why]].round(3).fillna({"empirical": "—"})
 
 # %%
 ax = plots.calibration_chart(sf.empirical_win_rates(history), lang=lang)
@@ -181,8 +187,12 @@ stage_only = brier_with(("stage",))
 with_product = brier_with(("stage", "product"))
 print(f"Brier, stage only:      {stage_only.brier:.4f}  ({stage_only.n} deals)")  # lang=en
 print(f"Brier, stage + product: {with_product.brier:.4f}")  # lang=en
+print(f"Always guessing the average ({stage_only.base_rate:.1%}): {stage_only.uncertainty:.4f}; "  # lang=en
+      f"skill of the stage-only score: {stage_only.skill:+.1%}")  # lang=en
 print(f"布里尔分数（只用阶段）：{stage_only.brier:.4f}（{stage_only.n} 个商机）")  # lang=zh
 print(f"布里尔分数（阶段 + 产品）：{with_product.brier:.4f}")  # lang=zh
+print(f"一律猜平均赢单比例（{stage_only.base_rate:.1%}）：{stage_only.uncertainty:.4f}；"  # lang=zh
+      f"只用阶段的评分比它好 {stage_only.skill:+.1%}（技巧分）")  # lang=zh
 with_product.table[["bin", "mean_predicted", "observed", "count"]].dropna().round(3)
 
 # %% [markdown] lang=en

@@ -333,7 +333,8 @@ class Calibration:
             probability equals its observed frequency; lower is better).
         resolution: ``Σ_k n_k (ō_k − ō)² / N`` (how much the bins' frequencies differ from the
             base rate ``ō``; higher is better).
-        uncertainty: ``ō (1 − ō)``, the Brier score of always forecasting the base rate.
+        uncertainty: ``ō (1 − ō)``, the Brier score of always forecasting the base rate
+            (:attr:`skill` compares ``brier`` with it).
         within_bin_variance, within_bin_covariance: ``Σ (p_i − p̄_k)² / N`` and
             ``2 Σ (p_i − p̄_k)(y_i − ō_k) / N`` (Stephenson, Coelho & Jolliffe 2008); both 0 when
             every probability in a bin is the same (``bins="unique"``). Then
@@ -357,11 +358,19 @@ class Calibration:
     dropped: int
     table: pd.DataFrame
 
+    @property
+    def skill(self) -> float:
+        """Brier skill score against always guessing the base rate: ``1 − brier / uncertainty``. Above 0 the
+        probabilities beat that guess; 0 is no better; below 0 worse. NaN when every outcome is the same."""
+        return 1.0 - self.brier / self.uncertainty if self.uncertainty > 0 else float("nan")
+
     def summary(self) -> dict[str, float | int]:
-        """The numbers without the table."""
-        return {k: getattr(self, k) for k in (
+        """The numbers without the table (with the skill score)."""
+        out = {k: getattr(self, k) for k in (
             "brier", "reliability", "resolution", "uncertainty", "within_bin_variance",
             "within_bin_covariance", "base_rate", "n", "dropped")}
+        out["skill"] = self.skill
+        return out
 
     def __repr__(self) -> str:
         return (f"Calibration(brier={self.brier:.4f}, reliability={self.reliability:.4f}, "
