@@ -237,8 +237,10 @@ def test_missing_required_column_names_it_and_the_columns_found(tmp_path):
     with pytest.raises(CRMImportError, match=r"no column 'Opened' \(mapping 'created'\); columns found: 'Id'"):
         load(path, mapping={"id": "Id", "stage": "Stage", "amount": "Amount", "created": "Opened"})
     bare = _write(tmp_path / "y.csv", [("1", "Won", "2")], header=("Id", "Stage", "Amount"))
+    undated = load(bare, mapping={"id": "Id", "stage": "Stage", "amount": "Amount"})  # no dates: outcome-only
+    assert undated.history.meta.get("undated") and any("outcome-only" in w for w in undated.warnings)
     with pytest.raises(CRMImportError, match=r"y\.csv: no created .*columns found: 'Id', 'Stage', 'Amount'"):
-        load(bare, mapping={"id": "Id", "stage": "Stage", "amount": "Amount"})
+        load(bare, source="salesforce", mapping={"id": "Id", "stage": "Stage", "amount": "Amount"})
 
 
 def test_unknown_stage_is_rejected_with_the_closest_names(tmp_path):
@@ -639,3 +641,35 @@ def test_a_stage_history_is_mapped_like_the_export(tmp_path):
         load(opps, source="salesforce", history=renamed, mapping={"history": {"id": "OppId2", "date": "When"}})
     with pytest.raises(CRMImportError, match="mapping 'history': unknown field 'opp'; history fields are id, stage"):
         load(opps, source="salesforce", history=renamed, mapping={"history": {"opp": "OppID"}})
+
+
+def test_an_outcome_only_file_imports_undated_for_win_rates_and_refuses_the_weekly_work(tmp_path):
+    import warnings
+
+    import simfunnel as sf
+
+    rows = [(str(i), "Won" if i % 4 == 0 else "Loss", str(100 + i), "East" if i % 2 else "West") for i in range(40)]
+    path = _write(tmp_path / "winloss.csv", rows, header=("Opportunity Number", "Result", "Amount", "Region"))
+    mapping = {"id": "Opportunity Number", "stage": "Result", "amount": "Amount",
+               "stages": {"Won": "won", "Loss": "lost"}}  # the mapping an analyst tries first
+    r = load(path, mapping=mapping)
+    _accounted(r)
+    assert r.summary["imported"] == 40 and r.history.meta["undated"] is True
+    assert any(w.startswith("no dates: an outcome-only file") for w in r.warnings)
+    overall = sf.overall_win_rate(r.history)
+    assert (overall["won"], overall["closed"]) == (10, 40) and overall["share"] == pytest.approx(0.25)
+    assert sf.empirical_win_rates(r.history)["win_rate"].isna().all()  # no stage was observed: not measurable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="indicators: this history has outcomes but no dates"):
+            sf.indicators(r.history, quota=1_000)
+        with pytest.raises(ValueError, match="montecarlo: this history has outcomes but no dates"):
+            sf.montecarlo(r.history, quota=1_000)
+
+
+def test_a_date_field_mapped_to_a_column_without_dates_is_one_line(tmp_path):
+    path = _write(tmp_path / "days.csv", [("1", "Won", "100", "30"), ("2", "Loss", "50", "12")],
+                  header=("Opportunity Number", "Result", "Amount", "Days"))
+    with pytest.raises(CRMImportError, match=r"days.csv: column 'Days' \(created\) holds no dates \(e.g. '30'\)"):
+        load(path, mapping={"id": "Opportunity Number", "stage": "Result", "amount": "Amount", "created": "Days",
+                            "stages": {"Won": "won", "Loss": "lost"}})

@@ -103,6 +103,14 @@ def default_quota(history: History, period_weeks: int = 13) -> float | None:
     return won / (weeks / period_weeks)
 
 
+def require_dated(history: History, what: str) -> None:
+    """ValueError unless the history has dates: an outcome-only import (``meta["undated"]``) has none, and the
+    weekly indicators, forecasts and Monte Carlo need each deal's created and closed weeks."""
+    if getattr(history, "meta", {}).get("undated"):
+        raise ValueError(f"{what}: this history has outcomes but no dates (an outcome-only import); it needs each "
+                         "deal's created and closed dates — import a file with them")
+
+
 def check_quota(quota: object, history: History) -> float:
     """The quota given, else the history's, else the mean quarterly bookings of the history (with a warning that
     says so); a finite amount > 0 (ValueError otherwise)."""
@@ -223,6 +231,7 @@ def indicators(
         >>> bool(table.progress.isna().iloc[0]), round(float(table.benchmark.iloc[0]), 4) <= 1 / 13
         (True, True)
     """
+    require_dated(history, "indicators")
     Q = check_quota(quota, history)
     T = check_threshold(threshold)
     w = check_whole("run_rate_weeks", run_rate_weeks, 1, MAX_WEEKS)

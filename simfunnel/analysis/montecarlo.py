@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from simfunnel.analysis.metrics import require_dated
 from simfunnel.analysis.winrates import open_at
 from simfunnel.model.chain import true_win_rates, win_within
 from simfunnel.model.funnel import Funnel
@@ -114,6 +115,7 @@ def montecarlo(
         Draws and sums run in float32 for speed: relative error about 1e-7,
         far below the Monte Carlo noise.
     """
+    require_dated(history, "montecarlo")
     f = funnel or history.funnel
     if tuple(f.keys) != tuple(history.funnel.keys):
         raise ValueError(f"funnel {f.name!r} has stages {f.keys}, the history has {history.funnel.keys}")

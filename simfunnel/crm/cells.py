@@ -304,6 +304,11 @@ class DateColumn:
             return False
         return None
 
+    def no_dates(self, cells: Iterable[Any]) -> Any:
+        """The first non-blank cell when none of the first 200 non-blank ``cells`` reads as a date; else None."""
+        sample = [c for c in cells if not is_blank(c)][:200]
+        return sample[0] if sample and all(self.parse(c) is None for c in sample) else None
+
     def parse(self, cell: Any) -> dt.date | None:
         if type(cell) is str:  # the common case first: text cells, each distinct text parsed once
             try:
@@ -407,3 +412,37 @@ def cell_text(cell: Any) -> str | None:
     if isinstance(cell, (dt.datetime, pd.Timestamp)):
         return cell.isoformat()
     return str(cell).strip()
+
+
+def decide_date_order(parsers: dict[str, "DateColumn"], dayfirst: bool | None, header: dict[str, str], file: str,
+                      monthfirst: bool, source: str, warnings: list[str]) -> None:
+    """Set each date column's order (day-first or month-first): given, detected in the column, or the file's
+    other date columns, else the source's usual one; every assumption goes into ``warnings``."""
+    day = sum(p.day_evidence for p in parsers.values())
+    month = sum(p.month_evidence for p in parsers.values())
+    default = (not monthfirst) if day == month else day > month
+    for f, p in parsers.items():
+        if dayfirst is not None:
+            p.dayfirst = dayfirst
+        elif p.evidence is not None:
+            p.dayfirst = p.evidence
+            if p.ambiguous or (p.day_evidence and p.month_evidence):
+                order = "day-first (d/m/y)" if p.dayfirst else "month-first (m/d/y, US dates)"
+                warnings.append(
+                    f"{file}: column {header[f]!r}: dates read {order}, detected from values "
+                    f"like {p.decider!r}" + (f"; {min(p.day_evidence, p.month_evidence)} dates fit only the "
+                                             "other order and are rejected" if p.day_evidence and
+                                             p.month_evidence else ""))
+        else:
+            p.dayfirst = default
+            if p.ambiguous and day != month:
+                order = "day-first (d/m/y)" if default else "month-first (m/d/y, US dates)"
+                warnings.append(f"{file}: column {header[f]!r}: dates like {p.example!r} "
+                                     f"read {order}, as the file's other date columns show")
+            if p.ambiguous and day == month:
+                how = ("day-first (d/m/y)", "dayfirst=False") if default else \
+                      ("month-first (m/d/y, US dates)", "dayfirst=True")
+                warnings.append(
+                    f"{file}: column {header[f]!r}: {p.ambiguous} dates like {p.example!r} could "
+                    f"be day-first or month-first and nothing in the file decides; read {how[0]} as "
+                    f"{source} exports usually are; pass {how[1]} if that is wrong")

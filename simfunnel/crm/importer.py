@@ -35,6 +35,7 @@ from simfunnel.crm.cells import (
     ISO_DATE,
     AmountColumn,
     DateColumn,
+    decide_date_order,
     cell_text,
     currency_code,
     is_blank,
@@ -280,6 +281,11 @@ def _load(path: Any, source: Any, funnel: Any, mapping: Any, history: Any, curre
     return imp.finish(history, encoding=encoding, sep=sep, sheet=sheet)
 
 
+UNDATED = dt.date(2000, 1, 3)  # an outcome-only file's deals: every date here (week 0), the history marked undated
+UNDATED_NOTE = ("no dates: an outcome-only file — the overall won share, counts by threshold and calibration work; "
+                "weekly indicators, forecasts and Monte Carlo need created and closed dates")
+
+
 class _Importer:
     def __init__(self, spec: Source, table: Table, cols: dict[str, int], name: str, short: str,
                  dayfirst: bool | None, prices: PriceList | None) -> None:
@@ -302,6 +308,11 @@ class _Importer:
         date_fields = [f for f in ("created", "closed", "expected_close", "won_time", "lost_time") if f in cols]
         self.dates = {f: DateColumn(r[cols[f]] for r in table.rows) for f in date_fields}
         self._decide_date_order(self.dates, dayfirst, self.header)
+        for f in date_fields:  # a date field mapped to a column of no dates: one line, not every row rejected
+            if (bad := self.dates[f].no_dates(r[cols[f]] for r in table.rows[:2000])) is not None:
+                raise CRMImportError(f"{name}: column {self.header[f]!r} ({f}) holds no dates (e.g. {bad!r}); "
+                                     "map a date column to it, or leave it out of the mapping")
+        self.undated = "created" not in cols  # an outcome-only file: no dates at all (generic)
         if table.above:
             self.warnings.append(f"{short}: {len(table.above)} lines above the header row skipped as a report "
                                  f"title: line {', '.join(map(str, table.above[:5]))}"
@@ -310,34 +321,8 @@ class _Importer:
     # --- dates -----------------------------------------------------------------------------------------
     def _decide_date_order(self, parsers: dict[str, DateColumn], dayfirst: bool | None, header: dict[str, str],
                            file: str | None = None) -> None:
-        day = sum(p.day_evidence for p in parsers.values())
-        month = sum(p.month_evidence for p in parsers.values())
-        default = (not self.spec.monthfirst) if day == month else day > month
-        for f, p in parsers.items():
-            if dayfirst is not None:
-                p.dayfirst = dayfirst
-            elif p.evidence is not None:
-                p.dayfirst = p.evidence
-                if p.ambiguous or (p.day_evidence and p.month_evidence):
-                    order = "day-first (d/m/y)" if p.dayfirst else "month-first (m/d/y, US dates)"
-                    self.warnings.append(
-                        f"{file or self.short}: column {header[f]!r}: dates read {order}, detected from values "
-                        f"like {p.decider!r}" + (f"; {min(p.day_evidence, p.month_evidence)} dates fit only the "
-                                                 "other order and are rejected" if p.day_evidence and
-                                                 p.month_evidence else ""))
-            else:
-                p.dayfirst = default
-                if p.ambiguous and day != month:
-                    order = "day-first (d/m/y)" if default else "month-first (m/d/y, US dates)"
-                    self.warnings.append(f"{file or self.short}: column {header[f]!r}: dates like {p.example!r} "
-                                         f"read {order}, as the file's other date columns show")
-                if p.ambiguous and day == month:
-                    how = ("day-first (d/m/y)", "dayfirst=False") if default else \
-                          ("month-first (m/d/y, US dates)", "dayfirst=True")
-                    self.warnings.append(
-                        f"{file or self.short}: column {header[f]!r}: {p.ambiguous} dates like {p.example!r} could "
-                        f"be day-first or month-first and nothing in the file decides; read {how[0]} as "
-                        f"{self.spec.name} exports usually are; pass {how[1]} if that is wrong")
+        decide_date_order(parsers, dayfirst, header, file or self.short, self.spec.monthfirst, self.spec.name,
+                          self.warnings)
 
     def _date(self, cells: list[Any], f: str, what: str) -> dt.date | None:
         if f not in self.cols:
@@ -580,7 +565,7 @@ class _Importer:
                                   f"amount {raw!r} is in {shown} but the currency column says {code}")
             cur = merged
         # dates
-        created = self._date(cells, "created", "created")
+        created = UNDATED if self.undated else self._date(cells, "created", "created")
         created_assumed = False
         if created is None:
             if self.as_of is None:
@@ -595,7 +580,7 @@ class _Importer:
         if status in (WON, LOST):
             f = "won_time" if status == WON else "lost_time"
             closed_date = self._date(cells, f, f"{status} time") if f in self.cols else None
-            closed_date = closed_date or main_close
+            closed_date = closed_date or main_close or (UNDATED if self.undated else None)
             if closed_date is None:
                 col = self.header.get(f) or self.header.get("closed") or "closed"
                 raise RowRejected(col, "", f"{status} deal without a close date")
@@ -791,6 +776,8 @@ class _Importer:
                 "value was entered): they fall below any threshold; fill them or filter them out")
         if hist_rows:
             dates += [h[1] for h in hist_rows]
+        if self.undated:
+            self.warnings.append(UNDATED_NOTE)
         origin = min(dates) if dates else dt.date.today()
         week0 = origin - dt.timedelta(days=origin.weekday())
 
@@ -831,7 +818,8 @@ class _Importer:
         try:
             h = History(deals, events, funnel=self.funnel, currency=self.currency,
                         start_week=max(0, end_week - PERIOD_WEEKS), end_week=end_week,
-                        meta={"source": self.spec.name, "file": self.short, "week0": week0.isoformat()})
+                        meta={"source": self.spec.name, "file": self.short, "week0": week0.isoformat(),
+                              **({"undated": True} if self.undated else {})})
         except ValueError as exc:  # a bug in the importer, not in the file: still name the file
             raise CRMImportError(f"{self.name}: imported tables are inconsistent ({exc})") from None
         rejects = pd.DataFrame(self.rejects, columns=list(REJECT_COLUMNS))

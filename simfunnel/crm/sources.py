@@ -317,6 +317,8 @@ def _resolve_columns(table: Table, spec: Source, fields: dict[str, str], *, need
     required = list(spec.required) + (["amount"] if need_amount else [])
     if spec.name != "generic" and not spec.id_fallback:
         required.append("id")
+    if spec.name == "generic" and "created" not in cols:
+        required.remove("created")  # an outcome-only file (win/loss, no dates): imported undated
     for f in required:
         if f not in cols:
             looked = spec.columns.get(f, ()) if spec.name != "generic" else ()
