@@ -167,6 +167,8 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     r.add_argument("--period-weeks", type=_weeks, default=PERIOD_WEEKS,
                    help="period length in weeks, inside the dataset's weeks (default 13)")
     r.add_argument("--run-rate-weeks", type=_weeks, default=4, help="weeks of the run rate (default 4)")
+    r.add_argument("--rates", choices=["assumed", "measured"], default="assumed",
+                   help="win rates of the forecast: the funnel's assumed ones (default) or measured from the dataset")
     r.add_argument("--lang", choices=["en", "zh"], default="en", help="chart language")
     r.add_argument("--chart", type=Path, default=Path("funnel.png"), help="funnel chart PNG (default funnel.png)")
     r.add_argument("--csv", type=Path, default=None, help="also write the table as CSV")
@@ -597,9 +599,12 @@ def _report(args: argparse.Namespace) -> int:
         raise ValueError(f"the dataset has weeks 0-{history.end_week}: a period of {args.period_weeks} weeks from week "
                          f"{start} does not fit in it (give --start-week and --period-weeks inside it)")
     table = indicators(history, quota=quota, threshold=args.threshold, run_rate_weeks=args.run_rate_weeks,
-                       start_week=args.start_week, period_weeks=args.period_weeks)
+                       start_week=args.start_week, period_weeks=args.period_weeks, rates=args.rates)
     print(f"{args.dataset}: funnel {history.funnel.name}, weeks {start}-{start + args.period_weeks}, "
           f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}{quota_note}")
+    print(("赢率：漏斗里设定的赢率" if args.rates == "assumed" else "赢率：用这份数据实测的赢率") if args.lang == "zh" else
+          ("rates: the funnel's assumed win rates (--rates measured uses the ones measured from the data)"
+           if args.rates == "assumed" else "rates: measured from this dataset (product-limit, below)"))
     shown = table.copy()
     money = ["forecast_in_funnel", "booked_week", "out_of_funnel_booked_week", "booked", "out_of_funnel_booked",
              "run_rate", "expected_out_of_funnel", "forecast"]

@@ -126,3 +126,19 @@ def test_montecarlo_bad_arguments():
         montecarlo(h, threshold=-1)
     with pytest.raises(ValueError, match="funnel 'simple'"):
         montecarlo(h, funnel=Funnel.preset("simple"))
+
+
+def test_indicators_and_montecarlo_use_the_measured_rates_when_asked():
+    import simfunnel as sf
+    from simfunnel.analysis.winrates import measured_history
+
+    sim, h = simulated(3, accounts=80)
+    q = 2_000_000
+    measured, kept = measured_history(h)
+    assert kept == [] and not np.allclose(measured.funnel.rates[:5], h.funnel.rates[:5])
+    a, m = sf.indicators(h, quota=q), sf.indicators(h, quota=q, rates="measured")
+    pd.testing.assert_frame_equal(m, sf.indicators(measured, quota=q))
+    assert not np.isclose(a.forecast.iloc[0], m.forecast.iloc[0])
+    assert montecarlo(h, quota=q, trials=300, rates="measured").p50 == montecarlo(measured, quota=q, trials=300).p50
+    with pytest.raises(ValueError, match="rates must be 'assumed' or 'measured'"):
+        sf.indicators(h, quota=q, rates="true")

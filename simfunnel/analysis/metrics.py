@@ -157,8 +157,12 @@ def indicators(
     run_rate_weeks: int = 4,
     start_week: int | None = None,
     period_weeks: int = 13,
+    rates: str = "assumed",
 ) -> pd.DataFrame:
     """The three indicators of opportunity management, week by week over one period.
+
+    ``rates="measured"`` forecasts with the win rates measured from the history itself
+    (:func:`simfunnel.analysis.winrates.measured_history`) instead of the funnel's assumed ones.
 
     One row per ``t = 0 … n`` (``n = period_weeks``), for snapshot week ``s + t`` with
     ``s = start_week`` (default ``history.start_week``). Amounts are in
@@ -232,6 +236,10 @@ def indicators(
         (True, True)
     """
     require_dated(history, "indicators")
+    if rates != "assumed":
+        from simfunnel.analysis.winrates import rated_history  # noqa: PLC0415 — only when measured rates are asked
+
+        history = rated_history(history, rates, "indicators")
     Q = check_quota(quota, history)
     T = check_threshold(threshold)
     w = check_whole("run_rate_weeks", run_rate_weeks, 1, MAX_WEEKS)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.analysis.metrics import require_dated
-from simfunnel.analysis.winrates import open_at
+from simfunnel.analysis.winrates import open_at, rated_history
 from simfunnel.model.chain import true_win_rates, win_within
 from simfunnel.model.funnel import Funnel
 from simfunnel.model.history import PERIOD_WEEKS, History
@@ -88,6 +88,7 @@ def montecarlo(
     threshold: float = 0.0,
     as_of_week: int | None = None,
     run_rate_weeks: int = 4,
+    rates: str = "assumed",
 ) -> MonteCarloResult:
     """Distribution of revenue booked by the end of the horizon.
 
@@ -116,6 +117,7 @@ def montecarlo(
         far below the Monte Carlo noise.
     """
     require_dated(history, "montecarlo")
+    history = rated_history(history, rates, "montecarlo")  # rates="measured": the history's own measured rates
     f = funnel or history.funnel
     if tuple(f.keys) != tuple(history.funnel.keys):
         raise ValueError(f"funnel {f.name!r} has stages {f.keys}, the history has {history.funnel.keys}")

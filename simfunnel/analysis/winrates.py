@@ -316,6 +316,33 @@ def with_rates(history: History, rates: np.ndarray, start_week: int | None = Non
     return h
 
 
+def measured_history(history: History, min_observed: int = MIN_OBSERVED) -> tuple[History, list[str]]:
+    """The history with its funnel's rates replaced by the measured ones (:func:`empirical_win_rates`), and the
+    stages that keep their assumed rate because they are not measurable (a shallow copy: nothing rebuilt)."""
+    emp = empirical_win_rates(history, min_observed=min_observed)
+    measured = emp["win_rate"].to_numpy(dtype=float)
+    assumed = history.funnel.rates[: len(measured)]
+    kept = [k for k, v in zip(history.funnel.keys, measured) if not np.isfinite(v)]
+    return with_rates(history, np.where(np.isfinite(measured), measured, assumed)), kept
+
+
+RATES = ("assumed", "measured")
+
+
+def rated_history(history: History, rates: str, what: str) -> History:
+    """``history`` as the analyst asked: ``"assumed"`` (the funnel's own rates) or ``"measured"`` (with a warning
+    naming the stages not measurable, which keep their assumed rate)."""
+    if rates not in RATES:
+        raise ValueError(f"{what}: rates must be 'assumed' or 'measured', got {rates!r}")
+    if rates == "assumed":
+        return history
+    h, kept = measured_history(history)
+    if kept:
+        warnings.warn(f"{what}: measured rates; {', '.join(kept)} not measurable, kept at the assumed rate",
+                      UserWarning, stacklevel=3)
+    return h
+
+
 # --- one table: assumed vs measured vs true ---------------------------------------------------------------
 def compare_rates(
     history: History,
