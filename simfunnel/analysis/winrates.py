@@ -21,7 +21,7 @@ import pandas as pd
 
 from simfunnel.model.chain import true_win_rates
 from simfunnel.model.funnel import LOST, WON, Funnel
-from simfunnel.model.history import History
+from simfunnel.model.history import History, initial_stage_codes
 
 INTERVAL_DRAWS = 20_000  # posterior draws for the win-rate intervals
 MIN_OBSERVED = 5  # a stage with fewer deals observed leaving it (advanced or lost) is not measurable
@@ -42,7 +42,12 @@ def wilson_interval(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray,
     return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
 
 
-def stage_paths(history: History) -> pd.DataFrame:
+def event_rows(history: History) -> np.ndarray:
+    """Each event's deal row in ``history.deals`` (one index lookup, shared by the counts below)."""
+    return pd.Index(history.deals.deal_id).get_indexer(history.events.deal_id)
+
+
+def stage_paths(history: History, pos: np.ndarray | None = None) -> pd.DataFrame:
     """Per open stage, what the deals observed there did: advanced, lost, or are still there.
 
     A deal *advances from* stage i when an event moves it from i to a later
@@ -57,17 +62,16 @@ def stage_paths(history: History) -> pd.DataFrame:
     f = history.funnel
     n = len(f)
     d, e = history.deals, history.events
-    pos = pd.Index(d.deal_id).get_indexer(e.deal_id)
+    pos = event_rows(history) if pos is None else pos
     fr = e.from_stage.cat.codes.to_numpy().astype(np.int64)
     to = e.to_stage.cat.codes.to_numpy().astype(np.int64)
     won, lost = f.index(WON), f.index(LOST)
 
-    adv = np.zeros(n + 1)
     fwd = (fr < n) & ((to > fr) & (to < n) | (to == won))
     stop = np.where(to == won, n, to)
-    np.add.at(adv, fr[fwd], 1)
-    np.add.at(adv, stop[fwd], -1)
-    advanced = np.cumsum(adv)[:n]
+    # +1 where a forward move starts, −1 where it stops: the running sum counts the stages it passed
+    adv = np.bincount(fr[fwd], minlength=n + 1)[: n + 1] - np.bincount(stop[fwd], minlength=n + 1)[: n + 1]
+    advanced = np.cumsum(adv)[:n].astype(float)
     lost_at = np.bincount(fr[(to == lost) & (fr < n)], minlength=n)[:n].astype(float)
 
     code = d.stage.cat.codes.to_numpy().astype(np.int64)
@@ -125,7 +129,8 @@ def empirical_win_rates(
     assumed_funnel = funnel or f
     if tuple(assumed_funnel.keys) != tuple(f.keys):
         raise ValueError(f"funnel {assumed_funnel.name!r} has stages {assumed_funnel.keys}, the history has {f.keys}")
-    paths = stage_paths(history)
+    pos = event_rows(history)
+    paths = stage_paths(history, pos)
     a, lo = paths.advanced.to_numpy(), paths.lost.to_numpy()
     observed = a + lo
     enough = observed >= int(min_observed)
@@ -147,7 +152,7 @@ def empirical_win_rates(
         NOT_MEASURABLE["few"][j].format(n=int(min_observed), k=int(k)) if not ok else NOT_MEASURABLE["later"][j]
         for j in (0, 1)) for bad, ok, k in zip(no_later, enough, observed)]
 
-    reached, won_n, closed_n = _reached_counts(history)
+    reached, won_n, closed_n = _reached_counts(history, pos)
     z = float(normal_quantile(level))
     nlow, nhigh = wilson_interval(won_n, closed_n, z)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -218,7 +223,7 @@ def normal_quantile(level: float) -> float:
     return (lo + hi) / 2
 
 
-def deal_spans(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def deal_spans(history: History, pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per deal: first open stage seen, highest open stage reached, whether that path is known, current stage code.
 
     The first stage is the deal's stage when created (0 when a closed deal has no events);
@@ -230,13 +235,13 @@ def deal_spans(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     d, e = history.deals, history.events
     code = d.stage.cat.codes.to_numpy().astype(np.int64)
     won, lost = f.index(WON), f.index(LOST)
-    first = np.asarray(pd.Series(history.initial_stages()).map({k: i for i, k in enumerate(f.all_keys)}))
-    first = np.where(first >= n, 0, first).astype(np.int64)
+    pos = event_rows(history) if pos is None and len(e) else pos
+    first = initial_stage_codes(d, e, f, pos).astype(np.int64)  # codes of f.all_keys
+    first = np.where(first >= n, 0, first)
     # Highest open stage reached: current stage if open, the last stage if won, the stage left when lost.
     top = np.where(code < n, code, np.where(code == won, n - 1, -1))
     has_events = np.zeros(len(d), dtype=bool)
     if len(e):
-        pos = pd.Index(d.deal_id).get_indexer(e.deal_id)
         has_events[pos] = True
         fr = e.from_stage.cat.codes.to_numpy().astype(np.int64)
         lost_from = np.full(len(d), -1)
@@ -249,17 +254,15 @@ def deal_spans(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 def span_counts(first: np.ndarray, top: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     """Per open stage, how many of the masked deals have ``first ≤ stage ≤ top``."""
-    s = np.zeros(n + 1)
-    np.add.at(s, first[mask], 1)
-    np.add.at(s, top[mask] + 1, -1)
+    s = np.bincount(first[mask], minlength=n + 2)[: n + 2] - np.bincount(top[mask] + 1, minlength=n + 2)[: n + 2]
     return np.cumsum(s)[:n].astype(int)
 
 
-def _reached_counts(history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _reached_counts(history: History, pos: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stage: deals that reached it, and of those, how many closed and how many were won."""
     f = history.funnel
     n = len(f)
-    first, top, known, code = deal_spans(history)
+    first, top, known, code = deal_spans(history, pos)
     won, lost = f.index(WON), f.index(LOST)
     reached = span_counts(first, top, known, n)
     return (

@@ -420,10 +420,13 @@ def _check_snapshots(snapshots: pd.DataFrame, deals: pd.DataFrame, funnel: Funne
     return s
 
 
-def initial_stage_codes(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel) -> np.ndarray:
+def initial_stage_codes(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel,
+                        pos: np.ndarray | None = None) -> np.ndarray:
+    """Each deal's stage code when created (its first event's from-stage, else its stage). ``pos``: each event's
+    deal row, when the caller has it already."""
     init = deals.stage.cat.codes.to_numpy().astype(np.int16)
     if len(events):
-        pos = pd.Index(deals.deal_id).get_indexer(events.deal_id)
+        pos = pd.Index(deals.deal_id).get_indexer(events.deal_id) if pos is None else pos
         week = events.week.to_numpy()
         order = np.lexsort((np.arange(len(events)), week, pos))
         first = order[np.r_[True, pos[order][1:] != pos[order][:-1]]]
