@@ -40,8 +40,8 @@ def hand_forecast(three, history, lang: str | None = None) -> Exercise:
     """01: the forecast of the deals in ``three`` (amount × its stage's win rate, added up), to the yuan."""
     kit = float((three["amount"] * history.win_probability(three)).sum())
     money = {lg: _money(kit, lg, history.currency) for lg in ("zh", "en")}
-    q = Number(("这三个商机的销售预计是多少？（单位：元，四舍五入到元）",
-                "What is the forecast of the three deals? (in yuan, to the nearest yuan)"),
+    q = Number(("这三个商机的销售预计是多少？（四舍五入到元）",
+                "What is the forecast of the three deals? (to the nearest yuan)"),
                round(kit), 1.0,
                (f"{money['zh']}：每个商机的金额乘以它所在阶段的赢率，再加起来。",
                 f"{money['en']}: each deal's amount times its stage's win rate, added up."),
