@@ -673,3 +673,19 @@ def test_a_date_field_mapped_to_a_column_without_dates_is_one_line(tmp_path):
     with pytest.raises(CRMImportError, match=r"days.csv: column 'Days' \(created\) holds no dates \(e.g. '30'\)"):
         load(path, mapping={"id": "Opportunity Number", "stage": "Result", "amount": "Amount", "created": "Days",
                             "stages": {"Won": "won", "Loss": "lost"}})
+
+
+def test_an_export_without_its_stage_history_gives_no_weekly_backtest(tmp_path):
+    import simfunnel as sf
+
+    folder = Path(__file__).resolve().parent / "fixtures" / "crm" / "salesforce"
+    bare = load(folder / "opportunities_api.csv", source="salesforce").history
+    with pytest.raises(ValueError, match=r"backtest: \d+ closed deals have no stage history .*import the stage history"):
+        sf.backtest(bare, trials=0)
+    from simfunnel.analysis.backtest import closed_without_events
+
+    with_history = load(folder / "opportunities_api.csv", source="salesforce",
+                        history=folder / "opportunity_history.csv").history
+    assert 0 < closed_without_events(with_history) < closed_without_events(bare)  # the fixture's history is partial
+    simulated = sf.Simulation(sf.generate(accounts=60, seed=2), seed=2).run()
+    assert closed_without_events(simulated) == 0 and len(sf.backtest(simulated, trials=0)) > 1

@@ -24,6 +24,18 @@ from simfunnel.model.funnel import Funnel
 from simfunnel.model.history import MAX_WEEKS, PERIOD_WEEKS, History
 
 # --- forecast backtest over weekly snapshots ----------------------------------------------------------------
+def closed_without_events(history: History) -> int:
+    """Closed deals whose closing is not in the events (an export without its stage history)."""
+    d, e = history.deals, history.events
+    status = d["status"].astype(str).to_numpy()
+    closed = status != "open"
+    if not closed.any():
+        return 0
+    to = e["to_stage"].astype(str).to_numpy() if len(e) else np.array([], dtype=object)
+    closing = set(e["deal_id"].to_numpy()[np.isin(to, ["won", "lost"])]) if len(e) else set()
+    return int(sum(1 for i in d["deal_id"].to_numpy()[closed] if i not in closing))
+
+
 def backtest(
     history: History,
     funnel: Funnel | Mapping[str, float] | Sequence[float] | None = None,
@@ -89,6 +101,11 @@ def backtest(
     """
     if funnel is not None and chain is not None:
         raise ValueError("give funnel (rates to test) or chain (the true world), not both")
+    silent = closed_without_events(history)
+    if silent:
+        raise ValueError(f"backtest: {silent} closed deals have no stage history (no closing event): their weekly "
+                         "snapshots would show them closed from the week they were created, so the weekly "
+                         "'actual' would be wrong; import the stage history (history=…) for a backtest")
     T = check_threshold(threshold)
     n = check_whole("period_weeks", period_weeks, 1, MAX_WEEKS)
     w = check_whole("run_rate_weeks", run_rate_weeks, 1, MAX_WEEKS)
