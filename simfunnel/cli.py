@@ -612,12 +612,16 @@ def _report(args: argparse.Namespace) -> int:
         shown[col] = shown[col].map(lambda v: f"{v:,.0f}")
     for col, spec in (("progress", "+.1%"), ("benchmark", ".1%"), ("forecast_error", "+.1%")):
         shown[col] = shown[col].map(lambda v, spec=spec: "—" if pd.isna(v) else format(v, spec))
+    # a week whose in-funnel deals are all still open has no error to show yet: "—", not "+0.0%"
+    open_in = _open_in_funnel(history, table["week"], args.threshold)
+    unknown = (table["censored"].to_numpy() >= open_in) & (open_in > 0)
+    shown.loc[unknown, "forecast_error"] = "—"
     shown["coverage"] = shown["coverage"].map(lambda v: "met" if np.isinf(v) else f"{v:.2f}")
     with pd.option_context("display.width", 250, "display.max_columns", None):
         print(shown.to_string(index=False))
     records = records_entered(history, threshold=args.threshold, start_week=args.start_week,
                               period_weeks=args.period_weeks)
-    errors = table["forecast_error"].abs()
+    errors = table["forecast_error"].abs()[~unknown]  # the weeks with something closed to measure against
     print(f"records entered: {records:,}; mean |forecast error|: {errors.mean():.1%} of quota")
     _print_win_rates(history, args.lang)
     if args.csv is not None:
@@ -633,6 +637,15 @@ def _report(args: argparse.Namespace) -> int:
     ax.figure.savefig(chart, dpi=120, bbox_inches="tight", format="png")
     print(f"wrote {chart}")
     return 0
+
+
+def _open_in_funnel(history, weeks, threshold: float) -> np.ndarray:
+    """Per week: the in-funnel deals (amount ≥ threshold) open at its end."""
+    snap = history.snapshots_between(int(min(weeks)), int(max(weeks)), open_only=True)
+    keep = (snap["status"].astype(str) == "open") & (snap["amount"] >= threshold) & \
+        (snap["stage"].cat.codes.to_numpy() < len(history.funnel))
+    counts = snap.loc[keep].groupby("week").size()
+    return np.array([int(counts.get(int(w), 0)) for w in weeks])
 
 
 def _print_win_rates(history, lang: str | None) -> None:

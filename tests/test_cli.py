@@ -330,3 +330,9 @@ def test_report_without_a_quota_uses_the_mean_quarterly_bookings_and_says_so(tmp
     first = capsys.readouterr().out.splitlines()[0]
     assert "(the history's mean bookings per 13 weeks; give --quota to set one)" in first
     assert re.search(r"quota [\d,]+ USD", first)
+    capsys.readouterr()
+    assert main(["report", "--dataset", str(tmp_path / "sf"), "--chart", str(tmp_path / "f.png"), "--csv",
+                 str(tmp_path / "t.csv")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    last_week = next(line for line in lines if line.strip().startswith("13 "))
+    assert last_week.split()[-2] == "—"  # every in-funnel deal of that week still open: no error yet, not +0.0%
