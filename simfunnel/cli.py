@@ -169,7 +169,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     r.add_argument("--run-rate-weeks", type=_weeks, default=4, help="weeks of the run rate (default 4)")
     r.add_argument("--rates", choices=["assumed", "measured"], default="assumed",
                    help="win rates of the forecast: the funnel's assumed ones (default) or measured from the dataset")
-    r.add_argument("--lang", choices=["en", "zh"], default="en", help="chart language")
+    r.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the report's lines and chart")
     r.add_argument("--chart", type=Path, default=Path("funnel.png"), help="funnel chart PNG (default funnel.png)")
     r.add_argument("--csv", type=Path, default=None, help="also write the table as CSV")
 
@@ -531,13 +531,15 @@ def _import(args: argparse.Namespace) -> int:
                           currency=args.currency, dayfirst=args.dayfirst, encoding=args.encoding,
                           prices=args.prices, price_mapping=price_mapping, sheet=args.sheet, as_of=args.as_of,
                           trust_flags=args.trust_flags)
+    zh = args.lang == "zh"
     print(result.report(args.lang))
     if args.out is not None:
         result.history.save(args.out)
-        print(f"wrote {args.out}")
+        print(f"已写入 {args.out}" if zh else f"wrote {args.out}")
     if args.rejects is not None:
         crm.write_rejects(result.rejects, args.rejects)
-        print(f"wrote {args.rejects} ({len(result.rejects)} rejected rows)")
+        print(f"已写入 {args.rejects}（拒收 {len(result.rejects)} 行）" if zh else
+              f"wrote {args.rejects} ({len(result.rejects)} rejected rows)")
     return 0
 
 
@@ -600,8 +602,12 @@ def _report(args: argparse.Namespace) -> int:
                          f"{start} does not fit in it (give --start-week and --period-weeks inside it)")
     table = indicators(history, quota=quota, threshold=args.threshold, run_rate_weeks=args.run_rate_weeks,
                        start_week=args.start_week, period_weeks=args.period_weeks, rates=args.rates)
-    print(f"{args.dataset}: funnel {history.funnel.name}, weeks {start}-{start + args.period_weeks}, "
-          f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}{quota_note}")
+    if args.lang == "zh":
+        print(f"{args.dataset}：漏斗 {history.funnel.name}，第 {start}-{start + args.period_weeks} 周，"
+              f"门槛 {args.threshold:,.0f}，销售任务 {quota:,.0f} {history.currency}{quota_note}")
+    else:
+        print(f"{args.dataset}: funnel {history.funnel.name}, weeks {start}-{start + args.period_weeks}, "
+              f"threshold {args.threshold:,.0f}, quota {quota:,.0f} {history.currency}{quota_note}")
     print(("赢率：漏斗里设定的赢率" if args.rates == "assumed" else "赢率：用这份数据实测的赢率") if args.lang == "zh" else
           ("rates: the funnel's assumed win rates (--rates measured uses the ones measured from the data)"
            if args.rates == "assumed" else "rates: measured from this dataset (product-limit, below)"))
@@ -616,17 +622,21 @@ def _report(args: argparse.Namespace) -> int:
     open_in = _open_in_funnel(history, table["week"], args.threshold)
     unknown = (table["censored"].to_numpy() >= open_in) & (open_in > 0)
     shown.loc[unknown, "forecast_error"] = "—"
-    shown["coverage"] = shown["coverage"].map(lambda v: "met" if np.isinf(v) else f"{v:.2f}")
+    met = "已完成" if args.lang == "zh" else "met"
+    shown["coverage"] = shown["coverage"].map(lambda v: met if np.isinf(v) else f"{v:.2f}")
+    if args.lang == "zh":
+        shown = shown.rename(columns=REPORT_COLUMNS_ZH)
     with pd.option_context("display.width", 250, "display.max_columns", None):
         print(shown.to_string(index=False))
     records = records_entered(history, threshold=args.threshold, start_week=args.start_week,
                               period_weeks=args.period_weeks)
     errors = table["forecast_error"].abs()[~unknown]  # the weeks with something closed to measure against
-    print(f"records entered: {records:,}; mean |forecast error|: {errors.mean():.1%} of quota")
+    print(f"录入记录：{records:,} 条；销售预计平均误差（绝对值）：销售任务的 {errors.mean():.1%}" if args.lang == "zh" else
+          f"records entered: {records:,}; mean |forecast error|: {errors.mean():.1%} of quota")
     _print_win_rates(history, args.lang)
     if args.csv is not None:
         table.to_csv(args.csv, index=False)
-        print(f"wrote {args.csv}")
+        print(f"已写入 {args.csv}" if args.lang == "zh" else f"wrote {args.csv}")
     from simfunnel import plots  # noqa: PLC0415 — loaded for its subcommand only (a quick --help)
 
     ax = plots.funnel_chart(history, week=start, threshold=args.threshold, lang=args.lang)
@@ -635,8 +645,16 @@ def _report(args: argparse.Namespace) -> int:
         chart = chart / "funnel.png"
     chart.parent.mkdir(parents=True, exist_ok=True)
     ax.figure.savefig(chart, dpi=120, bbox_inches="tight", format="png")
-    print(f"wrote {chart}")
+    print(f"已写入 {chart}" if args.lang == "zh" else f"wrote {chart}")
     return 0
+
+
+REPORT_COLUMNS_ZH = {
+    "t": "序", "week": "周", "forecast_in_funnel": "漏斗内预计", "booked_week": "本周成交", "out_of_funnel_booked_week":
+    "本周漏斗外成交", "booked": "累计成交", "out_of_funnel_booked": "累计漏斗外成交", "run_rate": "漏斗外周均",
+    "expected_out_of_funnel": "预计漏斗外", "forecast": "销售预计", "progress": "销售进展", "benchmark": "基准进度",
+    "coverage": "覆盖率", "forecast_error": "预计误差", "censored": "未关闭",
+}
 
 
 def _open_in_funnel(history, weeks, threshold: float) -> np.ndarray:

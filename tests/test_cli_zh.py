@@ -207,3 +207,19 @@ def test_an_error_message_keeps_its_closing_quote(room, capsys, monkeypatch):
         assert capsys.readouterr().err == f"simfunnel workshop: error: {shown}\n", raised
     assert main(["workshop", "report", "--dir", "w", "--out", "x.html", "--lang", "zh"]) == 2
     assert capsys.readouterr().err == "simfunnel workshop：错误：x.csv：没有这个文件或文件夹\n"
+
+
+def test_import_and_report_speak_chinese(tmp_path, capsys):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent / "fixtures" / "crm" / "salesforce"
+    assert main(["import", str(folder / "opportunities_api.csv"), "--source", "salesforce", "--history",
+                 str(folder / "opportunity_history.csv"), "--out", str(tmp_path / "sf"), "--lang", "zh"]) == 0
+    assert main(["report", "--dataset", str(tmp_path / "sf"), "--chart", str(tmp_path / "f.png"), "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    text = re.sub(r"\S+\.(csv|png)\b|/\S+|'[^']*'|--\w+|\w+=\S*", " ", out)  # paths, file names, quoted values, code
+    for line in text.splitlines():
+        if line.strip().startswith(("导入", "漏斗")) or "salesforce" in line:
+            continue  # the source's and funnel's own names
+        assert not english_words([line]) - {"USD", "Opportunity", "History"}, line
+    assert "已写入" in out and "总体赢单比例" in out and "销售任务" in out

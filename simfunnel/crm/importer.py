@@ -56,6 +56,7 @@ from simfunnel.crm.readers import (
     read_table,
     report_footer,
 )
+from simfunnel.crm.zh import reason_zh, warning_zh
 from simfunnel.crm.sources import (
     CLOSED_STAGE_NAMES,
     FIELDS,
@@ -131,15 +132,16 @@ class ImportResult:
                            f"{s['history_rejected']:,} rejected",
                            f"  阶段历史：{s['history_rows']:,} 行，{s['events']:,} 个事件，拒收 {s['history_rejected']:,} 行"))
         if len(self.rejects):
-            counts = self.rejects["reason"].map(reason_kind).value_counts()
+            kind = (lambda r: reason_kind(reason_zh(r), zh=True)) if zh else reason_kind
+            counts = self.rejects["reason"].map(kind).value_counts()
             lines.append(L("  rejected rows by reason:", "  拒收原因："))
             lines += [f"    {n:>6,}  {k}" for k, n in counts.items()]
             first = self.rejects.iloc[0]
             lines.append(L(f"  e.g. {first['file']} line {first['line']}: {first['reason']}",
-                           f"  例如 {first['file']} 第 {first['line']} 行：{first['reason']}"))
+                           f"  例如 {first['file']} 第 {first['line']} 行：{reason_zh(first['reason'])}"))
         if self.warnings:
             lines.append(L("  warnings:", "  提示："))
-            lines += [f"    - {w}" for w in self.warnings]
+            lines += [f"    - {warning_zh(w) if zh else w}" for w in self.warnings]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -148,9 +150,9 @@ class ImportResult:
                 f"{s['rejected']} rejected, {len(self.warnings)} warnings, {s['currency']}>")
 
 
-def reason_kind(reason: str) -> str:
+def reason_kind(reason: str, zh: bool = False) -> str:
     """The reason without its row-specific values (for counting)."""
-    return re.split(r"[:(',]", str(reason), maxsplit=1)[0].strip()
+    return re.split(r"[:(',：（]" if zh else r"[:(',]", str(reason), maxsplit=1)[0].strip()
 
 
 # --- excel-safe rejects ---------------------------------------------------------------------------------
