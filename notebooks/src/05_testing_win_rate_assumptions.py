@@ -229,6 +229,8 @@ assert round(lab.brier, 4) == 0.1116 and round(assumed_brier, 4) == 0.1173
 # %% [markdown] trainer lang=en
 # ### Trainer notes (05: 45 minutes, analysts)
 #
+# - Course slides: *different win rates for different purchase stages*; testing the rates against data is
+#   the kit's addition, not the course's.
 # - 10 min: assumed, true and measured rates; why the naive count is biased low.
 # - 10 min: calibration chart and intervals; how much data is enough.
 # - 10 min: the forecast bias and the Brier score; why one quarter's error is a poor judge.
@@ -237,6 +239,7 @@ assert round(lab.brier, 4) == 0.1116 and round(assumed_brier, 4) == 0.1173
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（05：45 分钟，分析人员）
 #
+# - 对应课程：《不同采购阶段的不同赢率》；用数据检验赢率是本工具增加的内容，不是课程内容。
 # - 10 分钟：假设赢率、真实赢率和实测赢率；为什么简单算法会偏低。
 # - 10 分钟：校准图和区间；多少数据才够。
 # - 10 分钟：销售预计的偏差和布里尔分数；为什么一个季度的误差不能说明问题。

@@ -289,6 +289,8 @@ bt.loc[["overall"], ["scored_forecast", "actual", "wape", "bias"]].round(3)
 # %% [markdown] trainer lang=en
 # ### Trainer notes (06: 45 minutes, analysts)
 #
+# - Course slides: *the three indicators of opportunity management* (the threshold); real CRM data is the
+#   kit's addition, not the course's.
 # - 10 min: the plain import and its rejects. Point out that the importer refused to guess
 #   dates: an analyst must decide, and write the decision down.
 # - 10 min: the worked example's warnings, one by one: which number would each change?
@@ -303,6 +305,7 @@ bt.loc[["overall"], ["scored_forecast", "actual", "wape", "bias"]].round(3)
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（06：45 分钟，分析人员）
 #
+# - 对应课程：《销售机会管理的三个指标》（门槛）；真实的客户管理系统数据是本工具增加的内容，不是课程内容。
 # - 10 分钟：直接导入和拒绝清单。强调导入工具拒绝猜日期：分析人员必须自己做决定，并把决定写下来。
 # - 10 分钟：逐条读完整示例的警告：每一条会改变哪个数字？
 # - 10 分钟：赢率。只能测出一个阶段的赢率；这是关于这个 CRM 的发现，不是分析失败（记录阶段变化

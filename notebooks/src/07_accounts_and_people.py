@@ -310,6 +310,8 @@ results
 # %% [markdown] trainer lang=en
 # ### Trainer notes (07: 60 minutes)
 #
+# - Course slides: *buying roles* (eagle, sheep, donkey, fox), *the coach*, *whole-brain types* and *the
+#   attack/defend model*.
 # - 10 min: roles, coach and whole-brain types, with a real account from the room.
 # - 20 min: teams work the map's account for three weeks (call "next week" for the room);
 #   5 min on the coverage table.
@@ -319,6 +321,7 @@ results
 # %% [markdown] trainer lang=zh
 # ### 讲师备注（07：60 分钟）
 #
+# - 对应课程：《采购角色》（鹰、羊、驴、狐）、《向导》、《全脑类型》和《攻守模型》。
 # - 10 分钟：讲角色、向导和全脑类型，用学员的一个真实客户举例。
 # - 20 分钟：各组在地图上的客户里经营三周（讲师统一喊“下一周”）；5 分钟讨论覆盖对比表。
 # - 20 分钟：分组做资源分配练习，每组用一分钟介绍自己的方案。
