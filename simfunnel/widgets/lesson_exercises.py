@@ -252,7 +252,7 @@ class ColumnTrial(Widget):
         self.last: float | None = None
         self._boxes = [w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto")) for _ in self.columns]
         self._pick = w.HTML()
-        self._button = w.Button(button_style="primary", layout=w.Layout(width="auto"))
+        self._button = w.Button(button_style="primary", layout=w.Layout(width="auto", align_self="flex-start"))
         self._button.on_click(lambda _b: self.run())
         self._result = w.HTML()
         self.root = w.VBox([self._pick, w.HBox(self._boxes), self._button, self._result])
