@@ -8,7 +8,7 @@ Examples::
     simfunnel import opportunities.csv --source salesforce --out datasets/crm --rejects rejects.csv
     simfunnel workshop init --dir W --teams 6 --seed 2026    (then: status, leaderboard, export --out W.xlsx)
     simfunnel workshop codes --dir W --cards cards.html --url http://192.168.1.20:8866/ --lang zh   (team cards)
-    simfunnel workshop name --dir W team1 红队       simfunnel workshop allow --dir W team1 李雷
+    simfunnel workshop name --dir W team1 华东组       simfunnel workshop allow --dir W team1 李雷
     simfunnel workshop init --dir W --teams 6 --seed 2026 --weeks-per-round 4     (a workshop in rounds)
     simfunnel workshop round open --dir W --practice          (then: round status, round close, practice reset)
     simfunnel workshop event add price_cut --dir W --team red --param weeks=3
@@ -211,7 +211,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     wi.add_argument("--teams", type=_positive_int, default=None, help="number of teams (or give --team-names)")
     wi.add_argument("--team-names", default=None, help="comma-separated team names, e.g. red,blue,green")
     wi.add_argument("--names", default=None,
-                    help="comma-separated names for people, one per team, e.g. 红队,蓝队 (default: 第 1 组 / Team 1 ...)")
+                    help="comma-separated names for people, one per team, e.g. 华东组,华南组 (default: 第 1 组 / Team 1 ...)")
     wi.add_argument("--seed", type=int, required=True, help="the workshop's seed (every team's seeds derive from it)")
     wi.add_argument("--preset", choices=preset_names(), default="key-account", help="funnel preset")
     wi.add_argument("--same-world", action="store_true", help="every team plays the same world with the same luck")
@@ -705,7 +705,7 @@ def _access_parsers(wsub) -> None:
     wn = wsub.add_parser("name", help="give a team a name for people (shown everywhere instead of team1 ...)")
     wn.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")
     wn.add_argument("team", help="the team (its key, e.g. team1, or its current name)")
-    wn.add_argument("name", help="its new name, e.g. 红队 (\"\": back to 第 1 组 / Team 1)")
+    wn.add_argument("name", help="its new name, e.g. 华东组 (\"\": back to 第 1 组 / Team 1)")
     _lang(wn)
     wa = wsub.add_parser("allow", help="let a trainee rejoin a team once from another browser (a new laptop)")
     wa.add_argument("--dir", required=True, type=Path, help="workshop folder (or its workshop.sqlite)")

@@ -467,14 +467,14 @@ def test_app_round_board_of_two_teammates_in_zh(tmp_path):
         deal = _act_and_classify(li, "zh")
         wang.wait_for_timeout(6_000)  # nobody clicks on Wang's page
         body = wang.locator(".sf-board").inner_text()
-        assert "队友本回合的行动（1）" in body and "李雷: " in body
+        assert "组员本回合的行动（1）" in body and "李雷: " in body
         save_screenshot(li, shots / "1-acted-li.png")
         save_screenshot(wang, shots / "1-teammate-shows-wang.png")
         # Wang cannot undo Li's move himself: he asks, and Li's page shows the request by itself
         assert wang.get_by_role("button", name="↶ 撤销").is_disabled()
         wang.locator(".sf-board .sf-card", has_text="✓ 李雷").get_by_role("button", name="选择").click()
-        wang.get_by_role("button", name="请队友确认撤回").click()
-        wang.get_by_text("等另一位队友确认").first.wait_for(timeout=15_000)
+        wang.get_by_role("button", name="请组员确认撤回").click()
+        wang.get_by_text("等另一位组员确认").first.wait_for(timeout=15_000)
         li.get_by_text("王芳请求撤回李雷在").wait_for(timeout=15_000)
         save_screenshot(li, shots / "1b-undo-request-li.png")
         assert wang.get_by_role("button", name="同意撤回").count() == 0 or not wang.get_by_role(

@@ -159,7 +159,7 @@ def test_workshop_report_and_whatif(tmp_path, capsys):
     html_path = tmp_path / "debrief.html"
     assert main(["workshop", "report", "--dir", str(w), "--out", str(html_path), "--lang", "zh",
                  "--branch", f"red:1:{deal}=courtesy_call,{other}=remove", "--branch", "blue:2:threshold=20000"]) == 0
-    assert f"已写入讲义 {html_path}（中文）：2 个队，2 个假设分支" in capsys.readouterr().out
+    assert f"已写入讲义 {html_path}（中文）：2 个组，2 个假设分支" in capsys.readouterr().out
 
     class Images(HTMLParser):
         count = 0

@@ -57,11 +57,11 @@ def test_every_workshop_subcommand_speaks_chinese(room, capsys):
     w = str(room / "w")
     out = _zh(room, capsys, "init", "--dir", str(room / "v"), "--teams", "3", "--seed", "2", "--accounts", "30",
               "--weeks-per-round", "2", "--people")
-    assert "3 个队（第 1 组，第 2 组，第 3 组）" in out and "每回合 2 周" in out and "含人员层" in out
+    assert "3 个组（第 1 组，第 2 组，第 3 组）" in out and "每回合 2 周" in out and "含人员层" in out
     assert "加入码：第 1 组" in out and "--lang zh" in out
     out = _zh(room, capsys, "status", "--dir", w)
-    assert "2 个队，第 14–26 周" in out and "现在没有进行中的回合" in out
-    assert out.splitlines()[2].split() == ["队", "当前周", "行动周", "行动数", "已撤回", "已判断回复", "最近活动"]
+    assert "2 个组，第 14–26 周" in out and "现在没有进行中的回合" in out
+    assert out.splitlines()[2].split() == ["组", "当前周", "行动周", "行动数", "已撤回", "已判断回复", "最近活动"]
     assert "第 1 组" in out and "team1" not in out
     assert "还没有进行过回合" in _zh(room, capsys, "round", "status", "--dir", w)
 
@@ -70,13 +70,13 @@ def test_every_workshop_subcommand_speaks_chinese(room, capsys):
     _play(room, seed=1)
     out = _zh(room, capsys, "round", "status", "--dir", w)
     assert out.startswith("进行中：练习回合：第 14–15 周，进行中\n")
-    assert out.splitlines()[1].split() == ["队", "回合", "已提交", "提交时间", "本回合行动", "提交人", "默认决策"]
+    assert out.splitlines()[1].split() == ["组", "回合", "已提交", "提交时间", "本回合行动", "提交人", "默认决策"]
     assert re.search(r"第 1 组\s+0\s+是\s+\d\d:\d\d:\d\d\s+2\s+demo-1\s+否", out), out
     assert "进行中：练习回合" in _zh(room, capsys, "status", "--dir", w)
     out = _zh(room, capsys, "round", "close", "--dir", w)
-    assert out.startswith("已结束练习回合：所有队都已模拟第 14–15 周\n") and "练习" in out and "¥" in out
+    assert out.startswith("已结束练习回合：所有组都已模拟第 14–15 周\n") and "练习" in out and "¥" in out
     assert "本回合成交" in out and "销售预计" in out
-    assert _zh(room, capsys, "practice", "reset", "--dir", w) == "练习回合已重置：撤回 6 个行动，各队回到第 13 周\n"
+    assert _zh(room, capsys, "practice", "reset", "--dir", w) == "练习回合已重置：撤回 6 个行动，各组回到第 13 周\n"
 
     # market events: the catalogue, one scheduled by Chinese names (event, team, parameter), the list
     out = _zh(room, capsys, "event", "list")
@@ -85,7 +85,7 @@ def test_every_workshop_subcommand_speaks_chinese(room, capsys):
     assert out.startswith("已安排市场事件 1（第 1 回合）：第 14 周（第 2 组）：竞争对手降价") and "持续 3 周" in out
     _zh(room, capsys, "event", "add", "market_up", "--dir", w, "--round", "3")
     out = _zh(room, capsys, "event", "list", "--dir", w)
-    assert "已安排 2 个市场事件" in out and "所有队" in out and "已发生" in out
+    assert "已安排 2 个市场事件" in out and "所有组" in out and "已发生" in out
 
     # weights, by key or by Chinese name
     out = _zh(room, capsys, "weights", "--dir", w, "已成交=4", "quiz_score=0.5")
@@ -115,25 +115,25 @@ def test_every_workshop_subcommand_speaks_chinese(room, capsys):
     # who may act for a team
     out = _zh(room, capsys, "codes", "--dir", w, "--regenerate", "第 1 组", "--cards", str(room / "cards.html"))
     assert "第 1 组的新加入码" in out and "2 张小组卡片" in out
-    assert _zh(room, capsys, "name", "--dir", w, "team1", "红队") == "第 1 组现在叫「红队」\n"
+    assert _zh(room, capsys, "name", "--dir", w, "team1", "华东组") == "第 1 组现在叫「华东组」\n"
     with WorkshopStore.open(room / "w") as store:
         store.claim_name("team1", "李雷", browser="tab-1")
         moves = store.moves("team1")
         deal = int(moves[(moves["round"] == 2) & ~moves["withdrawn"]]["deal_id"].iloc[0])
-    assert _zh(room, capsys, "allow", "--dir", w, "红队", "李雷") == \
-        "李雷可以从另一个浏览器再加入红队一次；之前用的页面不能再行动\n"
+    assert _zh(room, capsys, "allow", "--dir", w, "华东组", "李雷") == \
+        "李雷可以从另一个浏览器再加入华东组一次；之前用的页面不能再行动\n"
     out = _zh(room, capsys, "status", "--dir", w)
-    assert out.splitlines()[3].split()[0] == "红队"
+    assert out.splitlines()[3].split()[0] == "华东组"
 
     # the debrief: what-if (an action by its Chinese name) and the handout
-    out = _zh(room, capsys, "whatif", "--dir", w, "--team", "红队", "--round", "2", "--deal", str(deal),
+    out = _zh(room, capsys, "whatif", "--dir", w, "--team", "华东组", "--round", "2", "--deal", str(deal),
               "--action", "礼节性回访", "--threshold", "20000")
-    assert out.startswith(f"红队，第 2 回合（第 16 周起）：改变：商机 {deal}：") and "门槛 ¥50,000 改为 ¥20,000" in out
+    assert out.startswith(f"华东组，第 2 回合（第 16 周起）：改变：商机 {deal}：") and "门槛 ¥50,000 改为 ¥20,000" in out
     for header in ("指标", "原来", "假设分支", "差别", "销售预计（原来）", "已成交差别"):
         assert header in out, header
     assert "不做" in _zh(room, capsys, "whatif", "--dir", w, "--team", "team1", "--round", "2", "--remove", str(deal))
     out = _zh(room, capsys, "report", "--dir", w, "--out", str(room / "debrief.html"), "--branch",
-              f"红队:2:{deal}=courtesy_call")
+              f"华东组:2:{deal}=courtesy_call")
     assert out.startswith("已写入讲义 ") and "1 个假设分支" in out and (room / "debrief.html").is_file()
 
 
@@ -141,8 +141,8 @@ def test_refusals_in_chinese_are_one_line(room, capsys):
     w = str(room / "w")
     _zh(room, capsys, "round", "open", "--dir", w)
     for argv, message in (
-        (["name", "--dir", w, "紫队", "x"], "没有名为「紫队」的队；各队是：第 1 组、第 2 组。"),
-        (["event", "add", "market_up", "--dir", w, "--team", "紫队"], "没有名为「紫队」的队"),
+        (["name", "--dir", w, "紫组", "x"], "没有名为「紫组」的组；各组是：第 1 组、第 2 组。"),
+        (["event", "add", "market_up", "--dir", w, "--team", "紫组"], "没有名为「紫组」的组"),
         (["round", "open", "--dir", w], "第 1 回合还在进行中（第 14–15 周）：先结束它，再开始下一回合。"),
         (["weights", "--dir", w, "已成交=-1"], "得分权重「已成交」必须是不小于 0 的数（填的是 -1.0）"),
         (["weights", "--dir", w, "运气=1"], "没有「运气」这个得分权重；得分权重有：已成交、预测准确度"),
@@ -151,9 +151,9 @@ def test_refusals_in_chinese_are_one_line(room, capsys):
         (["event", "add", "流星", "--dir", w], "没有「流星」这种市场事件；可以安排：竞争对手降价"),
         (["status", "--dir", str(room / "nowhere")], "这里没有工作坊数据文件"),
         (["init", "--dir", w, "--teams", "2", "--seed", "1"], "这里已经有一个工作坊数据文件"),
-        (["init", "--dir", str(room / "n"), "--seed", "1"], "请给出 --teams 队数"),
+        (["init", "--dir", str(room / "n"), "--seed", "1"], "请给出 --teams 组数"),
         (["export", "--dir", w, "--out", str(room / "x.txt")], "只能导出为 CSV 或 Excel 文件"),
-        (["whatif", "--dir", w, "--team", "第 1 组", "--round", "9"], "第 9 回合不是这个队进行过的回合"),
+        (["whatif", "--dir", w, "--team", "第 1 组", "--round", "9"], "第 9 回合不是这个组进行过的回合"),
     ):
         err = _zh(room, capsys, *argv, status=2)
         assert err.startswith("simfunnel workshop：错误：") and message in err, err
@@ -173,8 +173,8 @@ def test_english_stays_english(room, capsys):
     w = str(room / "w")
     assert main(["workshop", "round", "open", "--dir", w, "--lang", "en"]) == 0
     assert capsys.readouterr().out == "opened round 1: weeks 14-15, open\n"
-    assert main(["workshop", "name", "--dir", w, "紫队", "x"]) == 2
-    assert capsys.readouterr().err == ("simfunnel workshop: error: No team named '紫队'; the teams are: "
+    assert main(["workshop", "name", "--dir", w, "紫组", "x"]) == 2
+    assert capsys.readouterr().err == ("simfunnel workshop: error: No team named '紫组'; the teams are: "
                                        "team1, team2.\n")
     with pytest.raises(SystemExit):
         main(["workshop", "status"])

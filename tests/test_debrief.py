@@ -447,7 +447,7 @@ def test_rounds_mode_report(in_rounds, tmp_path):
     assert progress[0][1:3] == ["第 1 回合", "第 2 回合"]
     events = page.tables[2]  # the market events that hit, after the rounds
     event = in_rounds.events(lang="zh").iloc[0]
-    assert events[1] == ["2", str(event["week"]), "所有队", event["text"]]
+    assert events[1] == ["2", str(event["week"]), "所有组", event["text"]]
     names = set(TEAMS) | {"组长"}
     assert_language([t for t in page.texts if t not in names], "zh")
 
@@ -570,7 +570,7 @@ def test_report_is_a_self_contained_page_in_one_language(played, lang, tmp_path)
     assert all(re.fullmatch(r'<table( class="[\w-]+")?>', tag) for tag in page.table_tags), page.table_tags
     for team, table in zip(TEAMS, timelines):
         assert len(table) - 1 == len(timeline(played, team, lang))
-    words = {"zh": ["排行榜", "假设分支", "各队时间线", "销售预计"],
+    words = {"zh": ["排行榜", "假设分支", "各组时间线", "销售预计"],
              "en": ["Leaderboard", "What if", "timeline", "Forecast"]}
     joined = " ".join(page.texts)
     assert all(w in joined for w in words[lang])

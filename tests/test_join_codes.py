@@ -332,27 +332,27 @@ def test_a_teammates_move_is_withdrawn_only_when_another_teammate_confirms(store
 
 # --- team names for people ------------------------------------------------------------------------
 def test_each_team_has_one_name_everywhere(tmp_path):
-    store = WorkshopStore.init(tmp_path / "w", teams=3, seed=3, accounts=ACCOUNTS, names=["红队", "蓝队", "Team Gold"])
+    store = WorkshopStore.init(tmp_path / "w", teams=3, seed=3, accounts=ACCOUNTS, names=["华东组", "华南组", "Team Gold"])
     assert store.teams == ["team1", "team2", "team3"]  # the keys stay
-    assert store.team_names("zh") == store.team_names("en") == {"team1": "红队", "team2": "蓝队", "team3": "Team Gold"}
+    assert store.team_names("zh") == store.team_names("en") == {"team1": "华东组", "team2": "华南组", "team3": "Team Gold"}
     with pytest.raises(StoreError, match="already the name of team 'team1'"):
-        store.set_team_name("team2", "红队")
+        store.set_team_name("team2", "华东组")
     with pytest.raises(StoreError, match="already the name of team 'team1'"):
         store.set_team_name("team2", "team1")
     with pytest.raises(StoreError, match="2 teams but 1 names"):
         WorkshopStore.init(tmp_path / "x", teams=2, names=["a"])
     assert store.set_team_name("team3", None) == "Team 3" and store.team_name("team3", "zh") == "第 3 组"
-    assert store.resolve_team("蓝队") == "team2" and store.resolve_team("第 3 组") == "team3"
-    # the trainer's screens, the what-if, the refusals and the trainee's board all say 第 3 组 / 红队
+    assert store.resolve_team("华南组") == "team2" and store.resolve_team("第 3 组") == "team3"
+    # the trainer's screens, the what-if, the refusals and the trainee's board all say 第 3 组 / 华东组
     from simfunnel.widgets import DebriefPanel, WorkshopLeaderboard
 
     from simfunnel.workshop.store import play_demo
 
     play_demo(store, weeks=2, seed=1)
     lb = WorkshopLeaderboard(store, lang="zh")
-    assert "红队" in lb.table_html.value and "第 3 组" in lb.table_html.value and "team1" not in lb.table_html.value
+    assert "华东组" in lb.table_html.value and "第 3 组" in lb.table_html.value and "team1" not in lb.table_html.value
     panel = DebriefPanel(store, lang="zh")
-    assert [label for label, _ in panel.team_select.options] == ["红队", "蓝队", "第 3 组"]
+    assert [label for label, _ in panel.team_select.options] == ["华东组", "华南组", "第 3 组"]
     b = debrief.branch(store, "team3", 1)
     assert (b.team_zh, b.team_en) == ("第 3 组", "Team 3")
     from simfunnel import plots
@@ -364,12 +364,12 @@ def test_each_team_has_one_name_everywhere(tmp_path):
         debrief.branch(store, "team3", 1, {999_999: None})
     with pytest.raises(MoveRefused) as info:
         store.record_move("team1", 20, 1, "courtesy_call")
-    assert "红队正在进行第 16 周" in info.value.zh and "红队 is playing week 16" in info.value.en
+    assert "华东组正在进行第 16 周" in info.value.zh and "华东组 is playing week 16" in info.value.en
     board = DealBoard.for_team(join_with_code(store, store.team_codes()["team1"], "李雷", browser="x"), lang="zh")
-    assert "工作坊 · 红队 · 李雷" in board._header.value
+    assert "工作坊 · 华东组 · 李雷" in board._header.value
     html_path = debrief.report(store, tmp_path / "debrief.html", lang="zh")
     page = html_path.read_text("utf-8")
-    assert "红队" in page and "第 3 组" in page and ">team1<" not in page
+    assert "华东组" in page and "第 3 组" in page and ">team1<" not in page
 
 
 def test_the_trainers_codes_list_and_buttons(store):
@@ -451,7 +451,7 @@ class _Cards(HTMLParser):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_cards_sheet_has_one_card_per_team_with_its_code(store, lang):
-    store.set_team_name("team2", "蓝队")
+    store.set_team_name("team2", "华南组")
     parser = _Cards()
     parser.feed(team_cards(store, lang=lang, url="http://192.168.1.20:8866/", title="Q3"))
     names, codes = store.team_names(lang), store.team_codes()
@@ -466,8 +466,8 @@ def test_the_cards_sheet_has_one_card_per_team_with_its_code(store, lang):
 
 def test_the_codes_command_in_zh_has_no_english_but_the_codes(store, tmp_path, capsys):
     w = str(store.path.parent)
-    assert main(["workshop", "name", "--dir", w, "team1", "红队"]) == 0
-    assert capsys.readouterr().out == "team1 is now called 红队 in English, 红队 in Chinese\n"
+    assert main(["workshop", "name", "--dir", w, "team1", "华东组"]) == 0
+    assert capsys.readouterr().out == "team1 is now called 华东组 in English, 华东组 in Chinese\n"
     old = store.team_codes()["team2"]
     cards = tmp_path / "cards.html"
     assert main(["workshop", "codes", "--dir", w, "--lang", "zh", "--regenerate", "第 2 组", "--cards", str(cards),
@@ -480,7 +480,7 @@ def test_the_codes_command_in_zh_has_no_english_but_the_codes(store, tmp_path, c
         assert code in shown
         shown = shown.replace(code, "")
     assert not english_words([shown]), english_words([shown])
-    assert "红队" in out and "第 4 组" in out and "team1" not in out and cards.is_file()
+    assert "华东组" in out and "第 4 组" in out and "team1" not in out and cards.is_file()
     assert main(["workshop", "codes", "--dir", w]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Join codes of 4 teams (trainees join with their team's code and their name):"
@@ -492,7 +492,7 @@ def test_the_codes_command_in_zh_has_no_english_but_the_codes(store, tmp_path, c
     assert "Nobody named 'Nobody' has joined Team 3" in capsys.readouterr().err
     assert main(["workshop", "status", "--dir", w]) == 0
     status = capsys.readouterr().out.splitlines()
-    assert status[1].split()[:2] == ["team", "name"] and status[2].split()[:2] == ["team1", "红队"]
+    assert status[1].split()[:2] == ["team", "name"] and status[2].split()[:2] == ["team1", "华东组"]
 
 
 def test_a_trusted_join_is_not_bound_and_a_notebook_may_still_use_it(store):

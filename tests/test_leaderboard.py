@@ -105,7 +105,7 @@ def test_export_writes_excel_and_csv_in_the_workshop_folder(played):
             board.export("pdf")
 
 
-@pytest.mark.parametrize("lang,teams", [("zh", ["红队", "蓝队"]), ("en", ["red", "blue"])])
+@pytest.mark.parametrize("lang,teams", [("zh", ["华东组", "华南组"]), ("en", ["red", "blue"])])
 def test_one_language_and_clean_charts(tmp_path, lang, teams, caplog):
     store = WorkshopStore.init(tmp_path / "w", teams=teams, seed=2026, same_world=True, accounts=60)
     play_demo(store, weeks=2, seed=2)

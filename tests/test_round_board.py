@@ -149,7 +149,7 @@ def test_a_teammates_move_shows_after_one_tick_without_a_click(store, boards):
     assert wang.teammates == []
     assert wang.tick()  # the clock, no click
     assert [(who, m.deal_id) for who, m in wang.teammates] == [(LI, deal)]
-    assert f"{LI}: " in wang._moves_html.value and "队友本回合的行动（1）" in wang._moves_html.value
+    assert f"{LI}: " in wang._moves_html.value and "组员本回合的行动（1）" in wang._moves_html.value
     assert f"✓ {LI}：安排产品演示" in " ".join(body.value for column in wang._slots for _, body, _ in column)
     li.undo()
     assert wang.tick() and wang.teammates == []

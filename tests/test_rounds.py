@@ -191,7 +191,7 @@ def test_moves_out_of_the_round_are_refused_in_zh_and_en(tmp_path):
     with pytest.raises(MoveRefused) as info:
         store.close_week("red", 14, trainee="Li")
     assert info.value.en.startswith("This workshop plays in rounds: the trainer closes each round")
-    assert info.value.zh.startswith("本次工作坊按回合进行：讲师为所有队一起结束回合")
+    assert info.value.zh.startswith("本次工作坊按回合进行：讲师为所有组一起结束回合")
     store.submit("red", trainee="Li")
     for attempt in (lambda: store.record_move("red", 14, other, other_action),
                     lambda: store.withdraw("red", 14, deal, trainee="Li")):
@@ -199,7 +199,7 @@ def test_moves_out_of_the_round_are_refused_in_zh_and_en(tmp_path):
             attempt()
         assert info.value.en == ("Team red has submitted its decisions for the practice round (Li submitted them): "
                                  "no more changes.")
-        assert info.value.zh == "red 队已提交练习回合的决定（Li提交），不能再修改。"
+        assert info.value.zh == "red 组已提交练习回合的决定（Li提交），不能再修改。"
     store.record_move("blue", 14, other, other_action)  # the other team plays on
     past(store)
     with pytest.raises(MoveRefused) as info:

@@ -376,7 +376,7 @@ def test_the_workshop_page_speaks_one_language(tmp_path, lang):
     board._ui(lambda: board.act(*_target(board, 2, {deal})))
     texts = play.texts()
     assert_language(texts, lang)
-    assert any(("队友已经结束了第 14 周" if lang == "zh" else "A teammate closed week 14") in t for t in texts)
+    assert any(("组员已经结束了第 14 周" if lang == "zh" else "A teammate closed week 14") in t for t in texts)
     assert any(("工作坊" if lang == "zh" else "Workshop") in t for t in texts)
 
 

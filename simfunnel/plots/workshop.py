@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 
 TEAM_TEXT = {
-    "team_title": ("各队对比（第 {week} 周）", "Teams compared (week {week})"),
+    "team_title": ("各组对比（第 {week} 周）", "Teams compared (week {week})"),
     "team_booked": ("已成交 / 任务", "Booked / quota"),
     "team_accuracy": ("预测准确度", "Forecast accuracy"),
     "team_progress": ("销售进展 / 基准", "Progress / benchmark"),

@@ -55,11 +55,11 @@ class DebriefPanel(AutoRefreshed, Widget):
 
     TEXT = {
         "title": ("复盘", "Debrief"),
-        "team": ("队", "Team"),
+        "team": ("组", "Team"),
         "timeline_title": ("时间线", "Timeline"),
         "rounds_title": ("逐回合的三个指标", "The three indicators, round by round"),
         "whatif_title": ("如果当时……？", "What if?"),
-        "whatif_help": ("选一个队、一个回合、一个商机，换一个行动（或不行动），或者从那个回合起换一个门槛，再点“重放”："
+        "whatif_help": ("选一个组、一个回合、一个商机，换一个行动（或不行动），或者从那个回合起换一个门槛，再点“重放”："
                         "用同样的随机数重放，差别只来自这个改动。",
                         "Pick a team, a round, a deal and another action (or none), or another threshold from that "
                         "round on, then press Replay: the same random draws are replayed, so the difference comes "

@@ -81,10 +81,10 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
 
     TEXT = {
         "title": ("工作坊排行榜", "Workshop leaderboard"),
-        "info": ("{path} · {n} 个队 · 第 {first}–{last} 周 · 更新于 {time}",
+        "info": ("{path} · {n} 个组 · 第 {first}–{last} 周 · 更新于 {time}",
                  "{path} · {n} teams · weeks {first}–{last} · updated {time}"),
         "rank": ("名次", "Rank"),
-        "team": ("队", "Team"),
+        "team": ("组", "Team"),
         "week": ("当前周", "Week"),
         "moves": ("行动数", "Moves"),
         "col_score": ("得分", "Score"),

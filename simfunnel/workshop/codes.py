@@ -24,8 +24,8 @@ Example:
     True
     >>> name_key(" Li   Lei "), name_key("ＬＩ ＬＥＩ")
     ('li lei', 'li lei')
-    >>> default_team_name("team3", "zh"), default_team_name("team3", "en"), default_team_name("红队", "en")
-    ('第 3 组', 'Team 3', '红队')
+    >>> default_team_name("team3", "zh"), default_team_name("team3", "en"), default_team_name("华东组", "en")
+    ('第 3 组', 'Team 3', '华东组')
 """
 
 from __future__ import annotations
@@ -98,14 +98,14 @@ def default_team_name(team: str, lang: str = "en") -> str:
 def team_words(team: str, display_name: str | None) -> dict[str, str]:
     """The fields a sentence names a team with: ``team_zh``, ``team_en`` and ``team_en_cap`` (a sentence's start).
 
-    A name for people (given, or 第 3 组 / Team 3) stands alone; a bare key reads "red 队" / "team red".
+    A name for people (given, or 第 3 组 / Team 3) stands alone; a bare key reads "red 组" / "team red".
 
-    >>> team_words("team3", None)["team_zh"], team_words("red", None)["team_en_cap"], team_words("red", "红队")["team_en"]
-    ('第 3 组', 'Team red', '红队')
+    >>> team_words("team3", None)["team_zh"], team_words("red", None)["team_en_cap"], team_words("red", "华东组")["team_en"]
+    ('第 3 组', 'Team red', '华东组')
     """
     if display_name:
         return {"team_zh": display_name, "team_en": display_name, "team_en_cap": display_name}
     zh, en = default_team_name(team, "zh"), default_team_name(team, "en")
     if zh == team:  # a key, not a name: say it is a team
-        zh, en = f"{team} 队", f"team {team}"
+        zh, en = f"{team} 组", f"team {team}"
     return {"team_zh": zh, "team_en": en, "team_en_cap": en[:1].upper() + en[1:]}

@@ -17,7 +17,7 @@ team keys without a name for people stay as they are typed in either language.
 
 Example:
     >>> say("reset", "zh", n=6, week=13)
-    '练习回合已重置：撤回 6 个行动，各队回到第 13 周'
+    '练习回合已重置：撤回 6 个行动，各组回到第 13 周'
     >>> one_line(KeyError("no column 'x'")), one_line(ValueError("got 'abc'"))
     ("no column 'x'", "got 'abc'")
     >>> argparse_zh("argument --teams: 'x' is not a whole number")
@@ -46,14 +46,14 @@ __all__ = ["TEXT", "COLUMNS", "METRICS", "ConsoleError", "say", "money", "clock"
 # Every sentence of the workshop subcommands: (zh, en).
 TEXT: dict[str, tuple[str, str]] = {
     # init
-    "init": ("已创建工作坊 {path}：{n} 个队（{teams}），种子 {seed}，漏斗「{preset}」，{world}，"
+    "init": ("已创建工作坊 {path}：{n} 个组（{teams}），种子 {seed}，漏斗「{preset}」，{world}，"
              "每个市场 {accounts} 个客户，第 {first}–{last} 周{rounds}{people}",
              "wrote {path}: {n} teams ({teams}), seed {seed}, preset {preset}, {world}, {accounts} accounts, "
              "weeks {first}-{last}{rounds}{people}"),
-    "one_world": ("所有队同一个市场、同样的运气", "one world for all"),
-    "world_per_team": ("每个队一个市场", "a world per team"),
+    "one_world": ("所有组同一个市场、同样的运气", "one world for all"),
+    "world_per_team": ("每个组一个市场", "a world per team"),
     "rounds_of": ("，每回合 {k} 周", ", rounds of {k} weeks"),
-    "free_play": ("，自由进行（各队自己结束每一周）", ", free play"),
+    "free_play": ("，自由进行（各组自己结束每一周）", ", free play"),
     "pace": ("，节奏 {pace:g}（商机每周离开所在阶段的机会）",
              ", pace {pace:g} (a deal's weekly chance of leaving its stage)"),
     "people": ("，含人员层", ", people layer"),
@@ -61,7 +61,7 @@ TEXT: dict[str, tuple[str, str]] = {
                    "join codes: {codes} (team cards to print: {command})"),
     "sep": ("，", ", "),
     # status, rounds
-    "status": ("{path}：{n} 个队，第 {first}–{last} 周", "{path}: {n} teams, weeks {first}-{last}"),
+    "status": ("{path}：{n} 个组，第 {first}–{last} 周", "{path}: {n} teams, weeks {first}-{last}"),
     "no_round": ("现在没有进行中的回合", "no round open"),
     "open": ("进行中：{line}", "open: {line}"),
     "practice_round": ("练习回合", "the practice round"),
@@ -69,11 +69,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "round_line": ("{name}：第 {first}–{last} 周，{status}", "{name}: weeks {first}-{last}, {status}"),
     "deadline": ("，截止时间 {time}（还剩 {minutes:.1f} 分钟）", ", deadline {time} ({minutes:.1f} min left)"),
     "opened": ("已开始{line}", "opened {line}"),
-    "closed": ("已结束{name}：所有队都已模拟第 {first}–{last} 周",
+    "closed": ("已结束{name}：所有组都已模拟第 {first}–{last} 周",
                "closed {name}: weeks {first}-{last} played for every team"),
     "last_round": ("现在没有进行中的回合；上一回合：{line}", "no round open; the last one: {line}"),
     "no_round_yet": ("还没有进行过回合（开始一个回合：{command}）", "no round played yet (open one: {command})"),
-    "reset": ("练习回合已重置：撤回 {n} 个行动，各队回到第 {week} 周",
+    "reset": ("练习回合已重置：撤回 {n} 个行动，各组回到第 {week} 周",
               "practice round reset: {n} moves withdrawn, every team back at week {week}"),
     # leaderboard, weights, export
     "threshold": ("{path}：门槛 {threshold}", "{path}: threshold {threshold}"),
@@ -82,7 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # market events
     "scheduled": ("已安排市场事件 {id}（第 {round} 回合）：{text}", "scheduled event {id} (round {round}): {text}"),
     "events": ("\n{path}：已安排 {n} 个市场事件", "\n{path}: {n} market events scheduled"),
-    "every_team": ("所有队", "all"),
+    "every_team": ("所有组", "all"),
     # who may act for a team
     "codes_head": ("{n} 个小组的加入码（学员用本组的加入码和自己的名字加入）：",
                    "Join codes of {n} teams (trainees join with their team's code and their name):"),
@@ -91,12 +91,12 @@ TEXT: dict[str, tuple[str, str]] = {
                  "{name} ({team}): new code {code}; the old one no longer works (nor do pages that joined with it)."),
     "cards": ("已写入 {n} 张小组卡片：{path}", "wrote {path}: {n} team cards"),
     "named": ("{old}现在叫「{zh}」", "{team} is now called {en} in English, {zh} in Chinese"),
-    "unknown_team": ("没有名为「{team}」的队；各队是：{teams}。", "No team named {team!r}; the teams are: {teams}."),
+    "unknown_team": ("没有名为「{team}」的组；各组是：{teams}。", "No team named {team!r}; the teams are: {teams}."),
     "allowed": ("{name}可以从另一个浏览器再加入{team_zh}一次；之前用的页面不能再行动",
                 "{name} may join {team} ({team_en}) once more from another browser; "
                 "the page they used before can no longer act"),
     # the debrief
-    "report": ("已写入讲义 {path}（中文）：{teams} 个队，{total} 个假设分支"
+    "report": ("已写入讲义 {path}（中文）：{teams} 个组，{total} 个假设分支"
                "（工作坊中保存的 {saved} 个，命令行给出的 {given} 个）",
                "wrote {path}: {teams} teams, {total} what-if branches ({saved} saved in the workshop, {given} from "
                "--branch), in {language}"),
@@ -112,7 +112,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 # Table headers in Chinese: the kit's names (i18n.LABELS, the leaderboard's, the rounds', the debrief's).
 COLUMNS: dict[str, str] = {
-    "team": "队", "week": "当前周", "open_week": "行动周", "moves": "行动数", "withdrawn": "已撤回",
+    "team": "组", "week": "当前周", "open_week": "行动周", "moves": "行动数", "withdrawn": "已撤回",
     "classified": "已判断回复", "last_activity": "最近活动", "weeks_played": "已练周数", "booked": "已成交",
     "quota": "销售任务", "quota_to_date": "按进度任务", "booked_vs_quota": "占任务", "forecast_accuracy": "预测准确度",
     "progress_vs_benchmark": "进展 / 基准", "records_entered": "录入记录数",
@@ -324,12 +324,12 @@ _STORE_ZH: list[tuple[str, str | _Zh]] = [
     (r"(?P<p>.+): the workshop store stayed busy for (?P<s>\S+) s; try again",
      "{p}：工作坊数据文件 {s} 秒内一直被占用；请再试一次"),
     (r"(?P<p>.+): export to \.csv or \.xlsx", "{p}：只能导出为 CSV 或 Excel 文件"),
-    (r"give --teams N or --team-names a,b,\.\.\.", "请给出 --teams 队数，或者 --team-names 队名1,队名2,…"),
-    (r"--teams (?P<n>\d+) but --team-names names (?P<k>\d+) teams", "--teams 是 {n}，但 --team-names 列了 {k} 个队"),
-    (r"teams must be between 1 and (?P<m>\d+), got (?P<n>.+)", "队数必须在 1 到 {m} 之间（填的是 {n}）"),
-    (r"give between 1 and (?P<m>\d+) team names, got (?P<n>\d+)", "请给出 1 到 {m} 个队名（给了 {n} 个）"),
-    (r"team name (?P<v>.+) is given twice", lambda g: f"队名{_q(g['v'])}重复了"),
-    (r"names: (?P<n>\d+) teams but (?P<k>\d+) names given", "--names：{n} 个队，却给了 {k} 个名称"),
+    (r"give --teams N or --team-names a,b,\.\.\.", "请给出 --teams 组数，或者 --team-names 组名1,组名2,…"),
+    (r"--teams (?P<n>\d+) but --team-names names (?P<k>\d+) teams", "--teams 是 {n}，但 --team-names 列了 {k} 个组"),
+    (r"teams must be between 1 and (?P<m>\d+), got (?P<n>.+)", "组数必须在 1 到 {m} 之间（填的是 {n}）"),
+    (r"give between 1 and (?P<m>\d+) team names, got (?P<n>\d+)", "请给出 1 到 {m} 个组名（给了 {n} 个）"),
+    (r"team name (?P<v>.+) is given twice", lambda g: f"组名{_q(g['v'])}重复了"),
+    (r"names: (?P<n>\d+) teams but (?P<k>\d+) names given", "--names：{n} 个组，却给了 {k} 个名称"),
     (r"(?P<f>team name|team display name|trainee) must not be empty", lambda g: f"{_FIELDS[g['f']]}不能是空的"),
     (r"(?P<f>team name|team display name|trainee) is longer than (?P<n>\d+) characters: .*",
      lambda g: f"{_FIELDS[g['f']]}最多 {g['n']} 个字"),
@@ -363,14 +363,14 @@ _STORE_ZH: list[tuple[str, str | _Zh]] = [
     (r"week must be at least (?P<m>\d+), got (?P<v>.+)", "周必须不小于第 {m} 周（填的是 {v}）"),
     (r"--url goes with --cards \(the QR codes are on the cards\)", "--url 要和 --cards 一起用（二维码印在卡片上）"),
     (r"at_round (?P<r>\d+) is not a round this team has played \(played: (?P<p>.*)\)",
-     lambda g: f"第 {g['r']} 回合不是这个队进行过的回合（进行过的：{'还没有' if g['p'] == 'none yet' else g['p']}）"),
+     lambda g: f"第 {g['r']} 回合不是这个组进行过的回合（进行过的：{'还没有' if g['p'] == 'none yet' else g['p']}）"),
     (r"give one --action per --deal \((?P<d>\d+) deals, (?P<a>\d+) actions\)",
      "每个 --deal 要配一个 --action（{d} 个商机，{a} 个行动）"),
     (r"deal (?P<d>\d+) is both changed and removed", "商机 {d} 不能既改变行动又去掉行动"),
     (r"changes: unknown action (?P<v>.+); actions are .*",
      lambda g: f"没有{_q(g['v'])}这个行动；行动有：{'、'.join(a[0] for a in action_names().values())}"),
     (r"--branch (?P<s>'.*'|\".*\"): expected TEAM:ROUND or TEAM:ROUND:DEAL=ACTION,\.\.\.",
-     lambda g: f"--branch{_q(g['s'])}：格式应为 队:回合 或 队:回合:商机=行动,…"),
+     lambda g: f"--branch{_q(g['s'])}：格式应为 组:回合 或 组:回合:商机=行动,…"),
     (r"--branch (?P<s>'.*'|\".*\"): round (?P<r>.+) is not a whole number",
      lambda g: f"--branch{_q(g['s'])}：回合{_q(g['r'])}不是整数"),
     (r"--branch (?P<s>'.*'|\".*\"): (?P<n>.+) is not a deal id \(nor threshold\)",
@@ -379,7 +379,7 @@ _STORE_ZH: list[tuple[str, str | _Zh]] = [
      lambda g: f"--branch{_q(g['s'])}：请给商机 {g['d']} 一个行动，或者写 {g['d']}=remove 去掉它的行动"),
     (r"--branch (?P<s>'.*'|\".*\"): (?P<m>.+)", lambda g: f"--branch{_q(g['s'])}：{argparse_zh(g['m'])}"),
 ]
-_FIELDS = {"team name": "队名", "team display name": "队的名称", "trainee": "学员的名字"}
+_FIELDS = {"team name": "组名", "team display name": "组的名称", "trainee": "学员的名字"}
 _OS_ZH = {errno.ENOENT: "没有这个文件或文件夹", errno.EACCES: "没有权限", errno.EPERM: "不允许这样操作",
           errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一部分不是文件夹", errno.ENOSPC: "磁盘空间不足",
           errno.EROFS: "磁盘是只读的", errno.EEXIST: "已经存在"}

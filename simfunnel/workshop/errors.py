@@ -39,7 +39,7 @@ TEXT: dict[str, tuple[str, str]] = {
               "The workshop's period ended at week {end}: no more moves."),
     "before": ("第 {week} 周在本次工作坊开始之前；行动从第 {first} 周开始。",
                "Week {week} comes before the workshop's play, which starts in week {first}."),
-    "unknown_team": ("没有名为「{team}」的队；队名是：{teams}。",
+    "unknown_team": ("没有名为「{team}」的组；组名是：{teams}。",
                      "No team named {team!r}; the teams are: {teams}."),
     "no_move": ("商机 {deal} 在第 {week} 周没有行动。", "Deal {deal} has no move in week {week}."),
     "changed": ("记录这个行动的同时，讲师重置了回合或安排了市场事件：请看一下更新后的看板，再重新行动。",
@@ -58,12 +58,12 @@ TEXT: dict[str, tuple[str, str]] = {
                   "{team_en_cap} has submitted its decisions for {round_en} ({who_en} submitted them): "
                   "no more changes."),
     "not_yours": ("商机 {deal} 在第 {week} 周的行动是{who_zh}做的：只有{who_zh}本人可以直接撤回。请{who_zh}撤回，"
-                  "或者点“请队友确认撤回”，由另一位队友确认。",
+                  "或者点“请组员确认撤回”，由另一位组员确认。",
                   "The move on deal {deal} in week {week} is {who_en}'s: only {who_en} can undo it directly. "
                   "Ask {who_en} to undo it, or press “Ask to withdraw it” for another teammate to confirm."),
     "ask_own": ("商机 {deal} 在第 {week} 周的行动是你自己的：直接撤回即可。",
                 "The move on deal {deal} in week {week} is your own: just undo it."),
-    "answer_own": ("这是你自己提出的撤回请求：需要另一位队友确认。",
+    "answer_own": ("这是你自己提出的撤回请求：需要另一位组员确认。",
                    "You asked to withdraw this move yourself: another teammate must confirm it."),
     "no_request": ("这个撤回请求已经处理过了，或者已经不存在。", "That request to withdraw a move was answered already, or is gone."),
     # joining with a code (simfunnel.workshop.access)
@@ -77,7 +77,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "name_moved": ("你的名字“{name}”已经在另一个浏览器上加入了{team_zh}（讲师允许了重新加入）：这个页面不能再行动。",
                    "Your name {name!r} has joined {team_en} from another browser (the trainer allowed a rejoin): "
                    "this page can no longer act."),
-    "trainer_closes": ("本次工作坊按回合进行：讲师为所有队一起结束回合，各队不用自己结束一周。",
+    "trainer_closes": ("本次工作坊按回合进行：讲师为所有组一起结束回合，各组不用自己结束一周。",
                        "This workshop plays in rounds: the trainer closes each round for every team; "
                        "teams do not close weeks themselves."),
     # the trainer's
@@ -90,7 +90,7 @@ TEXT: dict[str, tuple[str, str]] = {
                   "This workshop plays free (it was created without weeks per round): it has no rounds."),
     "no_practice": ("没有需要重置的练习回合。", "There is no practice round to reset."),
 }
-WHO = ("一位队友", "a teammate")
+WHO = ("一位组员", "a teammate")
 
 
 class StoreError(ValueError):

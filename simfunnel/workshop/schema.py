@@ -295,7 +295,7 @@ def check_display_name(name: str, others: Iterable[tuple[str, str | None]]) -> N
         seen = {team, default_team_name(team, "zh"), default_team_name(team, "en")} | ({display} if display else set())
         if key in {s.casefold() for s in seen}:
             raise StoreError(f"team display name {name!r} is already the name of team {team!r}",
-                             f"「{name}」已经是另一个队（{team}）的名字了。")
+                             f"「{name}」已经是另一个组（{team}）的名字了。")
 
 
 # Connections inherited by a forked child: kept referenced forever, never used nor closed
@@ -422,7 +422,7 @@ class StoreFile:
                 deals acted on in a quarter's workshop close within it, so decisions show in revenue,
                 not only in the forecast), or that weekly chance itself, in (0, 1]. The stage win
                 rates stay the same.
-            names: the teams' names for people (one per team, e.g. ``["红队", "蓝队"]``), shown everywhere
+            names: the teams' names for people (one per team, e.g. ``["华东组", "华南组"]``), shown everywhere
                 instead of the keys; default: 第 1 组 / Team 1 … by language for ``team1`` …, other keys as
                 given. Every team also gets a join code (:meth:`~simfunnel.workshop.access.AccessMixin.team_codes`).
 

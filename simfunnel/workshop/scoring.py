@@ -36,7 +36,7 @@ LEADERBOARD_COLUMNS = ("team", "week", "weeks_played", "moves", "booked", "quota
 
 # The formula in words (zh, en): the heading, then one line per part (its weight is shown with it).
 SCORE_TEXT: dict[str, tuple[str, str]] = {
-    "formula": ("得分 = 100 × Σ（权重 × 分项）÷ Σ 权重。每个分项按固定标准折成 0–1，与其他队无关；"
+    "formula": ("得分 = 100 × Σ（权重 × 分项）÷ Σ 权重。每个分项按固定标准折成 0–1，与其他组无关；"
                 "还无从衡量的分项（例如还没练完一周）连同它的权重一起不计。",
                 "Score = 100 × Σ (weight × part) ÷ Σ weights. Each part is 0–1 on a fixed scale, whatever the "
                 "other teams do; a part with nothing to measure yet (no week played) is left out, weight and all."),
@@ -52,7 +52,7 @@ SCORE_TEXT: dict[str, tuple[str, str]] = {
                               "Progress / benchmark (weight {w}): mean weekly progress ÷ the benchmark; below 0 "
                               "counts 0, on pace (1) earns {on_pace} of its points, {cap} or more earns them all."),
     "quiz_score": ("答题（权重 {w}）：答对的题数 ÷ 行动数（每个行动有一条客户回复要判断）；"
-                   "没答的题不得分（显示为未答，不算答错）；一个行动也没有的队，这一项为 0。",
+                   "没答的题不得分（显示为未答，不算答错）；一个行动也没有的组，这一项为 0。",
                    "Quiz (weight {w}): correct answers ÷ moves made (each move brings one customer reply to judge); "
                    "an unanswered reply earns nothing (it is shown as unanswered, not as a wrong answer); a "
                    "team without a move gets 0."),

@@ -296,8 +296,8 @@ def team_label(team: str, lang: str = "en") -> str:
     """A team key's default name for people: ``team3`` → ``第 3 组`` / ``Team 3``; other keys as given. The
     team's name (the trainer's, if given) is the store's ``team_name(team, lang)``.
 
-    >>> team_label("team3", "zh"), team_label("team3", "en"), team_label("红队", "zh")
-    ('第 3 组', 'Team 3', '红队')
+    >>> team_label("team3", "zh"), team_label("team3", "en"), team_label("华东组", "zh")
+    ('第 3 组', 'Team 3', '华东组')
     """
     return default_team_name(team, lang)
 

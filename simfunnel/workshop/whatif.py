@@ -95,7 +95,7 @@ class Branch:
             at a stage the action does not fit): week, deal_id, action, reason. Never silent.
         quota, currency, start_week, period_weeks: of the team's scenario.
         team_zh, team_en, team_en_cap: the team's name for people in sentences (the store's ``team_words``:
-            第 3 组 / Team 3, the trainer's name, or "red 队" / "team red" for a bare key).
+            第 3 组 / Team 3, the trainer's name, or "red 组" / "team red" for a bare key).
     """
 
     team: str
