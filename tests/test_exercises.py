@@ -465,3 +465,24 @@ def test_the_pre_post_test_is_taken_once_a_phase_and_its_gain_and_misses_are_cou
         control._buttons["close"].click()
         ana.sync()
         assert not shown(ana.root) and store.test_phase() is None
+
+
+def test_a_board_follows_the_open_test_from_its_board_version_without_reading_it_again(tmp_path, monkeypatch):
+    """The room's cost (issue 14): the panel has no parts until a test opens, and a board learns the open test
+    from the ``board_version`` it reads anyway: ``test_phase`` is never called by a board's clock or refresh."""
+    from simfunnel.widgets.workshop import TeamBoard
+    from simfunnel.workshop.store import WorkshopStore
+
+    store = WorkshopStore.init(tmp_path, teams=1, accounts=30)
+    with closing_new_widgets():
+        board = TeamBoard(store, "team1", trainee="Ana", lang="en", poll_seconds=3600)
+        assert board.knowledge.root.children == () and not shown(board.knowledge.root)
+        monkeypatch.setattr(WorkshopStore, "test_phase", lambda self: pytest.fail("the board read the test again"))
+        assert not board.tick() and board.knowledge.root.children == ()
+        WorkshopStore.open(tmp_path).open_test("pre")
+        assert board.tick() and shown(board.knowledge.root) and board.knowledge.phase == "pre"
+        assert "Pre-test (10 questions)" in "\n".join(board.knowledge.texts())
+        board.refresh()  # a click's redraw: the open test is unchanged, the panel keeps its answers
+        assert board.knowledge.exercise is not None and board.knowledge.phase == "pre"
+        WorkshopStore.open(tmp_path).open_test(None)
+        assert board.tick() and not shown(board.knowledge.root) and board.knowledge.exercise is None

@@ -61,26 +61,36 @@ class KnowledgeTest(Widget):
         self.store, self.team, self.trainee = store, team, trainee
         self.phase: str | None = None
         self.exercise: Exercise | None = None
-        self._title = w.HTML()
-        self._note = w.HTML()
-        self._body = w.VBox()
-        self.root = w.VBox([self._title, self._note, self._body],
-                           layout=w.Layout(border="2px solid #1f5fa8", padding="6px 10px", margin="0 0 8px 0"))
+        # an empty, hidden box until a test opens: a room of boards pays nothing for a test nobody opened
+        self.root = w.VBox(layout=w.Layout(border="2px solid #1f5fa8", padding="6px 10px", margin="0 0 8px 0"))
         self.root.add_class("sf-knowledge-test")
+        show(self.root, False)
         self.sync()
 
-    def sync(self) -> None:
-        """Follow the store: the open test (none: hidden), taken or not by this trainee."""
-        try:
-            phase = self.store.test_phase()
-        except StoreError:
+    def _build(self) -> None:
+        if not self.root.children:
+            self._title, self._note, self._body = w.HTML(), w.HTML(), w.VBox()
+            self.root.children = (self._title, self._note, self._body)
+
+    def sync(self, phase: str | None | bool = False) -> None:
+        """Follow the store: the open test (none: hidden), taken or not by this trainee.
+
+        ``phase``: the open test when the caller knows it (a board reads it in its ``board_version``); by default
+        it is read from the store. Nothing is read or redrawn while the open test stays the same."""
+        if phase is False:
+            try:
+                phase = self.store.test_phase()
+            except StoreError:
+                return
+        if phase == self.phase:
             return
-        if phase != self.phase:
-            self.phase = phase
-            if self.exercise is not None:
-                self.exercise.close()
-                self.exercise = None
-            if phase is not None and self.store.test_taken(self.team, self.trainee, phase) is None:
+        self.phase = phase
+        if self.exercise is not None:
+            self.exercise.close()
+            self.exercise = None
+        if phase is not None:
+            self._build()
+            if self.store.test_taken(self.team, self.trainee, phase) is None:
                 questions = [Choice(q["prompt"], q["options"], q["key"],
                                     (f"答案：{q['options'][q['key']][0]}", f"Answer: {q['options'][q['key']][1]}"))
                              for q in QUESTIONS]

@@ -85,6 +85,7 @@ from simfunnel.workshop.session import (
 )
 from simfunnel.workshop.codes import name_key
 from simfunnel.workshop.errors import refusal
+from simfunnel.workshop.moves import TEST_AT
 from simfunnel.workshop.store import StoreError, WorkshopStore
 from simfunnel.widgets.base import Pair, Widget, figure_texts, held, show, widget_texts
 from simfunnel.widgets.controls import AutoRefresh
@@ -674,7 +675,14 @@ class TeamBoard(DealBoard, RoundView, team_board=True):
                 self._render_round_parts()
                 self._render_requests()
         if getattr(self, "knowledge", None) is not None:
-            self.knowledge.sync()
+            self.knowledge.sync(self._open_test())
+
+    def _open_test(self) -> str | None | bool:
+        """The open pre/post test as the board's last ``board_version`` read it (False: not read yet)."""
+        if self._seen is None:
+            return False
+        test = self._seen[TEST_AT]
+        return (test[0] or None) if test else None
 
     def _render_round_parts(self) -> None:
         """The round box, the last round's result and the market news (rounds mode; free play: the news only)."""

@@ -40,7 +40,10 @@ from simfunnel.workshop.errors import MAX_NAME, WHO, MoveRefused, StoreError, cl
 from simfunnel.workshop.market import TeamWorld
 from simfunnel.workshop.schema import utc_now, utc_times
 
-__all__ = ["MovesMixin", "MOVE_COLUMNS"]
+__all__ = ["MovesMixin", "MOVE_COLUMNS", "TEST_AT"]
+
+#: The item of :meth:`MovesMixin.board_version` that holds the open pre/post test (``(phase,)``, ``("",)`` or None).
+TEST_AT = -4
 
 MOVE_COLUMNS = ("id", "team", "week", "round", "deal_id", "action", "style", "outcome", "from_stage", "to_stage", "trainee",
                 "reply_id", "sim_seed", "draw", "answer", "correct", "withdrawn", "withdrawn_by", "created_at",
