@@ -689,3 +689,52 @@ def test_an_export_without_its_stage_history_gives_no_weekly_backtest(tmp_path):
     assert 0 < closed_without_events(with_history) < closed_without_events(bare)  # the fixture's history is partial
     simulated = sf.Simulation(sf.generate(accounts=60, seed=2), seed=2).run()
     assert closed_without_events(simulated) == 0 and len(sf.backtest(simulated, trials=0)) > 1
+
+
+def test_days_in_pipeline_stand_in_for_the_missing_created_date_when_mapped():
+    """Issue 15 point 4: a Salesforce report without "Created Date" dates its deals back from "Age" — the close
+    date of a closed deal, the report's date (as_of) of an open one — exactly as the report with the column."""
+    folder = Path(__file__).resolve().parent / "fixtures" / "crm" / "salesforce"
+    full = load(folder / "opportunities_report.csv", source="salesforce", currency="USD").history.deals
+    with pytest.raises(CRMImportError, match=r"no created \(creation date\) column"):
+        load(folder / "opportunities_report_age.csv", source="salesforce", currency="USD")  # Age is never guessed
+    r = load(folder / "opportunities_report_age.csv", source="salesforce", currency="USD", mapping={"days": "Age"},
+             as_of="2025-01-20")
+    _accounted(r)
+    d = r.history.deals
+    cols = ["amount", "status", "created_week", "closed_week"]
+    assert d[cols].equals(full[cols]) and len(d) == 19
+    assert d["days"].tolist()[:3] == [96.0, 102.0, 119.0] and r.history.meta.get("undated") is None
+    bare = load(folder / "opportunities_report_age.csv", source="salesforce", currency="USD", mapping={"days": "Age"})
+    _accounted(bare)
+    open_rejects = bare.rejects[bare.rejects.reason.str.startswith("open deal without a created date")]
+    assert len(open_rejects) == 10 and set(open_rejects.column) == {"Age"}
+    assert bare.summary["by_status"] == {"open": 0, "won": 5, "lost": 4}
+
+
+def test_days_in_pipeline_give_the_close_date_and_bad_days_are_rejected_by_cell(tmp_path):
+    rows = [("1", "Won", "100", "2026-03-02", "30"), ("2", "Lost", "50", "2026-03-02", "7"),
+            ("3", "Won", "80", "2026-03-02", "many"), ("4", "Lost", "60", "2026-03-02", "-2"),
+            ("5", "need", "70", "2026-03-02", "5")]
+    path = _write(tmp_path / "d.csv", rows, header=("ID", "Stage", "Amount", "Created", "Days In Pipeline"))
+    r = load(path, mapping={"days_in_pipeline": "Days In Pipeline"})
+    _accounted(r)
+    d = r.history.deals.set_index("deal_id")
+    assert (d.loc["1", "closed_week"] - d.loc["1", "created_week"], d.loc["2", "closed_week"]) == (4, d.loc["2", "created_week"] + 1)
+    assert pd.isna(d.loc["5", "closed_week"]) and d.loc["5", "days"] == 5.0
+    assert r.rejects[["line", "column", "value"]].values.tolist() == [[4, "Days In Pipeline", "many"],
+                                                                        [5, "Days In Pipeline", "-2"]]
+    assert r.rejects.reason.tolist() == ["unreadable days in pipeline 'many' (expected a number of days)",
+                                         "days in pipeline must be 0 or more, got '-2'"]
+
+
+def test_an_outcome_only_file_keeps_its_days_in_pipeline_as_a_column(tmp_path):
+    rows = [(str(i), "Won" if i % 3 == 0 else "Loss", str(100 + i), str(10 + i)) for i in range(12)]
+    path = _write(tmp_path / "winloss.csv", rows, header=("Opportunity Number", "Result", "Amount",
+                                                          "Total Days Identified Through Closing"))
+    r = load(path, mapping={"id": "Opportunity Number", "stage": "Result", "amount": "Amount",
+                            "days": "Total Days Identified Through Closing", "stages": {"Won": "won", "Loss": "lost"}})
+    _accounted(r)
+    assert r.history.meta["undated"] is True and r.history.deals["days"].tolist() == [float(10 + i) for i in range(12)]
+    assert any(w.startswith("days in pipeline (column 'Total Days Identified Through Closing') kept as the deal "
+                            "column days") for w in r.warnings)

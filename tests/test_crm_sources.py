@@ -32,6 +32,9 @@ FIX = Path(__file__).parent / "fixtures" / "crm"
 
 # Column mappings for source="generic": simfunnel field -> column of the export.
 MAPPINGS = {
+    # A Salesforce report without its "Created Date" column: the days in pipeline ("Age") date the deals back
+    # from their close (closed) or from the report's date (open, as_of) (salesforce/opportunities_report_age.csv).
+    "age-as-days": {"days": "Age"},
     # A 纷享销客 / 销售易-style 商机 list export (generic/fxiaoke_export_gbk.csv).
     "fxiaoke": {
         "deal_id": "商机编号",

@@ -131,6 +131,46 @@ def resolve_currency_symbol(code: str | None, chosen: str | None) -> str | None:
     return code
 
 
+def choose_currency(records: list[dict[str, Any]], currency: str | None,
+                    default: str) -> tuple[str, dict[str, int], list[str]]:
+    """Settle the imported records' currencies: ambiguous symbols ($, ¥, kr) read as the currency given, else as
+    the file's most common currency of their family, else as their default (records changed in place). Returns
+    (the currency kept: the one given, else the most common, else ``default``; the count per currency; warnings).
+    """
+    chosen = resolve_currency_symbol(currency_code(currency), None) if currency else None
+    explicit: dict[str, int] = {}
+    for r in records:
+        if r["currency"] and r["currency"] not in AMBIGUOUS_SYMBOLS:
+            explicit[r["currency"]] = explicit.get(r["currency"], 0) + 1
+    by_count = sorted(explicit, key=lambda c: -explicit[c])
+    resolved = {}
+    for sym, (fallback, members) in AMBIGUOUS_SYMBOLS.items():
+        family = [c for c in by_count if c in members]
+        resolved[sym] = chosen if chosen in members else family[0] if family else fallback
+    counts: dict[str, int] = {}
+    symbols, warnings = set(), []
+    for r in records:
+        sym = r["currency"]
+        if sym in AMBIGUOUS_SYMBOLS:
+            symbols.add(sym)
+            r["currency"] = resolved[sym]
+        if r["currency"]:
+            counts[r["currency"]] = counts.get(r["currency"], 0) + 1
+    if symbols and not chosen:
+        read = ", ".join(
+            f"{sym} as {next((c for c in counts if c in AMBIGUOUS_SYMBOLS[sym][1]), AMBIGUOUS_SYMBOLS[sym][0])}"
+            for sym in sorted(symbols))
+        warnings.append(f"currency symbols read {read} (pass currency= if they mean another currency)")
+    if chosen:
+        keep = chosen
+    elif counts:
+        keep = max(counts, key=lambda c: counts[c])  # ties: the first seen
+    else:
+        keep = default
+        warnings.append(f"no currency in the file; amounts taken as {keep} (pass currency= if not)")
+    return keep, counts, warnings
+
+
 def _split_amount(value: str) -> tuple[str, str | None, bool] | None:
     """(number text, currency code or ambiguous symbol or None, negative) of an amount cell; None if unreadable."""
     m = _AMOUNT_RE.match(value)

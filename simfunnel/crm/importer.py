@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.crm.cells import (
-    AMBIGUOUS_SYMBOLS,
     ISO_DATE,
     AmountColumn,
+    choose_currency,
     DateColumn,
     decide_date_order,
     cell_text,
@@ -53,11 +53,13 @@ from simfunnel.crm.readers import (
     Table,
     display_name,
     gc_paused,
+    parse_days,
     read_table,
     report_footer,
 )
 from simfunnel.crm.zh import reason_zh, warning_zh
 from simfunnel.crm.sources import (
+    CLOSE_FIELDS,
     CLOSED_STAGE_NAMES,
     FIELDS,
     FLAG_FIELDS,
@@ -313,8 +315,15 @@ class _Importer:
         for f in date_fields:  # a date field mapped to a column of no dates: one line, not every row rejected
             if (bad := self.dates[f].no_dates(r[cols[f]] for r in table.rows[:2000])) is not None:
                 raise CRMImportError(f"{name}: column {self.header[f]!r} ({f}) holds no dates (e.g. {bad!r}); "
-                                     "map a date column to it, or leave it out of the mapping")
-        self.undated = "created" not in cols  # an outcome-only file: no dates at all (generic)
+                                     "map a date column to it, or leave it out of the mapping"
+                                     + ("; a number of days in pipeline maps as 'days'" if f in ("created", "closed")
+                                        else ""))
+        # days in pipeline (mapping "days"): stands in for the created date (close minus days) or for the close
+        # date of closed deals (created plus days); with both dates, or none, it is kept as the deal column days
+        has_close = any(f in cols for f in CLOSE_FIELDS)
+        self.days_for = (None if "days" not in cols else "created" if "created" not in cols and has_close
+                         else "closed" if "created" in cols and not has_close else None)
+        self.undated = "created" not in cols and self.days_for != "created"  # an outcome-only file (generic)
         if table.above:
             self.warnings.append(f"{short}: {len(table.above)} lines above the header row skipped as a report "
                                  f"title: line {', '.join(map(str, table.above[:5]))}"
@@ -336,6 +345,26 @@ class _Importer:
         if d is None:
             raise RowRejected(self.header[f], cell, f"unreadable {what} date {cell!r}")
         return d
+
+    def _created_from_days(self, cells: list[Any], status: str, days: float | None) -> dt.date:
+        """The created date as the close date (a closed deal) or as_of (an open one) minus the days in pipeline."""
+        if days is None:
+            raise RowRejected(self.header["days"], "", "missing days in pipeline (the created date is its close "
+                                                       "date minus the days)")
+        if status in (WON, LOST):
+            f = "won_time" if status == WON else "lost_time"
+            end = (self._date(cells, f, f"{status} time") if f in self.cols else None) or \
+                self._date(cells, "closed", "close")
+            if end is None:
+                col = self.header.get(f) or self.header.get("closed") or "closed"
+                raise RowRejected(col, "", f"{status} deal without a close date")
+        elif self.as_of is None:
+            raise RowRejected(self.header["days"], self.cell(cells, "days"),
+                              "open deal without a created date: its days in pipeline count to the export's date "
+                              "(give as_of=)")
+        else:
+            end = self.as_of
+        return end - dt.timedelta(days=round(days))
 
     def cell(self, cells: list[Any], f: str) -> Any:
         value = cells[self.cols[f]] if f in self.cols else None
@@ -569,6 +598,9 @@ class _Importer:
         # dates
         created = UNDATED if self.undated else self._date(cells, "created", "created")
         created_assumed = False
+        days = parse_days(self.cell(cells, "days"), self.header["days"]) if "days" in self.cols else None
+        if created is None and self.days_for == "created":
+            created = self._created_from_days(cells, status, days)
         if created is None:
             if self.as_of is None:
                 raise RowRejected(self.header["created"], self.cell(cells, "created"),
@@ -583,6 +615,8 @@ class _Importer:
             f = "won_time" if status == WON else "lost_time"
             closed_date = self._date(cells, f, f"{status} time") if f in self.cols else None
             closed_date = closed_date or main_close or (UNDATED if self.undated else None)
+            if closed_date is None and self.days_for == "closed" and days is not None:
+                closed_date = created + dt.timedelta(days=days)
             if closed_date is None:
                 col = self.header.get(f) or self.header.get("closed") or "closed"
                 raise RowRejected(col, "", f"{status} deal without a close date")
@@ -604,6 +638,8 @@ class _Importer:
         }
         if self.as_of is not None:
             rec["created_assumed"] = created_assumed
+        if "days" in self.cols:
+            rec["days"] = days
         if "probability" in self.cols:
             p = parse_probability(self.cell(cells, "probability"))
             if p is None and not is_blank(self.cell(cells, "probability")):
@@ -615,40 +651,11 @@ class _Importer:
 
     # --- currency ----------------------------------------------------------------------------------------------
     def settle_currency(self, currency: str | None) -> None:
-        chosen = resolve_currency_symbol(currency_code(currency), None) if currency else None
-        explicit: dict[str, int] = {}
-        for r in self.records:
-            if r["currency"] and r["currency"] not in AMBIGUOUS_SYMBOLS:
-                explicit[r["currency"]] = explicit.get(r["currency"], 0) + 1
-        counts: dict[str, int] = {}
-        symbols = set()
-        by_count = sorted(explicit, key=lambda c: -explicit[c])  # `explicit` is fixed from here on
-        resolved = {}
-        for sym, (default, members) in AMBIGUOUS_SYMBOLS.items():
-            family = [c for c in by_count if c in members]
-            resolved[sym] = chosen if chosen in members else family[0] if family else default
-        for r in self.records:
-            sym = r["currency"]
-            if sym in AMBIGUOUS_SYMBOLS:
-                symbols.add(sym)
-                r["currency"] = resolved[sym]
-            if r["currency"]:
-                counts[r["currency"]] = counts.get(r["currency"], 0) + 1
-        if symbols and not chosen:
-            read = ", ".join(
-                f"{sym} as {next((c for c in counts if c in AMBIGUOUS_SYMBOLS[sym][1]), AMBIGUOUS_SYMBOLS[sym][0])}"
-                for sym in sorted(symbols))
-            self.warnings.append(f"currency symbols read {read} (pass currency= if they mean another currency)")
-        if chosen:
-            keep = chosen
-        elif counts:
-            keep = max(counts, key=lambda c: counts[c])  # ties: the first seen
-        else:
-            keep = DEFAULT_CURRENCY
-            self.warnings.append(f"no currency in the file; amounts taken as {keep} (pass currency= if not)")
+        keep, counts, warned = choose_currency(self.records, currency, DEFAULT_CURRENCY)
+        self.warnings.extend(warned)
         if any(c != keep for c in counts):
             listing = ", ".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-            why = "the chosen currency" if chosen else "the most common currency"
+            why = "the chosen currency" if currency else "the most common currency"
             reason = f"several currencies: {listing}; convert or filter first (kept {keep}, {why})"
             kept = []
             header = self.table.header
@@ -780,6 +787,9 @@ class _Importer:
             dates += [h[1] for h in hist_rows]
         if self.undated:
             self.warnings.append(UNDATED_NOTE)
+            if "days" in self.cols:
+                self.warnings.append(f"days in pipeline (column {self.header['days']!r}) kept as the deal column "
+                                     "days: with no created or close date they cannot date the deals")
         origin = min(dates) if dates else dt.date.today()
         week0 = origin - dt.timedelta(days=origin.weekday())
 
@@ -808,7 +818,7 @@ class _Importer:
             "paid_week": pd.array([pd.NA] * len(recs), dtype="Int64"),
         })
         extra = ["name", "crm_stage", "crm_probability", "forecast_category", "pipeline", "lost_reason",
-                 "product", "amount_source", "created_assumed", "line"]
+                 "product", "amount_source", "created_assumed", "days", "line"]
         extra += [f for f in self.cols if f not in FIELDS]
         for f in extra:
             if recs and f in recs[0]:

@@ -25,7 +25,8 @@ import pandas as pd
 
 from simfunnel.crm.cells import AmountColumn, cell_text, is_blank, match_key, merge_currency
 
-__all__ = ["CRMImportError", "PriceList", "RowRejected", "Table", "display_name", "gc_paused", "read_table", "report_footer"]
+__all__ = ["CRMImportError", "PriceList", "RowRejected", "Table", "display_name", "gc_paused", "parse_days", "read_table",
+           "report_footer"]
 
 
 class CRMImportError(ValueError):
@@ -38,6 +39,23 @@ class RowRejected(Exception):
     def __init__(self, column: str, value: Any, reason: str) -> None:
         super().__init__(reason)
         self.column, self.value, self.reason = column, value, reason
+
+
+def parse_days(cell: Any, column: str) -> float | None:
+    """A days-in-pipeline cell (mapping ``days``) as a number of days, 0 or more; blank: None.
+
+    >>> parse_days("1,234", "Days"), parse_days(" ", "Days")
+    (1234.0, None)
+    """
+    if is_blank(cell):
+        return None
+    try:
+        days = float(str(cell).replace(",", "").strip())
+    except ValueError:
+        raise RowRejected(column, cell, f"unreadable days in pipeline {cell!r} (expected a number of days)") from None
+    if not 0 <= days < float("inf"):
+        raise RowRejected(column, cell, f"days in pipeline must be 0 or more, got {cell!r}")
+    return days
 
 
 # --- reading files ----------------------------------------------------------------------------------

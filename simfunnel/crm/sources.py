@@ -36,11 +36,15 @@ __all__ = [
 FIELDS = (
     "id", "name", "stage", "amount", "probability", "created", "closed", "expected_close", "won_time",
     "lost_time", "account", "owner", "currency", "status", "is_closed", "is_won", "forecast_category",
-    "pipeline", "active", "lost_reason", "product",
+    "pipeline", "active", "lost_reason", "product", "days",
 )
+#: Fields read only when the mapping names their column (never guessed from a header): ``days`` is the days
+#: in pipeline (created to close), which stands in for the one missing date of created and closed.
+MAPPED_ONLY = frozenset({"days"})
+CLOSE_FIELDS = ("closed", "won_time", "lost_time")
 _FIELD_ALIASES = {"deal_id": "id", "account_id": "account", "title": "name", "stage_name": "stage",
                   "created_date": "created", "close_date": "closed", "closed_date": "closed",
-                  "expected_close_date": "expected_close"}
+                  "expected_close_date": "expected_close", "days_in_pipeline": "days"}
 #: Fields read as flags: Odoo's ``False`` there is a value, not a blank.
 FLAG_FIELDS = frozenset({"active", "is_won", "is_closed", "status"})
 
@@ -305,7 +309,7 @@ def _resolve_columns(table: Table, spec: Source, fields: dict[str, str], *, need
             raise CRMImportError(f"{name}: no column {column!r} (mapping {f!r}); columns found: {shown}")
         cols[f] = found[match_key(column)]
     for f in FIELDS:
-        if f in cols:
+        if f in cols or f in MAPPED_ONLY:
             continue
         aliases = spec.columns.get(f, ())
         if spec.name == "generic":
@@ -317,8 +321,10 @@ def _resolve_columns(table: Table, spec: Source, fields: dict[str, str], *, need
     required = list(spec.required) + (["amount"] if need_amount else [])
     if spec.name != "generic" and not spec.id_fallback:
         required.append("id")
-    if spec.name == "generic" and "created" not in cols:
-        required.remove("created")  # an outcome-only file (win/loss, no dates): imported undated
+    if "created" in required and "created" not in cols and (
+            spec.name == "generic" or ("days" in cols and any(f in cols for f in CLOSE_FIELDS))):
+        required.remove("created")  # an outcome-only file (win/loss, no dates): imported undated; or the days in
+        # pipeline date it back from its close
     for f in required:
         if f not in cols:
             looked = spec.columns.get(f, ()) if spec.name != "generic" else ()

@@ -80,6 +80,9 @@ _WARNINGS: list[tuple[re.Pattern, object]] = [
      lambda m: "没有阶段历史：已关闭的商机没有关闭事件，逐周快照从创建那周起就显示它现在的阶段"),
     (re.compile(r"^no dates: an outcome-only file .*$"),
      lambda m: "没有日期：只有结果的文件——可以算总体赢单比例、按门槛计数和校准；逐周指标、销售预计和蒙特卡洛需要创建和关闭日期"),
+    (re.compile(r"^days in pipeline \(column (.+?)\) kept as the deal column days: with no created or close date "
+                r"they cannot date the deals$"),
+     lambda m: f"在漏斗中的天数（列 {m[1]}）保留为商机的 days 列：没有创建或关闭日期，无法用它推出日期"),
     (re.compile(r"^funnel built from the export's own open stages \((.+?)\), in order of first appearance; (.+)$"),
      lambda m: f"漏斗按导出文件自己的进行中阶段（{m[1]}）建立，按第一次出现的顺序；{_rates(m[2])}"),
     (re.compile(r"^funnel built from the export's own open stages \((.+?)\), in (\w+)'s default pipeline order; (.+)$"),
@@ -112,6 +115,12 @@ _REASONS: list[tuple[re.Pattern, object]] = [
     (re.compile(r"^missing opportunity id$"), lambda m: "没有商机编号"),
     (re.compile(r"^missing stage$"), lambda m: "没有阶段"),
     (re.compile(r"^duplicate id (.+?) \(first on line (\d+)\)$"), lambda m: f"编号 {m[1]} 重复（第一次出现在第 {m[2]} 行）"),
+    (re.compile(r"^unreadable days in pipeline (.+?) \(expected a number of days\)$"),
+     lambda m: f"在漏斗中的天数无法读取：{m[1]}（应为天数）"),
+    (re.compile(r"^days in pipeline must be 0 or more, got (.+)$"), lambda m: f"在漏斗中的天数不能为负：{m[1]}"),
+    (re.compile(r"^missing days in pipeline .*$"), lambda m: "没有在漏斗中的天数（创建日期按关闭日期减去天数推出）"),
+    (re.compile(r"^open deal without a created date: its days in pipeline count to the export's date \(give "
+                r"as_of=\)$"), lambda m: "进行中的商机没有创建日期：它的天数要从导出日往前算（请给出 as_of=）"),
     (re.compile(r"^missing created date.*$"), lambda m: "没有创建日期（as_of= 可以把这样的商机记在导出日）"),
     (re.compile(r"^unreadable (.+?) date (.+)$"), lambda m: f"{_DATE.get(m[1], m[1])}日期无法读取：{m[2]}"),
     (re.compile(r"^(won|lost) deal without a close date$"), lambda m: f"{_STATUS[m[1]]}的商机没有关闭日期"),
