@@ -142,3 +142,27 @@ def test_given_snapshots_are_checked():
     later.loc[len(later)] = later.iloc[4]
     later.loc[len(later) - 1, "week"] = 9
     assert History(*tiny(), snapshots=later).end_week == 9
+
+
+def test_deal_rows_and_first_events_agree_with_a_sort_whatever_the_ids_and_the_order():
+    """The fast paths (integer ids looked up through an array, events already in week order) give what the
+    plain way gives (a hash index, a lexsort by deal, week and file order), for shuffled events and text ids."""
+    from simfunnel.model.history import deal_rows, first_events
+
+    rng = np.random.default_rng(5)
+    for ids in (np.arange(1, 301) * 3, np.array([f"D{i}" for i in range(300)], dtype=object),
+                np.arange(300) + 10**9):  # compact ints, text, ints too sparse for an array
+        deals = pd.DataFrame({"deal_id": rng.permutation(ids)})
+        events = pd.DataFrame({"deal_id": np.concatenate([rng.choice(ids, 2000), ids[-1:]]),
+                               "week": rng.integers(0, 30, 2001)})
+        if ids.dtype == object:
+            events.loc[0, "deal_id"] = "nobody"
+        for ev in (events, events.sort_values("week", kind="stable")):
+            pos = deal_rows(deals, ev)
+            assert (pos == pd.Index(deals.deal_id).get_indexer(ev.deal_id)).all()
+            order = np.lexsort((np.arange(len(ev)), ev.week.to_numpy(), pos))
+            keep = order[np.r_[True, pos[order][1:] != pos[order][:-1]]]
+            keep = keep[pos[keep] >= 0]
+            want = np.full(len(deals), -1)
+            want[pos[keep]] = keep
+            assert (first_events(ev, pos, len(deals)) == want).all()

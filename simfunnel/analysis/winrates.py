@@ -21,7 +21,7 @@ import pandas as pd
 
 from simfunnel.model.chain import true_win_rates
 from simfunnel.model.funnel import LOST, WON, Funnel
-from simfunnel.model.history import History, initial_stage_codes
+from simfunnel.model.history import History, deal_rows, initial_stage_codes
 
 INTERVAL_DRAWS = 20_000  # posterior draws for the win-rate intervals
 MIN_OBSERVED = 5  # a stage with fewer deals observed leaving it (advanced or lost) is not measurable
@@ -43,8 +43,17 @@ def wilson_interval(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray,
 
 
 def event_rows(history: History) -> np.ndarray:
-    """Each event's deal row in ``history.deals`` (one index lookup, shared by the counts below)."""
-    return pd.Index(history.deals.deal_id).get_indexer(history.events.deal_id)
+    """Each event's deal row in ``history.deals`` (one lookup, shared by the counts below)."""
+    return deal_rows(history.deals, history.events)
+
+
+def transitions(history: History) -> np.ndarray:
+    """The count of events per (from stage, to stage), codes of ``funnel.all_keys`` (one ``bincount``)."""
+    k = len(history.funnel.all_keys)
+    e = history.events
+    fr = e.from_stage.cat.codes.to_numpy().astype(np.intp)
+    to = e.to_stage.cat.codes.to_numpy()
+    return np.bincount(fr * k + to, minlength=k * k)[: k * k].reshape(k, k)
 
 
 def stage_paths(history: History, pos: np.ndarray | None = None) -> pd.DataFrame:
@@ -61,18 +70,16 @@ def stage_paths(history: History, pos: np.ndarray | None = None) -> pd.DataFrame
     """
     f = history.funnel
     n = len(f)
-    d, e = history.deals, history.events
+    d = history.deals
     pos = event_rows(history) if pos is None else pos
-    fr = e.from_stage.cat.codes.to_numpy().astype(np.int64)
-    to = e.to_stage.cat.codes.to_numpy().astype(np.int64)
     won, lost = f.index(WON), f.index(LOST)
-
-    fwd = (fr < n) & ((to > fr) & (to < n) | (to == won))
-    stop = np.where(to == won, n, to)
-    # +1 where a forward move starts, −1 where it stops: the running sum counts the stages it passed
-    adv = np.bincount(fr[fwd], minlength=n + 1)[: n + 1] - np.bincount(stop[fwd], minlength=n + 1)[: n + 1]
-    advanced = np.cumsum(adv)[:n].astype(float)
-    lost_at = np.bincount(fr[(to == lost) & (fr < n)], minlength=n)[:n].astype(float)
+    moves = transitions(history)
+    # a forward move from i to j (a later open stage, or won) advances the deal from i … j−1 (won: … n−1)
+    advanced = np.zeros(n)
+    for i in range(n):
+        for j in [*range(i + 1, n), won]:
+            advanced[i: n if j == won else j] += moves[i, j]
+    lost_at = moves[:n, lost].astype(float)
 
     code = d.stage.cat.codes.to_numpy().astype(np.int64)
     still = np.bincount(code[code < n], minlength=n)[:n].astype(float)
@@ -233,23 +240,24 @@ def deal_spans(history: History, pos: np.ndarray | None = None) -> tuple[np.ndar
     f = history.funnel
     n = len(f)
     d, e = history.deals, history.events
-    code = d.stage.cat.codes.to_numpy().astype(np.int64)
+    code = d.stage.cat.codes.to_numpy()
     won, lost = f.index(WON), f.index(LOST)
     pos = event_rows(history) if pos is None and len(e) else pos
-    first = initial_stage_codes(d, e, f, pos).astype(np.int64)  # codes of f.all_keys
-    first = np.where(first >= n, 0, first)
+    first = initial_stage_codes(d, e, f, pos)  # codes of f.all_keys
+    first = np.where(first >= n, 0, first).astype(np.int64)
     # Highest open stage reached: current stage if open, the last stage if won, the stage left when lost.
-    top = np.where(code < n, code, np.where(code == won, n - 1, -1))
+    top = np.where(code < n, code, np.where(code == won, n - 1, -1)).astype(np.int64)
     has_events = np.zeros(len(d), dtype=bool)
     if len(e):
         has_events[pos] = True
-        fr = e.from_stage.cat.codes.to_numpy().astype(np.int64)
-        lost_from = np.full(len(d), -1)
-        m = (e.to_stage.cat.codes.to_numpy() == lost) & (fr < n)
+        fr = e.from_stage.cat.codes.to_numpy()
+        m = np.flatnonzero((e.to_stage.cat.codes.to_numpy() == lost) & (fr < n))
+        lost_from = np.full(len(d), -1, dtype=np.int64)
         lost_from[pos[m]] = fr[m]
-        top = np.where(code == lost, lost_from, top)
-    top = np.where((code >= n) & ~has_events, -1, top)  # first seen closed: no open stage observed
-    return first, top, top >= first, code
+        is_lost = code == lost
+        top[is_lost] = lost_from[is_lost]
+    top[(code >= n) & ~has_events] = -1  # first seen closed: no open stage observed
+    return first, top, top >= first, code.astype(np.int64)
 
 
 def span_counts(first: np.ndarray, top: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:

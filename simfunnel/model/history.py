@@ -420,18 +420,56 @@ def _check_snapshots(snapshots: pd.DataFrame, deals: pd.DataFrame, funnel: Funne
     return s
 
 
+def deal_rows(deals: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
+    """Each event's row in ``deals`` (−1: no such deal). Integer ids in a compact range (a simulation's, most
+    imports' line numbers) are looked up through an array; others through a hash index.
+
+    >>> deal_rows(pd.DataFrame({"deal_id": [7, 3, 5]}), pd.DataFrame({"deal_id": [5, 7, 9, 3]})).tolist()
+    [2, 0, -1, 1]
+    """
+    ids, wanted = deals.deal_id.to_numpy(), events.deal_id.to_numpy()
+    if ids.dtype.kind in "iu" and wanted.dtype.kind in "iu" and len(ids):
+        lo, hi = int(ids.min()), int(ids.max())
+        if lo >= 0 and hi < 4 * len(ids) + 1024:
+            table = np.full(hi + 2, -1, dtype=np.int64)  # the last cell answers every id out of range
+            table[ids] = np.arange(len(ids))
+            return table[np.clip(wanted, 0, hi + 1)] if len(wanted) else np.empty(0, dtype=np.int64)
+    return pd.Index(deals.deal_id).get_indexer(events.deal_id)
+
+
+def first_events(events: pd.DataFrame, pos: np.ndarray, n_deals: int) -> np.ndarray:
+    """Per deal row, the row of its first event (earliest week, then file order), −1 without events.
+
+    >>> e = pd.DataFrame({"week": [3, 1, 1, 2]})
+    >>> first_events(e, np.array([0, 0, 2, 2]), 3).tolist()
+    [1, -1, 2]
+    """
+    n = len(events)
+    week = events.week.to_numpy()
+    back = None
+    rank = np.arange(n, dtype=np.int64)
+    if n > 1 and not (week[1:] >= week[:-1]).all():  # not in week order: rank by week, file order kept
+        back = np.argsort(week, kind="stable")
+        rank[back] = np.arange(n, dtype=np.int64)
+    first = np.full(n_deals + 1, n, dtype=np.int64)
+    np.minimum.at(first, np.where(pos < 0, n_deals, pos), rank)
+    first = first[:n_deals]
+    found = first < n
+    out = np.full(n_deals, -1, dtype=np.int64)
+    out[found] = first[found] if back is None else back[first[found]]
+    return out
+
+
 def initial_stage_codes(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel,
                         pos: np.ndarray | None = None) -> np.ndarray:
     """Each deal's stage code when created (its first event's from-stage, else its stage). ``pos``: each event's
     deal row, when the caller has it already."""
     init = deals.stage.cat.codes.to_numpy().astype(np.int16)
     if len(events):
-        pos = pd.Index(deals.deal_id).get_indexer(events.deal_id) if pos is None else pos
-        week = events.week.to_numpy()
-        order = np.lexsort((np.arange(len(events)), week, pos))
-        first = order[np.r_[True, pos[order][1:] != pos[order][:-1]]]
-        init = init.copy()
-        init[pos[first]] = events.from_stage.cat.codes.to_numpy()[first]
+        pos = deal_rows(deals, events) if pos is None else pos
+        first = first_events(events, pos, len(deals))
+        has = first >= 0
+        init[has] = events.from_stage.cat.codes.to_numpy()[first[has]]
     return init
 
 
@@ -449,7 +487,7 @@ def build_snapshots(deals: pd.DataFrame, events: pd.DataFrame, funnel: Funnel, e
     week = created[rep] + (np.arange(total, dtype=np.int64) - np.repeat(starts, lengths))
     stage = initial_stage_codes(deals, events, funnel)[rep]
     if len(events):
-        pos = pd.Index(deals.deal_id).get_indexer(events.deal_id).astype(np.int64)
+        pos = deal_rows(deals, events).astype(np.int64)
         ew = events.week.to_numpy(dtype=np.int64)
         order = np.lexsort((np.arange(len(events)), ew, pos))
         span = end_week + 2
