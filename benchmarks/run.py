@@ -621,8 +621,10 @@ def bench_indicators(n_deals: int = 50_000, repeats: int = 7) -> Result:
     )
 
 
-def bench_crm_import(n_rows: int = 100_000, repeats: int = 3) -> Result:
+def bench_crm_import(n_rows: int = 100_000, repeats: int = 3, *, budget: float | None = 2.0,
+                     max_ratio: float | None = None) -> Result:
     """Import of a 100,000-row Salesforce export (CSV, report labels, $ amounts, M/D/YYYY dates): ≤ 2 s.
+    At 1,000,000 rows, issue 15's goal: ≤ 4× ``read_csv`` of the file (not met: DEVELOPERS.md says why).
 
     Baseline: ``pandas.read_csv`` of the same file (parsing it, nothing more).
     """
@@ -653,8 +655,8 @@ def bench_crm_import(n_rows: int = 100_000, repeats: int = 3) -> Result:
         result = crm.load(path, source="salesforce")
         base, _ = _median_time(lambda: pd.read_csv(path), repeats)
     s = result.summary
-    return _line(f"import {n_rows:,} CSV rows (Salesforce report layout)", figure, 2.0, "pandas.read_csv of the file",
-                 base, repeats=repeats, samples=samples,
+    return _line(f"import {n_rows:,} CSV rows (Salesforce report layout)", figure, budget,
+                 "pandas.read_csv of the file", base, max_ratio=max_ratio, repeats=repeats, samples=samples,
                  notes=[f"rows read {s['rows_read']:,}: imported {s['imported']:,}, rejected {s['rejected']:,}"])
 
 
@@ -861,6 +863,7 @@ def main(argv: list[str] | None = None) -> int:
         ("empirical", lambda: bench_empirical(100_000 if q else 1_000_000, repeats=1 if q else 5)),
     ]
     if not q:
+        steps.append(("CRM import 1M", lambda: bench_crm_import(1_000_000, repeats=1, budget=None, max_ratio=4.0)))
         steps.append(("notebooks", bench_notebooks))
     for label, fn in steps:
         print(f"running {label} …", flush=True)

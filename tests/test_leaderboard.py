@@ -1,6 +1,7 @@
 """The trainer's console: WorkshopLeaderboard over a store, the stand-in teams of play_demo, the reply confusion table."""
 
 import html
+import re
 
 import matplotlib
 import numpy as np
@@ -200,3 +201,28 @@ def test_a_clock_ticks_on_one_thread_and_outlives_a_failed_reload():
     time.sleep(0.1)
     assert len(seen) == n
     auto.checkbox.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_replies_panel_follows_the_store_while_the_teams_play(tmp_path, lang):
+    """The trainer notebook's "which replies fool the room" table was drawn once at Run All; the panel reads
+    the store again on Refresh (and auto-refresh), and its counts are those of the moves answered."""
+    from simfunnel.widgets.replies_panel import RepliesPanel
+
+    store = WorkshopStore.init(tmp_path, teams=2, seed=5, accounts=40)
+    with closing_new_widgets():
+        panel = RepliesPanel(store, lang=lang)
+        assert panel.judged == 0 and ("还没有判断过的回复" if lang == "zh" else "no reply judged yet") in panel.info.value
+        moves = play_demo(store, weeks=2, seed=1)
+        assert panel.judged == 0  # nothing is read until Refresh
+        panel.refresh_button.click()
+        answered = moves[~moves["withdrawn"] & moves["answer"].notna()]
+        expected = confusion_table(answered["outcome"], answered["answer"], lang)
+        assert panel.judged == len(answered) > 0 and panel.table.equals(expected)
+        wrong = sum(not is_correct(a, o) for o, a in zip(answered["outcome"], answered["answer"]))
+        n_text = f"已判断 {len(answered)} 条回复，判断错 {wrong} 条" if lang == "zh" else \
+            f"{len(answered)} replies judged, {wrong} wrongly"
+        assert n_text in panel.info.value
+        cells = [int(x) for x in re.findall(r"<td style='[^']*'>(\d+)</td>", panel.table_html.value)]
+        assert cells == expected.to_numpy().ravel().tolist()
+        assert_language(panel.texts(), lang)

@@ -67,10 +67,9 @@ import os
 import tempfile
 
 import simfunnel as sf
-from simfunnel.model.replies import confusion_table
 from simfunnel.workshop.demo import play_demo_test
 from simfunnel.workshop.store import WorkshopStore, play_demo_round
-from simfunnel.widgets import DebriefPanel, RoundControl, WorkshopLeaderboard
+from simfunnel.widgets import DebriefPanel, RepliesPanel, RoundControl, WorkshopLeaderboard
 from simfunnel.widgets.knowledge_test import TestControl
 
 folder = os.environ.get("SIMFUNNEL_WORKSHOP")
@@ -231,20 +230,19 @@ leaderboard
 # For each true outcome, how the teams classified the customer's reply. The diagonal is
 # right. Look at the continuation row: pleasant words taken for an advance are the
 # course's central mistake. Ask a team that made it to read the reply aloud, then ask
-# what the customer actually did.
+# what the customer actually did. Press **Refresh** (or tick **Auto-refresh**) while the
+# teams play: the table reads the store again.
 
 # %% [markdown] lang=zh
 # ## 哪些回复最容易判断错
 #
 # 按真实结果统计，各组把客户回复判断成了什么。对角线上是判断对的。重点看“延续”那一行：把好听的
 # 话当成推进，是这门课最要纠正的错误。请犯过这个错的组把那条回复读出来，再问大家：客户实际做了
-# 什么？
+# 什么？各组练习时点**刷新**（或勾选**自动刷新**），表格会重新读取最新的判断。
 
 # %%
-moves = store.moves()
-answered = moves[~moves["withdrawn"] & moves["answer"].notna()]
-confusion = confusion_table(answered["outcome"], answered["answer"])
-confusion
+replies = RepliesPanel(store)
+replies
 
 # %% [markdown] lang=en
 # ## Debrief

@@ -24,6 +24,7 @@ _WIDGETS = {
     "AllocationExercise": "allocation",
     "AccountMap": "account_map",
     "WorkshopLeaderboard": "leaderboard",
+    "RepliesPanel": "replies_panel",
     "RoundControl": "rounds",
     "DebriefPanel": "debrief",
     # workshop mode for trainees: join once (session), then the team's board from the store
