@@ -131,17 +131,24 @@ def resolve_currency_symbol(code: str | None, chosen: str | None) -> str | None:
     return code
 
 
-def choose_currency(records: list[dict[str, Any]], currency: str | None,
+def choose_currency(values: np.ndarray, currency: str | None,
                     default: str) -> tuple[str, dict[str, int], list[str]]:
-    """Settle the imported records' currencies: ambiguous symbols ($, ¥, kr) read as the currency given, else as
-    the file's most common currency of their family, else as their default (records changed in place). Returns
-    (the currency kept: the one given, else the most common, else ``default``; the count per currency; warnings).
+    """Settle the imported records' currencies (an object array, one per record, changed in place): ambiguous
+    symbols ($, ¥, kr) read as the currency given, else as the file's most common currency of their family, else
+    as their default. Returns (the currency kept: the one given, else the most common, else ``default``; the
+    count per currency, in order of first appearance; warnings). Each distinct value is decided once.
+
+    >>> v = np.array(["$", "USD", None, "$"], dtype=object)
+    >>> choose_currency(v, None, "CNY")[:2], v.tolist()
+    (('USD', {'USD': 3}), ['USD', 'USD', None, 'USD'])
     """
     chosen = resolve_currency_symbol(currency_code(currency), None) if currency else None
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    per = np.bincount(codes[codes >= 0], minlength=len(uniq)) if len(uniq) else np.zeros(0, dtype=np.int64)
     explicit: dict[str, int] = {}
-    for r in records:
-        if r["currency"] and r["currency"] not in AMBIGUOUS_SYMBOLS:
-            explicit[r["currency"]] = explicit.get(r["currency"], 0) + 1
+    for c, k in zip(uniq, per):  # in order of first appearance, like a pass over the records
+        if c and c not in AMBIGUOUS_SYMBOLS:
+            explicit[c] = explicit.get(c, 0) + int(k)
     by_count = sorted(explicit, key=lambda c: -explicit[c])
     resolved = {}
     for sym, (fallback, members) in AMBIGUOUS_SYMBOLS.items():
@@ -149,13 +156,15 @@ def choose_currency(records: list[dict[str, Any]], currency: str | None,
         resolved[sym] = chosen if chosen in members else family[0] if family else fallback
     counts: dict[str, int] = {}
     symbols, warnings = set(), []
-    for r in records:
-        sym = r["currency"]
-        if sym in AMBIGUOUS_SYMBOLS:
-            symbols.add(sym)
-            r["currency"] = resolved[sym]
-        if r["currency"]:
-            counts[r["currency"]] = counts.get(r["currency"], 0) + 1
+    now = list(uniq)
+    for j, (c, k) in enumerate(zip(uniq, per)):
+        if c in AMBIGUOUS_SYMBOLS:
+            symbols.add(c)
+            now[j] = resolved[c]
+        if now[j]:
+            counts[now[j]] = counts.get(now[j], 0) + int(k)
+    if symbols:
+        values[:] = np.array([*now, None], dtype=object)[codes]
     if symbols and not chosen:
         read = ", ".join(
             f"{sym} as {next((c for c in counts if c in AMBIGUOUS_SYMBOLS[sym][1]), AMBIGUOUS_SYMBOLS[sym][0])}"
@@ -245,6 +254,16 @@ _FAST_AMOUNT = re.compile(r"\s*([$¥￥€£]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\
 _FAST_SYMBOL = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
 
 
+def _object_array(cells: Iterable[Any]) -> np.ndarray:
+    """Cells (a list, an array or any iterable of scalars) as a 1-D object array."""
+    if isinstance(cells, np.ndarray) and cells.dtype == object and cells.ndim == 1:
+        return cells
+    values = list(cells)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 class AmountColumn:
     """Parses one amount column (decimal comma detected once for the column)."""
 
@@ -252,9 +271,12 @@ class AmountColumn:
 
     def __init__(self, cells: Iterable[Any]) -> None:
         texts = []
-        distinct = sorted({c for c in cells if isinstance(c, str)})
-        if len(distinct) > self.SAMPLE:  # an even sample over the sorted values, the same every run
-            distinct = distinct[:: len(distinct) // self.SAMPLE + 1]
+        strings = [c for c in pd.unique(_object_array(cells)) if isinstance(c, str)]
+        if len(strings) > self.SAMPLE:  # an even sample over the sorted values, the same every run (numpy sorts
+            # text by code point, as sorted() does, in C)
+            distinct = np.sort(np.array(strings, dtype=str))[:: len(strings) // self.SAMPLE + 1].tolist()
+        else:
+            distinct = sorted(strings)
         for c in distinct:
             if _PLAIN.fullmatch(c):
                 if "." in c:
@@ -320,7 +342,8 @@ class DateColumn:
     def __init__(self, cells: Iterable[Any]) -> None:
         self.day_evidence = self.month_evidence = self.ambiguous = 0
         self.example = self.decider = None
-        for c in dict.fromkeys(x for x in cells if isinstance(x, str)):  # distinct, in file order: the same example each run
+        for c in (x for x in pd.unique(_object_array(cells)) if isinstance(x, str)):  # distinct, in file
+            # order: the same example each run
             m = _DMY.match(c)
             if m:
                 a, b = int(m[1]), int(m[3])

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +55,8 @@ from simfunnel.crm.readers import (
     read_table,
     report_footer,
 )
-from simfunnel.crm.zh import reason_zh, warning_zh
+from simfunnel.crm.columnar import import_columns, objects, record_columns
+from simfunnel.crm.result import REJECT_COLUMNS, ImportResult, neutralise, reason_kind, write_rejects
 from simfunnel.crm.sources import (
     CLOSE_FIELDS,
     CLOSED_STAGE_NAMES,
@@ -79,105 +78,6 @@ from simfunnel.model.funnel import LOST, WON, Funnel
 from simfunnel.model.history import DEFAULT_CURRENCY, PERIOD_WEEKS, History
 
 __all__ = ["REJECT_COLUMNS", "CRMImportError", "ImportResult", "load", "neutralise", "reason_kind", "write_rejects"]
-
-
-# --- the result ---------------------------------------------------------------------------------------
-
-REJECT_COLUMNS = ("file", "line", "column", "value", "reason", "row")
-
-
-@dataclass(repr=False)
-class ImportResult:
-    """What :func:`load` gives: the :class:`History`, the rejected rows and what was assumed.
-
-    Attributes:
-        history: the imported deals (and events/snapshots when the export has stage history).
-        rejects: one row per refused input row: ``file``, ``line`` (1-based; header = line 1;
-            the sheet row for .xlsx), ``column``, ``value``, ``reason`` and the original ``row`` (dict).
-        warnings: what was detected or assumed (date order, currency, funnel built from the export …).
-        summary: ``rows_read``, ``imported``, ``rejected`` (``rows_read == imported + rejected``),
-            ``by_status``, ``currency``, ``weeks`` (week0 date, start_week, end_week), ``source``, ``file``;
-            with ``history=``: ``history_rows``, ``events``, ``history_rejected``.
-        source, path: the ``source=`` used and the file read.
-    """
-
-    history: History
-    rejects: pd.DataFrame
-    warnings: list[str]
-    summary: dict[str, Any]
-    source: str
-    path: str
-    encoding: str | None = None
-
-    def report(self, lang: str = "en") -> str:
-        """A readable summary of the import (``lang="zh"`` for Chinese labels)."""
-        s = self.summary
-        zh = lang == "zh"
-        L = (lambda en, cn: cn if zh else en)
-        status = s.get("by_status", {})
-        w = s.get("weeks", {})
-        lines = [
-            L(f"Import of {s['file']} ({self.source})", f"导入 {s['file']}（{self.source}）"),
-            L(f"  rows read {s['rows_read']:,}: imported {s['imported']:,}, rejected {s['rejected']:,}",
-              f"  读取 {s['rows_read']:,} 行：导入 {s['imported']:,}，拒收 {s['rejected']:,}"),
-            L(f"  deals: {status.get('open', 0):,} open, {status.get('won', 0):,} won, {status.get('lost', 0):,} lost",
-              f"  商机：进行中 {status.get('open', 0):,}，赢单 {status.get('won', 0):,}，丢单 {status.get('lost', 0):,}"),
-            L(f"  currency {s['currency']}; weeks 0-{w.get('end_week', 0)} from {w.get('week0', '?')} "
-              f"(period {w.get('start_week', 0)}-{w.get('end_week', 0)})",
-              f"  币种 {s['currency']}；第 0-{w.get('end_week', 0)} 周，第 0 周始于 {w.get('week0', '?')}"
-              f"（分析期 {w.get('start_week', 0)}-{w.get('end_week', 0)} 周）"),
-            L(f"  funnel {self.history.funnel.name}: " + " → ".join(st.en for st in self.history.funnel.stages),
-              f"  漏斗 {self.history.funnel.name}：" + " → ".join(st.zh for st in self.history.funnel.stages)),
-        ]
-        if "history_rows" in s:
-            lines.append(L(f"  stage history: {s['history_rows']:,} rows, {s['events']:,} events, "
-                           f"{s['history_rejected']:,} rejected",
-                           f"  阶段历史：{s['history_rows']:,} 行，{s['events']:,} 个事件，拒收 {s['history_rejected']:,} 行"))
-        if len(self.rejects):
-            kind = (lambda r: reason_kind(reason_zh(r), zh=True)) if zh else reason_kind
-            counts = self.rejects["reason"].map(kind).value_counts()
-            lines.append(L("  rejected rows by reason:", "  拒收原因："))
-            lines += [f"    {n:>6,}  {k}" for k, n in counts.items()]
-            first = self.rejects.iloc[0]
-            lines.append(L(f"  e.g. {first['file']} line {first['line']}: {first['reason']}",
-                           f"  例如 {first['file']} 第 {first['line']} 行：{reason_zh(first['reason'])}"))
-        if self.warnings:
-            lines.append(L("  warnings:", "  提示："))
-            lines += [f"    - {warning_zh(w) if zh else w}" for w in self.warnings]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        s = self.summary
-        return (f"<ImportResult {self.source} {s['file']!r}: {s['rows_read']} rows, {s['imported']} imported, "
-                f"{s['rejected']} rejected, {len(self.warnings)} warnings, {s['currency']}>")
-
-
-def reason_kind(reason: str, zh: bool = False) -> str:
-    """The reason without its row-specific values (for counting)."""
-    return re.split(r"[:(',：（]" if zh else r"[:(',]", str(reason), maxsplit=1)[0].strip()
-
-
-# --- excel-safe rejects ---------------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """A cell made safe to open in Excel: text starting with = + - @ (or tab/CR) gets a leading quote."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
-
-
-def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
-    """Write the rejects as CSV (UTF-8 with BOM so Excel shows Chinese), formulas neutralised."""
-    out = rejects.copy()
-    if "row" in out:
-        out["row"] = out["row"].map(lambda r: json.dumps(r, ensure_ascii=False, default=str))
-    for col in out.columns:
-        out[col] = out[col].map(neutralise)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    return path
 
 
 # --- load ---------------------------------------------------------------------------------------------------
@@ -301,19 +201,19 @@ class _Importer:
         if prices is not None:
             self._price_key = [match_key(h) for h in table.header].index(match_key(prices.key_col))
         kept = ("name", "forecast_category", "pipeline", "lost_reason", "product")
-        self._kept = [(f, cols[f]) for f in kept if f in cols] + [(f, i) for f, i in cols.items() if f not in FIELDS]
+        self.kept_fields = [(f, cols[f]) for f in kept if f in cols] + [(f, i) for f, i in cols.items() if f not in FIELDS]
         self.warnings: list[str] = []
         self.trust_flags = False
         self.history_fields: dict[str, str] = {}  # the stage history's field -> column (mapping "history")
         self.flag_conflicts: dict[str, list[int]] = {}  # "col = value (flag) vs stage status" → lines
         self.rejects: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
-        self.amounts = AmountColumn(r[cols["amount"]] for r in table.rows) if "amount" in cols else None
+        self.amounts = AmountColumn(table.column(cols["amount"])) if "amount" in cols else None
         date_fields = [f for f in ("created", "closed", "expected_close", "won_time", "lost_time") if f in cols]
-        self.dates = {f: DateColumn(r[cols[f]] for r in table.rows) for f in date_fields}
+        self.dates = {f: DateColumn(table.column(cols[f])) for f in date_fields}
         self._decide_date_order(self.dates, dayfirst, self.header)
         for f in date_fields:  # a date field mapped to a column of no dates: one line, not every row rejected
-            if (bad := self.dates[f].no_dates(r[cols[f]] for r in table.rows[:2000])) is not None:
+            if (bad := self.dates[f].no_dates(table.column(cols[f])[:2000])) is not None:
                 raise CRMImportError(f"{name}: column {self.header[f]!r} ({f}) holds no dates (e.g. {bad!r}); "
                                      "map a date column to it, or leave it out of the mapping"
                                      + ("; a number of days in pipeline maps as 'days'" if f in ("created", "closed")
@@ -410,17 +310,18 @@ class _Importer:
         return None, None
 
     def plan_stages(self, funnel: Funnel | None, user: dict[str, str]) -> None:
-        si = self.cols["stage"]
-        names = [cell_text(r[si]) for r in self.table.rows]
         if funnel is not None:
             self.funnel, self.lookup, self.built = funnel, stage_lookup(funnel, self.spec, user), False
             return
-        nonblank = [n for n in names if n is not None]
+        codes, uniq = pd.factorize(objects(self.table.column(self.cols["stage"])), use_na_sentinel=False)
+        texts = objects(cell_text(c) for c in uniq)  # each distinct cell once
+        per = np.bincount(codes, minlength=len(uniq))
+        nonblank = int(sum(k for x, k in zip(texts, per) if x is not None))
         if self.spec.preset:
             preset = Funnel.preset(self.spec.preset)
             lk = stage_lookup(preset, self.spec, user)
-            hits = sum(match_key(n) in lk for n in nonblank)
-            if nonblank and 2 * hits >= len(nonblank):
+            hits = sum(int(k) for x, k in zip(texts, per) if x is not None and match_key(x) in lk)
+            if nonblank and 2 * hits >= nonblank:
                 self.funnel, self.lookup, self.built = preset, lk, False
                 return
         closed = dict(CLOSED_STAGE_NAMES)
@@ -442,6 +343,7 @@ class _Importer:
                 groups.append((key, n))
         probs: dict[str, list[float]] = {}
         pcol = self.cols.get("probability")
+        names = texts[codes]
         for cells, n in zip(self.table.rows, names):
             if n is None or match_key(n) in closed:
                 continue
@@ -493,29 +395,45 @@ class _Importer:
                              "row": _row_dict(header, cells)})
 
     def run_rows(self) -> None:
-        t = self.table
-        seen_ids: dict[str, int] = {}
+        """Import every data row: a column at a time where :mod:`simfunnel.crm.columnar` can, else row by row
+        (:meth:`_row`); the records end as columns (``self.rec``), in file order."""
         self.bad_probability = 0
         self.early_expected = 0
-        for i, (line, cells) in enumerate(zip(t.lines, t.rows)):
+        if not import_columns(self):
+            self.run_slow(range(len(self.table.rows)), {})
+            self.rec = record_columns(self.records)
+        self._after_rows()
+
+    def run_slow(self, rows: Any, seen_ids: dict[str, int]) -> list[int]:
+        """Import the data rows of indices ``rows`` one by one (records to ``self.records``, or rejects); returns the
+        indices of the rows imported."""
+        t = self.table
+        kept = []
+        for i in rows:
+            line, cells = t.lines[i], t.rows[i]
             try:
                 self.records.append(self._row(i, line, cells, seen_ids))
+                kept.append(i)
             except RowRejected as err:
                 footer = report_footer(cells)
                 why = err if footer is None else RowRejected("", footer, f"report footer or total line {footer!r}, "
                                                                          "not a deal")
                 self._reject(self.short, line, why.column, why.value, why.reason, cells, t.header)
+        return kept
+
+    def _after_rows(self) -> None:
+        R = self.rec
         if self.bad_probability:
             self.warnings.append(f"{self.bad_probability} unreadable probabilities ignored "
                                  f"(column {self.header['probability']!r})")
-        priced = sum(r["amount_source"] == "price_list" for r in self.records)
+        priced = int((R["amount_source"] == "price_list").sum())
         if self.prices is not None:
             self.warnings.append(
                 f"{priced} amounts without a value{' (blank or 0)' if self.prices.fill_zero else ''} in the export "
                 "taken from the price list "
                 f"{Path(self.prices.name).name} (column {self.prices.key_col!r}): list prices, not negotiated "
                 "amounts (deal column amount_source says which)")
-        pipelines = {r["pipeline"] for r in self.records if r.get("pipeline")}
+        pipelines = {p for p in pd.unique(R["pipeline"]) if p} if "pipeline" in R else set()
         if len(pipelines) > 1:
             shown = ", ".join(sorted(map(str, pipelines))[:5])
             self.warnings.append(f"deals from {len(pipelines)} pipelines ({shown}) share one funnel; filter one "
@@ -645,29 +563,27 @@ class _Importer:
             if p is None and not is_blank(self.cell(cells, "probability")):
                 self.bad_probability += 1
             rec["crm_probability"] = p
-        for f, ci in self._kept:
+        for f, ci in self.kept_fields:
             rec[f] = cell_text(cells[ci])
         return rec
 
     # --- currency ----------------------------------------------------------------------------------------------
     def settle_currency(self, currency: str | None) -> None:
-        keep, counts, warned = choose_currency(self.records, currency, DEFAULT_CURRENCY)
+        R = self.rec
+        keep, counts, warned = choose_currency(R["currency"], currency, DEFAULT_CURRENCY)
         self.warnings.extend(warned)
         if any(c != keep for c in counts):
             listing = ", ".join(f"{c} {n}" for c, n in sorted(counts.items(), key=lambda kv: -kv[1]))
             why = "the chosen currency" if currency else "the most common currency"
             reason = f"several currencies: {listing}; convert or filter first (kept {keep}, {why})"
-            kept = []
-            header = self.table.header
-            rows = {ln: cells for ln, cells in zip(self.table.lines, self.table.rows)}
-            for r in self.records:
-                if r["currency"] and r["currency"] != keep:
-                    col = self.header.get("currency", self.header.get("amount", ""))
-                    self._reject(self.short, r["line"], col, r["currency"], f"currency {r['currency']}: {reason}",
-                                 rows[r["line"]], header)
-                else:
-                    kept.append(r)
-            self.records = kept
+            other = np.array([bool(c) and c != keep for c in R["currency"]], dtype=bool)
+            row_of = {ln: i for i, ln in enumerate(self.table.lines)}
+            col = self.header.get("currency", self.header.get("amount", ""))
+            for j in np.flatnonzero(other):
+                c, line = R["currency"][j], int(R["line"][j])
+                self._reject(self.short, line, col, c, f"currency {c}: {reason}", self.table.rows[row_of[line]],
+                             self.table.header)
+            self.rec = {k: v[~other] for k, v in R.items()}
             self.warnings.append(f"{reason}: {sum(n for c, n in counts.items() if c != keep)} rows rejected")
         self.currency = keep
 
@@ -700,7 +616,7 @@ class _Importer:
                                      f"{', '.join(map(repr, t.header))}")
         dates = DateColumn(r[cols["date"]] for r in t.rows)
         self._decide_date_order({"date": dates}, self._dayfirst, {"date": t.header[cols["date"]]}, hshort)
-        by_id = {r["deal_id"]: r for r in self.records}
+        by_id = set(self.rec["deal_id"].tolist())
         rejected_ids = {}
         if "id" in self.cols:
             for rj in self.rejects:
@@ -771,14 +687,16 @@ class _Importer:
     # --- the History ---------------------------------------------------------------------------------------
     def finish(self, history: Any, *, encoding: str | None, sep: str | None, sheet: Any) -> ImportResult:
         hist_rows = self._read_history(history, encoding, sep) if history is not None else None
-        recs = self.records
-        dates = [r["created"] for r in recs] + [r["closed"] for r in recs if r["closed"]]
-        if self.as_of is not None and recs:
-            assumed = sum(r["created_assumed"] for r in recs)
+        R = self.rec
+        n = len(R["deal_id"])
+        created, closed, expected = R["created"], R["closed"], R["expected"]
+        dates = [d for d in (*pd.unique(created), *pd.unique(closed)) if d is not None]
+        if self.as_of is not None and n:
+            assumed = int(sum(bool(x) for x in R["created_assumed"]))
             if assumed:
                 self.warnings.append(f"{assumed} deals without a created date dated at as_of {self.as_of} "
                                      "(deal column created_assumed): their age in the funnel is unknown")
-        zero = sum(1 for r in recs if r["amount"] == 0 and r.get("amount_source", "export") == "export")
+        zero = int(((R["amount"].astype(float) == 0) & (R["amount_source"] == "export")).sum()) if n else 0
         if zero:
             self.warnings.append(
                 f"{zero} deals have an amount of 0 in the export (some CRMs, Pipedrive among them, write 0 when no "
@@ -793,37 +711,34 @@ class _Importer:
         origin = min(dates) if dates else dt.date.today()
         week0 = origin - dt.timedelta(days=origin.weekday())
 
-        weeks: dict[dt.date, int] = {}
-
         def week(d: dt.date | None) -> Any:
-            if d is None:
-                return pd.NA
-            try:
-                return weeks[d]
-            except KeyError:
-                w = weeks[d] = (d - week0).days // 7
-                return w
+            return pd.NA if d is None else (d - week0).days // 7
+
+        def weeks(values: np.ndarray) -> pd.arrays.IntegerArray:  # each distinct date once
+            codes, uniq = pd.factorize(values, use_na_sentinel=True)
+            per = np.array([(d - week0).days // 7 for d in uniq] + [0], dtype=np.int64)
+            return pd.arrays.IntegerArray(per[codes], codes < 0)
 
         deals = pd.DataFrame({
-            "deal_id": pd.Series([r["deal_id"] for r in recs], dtype=object),
-            "account_id": pd.Series([r["account_id"] for r in recs], dtype=object),
-            "owner": pd.Series([r["owner"] for r in recs], dtype=object),
-            "amount": pd.Series([float(r["amount"]) for r in recs], dtype=float),
-            "created_week": pd.Series([week(r["created"]) for r in recs], dtype="int64"),
-            "stage": pd.Series([r["stage"] for r in recs], dtype=object),
-            "status": pd.Series([r["status"] for r in recs], dtype=object),
-            "closed_week": pd.array([week(r["closed"]) for r in recs], dtype="Int64"),
-            "expected_close_week": pd.array([week(r["expected"]) for r in recs], dtype="Int64"),
-            "win_rate_override": pd.Series([np.nan] * len(recs), dtype=float),
-            "paid_week": pd.array([pd.NA] * len(recs), dtype="Int64"),
+            "deal_id": pd.Series(R["deal_id"], dtype=object),
+            "account_id": pd.Series(R["account_id"], dtype=object),
+            "owner": pd.Series(R["owner"], dtype=object),
+            "amount": pd.Series(R["amount"], dtype=float),
+            "created_week": pd.Series(weeks(created).to_numpy(dtype=np.int64), dtype="int64"),
+            "stage": pd.Series(R["stage"], dtype=object),
+            "status": pd.Series(R["status"], dtype=object),
+            "closed_week": weeks(closed),
+            "expected_close_week": weeks(expected),
+            "win_rate_override": pd.Series(np.full(n, np.nan), dtype=float),
+            "paid_week": pd.array([pd.NA] * n, dtype="Int64"),
         })
         extra = ["name", "crm_stage", "crm_probability", "forecast_category", "pipeline", "lost_reason",
                  "product", "amount_source", "created_assumed", "days", "line"]
         extra += [f for f in self.cols if f not in FIELDS]
         for f in extra:
-            if recs and f in recs[0]:
-                deals[f] = [r.get(f) for r in recs]
-        events = self._events(recs, hist_rows, week)
+            if n and f in R:
+                deals[f] = R[f].tolist()
+        events = self._events(R, hist_rows, week)
         end_week = int(max([0, *deals.created_week.tolist(), *deals.closed_week.dropna().tolist(),
                             *events.week.tolist(),
                             *([week(self.as_of)] if self.as_of is not None and self.as_of >= week0 else [])]))
@@ -859,7 +774,7 @@ class _Importer:
         return ImportResult(h, rejects, self.warnings, summary, self.spec.name, self.name,
                             self.table.encoding)
 
-    def _events(self, recs: list[dict], hist_rows: list[tuple] | None, week: Any) -> pd.DataFrame:
+    def _events(self, R: dict[str, np.ndarray], hist_rows: list[tuple] | None, week: Any) -> pd.DataFrame:
         rows = []
         f = self.funnel
 
@@ -878,18 +793,19 @@ class _Importer:
             ends = {}
             for oid, _d, _frm, to, _ in hist_rows:
                 ends[oid] = to
-            by_id = {r["deal_id"]: r for r in recs}
-            off = [(o, s, by_id[o]["stage"]) for o, s in ends.items() if by_id[o]["stage"] != s]
+            by_id = dict(zip(R["deal_id"].tolist(), R["stage"].tolist()))
+            off = [(o, s, by_id[o]) for o, s in ends.items() if by_id[o] != s]
             if off:
                 o, s, now = off[0]
                 self.warnings.append(f"{len(off)} opportunities end their stage history in another stage than "
                                      f"{self.short} says (e.g. {o}: history {s}, export {now})")
         else:
-            for r in recs:
-                if r["close_from"] is not None and r["closed"] is not None:
-                    rows.append((r["deal_id"], week(r["closed"]), r["close_from"], r["stage"],
-                                 outcome(r["close_from"], r["stage"]), "closed in CRM"))
-            if any(r["status"] != "open" and r["close_from"] is None for r in recs):
+            has_from = np.array([x is not None for x in R["close_from"]], dtype=bool)
+            for j in np.flatnonzero(has_from):
+                if R["closed"][j] is not None:
+                    rows.append((R["deal_id"][j], week(R["closed"][j]), R["close_from"][j], R["stage"][j],
+                                 outcome(R["close_from"][j], R["stage"][j]), "closed in CRM"))
+            if ((R["status"] != "open") & ~has_from).any():
                 self.warnings.append("no stage history: closed deals have no closing event and the weekly "
                                      "snapshots show each deal in its current stage from its creation week")
         return pd.DataFrame(rows, columns=["deal_id", "week", "from_stage", "to_stage", "outcome", "action"]) \
