@@ -16,7 +16,6 @@ outcome-only file, Odoo's ``False`` cells. ``SIMFUNNEL_IMPORT_ROWS=1`` forces th
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +33,6 @@ ROWS_ENV = "SIMFUNNEL_IMPORT_ROWS"
 RECORD_KEYS = ("deal_id", "line", "stage", "status", "crm_stage", "amount", "amount_source", "currency", "created",
                "closed", "expected", "close_from", "account_id", "owner")
 _ROW_ONLY = ("status", "is_closed", "is_won", "active", "currency", "won_time", "lost_time", "days")
-_FAST_LINES = re.compile(r"^[^\S\n]*([$¥￥€£]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?[^\S\n]*$", re.M)
 _FAST_SYMBOL = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
 
 
@@ -63,28 +61,42 @@ def _distinct(column: np.ndarray, parse: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _stripped(texts: np.ndarray) -> np.ndarray:
-    """:func:`cell_text` of text cells (a C-parsed CSV has no others), in C: stripped, None when nothing is left.
-    (numpy drops a trailing NUL from text: the C reader takes no text with NULs.)"""
-    s = np.strings.strip(np.array(texts, dtype=np.dtypes.StringDType()))
-    out = s.astype(object)
-    out[np.strings.str_len(s) == 0] = None
-    return out
+    """:func:`cell_text` of text cells (a C-parsed CSV has no others): stripped, None when nothing is left."""
+    return objects([c.strip() or None for c in texts])
 
 
 def _amounts(imp: Any, column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(amount or None, currency seen, unsettled) per row: blank, unreadable and negative amounts are unsettled."""
+    """(amount, currency seen, unsettled) per row: blank, unreadable and negative amounts are unsettled.
+
+    Distinct cells in the common form — spaces, one symbol of $ ¥ ￥ € £, digits in groups of three or none, a
+    decimal part (the pattern the row importer reads first, ``_FAST_AMOUNT``) — are read with numpy's string
+    functions; the others with :meth:`AmountColumn.parse`, one by one."""
     codes, uniq = pd.factorize(column, use_na_sentinel=False)
-    texts = [c for c in uniq if type(c) is str]
-    joined = "\n".join(texts)
-    found = _FAST_LINES.findall(joined) if len(texts) == len(uniq) and not imp.amounts.decimal_comma else ()
-    if len(found) == len(uniq) and joined.count("\n") == len(uniq) - 1:  # every distinct cell in the plain form
-        digits = re.sub(r"[^\S\n]+|[$¥￥€£,]", "", joined).split("\n")
-        amount = objects(np.array(digits, dtype=np.float64).tolist())
-        currency = objects(_FAST_SYMBOL[f[0]] for f in found)
-    else:
-        parsed = [(None, None) if is_blank(c) else imp.amounts.parse(c) for c in uniq]
-        amount, currency = objects(p[0] for p in parsed), objects(p[1] for p in parsed)
-    bad = np.array([a is None or a < 0 for a in amount], dtype=bool)
+    amount = np.full(len(uniq), np.nan)
+    currency = objects([None] * len(uniq))
+    plain = np.zeros(len(uniq), dtype=bool)
+    if not imp.amounts.decimal_comma and len(uniq):
+        ss, sd = np.strings, np.dtypes.StringDType()
+        core = ss.strip(np.array(uniq, dtype=sd))
+        first = ss.slice(core, 0, 1)
+        symbol = np.isin(first, list(_FAST_SYMBOL)[1:])
+        num = np.where(symbol, ss.slice(core, 1, None), core)
+        whole, dot, frac = ss.partition(num, np.array(".", dtype=sd))
+        commas = ss.count(whole, ",")
+        digits = ss.replace(whole, ",", "")
+        at = ss.find(whole, ",")
+        grouped = (commas == 0) | ((at >= 1) & (at <= 3) & (ss.str_len(whole) - at == 4 * commas)
+                                   & (ss.count(ss.slice(whole, np.maximum(at, 0), None, 4), ",") == commas))
+        plain = ss.isdecimal(digits) & ((dot == "") | ss.isdecimal(frac)) & grouped
+        if plain.any():
+            text = ss.add(ss.add(digits, dot), frac)[plain].tolist()
+            amount[plain] = [float(x) for x in text]
+            currency[plain] = [_FAST_SYMBOL[x] if s else None for x, s in zip(first[plain].tolist(), symbol[plain])]
+    for j in np.flatnonzero(~plain):
+        c = uniq[j]
+        a, cur = (None, None) if is_blank(c) else imp.amounts.parse(c)
+        amount[j], currency[j] = (np.nan if a is None else a), cur
+    bad = np.isnan(amount) | (amount < 0)
     return amount[codes], currency[codes], bad[codes]
 
 
@@ -120,21 +132,21 @@ def import_columns(imp: Any) -> bool:
         slow |= bad
     else:  # no amount column without a price list: every row is "missing amount"
         return False
-    rec["amount"], rec["amount_source"], rec["currency"] = amount, objects(["export"] * n), currency
+    rec["amount"], rec["amount_source"], rec["currency"] = amount, np.full(n, "export", dtype=object), currency
     # dates: each distinct cell parsed once; an unreadable one (or a blank created) goes row by row
     ordinal: dict[str, np.ndarray] = {}
     dates: dict[str, np.ndarray] = {}
     for f in ("created", "closed", "expected_close"):
         if f not in cols:
             continue
-        parser = imp.dates[f]
-        codes, days = _distinct(vals[:, cols[f]], lambda c, p=parser: None if is_blank(c) else p.parse(c))
-        blank = _distinct(vals[:, cols[f]], is_blank)[1].astype(bool)
+        codes, uniq = pd.factorize(vals[:, cols[f]], use_na_sentinel=False)
+        blank = np.array([is_blank(c) for c in uniq], dtype=bool)
+        days = objects(None if b else imp.dates[f].parse(c) for c, b in zip(uniq, blank))
         missing = np.array([d is None for d in days], dtype=bool)
         slow |= (missing & ~blank)[codes] | (blank[codes] if f == "created" else False)
         dates[f] = days[codes]
         ordinal[f] = np.where(missing, -1, [0 if d is None else d.toordinal() for d in days]).astype(np.int64)[codes]
-    none = objects([None] * n)
+    none = np.full(n, None, dtype=object)
     closed_rows = rec["status"] != "open"
     close_at = ordinal.get("closed", np.full(n, -1, dtype=np.int64))
     slow |= closed_rows & ((close_at < 0) | (close_at < ordinal["created"]))  # no close date, or before creation
@@ -155,8 +167,9 @@ def import_columns(imp: Any) -> bool:
     fast = ~slow
     imp.early_expected += int(((expected_at >= 0) & (expected_at < ordinal["created"]) & fast).sum())
     if "probability" in cols:
-        codes, p = _distinct(vals[:, cols["probability"]], parse_probability)
-        blank = _distinct(vals[:, cols["probability"]], is_blank)[1].astype(bool)
+        codes, uniq = pd.factorize(vals[:, cols["probability"]], use_na_sentinel=False)
+        p = objects(parse_probability(c) for c in uniq)
+        blank = np.array([is_blank(c) for c in uniq], dtype=bool)
         unread = np.array([x is None for x in p], dtype=bool) & ~blank
         imp.bad_probability += int((unread[codes] & fast).sum())
         rec["crm_probability"] = p[codes]
@@ -168,10 +181,12 @@ def import_columns(imp: Any) -> bool:
     kept = imp.run_slow(slow_rows.tolist(), {})
     fast_rows = np.flatnonzero(fast)
     order = np.argsort(np.concatenate([fast_rows, np.asarray(kept, dtype=np.int64)]), kind="stable")
+    if not kept:  # a clean file: the columns as they are
+        imp.rec = {k: rec[k] if len(fast_rows) == n else rec[k][fast_rows] for k in _key_order(imp) if k in rec}
+        return True
     slow_cols = record_columns(imp.records)
-    keys = list(slow_cols) if imp.records else [k for k in _key_order(imp) if k in rec]
-    imp.rec = {k: np.concatenate([rec[k][fast_rows] if k in rec else objects([None] * len(fast_rows)),
-                                  slow_cols.get(k, objects([None] * len(kept)))])[order] for k in keys}
+    imp.rec = {k: np.concatenate([rec[k][fast_rows] if k in rec else np.full(len(fast_rows), None, dtype=object),
+                                  slow_cols[k]])[order] for k in slow_cols}
     return True
 
 

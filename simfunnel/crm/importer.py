@@ -185,6 +185,8 @@ def _load(path: Any, source: Any, funnel: Any, mapping: Any, history: Any, curre
     return imp.finish(history, encoding=encoding, sep=sep, sheet=sheet)
 
 
+#: Deal columns of numbers or flags, given to pandas as lists (it infers float, int, bool); the others are text.
+AS_LISTS = frozenset({"crm_probability", "created_assumed", "days", "line"})
 UNDATED = dt.date(2000, 1, 3)  # an outcome-only file's deals: every date here (week 0), the history marked undated
 UNDATED_NOTE = ("no dates: an outcome-only file — the overall won share, counts by threshold and calibration work; "
                 "weekly indicators, forecasts and Monte Carlo need created and closed dates")
@@ -730,14 +732,14 @@ class _Importer:
             "closed_week": weeks(closed),
             "expected_close_week": weeks(expected),
             "win_rate_override": pd.Series(np.full(n, np.nan), dtype=float),
-            "paid_week": pd.array([pd.NA] * n, dtype="Int64"),
+            "paid_week": pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)),
         })
         extra = ["name", "crm_stage", "crm_probability", "forecast_category", "pipeline", "lost_reason",
                  "product", "amount_source", "created_assumed", "days", "line"]
         extra += [f for f in self.cols if f not in FIELDS]
         for f in extra:
-            if n and f in R:
-                deals[f] = R[f].tolist()
+            if n and f in R:  # text columns as they are; the others as lists (pandas infers float, int, bool)
+                deals[f] = R[f].tolist() if f in AS_LISTS else R[f]
         events = self._events(R, hist_rows, week)
         end_week = int(max([0, *deals.created_week.tolist(), *deals.closed_week.dropna().tolist(),
                             *events.week.tolist(),
