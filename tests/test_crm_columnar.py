@@ -85,10 +85,13 @@ def test_the_column_path_is_taken_for_the_plain_fixtures(monkeypatch):
 
     taken = [name for folder, name, spec in (p.values for p in FIXTURES)
              if _load_both(monkeypatch, lambda f=folder, n=name, s=spec: t._load(f, n, s))[2]]
-    # layouts without flag, currency or won/lost time columns: Salesforce's report, HubSpot's label export, the GBK
-    # 商机 list (CRLF line ends), the broken files with unknown stages and bad values
-    assert {"opportunities_report.csv", "deals_labels.csv", "fxiaoke_export_gbk.csv",
-            "bad_values.csv", "unknown_stage.csv"} - set(taken) == set()
+    # every plain CSV but the Age report (days in pipeline), Odoo's (its False cells) and the price-list pair
+    assert {"opportunities_api.csv", "opportunities_report.csv", "deals_labels.csv", "deals_internal.csv",
+            "deals_export.csv", "deals_export_eu_bom.csv", "fxiaoke_export_gbk.csv", "bad_values.csv",
+            "unknown_stage.csv", "multi_currency.csv", "close_before_create.csv", "won_iswon_false.csv",
+            "history_out_of_order.csv"} - set(taken) == set()
+    assert not {"opportunities_report_age.csv", "crm_lead_labels.csv", "deals_without_amounts.csv",
+                "truncated_quote.csv"} & set(taken)
 
 
 def _messy_export(path: Path, n: int = 3000, seed: int = 11) -> Path:
@@ -125,6 +128,44 @@ def _messy_export(path: Path, n: int = 3000, seed: int = 11) -> Path:
         w.writeheader()
         w.writerows(rows)
     return path
+
+
+def _messy_api_export(path: Path, n: int = 3000, seed: int = 12) -> Path:
+    """A Salesforce Data Loader layout (IsClosed/IsWon, CurrencyIsoCode) with stale flags, unreadable flags and
+    currencies that disagree with the amount's symbol in some rows."""
+    rng = random.Random(seed)
+    stages = ["Prospecting", "Qualification", "Negotiation/Review", "Closed Won", "Closed Lost"]
+    rows = []
+    for i in range(n):
+        stage = rng.choice(stages)
+        closed, won = stage.startswith("Closed"), stage == "Closed Won"
+        if rng.random() < 0.1:  # a stale or odd flag
+            closed, won = rng.choice([(True, True), (False, True), (True, False), (False, False), ("maybe", False)])
+        rows.append({
+            "Id": f"006{i:012d}", "Name": f"Deal {i}", "AccountId": f"001{rng.randint(1, 200):012d}",
+            "OwnerId": f"005{rng.randint(1, 20):012d}", "StageName": stage,
+            "Amount": rng.choice([f"{rng.randint(1, 90000)}.{rng.randint(0, 99)}", "€5,000.00", "$12,000", "",
+                                  f"{rng.randint(1, 90000)}"]),
+            "Probability": rng.choice(["10", "90", "", "abc"]),
+            "CloseDate": f"2024-{rng.randint(6, 12):02d}-{rng.randint(1, 28):02d}",
+            "CreatedDate": f"2024-{rng.randint(1, 5):02d}-{rng.randint(1, 28):02d}T10:00:00.000+0000",
+            "IsClosed": str(closed).lower(), "IsWon": str(won).lower(),
+            "CurrencyIsoCode": rng.choice(["USD"] * 8 + ["EUR", ""]),
+        })
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), quoting=csv.QUOTE_ALL)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("trust_flags", [False, True])
+def test_an_api_export_with_stale_flags_and_currencies_imports_the_same(tmp_path, monkeypatch, trust_flags):
+    path = _messy_api_export(tmp_path / "api.csv")
+    fast, slow, taken = _load_both(monkeypatch, lambda: crm.load(path, source="salesforce", trust_flags=trust_flags))
+    assert_same(fast, slow)
+    assert taken and slow.summary["rejected"] > 0
+    assert any("the stage decides" in w for w in slow.warnings) != trust_flags
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"currency": "USD"}, {"funnel": "key-account",

@@ -149,7 +149,8 @@ print(f"总体赢单比例（赢单 ÷ 已关闭，全部商机）：{overall.sh
       f"（95% 区间 {overall.low:.1%}–{overall.high:.1%}，{overall.won:.0f} / {overall.closed:.0f}）")  # lang=zh
 rates = sf.compare_rates(history)
 why = "reason" if lang == "en" else "reason_zh"
-rates[["en" if lang == "en" else "zh", "empirical", "low", "high", "left", "open", why]].round(3).fillna({"empirical": "—"})
+shown = rates[["en" if lang == "en" else "zh", "empirical", "low", "high", "left", "open", why]].round(3)
+shown.astype({"empirical": object}).fillna({"empirical": "—"})
 
 # %%
 ax = plots.calibration_chart(sf.empirical_win_rates(history), lang=lang)

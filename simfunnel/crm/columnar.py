@@ -1,15 +1,18 @@
 """The column-at-a-time import: a plain CSV's clean rows imported a column at a time, the others row by row.
 
 The row importer (:meth:`simfunnel.crm.importer._Importer._row`) makes a dict per row: a million rows cost
-~20× ``pandas.read_csv`` of the file. Here each column is factorized once and every *distinct* cell parsed with
+~20× ``pandas.read_csv`` of the file (~7.5× this way). Here each column is factorized once and every *distinct* cell parsed with
 the row importer's own functions (a column of dates or stages has a few hundred distinct values); a column of
 amounts in the common "$1,234.56" form is read in one pass. A row any step cannot settle — a blank or repeated
 id, an unknown stage, an unreadable or missing amount or date, a close before its creation — goes through the
 row importer, which imports it or rejects it with its reason, exactly as before.
 
-Files and imports with features this path does not cover are imported row by row: status or won/closed flag
-columns, a currency column, separate won/lost time columns, a price list, ``as_of``, days in pipeline, an
-outcome-only file, Odoo's ``False`` cells. ``SIMFUNNEL_IMPORT_ROWS=1`` forces the row importer for every file
+Flags (status, IsClosed/IsWon, active) are read once per distinct combination, a currency column once per
+distinct pair with the amount's symbol; a row whose flags say another status than its stage, or whose currency
+column contradicts its amount, goes row by row (so the warnings and rejects stay the row importer's). Imports
+this path does not cover are imported row by row: a price list, ``as_of``, days in pipeline, an outcome-only
+file, Odoo's ``False`` cells (and .xlsx files, DataFrames, CSVs the C parser cannot read exactly as the row
+reader). ``SIMFUNNEL_IMPORT_ROWS=1`` forces the row importer for every file
 (``tests/test_crm_columnar.py`` imports every fixture both ways and compares deals, events, rejects, warnings).
 """
 
@@ -22,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simfunnel.crm.cells import cell_text, is_blank, match_key, parse_probability
-from simfunnel.crm.readers import FrameRows
+from simfunnel.crm.cells import cell_text, currency_code, is_blank, match_key, merge_currency, parse_probability
+from simfunnel.crm.readers import FrameRows, RowRejected
 from simfunnel.model.funnel import LOST, WON
 
 __all__ = ["ROWS_ENV", "import_columns", "record_columns"]
@@ -32,7 +35,8 @@ __all__ = ["ROWS_ENV", "import_columns", "record_columns"]
 ROWS_ENV = "SIMFUNNEL_IMPORT_ROWS"
 RECORD_KEYS = ("deal_id", "line", "stage", "status", "crm_stage", "amount", "amount_source", "currency", "created",
                "closed", "expected", "close_from", "account_id", "owner")
-_ROW_ONLY = ("status", "is_closed", "is_won", "active", "currency", "won_time", "lost_time", "days")
+_ROW_ONLY = ("days",)
+_FLAGS = ("status", "is_closed", "is_won", "active")
 _FAST_SYMBOL = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
 
 
@@ -126,32 +130,45 @@ def import_columns(imp: Any) -> bool:
     slow |= np.array([x is None for x in target], dtype=bool)[codes]
     status = objects(x if x in (WON, LOST) else "open" for x in target)
     rec["stage"], rec["status"], rec["crm_stage"] = target[codes], status[codes], names[codes]
+    slow |= _flags_disagree(imp, vals, rec["status"])
     # amount and the currency its cell shows
     if "amount" in cols:
         amount, currency, bad = _amounts(imp, vals[:, cols["amount"]])
         slow |= bad
     else:  # no amount column without a price list: every row is "missing amount"
         return False
+    if "currency" in cols:  # the currency column and the amount's own symbol must agree
+        currency, disagree = _currency_column(vals[:, cols["currency"]], currency)
+        slow |= disagree
     rec["amount"], rec["amount_source"], rec["currency"] = amount, np.full(n, "export", dtype=object), currency
     # dates: each distinct cell parsed once; an unreadable one (or a blank created) goes row by row
     ordinal: dict[str, np.ndarray] = {}
     dates: dict[str, np.ndarray] = {}
-    for f in ("created", "closed", "expected_close"):
+    for f in ("created", "closed", "expected_close", "won_time", "lost_time"):
         if f not in cols:
             continue
         codes, uniq = pd.factorize(vals[:, cols[f]], use_na_sentinel=False)
         blank = np.array([is_blank(c) for c in uniq], dtype=bool)
         days = objects(None if b else imp.dates[f].parse(c) for c, b in zip(uniq, blank))
         missing = np.array([d is None for d in days], dtype=bool)
-        slow |= (missing & ~blank)[codes] | (blank[codes] if f == "created" else False)
+        unread = (missing & ~blank)[codes]
+        if f in ("won_time", "lost_time"):  # read only for deals of that status
+            unread &= rec["status"] == (WON if f == "won_time" else LOST)
+        slow |= unread | (blank[codes] if f == "created" else False)
         dates[f] = days[codes]
         ordinal[f] = np.where(missing, -1, [0 if d is None else d.toordinal() for d in days]).astype(np.int64)[codes]
     none = np.full(n, None, dtype=object)
     closed_rows = rec["status"] != "open"
     close_at = ordinal.get("closed", np.full(n, -1, dtype=np.int64))
+    closed_on = dates.get("closed", none)
+    for f, st in (("won_time", WON), ("lost_time", LOST)):  # the status's own time first, else the close date
+        if f in cols:
+            own = (rec["status"] == st) & (ordinal[f] >= 0)
+            close_at = np.where(own, ordinal[f], close_at)
+            closed_on = np.where(own, dates[f], closed_on)
     slow |= closed_rows & ((close_at < 0) | (close_at < ordinal["created"]))  # no close date, or before creation
     rec["created"] = dates["created"]
-    rec["closed"] = np.where(closed_rows, dates.get("closed", none), None)
+    rec["closed"] = np.where(closed_rows, closed_on, None)
     if "expected_close" in cols:  # its own column: kept for every deal
         rec["expected"], expected_at = dates["expected_close"], np.where(closed_rows, -1, ordinal["expected_close"])
     else:  # the close date column is an open deal's expected close
@@ -188,6 +205,46 @@ def import_columns(imp: Any) -> bool:
     imp.rec = {k: np.concatenate([rec[k][fast_rows] if k in rec else np.full(len(fast_rows), None, dtype=object),
                                   slow_cols[k]])[order] for k in slow_cols}
     return True
+
+
+def _flags_disagree(imp: Any, vals: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Rows whose status/won/closed/active flags are unreadable, contradict each other or say another status than
+    the stage: the row importer counts them in its warnings (or rejects them under ``trust_flags``, or lets the
+    flag close the deal where the source says so). Each distinct combination of flag cells is read once."""
+    flags = [imp.cols[f] for f in _FLAGS if f in imp.cols]
+    if not flags:
+        return np.zeros(len(vals), dtype=bool)
+    combo = np.zeros(len(vals), dtype=np.int64)
+    for j in flags:
+        codes, uniq = pd.factorize(vals[:, j], use_na_sentinel=False)
+        combo = combo * (len(uniq) + 1) + codes
+    _, first, combo = np.unique(combo, return_index=True, return_inverse=True)
+    said = np.full(len(first), None, dtype=object)
+    bad = np.zeros(len(first), dtype=bool)
+    for k, row in enumerate(first):
+        try:
+            said[k], col = imp.flags_of(vals[row].tolist())
+        except RowRejected:
+            bad[k] = True
+            continue
+        bad[k] = col == "flags_disagree"
+    speaks = np.array([s is not None for s in said], dtype=bool)
+    return bad[combo] | (speaks[combo] & (said[combo] != status))
+
+
+def _currency_column(column: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the row's currency, disagreeing) from the currency column and the amount cell's own symbol, as the row
+    importer merges them (:func:`merge_currency`); each distinct pair once."""
+    codes, uniq = pd.factorize(column, use_na_sentinel=False)
+    code_u = objects(currency_code(c) for c in uniq)
+    seen_codes, seen_u = pd.factorize(seen, use_na_sentinel=True)  # None: the cell showed no currency: -1
+    seen_u = objects([*seen_u, None])
+    pair = codes.astype(np.int64) * (len(seen_u) + 1) + seen_codes
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    merged = objects(merge_currency(code_u[codes[r]], seen_u[seen_codes[r]]) for r in first)
+    out = merged[inverse]
+    disagree = np.array([m is False for m in merged], dtype=bool)[inverse]
+    return np.where(disagree, None, out), disagree
 
 
 def _key_order(imp: Any) -> list[str]:

@@ -275,7 +275,7 @@ class _Importer:
         return value
 
     # --- stages ---------------------------------------------------------------------------------------------
-    def _flags(self, cells: list[Any]) -> tuple[str | None, str | None]:
+    def flags_of(self, cells: list[Any]) -> tuple[str | None, str | None]:
         """(status implied by the status/IsClosed/IsWon/Active columns, the column that says so)."""
         if "status" in self.cols:
             v = cells[self.cols["status"]]
@@ -355,7 +355,7 @@ class _Importer:
                 groups.append((gid, n))
             if pcol is not None:
                 try:
-                    st, _ = self._flags(cells)
+                    st, _ = self.flags_of(cells)
                 except RowRejected:
                     st = None
                 if st in (None, "open"):
@@ -467,7 +467,7 @@ class _Importer:
         else:
             deal_id = f"line-{line}"
         stage_name, target = self._stage(cells)
-        flag, flag_col = self._flags(cells)
+        flag, flag_col = self.flags_of(cells)
         stage_status = target if target in (WON, LOST) else "open"
         if flag_col == "flags_disagree":
             kind = (f"{self.header['is_won']} is true but {self.header['is_closed']} is false (the stage says "
