@@ -1,7 +1,7 @@
 """The column-at-a-time import: a plain CSV's clean rows imported a column at a time, the others row by row.
 
 The row importer (:meth:`simfunnel.crm.importer._Importer._row`) makes a dict per row: a million rows cost
-~20× ``pandas.read_csv`` of the file (~7.5× this way). Here each column is factorized once and every *distinct* cell parsed with
+~20× ``pandas.read_csv`` of the file (6.4× this way). Here each column is factorized once and every *distinct* cell parsed with
 the row importer's own functions (a column of dates or stages has a few hundred distinct values); a column of
 amounts in the common "$1,234.56" form is read in one pass. A row any step cannot settle — a blank or repeated
 id, an unknown stage, an unreadable or missing amount or date, a close before its creation — goes through the
