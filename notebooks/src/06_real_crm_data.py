@@ -74,7 +74,8 @@ plain = crm.load(
 print(plain.report(lang))
 
 # %%
-plain.rejects[["line", "column", "reason"]].head()
+plain.rejects[["line", "column", "reason"]].head()  # lang=en
+plain.rejects[["line", "column", "reason"]].assign(reason=plain.rejects["reason"].map(crm.reason_zh)).head()  # lang=zh
 
 # %% [markdown] lang=en
 # The 500 rejected rows are the **Prospecting** deals: the export gives them no date at all,
@@ -285,7 +286,9 @@ from simfunnel.analysis.winrates import measured_history
 
 measured, not_measured = measured_history(history)
 bt = sf.backtest(measured, trials=0)
-bt.loc[["overall"], ["scored_forecast", "actual", "wape", "bias"]].round(3)
+bt.loc[["overall"], ["scored_forecast", "actual", "wape", "bias"]].round({"scored_forecast": 0, "actual": 0, "wape": 3,
+                                                                            "bias": 3}).astype({"scored_forecast": "int64",
+                                                                                                "actual": "int64"})
 
 # %% [markdown] trainer lang=en
 # ### Trainer notes (06: 45 minutes, analysts)

@@ -17,6 +17,7 @@ with its reason. The modules, lowest layer first:
 from simfunnel.crm.importer import REJECT_COLUMNS, CRMImportError, ImportResult, load, neutralise, write_rejects
 from simfunnel.crm.maven import MAVEN_FOLDER, MAVEN_FUNNEL, maven_example
 from simfunnel.crm.sources import FIELDS, SOURCES, Source
+from simfunnel.crm.zh import reason_zh, warning_zh
 
 __all__ = [
     "FIELDS",
@@ -30,5 +31,7 @@ __all__ = [
     "load",
     "maven_example",
     "neutralise",
+    "reason_zh",
+    "warning_zh",
     "write_rejects",
 ]

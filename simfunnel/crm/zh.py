@@ -80,6 +80,28 @@ _WARNINGS: list[tuple[re.Pattern, object]] = [
      lambda m: "没有阶段历史：已关闭的商机没有关闭事件，逐周快照从创建那周起就显示它现在的阶段"),
     (re.compile(r"^no dates: an outcome-only file .*$"),
      lambda m: "没有日期：只有结果的文件——可以算总体赢单比例、按门槛计数和校准；逐周指标、销售预计和蒙特卡洛需要创建和关闭日期"),
+    # the Maven worked example's own notes (simfunnel.crm.maven)
+    (re.compile(r"^Maven example: (\d+) Prospecting deals have no date; taken as created in the export's last week "
+                r"\((\S+)\): they are in the pipeline now and have no past$"),
+     lambda m: f"示例数据：{m[1]} 个初步接触阶段的商机没有日期，按导出文件的最后一周（{m[2]}）记为创建：它们现在在漏斗里，"
+               "没有过去"),
+    (re.compile(r"^Maven example: (\d+) lost deals record close_value 0; their product's list price stands in "
+                r"\(amount_source = price_list\), so lost amounts are list prices$"),
+     lambda m: f"示例数据：{m[1]} 个丢单的成交金额记为 0，用其产品的目录价代替（amount_source = price_list），"
+               "所以丢单金额是目录价"),
+    (re.compile(r"^Maven example: (\d+) closing events rebuilt Engaging → Won/Lost at the close date \(every closed "
+                r"deal has an engage date\); deals lost before engaging are not in the export$"),
+     lambda m: f"示例数据：按关闭日期重建了 {m[1]} 个关闭事件（跟进中 → 赢单/丢单；每个已关闭的商机都有跟进日期）；"
+               "在跟进之前就丢掉的商机不在导出里"),
+    (re.compile(r"^Maven example: (\d+) deals have no account \(all open\); kept without one$"),
+     lambda m: f"示例数据：{m[1]} 个商机没有客户（都在进行中），照样保留"),
+    (re.compile(r"^Maven example: win rate measured at Engaging = won / closed = (\S+); Prospecting's cannot be "
+                r"measured \(no Prospecting deal has closed yet\) and is set equal to it$"),
+     lambda m: f"示例数据：跟进中阶段实测赢率 = 赢单 ÷ 已关闭 = {m[1]}；初步接触阶段测不出来（还没有一个关闭），"
+               "取同样的值"),
+    (re.compile(r"^Maven example: win rates left at 0\.5 placeholders$"), lambda m: "示例数据：赢率暂定为 0.5"),
+    (re.compile(r"^Maven example: no quota in the export; the mean quarterly bookings stand in: (\S+) (\w+)$"),
+     lambda m: f"示例数据：导出里没有销售任务，用平均每季度成交额代替：{m[1]} {m[2]}"),
     (re.compile(r"^days in pipeline \(column (.+?)\) kept as the deal column days: with no created or close date "
                 r"they cannot date the deals$"),
      lambda m: f"在漏斗中的天数（列 {m[1]}）保留为商机的 days 列：没有创建或关闭日期，无法用它推出日期"),
