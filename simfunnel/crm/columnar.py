@@ -26,13 +26,11 @@ import numpy as np
 import pandas as pd
 
 from simfunnel.crm.cells import cell_text, currency_code, is_blank, match_key, merge_currency, parse_probability
-from simfunnel.crm.readers import FrameRows, RowRejected
+from simfunnel.crm.readers import ROWS_ENV, FrameRows, RowRejected
 from simfunnel.model.funnel import LOST, WON
 
 __all__ = ["ROWS_ENV", "import_columns", "record_columns"]
 
-#: Set to 1 to import every file row by row (the reference the column path is tested against).
-ROWS_ENV = "SIMFUNNEL_IMPORT_ROWS"
 RECORD_KEYS = ("deal_id", "line", "stage", "status", "crm_stage", "amount", "amount_source", "currency", "created",
                "closed", "expected", "close_from", "account_id", "owner")
 _ROW_ONLY = ("days",)

@@ -246,7 +246,8 @@ def _read_csv_text(path: Path, text: str, enc: str, sep: str | None, hint: Itera
     return table
 
 
-#: Set to 1 to read every CSV with Python's csv module, row by row (the reference the C parser is tested against).
+#: Set to 1 to read every CSV with Python's csv module and import it row by row (the reference the C parser and
+#: :mod:`simfunnel.crm.columnar` are tested against).
 ROWS_ENV = "SIMFUNNEL_IMPORT_ROWS"
 _BLANK_LINE = re.compile(r"\n[^\S\n]+(?:\n|$)")  # a line of spaces (empty lines are found as "\n\n")
 
