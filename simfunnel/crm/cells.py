@@ -251,7 +251,8 @@ def _number(num: str, decimal_comma: bool) -> float | None:
 
 
 _FAST_AMOUNT = re.compile(r"\s*([$¥￥€£]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*")
-_FAST_SYMBOL = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
+#: The currency an amount's leading symbol shows in the plain form ("$1,234.56"; "": no symbol).
+AMOUNT_SYMBOLS = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
 
 
 def _object_array(cells: Iterable[Any]) -> np.ndarray:
@@ -302,7 +303,7 @@ class AmountColumn:
                 return float(s), None
             m = _FAST_AMOUNT.fullmatch(s)  # the common "$1,234.56" / "￥1,280,000.00": no regex soup
             if m:
-                return float(m[2].replace(",", "") + (m[3] or "")), _FAST_SYMBOL[m[1]]
+                return float(m[2].replace(",", "") + (m[3] or "")), AMOUNT_SYMBOLS[m[1]]
         if s in self._cache:
             return self._cache[s]
         sp = _split_amount(s)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simfunnel.crm.cells import cell_text, currency_code, is_blank, match_key, merge_currency, parse_probability
+from simfunnel.crm.cells import AMOUNT_SYMBOLS, cell_text, currency_code, is_blank, match_key, merge_currency, parse_probability
 from simfunnel.crm.readers import ROWS_ENV, FrameRows, RowRejected
 from simfunnel.model.funnel import LOST, WON
 
@@ -35,7 +35,6 @@ RECORD_KEYS = ("deal_id", "line", "stage", "status", "crm_stage", "amount", "amo
                "closed", "expected", "close_from", "account_id", "owner")
 _ROW_ONLY = ("days",)
 _FLAGS = ("status", "is_closed", "is_won", "active")
-_FAST_SYMBOL = {"": None, "$": "$", "¥": "¥", "￥": "¥", "€": "EUR", "£": "GBP"}
 
 
 def objects(values: Iterable[Any], n: int | None = None) -> np.ndarray:
@@ -81,7 +80,7 @@ def _amounts(imp: Any, column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
         ss, sd = np.strings, np.dtypes.StringDType()
         core = ss.strip(np.array(uniq, dtype=sd))
         first = ss.slice(core, 0, 1)
-        symbol = np.isin(first, list(_FAST_SYMBOL)[1:])
+        symbol = np.isin(first, list(AMOUNT_SYMBOLS)[1:])
         num = np.where(symbol, ss.slice(core, 1, None), core)
         whole, dot, frac = ss.partition(num, np.array(".", dtype=sd))
         commas = ss.count(whole, ",")
@@ -93,7 +92,7 @@ def _amounts(imp: Any, column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
         if plain.any():
             text = ss.add(ss.add(digits, dot), frac)[plain].tolist()
             amount[plain] = [float(x) for x in text]
-            currency[plain] = [_FAST_SYMBOL[x] if s else None for x, s in zip(first[plain].tolist(), symbol[plain])]
+            currency[plain] = [AMOUNT_SYMBOLS[x] if s else None for x, s in zip(first[plain].tolist(), symbol[plain])]
     for j in np.flatnonzero(~plain):
         c = uniq[j]
         a, cur = (None, None) if is_blank(c) else imp.amounts.parse(c)

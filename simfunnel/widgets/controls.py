@@ -279,6 +279,14 @@ class AutoRefresh:
             self.timer.cancel()
 
 
+def check_refresh_args(store: Any, auto_seconds: Any, minimum: float, store_type: type) -> None:
+    """The trainer widgets' common arguments: a workshop store, and auto-refresh seconds of at least ``minimum``."""
+    if not isinstance(store, store_type):
+        raise ValueError(f"store: expected a {store_type.__name__}, got {type(store).__name__}")
+    if isinstance(auto_seconds, bool) or not isinstance(auto_seconds, (int, float)) or not auto_seconds >= minimum:
+        raise ValueError(f"auto_seconds must be a number ≥ {minimum:g}, got {auto_seconds!r}")
+
+
 class AutoRefreshed:
     """Mixin of widgets with an :class:`AutoRefresh` in ``self._auto``: ``auto`` (the checkbox), ``close`` stops it."""
 

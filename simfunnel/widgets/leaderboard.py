@@ -39,7 +39,7 @@ import pandas as pd
 from simfunnel import plots
 from simfunnel.analysis.metrics import indicators
 from simfunnel.widgets.base import CSS, Widget, figure_png
-from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, image, new_figure, pct, relayout
+from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, check_refresh_args, image, new_figure, pct, relayout
 from simfunnel.workshop.scoring import score_formula
 from simfunnel.workshop.store import WorkshopStore
 
@@ -117,12 +117,9 @@ class WorkshopLeaderboard(AutoRefreshed, Widget):
     def __init__(self, store: Any, *, rank_by: str = "score", auto_seconds: float = 10.0,
                  lang: str | None = None) -> None:
         super().__init__(lang)
-        if not isinstance(store, WorkshopStore):
-            raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
+        check_refresh_args(store, auto_seconds, 2, WorkshopStore)
         if rank_by not in RANK_COLUMNS:
             raise ValueError(f"rank_by must be one of {', '.join(RANK_COLUMNS)}, got {rank_by!r}")
-        if isinstance(auto_seconds, bool) or not isinstance(auto_seconds, (int, float)) or not auto_seconds >= 2:
-            raise ValueError(f"auto_seconds must be a number ≥ 2, got {auto_seconds!r}")
         self.store = store
         self.currency = store.config.get("currency", "CNY")
         self._rank_by = rank_by

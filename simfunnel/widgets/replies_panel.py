@@ -26,7 +26,7 @@ import pandas as pd
 
 from simfunnel.model.replies import OUTCOME_LABELS, confusion_table
 from simfunnel.widgets.base import CSS, Pair, Widget
-from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed
+from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, check_refresh_args
 from simfunnel.widgets.leaderboard import TABLE_CSS
 from simfunnel.workshop.store import WorkshopStore
 
@@ -54,10 +54,7 @@ class RepliesPanel(AutoRefreshed, Widget):
 
     def __init__(self, store: Any, *, auto_seconds: float = 10.0, lang: str | None = None) -> None:
         super().__init__(lang)
-        if not isinstance(store, WorkshopStore):
-            raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
-        if isinstance(auto_seconds, bool) or not isinstance(auto_seconds, (int, float)) or not auto_seconds >= 2:
-            raise ValueError(f"auto_seconds must be a number ≥ 2, got {auto_seconds!r}")
+        check_refresh_args(store, auto_seconds, 2, WorkshopStore)
         self.store = store
         self.outcomes: list[str] = []
         self.answers: list[str] = []

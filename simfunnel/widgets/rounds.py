@@ -41,7 +41,7 @@ import ipywidgets as w
 import pandas as pd
 
 from simfunnel.widgets.base import CSS, Widget
-from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed
+from simfunnel.widgets.controls import AutoRefresh, AutoRefreshed, check_refresh_args
 from simfunnel.widgets.team_codes import TeamCodes
 from simfunnel.workshop.store import WorkshopStore
 from simfunnel.model.events import EVENT_KINDS
@@ -117,12 +117,9 @@ class RoundControl(AutoRefreshed, Widget):
 
     def __init__(self, store: Any, *, auto_seconds: float = 5.0, lang: str | None = None) -> None:
         super().__init__(lang)
-        if not isinstance(store, WorkshopStore):
-            raise ValueError(f"store: expected a WorkshopStore, got {type(store).__name__}")
+        check_refresh_args(store, auto_seconds, 1, WorkshopStore)
         if not store.rounds_mode:
             raise ValueError(f"{store.path}: a free-play workshop has no rounds (create one with --weeks-per-round)")
-        if isinstance(auto_seconds, bool) or not isinstance(auto_seconds, (int, float)) or not auto_seconds >= 1:
-            raise ValueError(f"auto_seconds must be a number ≥ 1, got {auto_seconds!r}")
         self.store = store
         self.auto_seconds = float(auto_seconds)
         self.round: dict | None = None
