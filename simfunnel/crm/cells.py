@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "AMBIGUOUS_SYMBOLS", "ISO_DATE", "AmountColumn", "DateColumn", "cell_text", "currency_code", "is_blank",
-    "make_date", "match_key", "merge_currency", "parse_flag", "parse_probability", "resolve_currency_symbol",
+    "AMBIGUOUS_SYMBOLS", "ISO_DATE", "AmountColumn", "DateColumn", "cell_text", "currency_code",
+    "distinct_cells", "is_blank", "make_date", "match_key", "merge_currency", "parse_flag", "parse_probability", "resolve_currency_symbol",
 ]
 
 
@@ -265,6 +265,19 @@ def _object_array(cells: Iterable[Any]) -> np.ndarray:
     return out
 
 
+def distinct_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, cells) with ``cells[codes]`` the column: its distinct cells, in the order they first appear; a
+    column of about one value a row (ids, names, amounts: over 500 distinct in its first 1,000) as it is, its
+    codes 0, 1, 2 … (a hash of every cell would buy nothing).
+
+    >>> distinct_cells(np.array(["a", "b", "a"], dtype=object))
+    (array([0, 1, 0]), array(['a', 'b'], dtype=object))
+    """
+    if len(pd.unique(cells[:1000])) > 500:
+        return np.arange(len(cells)), cells
+    return pd.factorize(cells, use_na_sentinel=False)
+
+
 class AmountColumn:
     """Parses one amount column (decimal comma detected once for the column)."""
 
@@ -272,13 +285,11 @@ class AmountColumn:
 
     def __init__(self, cells: Iterable[Any]) -> None:
         texts = []
-        strings = [c for c in pd.unique(_object_array(cells)) if isinstance(c, str)]
-        if len(strings) > self.SAMPLE:  # an even sample over the sorted values, the same every run (numpy sorts
-            # text by code point, as sorted() does, in C)
-            distinct = np.sort(np.array(strings, dtype=str))[:: len(strings) // self.SAMPLE + 1].tolist()
-        else:
-            distinct = sorted(strings)
-        for c in distinct:
+        # the column's cells as (codes, cells), kept: the column import (simfunnel.crm.columnar) reads each once
+        self.codes, self.distinct = distinct_cells(_object_array(cells))
+        # an even sample in file order (the same every run) when there are too many
+        sample = pd.unique(self.distinct[:: len(self.distinct) // self.SAMPLE + 1])
+        for c in sorted(c for c in sample if isinstance(c, str)):
             if _PLAIN.fullmatch(c):
                 if "." in c:
                     texts.append(c)
@@ -343,8 +354,10 @@ class DateColumn:
     def __init__(self, cells: Iterable[Any]) -> None:
         self.day_evidence = self.month_evidence = self.ambiguous = 0
         self.example = self.decider = None
-        for c in (x for x in pd.unique(_object_array(cells)) if isinstance(x, str)):  # distinct, in file
-            # order: the same example each run
+        # the column's distinct cells (codes, cells), kept: the column import reads each one once
+        self.codes, self.distinct = pd.factorize(_object_array(cells), use_na_sentinel=False)
+        for c in (x for x in self.distinct if isinstance(x, str)):  # distinct, in file order: the same example
+            # each run
             m = _DMY.match(c)
             if m:
                 a, b = int(m[1]), int(m[3])

@@ -25,11 +25,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simfunnel.crm.cells import AMOUNT_SYMBOLS, cell_text, currency_code, is_blank, match_key, merge_currency, parse_probability
+from simfunnel.crm.cells import (
+    AMOUNT_SYMBOLS,
+    cell_text,
+    currency_code,
+    distinct_cells,
+    is_blank,
+    match_key,
+    merge_currency,
+    parse_probability,
+)
 from simfunnel.crm.readers import ROWS_ENV, FrameRows, RowRejected
 from simfunnel.model.funnel import LOST, WON
 
-__all__ = ["ROWS_ENV", "import_columns", "record_columns"]
+__all__ = ["ROWS_ENV", "dollar_amounts", "import_columns", "record_columns"]
 
 RECORD_KEYS = ("deal_id", "line", "stage", "status", "crm_stage", "amount", "amount_source", "currency", "created",
                "closed", "expected", "close_from", "account_id", "owner")
@@ -38,7 +47,9 @@ _FLAGS = ("status", "is_closed", "is_won", "active")
 
 
 def objects(values: Iterable[Any], n: int | None = None) -> np.ndarray:
-    """An object array of ``values`` (scalars), never a nested one."""
+    """An object array of ``values`` (scalars), never a nested one (an object array itself as it is)."""
+    if isinstance(values, np.ndarray) and values.dtype == object and values.ndim == 1 and n in (None, len(values)):
+        return values
     values = list(values)
     out = np.empty(len(values) if n is None else n, dtype=object)
     out[:] = values
@@ -53,9 +64,7 @@ def record_columns(records: list[dict[str, Any]]) -> dict[str, np.ndarray]:
 
 def _distinct(column: np.ndarray, parse: Any) -> tuple[np.ndarray, np.ndarray]:
     """(codes, each distinct cell parsed), the parse of a cell being ``parsed[codes]``."""
-    if parse is cell_text and len(pd.unique(column[:1000])) > 500:  # ids, names: about one value a row
-        return np.arange(len(column)), _stripped(column)
-    codes, uniq = pd.factorize(column, use_na_sentinel=False)
+    codes, uniq = distinct_cells(column)
     if parse is cell_text:
         return codes, _stripped(uniq)
     return codes, objects(parse(c) for c in uniq)
@@ -66,39 +75,99 @@ def _stripped(texts: np.ndarray) -> np.ndarray:
     return objects([c.strip() or None for c in texts])
 
 
-def _amounts(imp: Any, column: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dollar_amounts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(amount, shows "$", read) per cell, for the cells written exactly as ``$1,234.56``, ``1234.5`` or ``1,234``
+    (an optional $, digits in groups of three or none, a decimal part): read as the row importer reads them
+    (``float`` of the digits). The other cells (any space, sign or letter, another symbol) are not read.
+
+    The cells are checked a character at a time with numpy, on their text joined by line feeds.
+
+    >>> amount, dollar, ok = dollar_amounts(np.array(["$1,234.5", "12", "1,23", "", "$", "1.2.3", " 7"], dtype=object))
+    >>> amount[ok].tolist(), dollar.tolist(), ok.tolist()
+    ([1234.5, 12.0], [True, False, False, False, False, False, False], [True, True, False, False, False, False, False])
+    """
+    n = len(cells)
+    text = "\n".join(cells) + "\n"
+    a = np.frombuffer(b"\n\n\n\n" + text.encode("ascii", "replace") + b"\n\n\n\n", dtype=np.uint8)
+    lf, digit = a == 10, (a >= 48) & (a <= 57)
+    dollar, comma, dot = a == 36, a == 44, a == 46
+    bad = ~(digit | lf | dollar | comma | dot)  # a space, a letter, another symbol (a non-ASCII character is "?")
+    bad[1:] |= lf[1:] & (lf[:-1] | dollar[:-1])  # an empty cell, or a lone $
+    bad[1:] |= dollar[1:] & ~lf[:-1]  # $ after the first character
+    bad[:-1] |= dollar[:-1] & ~digit[1:]  # $ not followed by a digit
+    p = np.flatnonzero(dot)  # a decimal point between digits, one a cell
+    bad[p[~(digit[p - 1] & digit[p + 1])]] = True
+    ends = np.flatnonzero(lf)
+    cell_of_dot = np.searchsorted(ends, p)
+    bad[p[1:][cell_of_dot[1:] == cell_of_dot[:-1]]] = True
+    c = np.flatnonzero(comma)  # a comma after 1–3 digits (from the cell's start or a comma), then 3 digits
+    ok = digit[c - 1] & digit[c + 1] & digit[c + 2] & digit[c + 3] & (comma | dot | lf)[c + 4]
+    ok &= (~digit[c - 2] & (lf | dollar)[c - 2]) | (digit[c - 2] & (lf | dollar)[c - 3]) | (
+        digit[c - 2] & digit[c - 3] & (lf | dollar | comma)[c - 4])
+    bad[c[~ok]] = True
+    bad[:4] = bad[4 + len(text):] = False  # the padding
+    read = np.ones(n, dtype=bool)  # a bad character's cell: the line feeds before it (the 4 leading ones out)
+    read[np.searchsorted(ends, np.flatnonzero(bad), side="left") - 4] = False
+    shows = np.zeros(n, dtype=bool)
+    shows[np.searchsorted(ends, np.flatnonzero(dollar), side="left") - 4] = True
+    parts = text.replace(",", "").replace("$", "").split("\n")[:n]
+    for i in np.flatnonzero(~read):
+        parts[i] = "nan"
+    return np.fromiter(map(float, parts), dtype=np.float64, count=n), shows & read, read
+
+
+def _amounts(imp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(amount, currency seen, unsettled) per row: blank, unreadable and negative amounts are unsettled.
 
-    Distinct cells in the common form — spaces, one symbol of $ ¥ ￥ € £, digits in groups of three or none, a
-    decimal part (the pattern the row importer reads first, ``_FAST_AMOUNT``) — are read with numpy's string
-    functions; the others with :meth:`AmountColumn.parse`, one by one."""
-    codes, uniq = pd.factorize(column, use_na_sentinel=False)
+    Distinct cells (as the column's :class:`AmountColumn` found them) in the common form — spaces, one symbol of
+    $ ¥ ￥ € £, digits in groups of three or none, a decimal part (the pattern the row importer reads first,
+    ``_FAST_AMOUNT``) — are read with numpy (:func:`dollar_amounts`, then numpy's string functions); the others
+    with :meth:`AmountColumn.parse`, one by one."""
+    codes, uniq = imp.amounts.codes, imp.amounts.distinct
     amount = np.full(len(uniq), np.nan)
-    currency = objects([None] * len(uniq))
+    currency = np.full(len(uniq), None, dtype=object)
     plain = np.zeros(len(uniq), dtype=bool)
-    if not imp.amounts.decimal_comma and len(uniq):
-        ss, sd = np.strings, np.dtypes.StringDType()
-        core = ss.strip(np.array(uniq, dtype=sd))
-        first = ss.slice(core, 0, 1)
-        symbol = np.isin(first, list(AMOUNT_SYMBOLS)[1:])
-        num = np.where(symbol, ss.slice(core, 1, None), core)
-        whole, dot, frac = ss.partition(num, np.array(".", dtype=sd))
-        commas = ss.count(whole, ",")
-        digits = ss.replace(whole, ",", "")
-        at = ss.find(whole, ",")
-        grouped = (commas == 0) | ((at >= 1) & (at <= 3) & (ss.str_len(whole) - at == 4 * commas)
-                                   & (ss.count(ss.slice(whole, np.maximum(at, 0), None, 4), ",") == commas))
-        plain = ss.isdecimal(digits) & ((dot == "") | ss.isdecimal(frac)) & grouped
-        if plain.any():
-            text = ss.add(ss.add(digits, dot), frac)[plain].tolist()
-            amount[plain] = [float(x) for x in text]
-            currency[plain] = [AMOUNT_SYMBOLS[x] if s else None for x, s in zip(first[plain].tolist(), symbol[plain])]
+    if not imp.amounts.decimal_comma and len(uniq) and all(type(c) is str for c in uniq):
+        amount, dollar, plain = dollar_amounts(uniq)
+        currency[dollar] = AMOUNT_SYMBOLS["$"]
+        rest = np.flatnonzero(~plain)
+        if len(rest):
+            amount[rest], currency[rest], plain[rest] = _symbol_amounts(uniq[rest])
     for j in np.flatnonzero(~plain):
         c = uniq[j]
         a, cur = (None, None) if is_blank(c) else imp.amounts.parse(c)
         amount[j], currency[j] = (np.nan if a is None else a), cur
     bad = np.isnan(amount) | (amount < 0)
     return amount[codes], currency[codes], bad[codes]
+
+
+def _symbol_amounts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(amount, currency seen, read) per text cell in the common form (see :func:`_amounts`), with numpy's string
+    functions: cells with spaces around them or another symbol than $."""
+    ss = np.strings
+    amount = np.full(len(cells), np.nan)
+    currency = np.full(len(cells), None, dtype=object)
+    core = ss.strip(cells.astype(np.dtypes.StringDType()))
+    first = ss.slice(core, 0, 1)
+    symbol = np.full(len(cells), -1, dtype=np.int8)
+    signs = list(AMOUNT_SYMBOLS)[1:]
+    for k, sign in enumerate(signs):
+        symbol[first == sign] = k
+    num = ss.slice(core, (symbol >= 0).astype(np.intp), None)
+    digits = ss.replace(num, ",", "")
+    whole, dot, frac = ss.partition(digits, np.array(".", dtype=core.dtype))
+    plain = ss.isdecimal(whole) & ((dot == "") | ss.isdecimal(frac))
+    commas = ss.str_len(num) - ss.str_len(digits)
+    if commas.any():  # 1,234,567: the first comma after 1–3 digits, then one every 4th character
+        at = ss.find(num, ",")
+        grouped = (at >= 1) & (at <= 3) & (ss.str_len(whole) + commas - at == 4 * commas)
+        grouped &= ss.count(ss.slice(num, np.maximum(at, 0), at + 4 * commas, 4), ",") == commas
+        plain &= (commas == 0) | grouped
+    if plain.any():
+        amount[plain] = [float(x) for x in digits[plain].tolist()]  # as the row importer (other scripts' digits)
+        for k, sign in enumerate(signs):
+            currency[plain & (symbol == k)] = AMOUNT_SYMBOLS[sign]
+    return amount, currency, plain
 
 
 def import_columns(imp: Any) -> bool:
@@ -110,32 +179,35 @@ def import_columns(imp: Any) -> bool:
             or imp.as_of is not None or imp.undated or imp.spec.false_is_blank or t.long_rows
             or t.truncated is not None or any(f in imp.cols for f in _ROW_ONLY)):
         return False
-    cols, vals, n = imp.cols, t.rows.values, len(t.rows)
+    cols, n = imp.cols, len(t.rows)
+    vals = t.rows.column
     slow = np.zeros(n, dtype=bool)
     rec: dict[str, np.ndarray] = {}
     # id: blank or repeated ids (as text) go row by row, in file order (their duplicate rejects stay exact)
     if "id" in cols:
-        codes, ids = _distinct(vals[:, cols["id"]], cell_text)
+        codes, ids = _distinct(vals(cols["id"]), cell_text)
         rec["deal_id"] = ids[codes]
-        slow |= pd.isna(rec["deal_id"]) | pd.Series(rec["deal_id"]).duplicated(keep=False).to_numpy()
+        slow |= pd.isna(rec["deal_id"])
+        if not pd.Index(rec["deal_id"]).is_unique:  # a hash table of the ids, marking no row, is quicker
+            slow |= pd.Series(rec["deal_id"]).duplicated(keep=False).to_numpy()
     else:
         rec["deal_id"] = objects(f"line-{ln}" for ln in t.lines)
-    rec["line"] = objects(t.lines)
+    rec["line"] = np.asarray(t.lines) if isinstance(t.lines, list) else np.arange(t.lines.start, t.lines.stop)
     # stage: the funnel's stage, won or lost (no flags here: the stage decides alone)
-    codes, names = _distinct(vals[:, cols["stage"]], cell_text)
+    codes, names = imp.stage_cells or _distinct(vals(cols["stage"]), cell_text)
     target = objects(None if nm is None else imp.lookup.get(match_key(nm)) for nm in names)
     slow |= np.array([x is None for x in target], dtype=bool)[codes]
     status = objects(x if x in (WON, LOST) else "open" for x in target)
     rec["stage"], rec["status"], rec["crm_stage"] = target[codes], status[codes], names[codes]
-    slow |= _flags_disagree(imp, vals, rec["status"])
+    slow |= _flags_disagree(imp, t.rows, rec["status"])
     # amount and the currency its cell shows
     if "amount" in cols:
-        amount, currency, bad = _amounts(imp, vals[:, cols["amount"]])
+        amount, currency, bad = _amounts(imp)
         slow |= bad
     else:  # no amount column without a price list: every row is "missing amount"
         return False
     if "currency" in cols:  # the currency column and the amount's own symbol must agree
-        currency, disagree = _currency_column(vals[:, cols["currency"]], currency)
+        currency, disagree = _currency_column(vals(cols["currency"]), currency)
         slow |= disagree
     rec["amount"], rec["amount_source"], rec["currency"] = amount, np.full(n, "export", dtype=object), currency
     # dates: each distinct cell parsed once; an unreadable one (or a blank created) goes row by row
@@ -144,7 +216,7 @@ def import_columns(imp: Any) -> bool:
     for f in ("created", "closed", "expected_close", "won_time", "lost_time"):
         if f not in cols:
             continue
-        codes, uniq = pd.factorize(vals[:, cols[f]], use_na_sentinel=False)
+        codes, uniq = imp.dates[f].codes, imp.dates[f].distinct
         blank = np.array([is_blank(c) for c in uniq], dtype=bool)
         days = objects(None if b else imp.dates[f].parse(c) for c, b in zip(uniq, blank))
         missing = np.array([d is None for d in days], dtype=bool)
@@ -174,21 +246,21 @@ def import_columns(imp: Any) -> bool:
     rec["close_from"] = none
     for f, key in (("account", "account_id"), ("owner", "owner")):
         if f in cols:
-            codes, texts = _distinct(vals[:, cols[f]], cell_text)
+            codes, texts = _distinct(vals(cols[f]), cell_text)
             rec[key] = texts[codes]
         else:
             rec[key] = none
     fast = ~slow
     imp.early_expected += int(((expected_at >= 0) & (expected_at < ordinal["created"]) & fast).sum())
     if "probability" in cols:
-        codes, uniq = pd.factorize(vals[:, cols["probability"]], use_na_sentinel=False)
+        codes, uniq = pd.factorize(vals(cols["probability"]), use_na_sentinel=False)
         p = objects(parse_probability(c) for c in uniq)
         blank = np.array([is_blank(c) for c in uniq], dtype=bool)
         unread = np.array([x is None for x in p], dtype=bool) & ~blank
         imp.bad_probability += int((unread[codes] & fast).sum())
         rec["crm_probability"] = p[codes]
     for f, ci in imp.kept_fields:
-        codes, texts = _distinct(vals[:, ci], cell_text)
+        codes, texts = _distinct(vals(ci), cell_text)
         rec[f] = texts[codes]
     # the rows a column step could not settle: row by row, in file order, then merged back in order
     slow_rows = np.flatnonzero(slow)
@@ -204,23 +276,23 @@ def import_columns(imp: Any) -> bool:
     return True
 
 
-def _flags_disagree(imp: Any, vals: np.ndarray, status: np.ndarray) -> np.ndarray:
+def _flags_disagree(imp: Any, rows: FrameRows, status: np.ndarray) -> np.ndarray:
     """Rows whose status/won/closed/active flags are unreadable, contradict each other or say another status than
     the stage: the row importer counts them in its warnings (or rejects them under ``trust_flags``, or lets the
     flag close the deal where the source says so). Each distinct combination of flag cells is read once."""
     flags = [imp.cols[f] for f in _FLAGS if f in imp.cols]
     if not flags:
-        return np.zeros(len(vals), dtype=bool)
-    combo = np.zeros(len(vals), dtype=np.int64)
+        return np.zeros(len(rows), dtype=bool)
+    combo = np.zeros(len(rows), dtype=np.int64)
     for j in flags:
-        codes, uniq = pd.factorize(vals[:, j], use_na_sentinel=False)
+        codes, uniq = pd.factorize(rows.column(j), use_na_sentinel=False)
         combo = combo * (len(uniq) + 1) + codes
     _, first, combo = np.unique(combo, return_index=True, return_inverse=True)
     said = np.full(len(first), None, dtype=object)
     bad = np.zeros(len(first), dtype=bool)
     for k, row in enumerate(first):
         try:
-            said[k], col = imp.flags_of(vals[row].tolist())
+            said[k], col = imp.flags_of(rows[row])
         except RowRejected:
             bad[k] = True
             continue

@@ -210,6 +210,7 @@ class _Importer:
         self.flag_conflicts: dict[str, list[int]] = {}  # "col = value (flag) vs stage status" → lines
         self.rejects: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
+        self.stage_cells: tuple[np.ndarray, np.ndarray] | None = None  # the stage column's (codes, texts)
         self.amounts = AmountColumn(table.column(cols["amount"])) if "amount" in cols else None
         date_fields = [f for f in ("created", "closed", "expected_close", "won_time", "lost_time") if f in cols]
         self.dates = {f: DateColumn(table.column(cols[f])) for f in date_fields}
@@ -317,6 +318,7 @@ class _Importer:
             return
         codes, uniq = pd.factorize(objects(self.table.column(self.cols["stage"])), use_na_sentinel=False)
         texts = objects(cell_text(c) for c in uniq)  # each distinct cell once
+        self.stage_cells = codes, texts  # (the column import's too)
         per = np.bincount(codes, minlength=len(uniq))
         nonblank = int(sum(k for x, k in zip(texts, per) if x is not None))
         if self.spec.preset:
@@ -739,10 +741,10 @@ class _Importer:
         extra += [f for f in self.cols if f not in FIELDS]
         for f in extra:
             if n and f in R:  # text columns as they are; the others as lists (pandas infers float, int, bool)
-                deals[f] = R[f].tolist() if f in AS_LISTS else R[f]
+                deals[f] = (R[f].astype(np.int64) if f == "line" else R[f].tolist()) if f in AS_LISTS else R[f]
         events = self._events(R, hist_rows, week)
-        end_week = int(max([0, *deals.created_week.tolist(), *deals.closed_week.dropna().tolist(),
-                            *events.week.tolist(),
+        end_week = int(max([0, *(s.max() for s in (deals.created_week, deals.closed_week.dropna(), events.week)
+                                 if len(s)),
                             *([week(self.as_of)] if self.as_of is not None and self.as_of >= week0 else [])]))
         try:
             h = History(deals, events, funnel=self.funnel, currency=self.currency,
@@ -756,7 +758,7 @@ class _Importer:
         rejects = rejects.sort_values(["file", "line"], kind="stable", key=lambda s: s if s.name == "line" else
                                       (s != self.short).astype(int)).reset_index(drop=True)
         main = rejects[rejects.file == self.short]
-        status = deals.status.value_counts().to_dict()
+        status = h.deals.status.value_counts().to_dict()
         summary: dict[str, Any] = {
             "rows_read": len(self.table.rows),
             "imported": len(deals),
@@ -802,7 +804,7 @@ class _Importer:
                 self.warnings.append(f"{len(off)} opportunities end their stage history in another stage than "
                                      f"{self.short} says (e.g. {o}: history {s}, export {now})")
         else:
-            has_from = np.array([x is not None for x in R["close_from"]], dtype=bool)
+            has_from = np.not_equal(R["close_from"], None)
             for j in np.flatnonzero(has_from):
                 if R["closed"][j] is not None:
                     rows.append((R["deal_id"][j], week(R["closed"][j]), R["close_from"][j], R["stage"][j],

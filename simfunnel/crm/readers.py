@@ -64,25 +64,25 @@ def parse_days(cell: Any, column: str) -> float | None:
 
 
 class FrameRows:
-    """A table's rows over a 2-D object array (a CSV read by pandas' C parser): indexed and iterated as lists
-    of cells like the row reader's rows; :meth:`column` is a column as an array (no row lists made)."""
+    """A table's rows over its columns (object arrays of a CSV read by pandas' C parser): indexed and iterated as
+    lists of cells like the row reader's rows; :meth:`column` is a column as an array (no row lists made)."""
 
-    def __init__(self, values: np.ndarray) -> None:
-        self.values = values
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = columns
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.columns[0])
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            return [r.tolist() for r in self.values[i]]
-        return self.values[i].tolist()
+            return [list(r) for r in zip(*(c[i] for c in self.columns))]
+        return [c[i] for c in self.columns]
 
     def __iter__(self) -> Any:
-        return (r.tolist() for r in self.values)
+        return (list(r) for r in zip(*self.columns))
 
     def column(self, j: int) -> np.ndarray:
-        return self.values[:, j]
+        return self.columns[j]
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Table:
 
     header: list[str]
     rows: list[list[Any]]
-    lines: list[int]
+    lines: list[int] | range  # (a range for a plain CSV read by pandas)
     encoding: str | None = None
     sep: str | None = None
     long_rows: dict[int, int] = field(default_factory=dict)  # row index -> cells beyond the header
@@ -123,14 +123,15 @@ def read_table(src: Any, *, encoding: str | None, sep: str | None, sheet: Any, h
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror or exc})") from None
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+    blank = b" \t\r\n\x00\xef\xbb\xbf"
+    if not data[: 1 << 16].strip(blank) and not data.strip(blank):  # (the start first: no copy of a large file)
         raise _fail(path, "empty file: no header and no data rows")
     if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, data, sheet, hint)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _fail(path, "an old binary Excel .xls workbook; save it as .xlsx or CSV")
-    text, used = _decode(path, data, encoding)
-    return _read_csv_text(path, text, used, sep, hint)
+    text, used, counts = _decode(path, data, encoding)
+    return _read_csv_text(path, text, used, sep, hint, counts)
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]")
@@ -157,15 +158,33 @@ def control_characters(text: str, chunk: int = 1 << 23) -> int:
     return n
 
 
-def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
+def census(text: str, raw: bytes | None = None) -> dict[str, int]:
+    r"""Counts in ``text`` of control characters (``"control"``, as :func:`control_characters`), NULs, line feeds,
+    carriage returns and double quotes: for ASCII text one numpy pass over its bytes (``raw``: those bytes, when
+    the caller has them).
+
+    >>> census('a"\x01\r\n')
+    {'control': 1, '\x00': 0, '\n': 1, '\r': 1, '"': 1}
+    """
+    if text.isascii():
+        raw = text.encode("ascii") if raw is None or len(raw) != len(text) else raw
+        a = np.frombuffer(raw, dtype=np.uint8)
+        low = np.bincount(a[a < 32], minlength=32)
+        ctl = int(low[:9].sum() + low[11:13].sum() + low[14:32].sum()) + raw.count(b"\x7f")
+        return {"control": ctl, "\x00": int(low[0]), "\n": int(low[10]), "\r": int(low[13]), '"': raw.count(b'"')}
+    return {"control": control_characters(text), **{c: text.count(c) for c in '\x00\n\r"'}}
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str, dict[str, int] | None]:
+    """(text, encoding used, its :func:`census` when one was taken)."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, None
         except (UnicodeDecodeError, LookupError) as exc:
             raise _fail(path, f"cannot be decoded as {encoding} ({exc})") from None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode("utf-16"), "utf-16"
+            return data.decode("utf-16"), "utf-16", None
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
@@ -175,10 +194,10 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        bad = control_characters(text)
-        if bad > max(8, len(text) // 20):
-            raise _fail(path, f"binary data ({bad} control characters), not a CSV text file")
-        return text, enc
+        counts = census(text, data)
+        if counts["control"] > max(8, len(text) // 20):
+            raise _fail(path, f"binary data ({counts['control']} control characters), not a CSV text file")
+        return text, enc, counts
     raise _fail(path, "cannot be decoded as UTF-8 or GB18030 (GBK); give encoding=")
 
 
@@ -208,10 +227,12 @@ def _sniff(text: str, sep: str | None) -> str:
     return best
 
 
-def _read_csv_text(path: Path, text: str, enc: str, sep: str | None, hint: Iterable[str]) -> Table:
-    text = text.lstrip("\ufeff")
+def _read_csv_text(path: Path, text: str, enc: str, sep: str | None, hint: Iterable[str],
+                   counts: dict[str, int] | None = None) -> Table:
+    if text.startswith("\ufeff"):
+        text, counts = text.lstrip("\ufeff"), None
     delim = _sniff(text, sep)
-    plain = _read_plain_csv(path, text, delim, enc, hint)
+    plain = _read_plain_csv(path, text, delim, enc, hint, counts)
     if plain is not None:
         return plain
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False)
@@ -252,16 +273,23 @@ ROWS_ENV = "SIMFUNNEL_IMPORT_ROWS"
 _BLANK_LINE = re.compile(r"\n[^\S\n]+(?:\n|$)")  # a line of spaces (empty lines are found as "\n\n")
 
 
-def _read_plain_csv(path: Path | None, text: str, delim: str, enc: str, hint: Iterable[str]) -> Table | None:
+def _read_plain_csv(path: Path | None, text: str, delim: str, enc: str, hint: Iterable[str],
+                    counts: dict[str, int] | None = None) -> Table | None:
     """A plain CSV (header on the first line, one record a line, every row as wide as the header, no blank
-    line, quotes paired) read by pandas' C parser as text, exactly as the row reader reads it; None otherwise."""
+    line, quotes paired) read by pandas' C parser as text, exactly as the row reader reads it; None otherwise.
+    ``counts``: the text's :func:`census`, when taken."""
     if os.environ.get(ROWS_ENV, "") not in ("", "0"):
         return None
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
+    counts = counts or census(text)
+    if counts["\r"] and counts["\r"] != text.count("\r\n"):
         return None  # old Mac line ends, or a CR inside a cell
-    if ("\x00" in text or text.count('"') % 2 or "\n\n" in text or "\n\r\n" in text
-            or not text[: text.find("\n")].strip() or _BLANK_LINE.search(text)):
-        return None  # NULs, an unpaired quote, a blank line (not a row for the row reader)
+    if counts["\x00"] or counts['"'] % 2 or not text[: text.find("\n")].strip():
+        return None  # NULs, an unpaired quote, a blank header line
+    # a line that starts blank (spaces, quotes) up to its end or its first separator: an empty line (not a row
+    # for the row reader) or a row whose first cell is blank, told apart below
+    starts_blank = re.search(r'\n(?:[^\S\n]|")*(?:' + re.escape(delim) + r'|\n)|\n(?:[^\S\n]|")+\Z', text)
+    if starts_blank and ("\n\n" in text or "\n\r\n" in text or _BLANK_LINE.search(text)):
+        return None
     # short rows come padded with "" (as the row reader pads them); a longer row is a ParserError
     source = path if enc in ("utf-8-sig", "utf-8") and path is not None else io.StringIO(text)
     try:
@@ -269,16 +297,18 @@ def _read_plain_csv(path: Path | None, text: str, delim: str, enc: str, hint: It
                             skip_blank_lines=False, engine="c", encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, ValueError, csv.Error, UnicodeDecodeError):
         return None
-    values = frame.to_numpy(dtype=object)
-    if len(values) != text.count("\n") + (not text.endswith("\n")) or len(values) < 2:
+    n = len(frame)
+    if n != counts["\n"] + (not text.endswith("\n")) or n < 2:
         return None  # a record spans lines (a quoted line break)
-    if _header_index(values[:30].tolist(), hint) != 0:
+    columns = [frame.iloc[:, j].to_numpy(dtype=object) for j in range(frame.shape[1])]
+    if _header_index([[c[i] for c in columns] for i in range(min(n, 30))], hint) != 0:
         return None  # a report title above the header: the row reader says so
-    blank_first = np.array([not c.strip() for c in values[1:, 0]], dtype=bool)
-    if blank_first.any() and any(not any(c.strip() for c in r) for r in values[1:][blank_first]):
-        return None  # a row of empty cells is not a row for the row reader
-    header = [c.strip().lstrip("\ufeff") for c in values[0]]
-    return Table(header, FrameRows(values[1:]), list(range(2, len(values) + 1)), enc, delim)
+    if starts_blank:
+        blank_first = np.array([not c.strip() for c in columns[0][1:]], dtype=bool)
+        if blank_first.any() and any(not any(c[i + 1].strip() for c in columns) for i in np.flatnonzero(blank_first)):
+            return None  # a row of empty cells is not a row for the row reader
+    header = [c[0].strip().lstrip("\ufeff") for c in columns]
+    return Table(header, FrameRows([c[1:] for c in columns]), range(2, n + 1), enc, delim)
 
 
 def _header_index(rows: list[list[Any]], hint: Iterable[str]) -> int:

@@ -105,12 +105,12 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
     _require_columns(deals, DEAL_COLUMNS, "deals")
     # Extra columns (product, title, …) are kept after the required ones.
     extra = [c for c in deals.columns if c not in DEAL_COLUMNS]
-    d = deals.loc[:, list(DEAL_COLUMNS) + extra].reset_index(drop=True).copy()
+    d = deals.loc[:, list(DEAL_COLUMNS) + extra].reset_index(drop=True)  # a copy (copy on write)
     if d.deal_id.isna().any():
         row = int(np.flatnonzero(d.deal_id.isna().to_numpy())[0])
         raise ValueError(f"deals: row {row}, column 'deal_id': missing deal id")
-    dup = d.deal_id.duplicated()
-    if dup.any():
+    if not pd.Index(d.deal_id).is_unique:  # a hash table of the ids (marking no row) first: quicker
+        dup = d.deal_id.duplicated()
         row = int(np.flatnonzero(dup.to_numpy())[0])
         raise ValueError(f"deals: row {row}, column 'deal_id': duplicate deal id {_v(d.deal_id.iloc[row])}")
     amount = pd.to_numeric(d.amount, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -133,7 +133,9 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
     d["win_rate_override"] = override
     codes = funnel.codes(d.stage, what="stage in deals column 'stage'")
     d["stage"] = pd.Categorical.from_codes(codes, categories=list(funnel.all_keys))
-    status = np.where(codes == funnel.index(WON), "won", np.where(codes == funnel.index(LOST), "lost", "open"))
+    status_codes = np.where(codes == funnel.index(WON), STATUSES.index("won"),
+                            np.where(codes == funnel.index(LOST), STATUSES.index("lost"), STATUSES.index("open")))
+    status = np.array(STATUSES, dtype=object)[status_codes]
     given_status = d.status.astype(object).to_numpy()
     mismatch = given_status != status
     if mismatch.any():
@@ -142,7 +144,7 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
             f"deals: row {row}, column 'status': {given_status[row]!r} contradicts stage "
             f"{_v(d.stage.iloc[row])} (expected {status[row]!r})"
         )
-    d["status"] = pd.Categorical(status, categories=list(STATUSES))
+    d["status"] = pd.Categorical.from_codes(status_codes, categories=list(STATUSES))
     d["created_week"] = _int_column(d, "created_week", "deals", nullable=False)
     for col in ("closed_week", "expected_close_week", "paid_week"):
         d[col] = _int_column(d, col, "deals", nullable=True)
