@@ -693,8 +693,9 @@ class _Importer:
         hist_rows = self._read_history(history, encoding, sep) if history is not None else None
         R = self.rec
         n = len(R["deal_id"])
-        created, closed, expected = R["created"], R["closed"], R["expected"]
-        dates = [d for d in (*pd.unique(created), *pd.unique(closed)) if d is not None]
+        # each date column's distinct dates (None the code -1), found once: for the first date and the weeks
+        created, closed, expected = (pd.factorize(R[k], use_na_sentinel=True) for k in ("created", "closed", "expected"))
+        dates = [*created[1], *closed[1]]
         if self.as_of is not None and n:
             assumed = int(sum(bool(x) for x in R["created_assumed"]))
             if assumed:
@@ -718,8 +719,8 @@ class _Importer:
         def week(d: dt.date | None) -> Any:
             return pd.NA if d is None else (d - week0).days // 7
 
-        def weeks(values: np.ndarray) -> pd.arrays.IntegerArray:  # each distinct date once
-            codes, uniq = pd.factorize(values, use_na_sentinel=True)
+        def weeks(factorized: tuple[np.ndarray, np.ndarray]) -> pd.arrays.IntegerArray:  # each distinct date once
+            codes, uniq = factorized
             per = np.array([(d - week0).days // 7 for d in uniq] + [0], dtype=np.int64)
             return pd.arrays.IntegerArray(per[codes], codes < 0)
 

@@ -163,15 +163,25 @@ def census(text: str, raw: bytes | None = None) -> dict[str, int]:
     carriage returns and double quotes: for ASCII text one numpy pass over its bytes (``raw``: those bytes, when
     the caller has them).
 
-    >>> census('a"\x01\r\n')
-    {'control': 1, '\x00': 0, '\n': 1, '\r': 1, '"': 1}
+    ``"starts"``: the characters that begin a line after the first (ASCII text only).
+
+    >>> census('a"\x01\r\n b')
+    {'control': 1, '\x00': 0, '\n': 1, '\r': 1, '"': 1, 'starts': b' '}
     """
     if text.isascii():
         raw = text.encode("ascii") if raw is None or len(raw) != len(text) else raw
         a = np.frombuffer(raw, dtype=np.uint8)
-        low = np.bincount(a[a < 32], minlength=32)
-        ctl = int(low[:9].sum() + low[11:13].sum() + low[14:32].sum()) + raw.count(b"\x7f")
-        return {"control": ctl, "\x00": int(low[0]), "\n": int(low[10]), "\r": int(low[13]), '"': raw.count(b'"')}
+        ends = np.flatnonzero(a == 10)
+        low, lf = a < 32, len(ends)
+        firsts = a[ends[ends + 1 < len(a)] + 1]  # the first character of every line after the first
+        others = int(np.count_nonzero(low)) - lf  # tabs, carriage returns and control characters
+        cr = text.count("\r") if "\r" in text else 0
+        ctl = others - cr - (text.count("\t") if "\t" in text else 0)
+        if ctl:
+            ctl = int(np.count_nonzero(low & (a != 9) & (a != 10) & (a != 13)))
+        ctl += int(np.count_nonzero(a == 127)) if a.max(initial=0) == 127 else 0
+        return {"control": ctl, "\x00": text.count("\x00") if ctl else 0, "\n": lf, "\r": cr,
+                '"': int(np.count_nonzero(a == 34)), "starts": bytes(np.flatnonzero(np.bincount(firsts, minlength=256)).tolist())}
     return {"control": control_characters(text), **{c: text.count(c) for c in '\x00\n\r"'}}
 
 
@@ -287,7 +297,10 @@ def _read_plain_csv(path: Path | None, text: str, delim: str, enc: str, hint: It
         return None  # NULs, an unpaired quote, a blank header line
     # a line that starts blank (spaces, quotes) up to its end or its first separator: an empty line (not a row
     # for the row reader) or a row whose first cell is blank, told apart below
-    starts_blank = re.search(r'\n(?:[^\S\n]|")*(?:' + re.escape(delim) + r'|\n)|\n(?:[^\S\n]|")+\Z', text)
+    if "starts" in counts:  # ASCII: a line that starts with a space, a quote, a separator or a line end
+        starts_blank = bool(set(counts["starts"]) & set(b' "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f' + delim.encode()))
+    else:
+        starts_blank = re.search(r'\n(?:[^\S\n]|")*(?:' + re.escape(delim) + r'|\n)|\n(?:[^\S\n]|")+\Z', text)
     if starts_blank and ("\n\n" in text or "\n\r\n" in text or _BLANK_LINE.search(text)):
         return None
     # short rows come padded with "" (as the row reader pads them); a longer row is a ParserError
