@@ -127,7 +127,7 @@ def _amounts(imp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     amount = np.full(len(uniq), np.nan)
     currency = np.full(len(uniq), None, dtype=object)
     plain = np.zeros(len(uniq), dtype=bool)
-    if not imp.amounts.decimal_comma and len(uniq) and all(type(c) is str for c in uniq):
+    if not imp.amounts.decimal_comma and len(uniq):  # (a C-parsed CSV's cells are all text)
         amount, dollar, plain = dollar_amounts(uniq)
         currency[dollar] = AMOUNT_SYMBOLS["$"]
         rest = np.flatnonzero(~plain)
