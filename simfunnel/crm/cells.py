@@ -204,8 +204,28 @@ def _split_amount(value: str) -> tuple[str, str | None, bool] | None:
     return _SPACES.sub("", m["num"]), cur, neg
 
 
-def _decimal_comma(texts: Iterable[str]) -> bool:
-    """Whether a column writes decimals with a comma (1.234,50 / 12,5)."""
+def _decimal_votes(cells: Iterable[Any]) -> tuple[int, int]:
+    """(cells that read as a decimal comma, as a decimal point) among text ``cells`` (see :func:`_votes`).
+
+    >>> _decimal_votes(["1.234,50", "12,5", "1,234.50", "7", None])
+    (2, 1)
+    """
+    texts = []
+    for c in cells:
+        if not isinstance(c, str):
+            continue
+        if _PLAIN.fullmatch(c):
+            if "." in c:
+                texts.append(c)
+        elif c.strip():
+            sp = _split_amount(c)
+            if sp:
+                texts.append(sp[0])
+    return _votes(texts)
+
+
+def _votes(texts: Iterable[str]) -> tuple[int, int]:
+    """(numbers written with a decimal comma (1.234,50 / 12,5), with a decimal point) among ``texts``."""
     comma = point = 0
     for t in texts:
         if "," in t and "." in t:
@@ -221,7 +241,7 @@ def _decimal_comma(texts: Iterable[str]) -> bool:
             comma += 1
         elif t.count(",") > 1:
             point += 1
-    return comma > point
+    return comma, point
 
 
 def _number(num: str, decimal_comma: bool) -> float | None:
@@ -284,20 +304,21 @@ class AmountColumn:
     SAMPLE = 20_000  # distinct cells enough to tell 1,234.50 from 1.234,50 in any real column
 
     def __init__(self, cells: Iterable[Any]) -> None:
-        texts = []
+        column = _object_array(cells)
         # the column's cells as (codes, cells), kept: the column import (simfunnel.crm.columnar) reads each once
-        self.codes, self.distinct = distinct_cells(_object_array(cells))
-        # an even sample in file order (the same every run) when there are too many
-        sample = pd.unique(self.distinct[:: len(self.distinct) // self.SAMPLE + 1])
-        for c in sorted(c for c in sample if isinstance(c, str)):
-            if _PLAIN.fullmatch(c):
-                if "." in c:
-                    texts.append(c)
-            elif c.strip():
-                sp = _split_amount(c)
-                if sp:
-                    texts.append(sp[0])
-        self.decimal_comma = _decimal_comma(texts)
+        self.codes, self.distinct = distinct_cells(column)
+        # decimal comma or point: first on a sample of the cells in file order (the same every run; every
+        # distinct cell when there are few); when that sample is not unanimous (both kinds, or no evidence) and
+        # there are more distinct cells, on an even sample of every distinct cell, sorted (as before a sample)
+        pool = self.distinct
+        many = len(pool) > self.SAMPLE
+        comma, point = _decimal_votes(pd.unique(pool[:: len(pool) // self.SAMPLE + 1] if many else pool))
+        if many and (comma > 0) == (point > 0):
+            strings = [c for c in pd.unique(column) if isinstance(c, str)]
+            if len(strings) > self.SAMPLE:  # numpy sorts text by code point, as sorted() does, in C
+                strings = np.sort(np.array(strings, dtype=str))[:: len(strings) // self.SAMPLE + 1].tolist()
+            comma, point = _decimal_votes(strings)
+        self.decimal_comma = comma > point
         self._cache: dict[str, tuple[float | None, str | None]] = {}
 
     def parse(self, cell: Any) -> tuple[float | None, str | None]:

@@ -1,9 +1,10 @@
 """The column-at-a-time import: a plain CSV's clean rows imported a column at a time, the others row by row.
 
 The row importer (:meth:`simfunnel.crm.importer._Importer._row`) makes a dict per row: a million rows cost
-~20× ``pandas.read_csv`` of the file (6.4× this way). Here each column is factorized once and every *distinct* cell parsed with
-the row importer's own functions (a column of dates or stages has a few hundred distinct values); a column of
-amounts in the common "$1,234.56" form is read in one pass. A row any step cannot settle — a blank or repeated
+~20× ``pandas.read_csv`` of the file (about 4.4× this way). Here each low-cardinality column is factorized once
+and every *distinct* cell parsed with the row importer's own functions (a column of dates or stages has a few
+hundred distinct values; a column of about one value a row, ids or names, is taken as it is); a column of
+amounts in the common "$1,234.56" form is checked and read with numpy. A row any step cannot settle — a blank or repeated
 id, an unknown stage, an unreadable or missing amount or date, a close before its creation — goes through the
 row importer, which imports it or rejects it with its reason, exactly as before.
 
@@ -80,14 +81,23 @@ def dollar_amounts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     (an optional $, digits in groups of three or none, a decimal part): read as the row importer reads them
     (``float`` of the digits). The other cells (any space, sign or letter, another symbol) are not read.
 
-    The cells are checked a character at a time with numpy, on their text joined by line feeds.
+    ``cells``: text (str) cells. They are checked a character at a time with numpy, on their text joined by line
+    feeds (a cell holding a line feed is not read).
 
     >>> amount, dollar, ok = dollar_amounts(np.array(["$1,234.5", "12", "1,23", "", "$", "1.2.3", " 7"], dtype=object))
     >>> amount[ok].tolist(), dollar.tolist(), ok.tolist()
     ([1234.5, 12.0], [True, False, False, False, False, False, False], [True, True, False, False, False, False, False])
+    >>> dollar_amounts(np.array(["1\\n2", "3"], dtype=object))[2].tolist()
+    [False, True]
     """
     n = len(cells)
+    if n == 0:
+        return np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
     text = "\n".join(cells) + "\n"
+    if text.count("\n") != n:  # a line feed inside a cell: that cell is not read
+        inside = np.array(["\n" in c for c in cells], dtype=bool)
+        amount, shows, read = dollar_amounts(np.where(inside, "?", cells))
+        return amount, shows, read & ~inside
     a = np.frombuffer(b"\n\n\n\n" + text.encode("ascii", "replace") + b"\n\n\n\n", dtype=np.uint8)
     lf, digit = a == 10, (a >= 48) & (a <= 57)
     dollar, comma, dot = a == 36, a == 44, a == 46
@@ -119,7 +129,8 @@ def dollar_amounts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 def _amounts(imp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(amount, currency seen, unsettled) per row: blank, unreadable and negative amounts are unsettled.
 
-    Distinct cells (as the column's :class:`AmountColumn` found them) in the common form — spaces, one symbol of
+    The column's cells as its :class:`AmountColumn` keeps them (its distinct cells, or every cell of a column
+    of about one value a row), in the common form — spaces, one symbol of
     $ ¥ ￥ € £, digits in groups of three or none, a decimal part (the pattern the row importer reads first,
     ``_FAST_AMOUNT``) — are read with numpy (:func:`dollar_amounts`, then numpy's string functions); the others
     with :meth:`AmountColumn.parse`, one by one."""

@@ -160,7 +160,8 @@ def control_characters(text: str, chunk: int = 1 << 23) -> int:
 
 def census(text: str, raw: bytes | None = None) -> dict[str, int]:
     r"""Counts in ``text`` of control characters (``"control"``, as :func:`control_characters`), NULs, line feeds,
-    carriage returns and double quotes: for ASCII text one numpy pass over its bytes (``raw``: those bytes, when
+    carriage returns and double quotes: for ASCII text with numpy over its bytes and ``str`` searches for the rare
+    characters (a CR, a tab; no regex) (``raw``: those bytes, when
     the caller has them).
 
     ``"starts"``: the characters that begin a line after the first (ASCII text only).

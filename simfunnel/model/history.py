@@ -105,7 +105,7 @@ def _check_deals(deals: pd.DataFrame, funnel: Funnel) -> pd.DataFrame:
     _require_columns(deals, DEAL_COLUMNS, "deals")
     # Extra columns (product, title, …) are kept after the required ones.
     extra = [c for c in deals.columns if c not in DEAL_COLUMNS]
-    d = deals.loc[:, list(DEAL_COLUMNS) + extra].reset_index(drop=True)  # a copy (copy on write)
+    d = deals.loc[:, list(DEAL_COLUMNS) + extra].reset_index(drop=True)  # a new frame: never the caller's
     if d.deal_id.isna().any():
         row = int(np.flatnonzero(d.deal_id.isna().to_numpy())[0])
         raise ValueError(f"deals: row {row}, column 'deal_id': missing deal id")
