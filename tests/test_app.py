@@ -195,6 +195,9 @@ def test_the_address_for_the_room_and_its_qr_code(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Open  http://127.0.0.1:8870/" in out and str((tmp_path / "a.png").resolve()) in out
     assert "demo workshop" in out and "演示工作坊" in out
+    assert "Only this computer can open this address" in out and "IP=0.0.0.0" in out  # a trainer would forget
+    assert main(["--host", "0.0.0.0", "--port", "8870"]) == 0
+    assert "Only this computer" not in capsys.readouterr().out
 
 
 # --- static files gzipped once (app/compress.py) ---------------------------------------------------------

@@ -83,6 +83,13 @@ def test_the_round_box_says_where_the_round_is_and_what_to_do_now(store, boards)
     box = text(li._round_box.value)
     assert "第 2 回合 · 第 17–19 周" in box and "不限时" in box and "已提交" not in box and "已执行" not in box
     assert "本回合已执行" not in " ".join(li.texts()) and "看板已更新" not in " ".join(li.texts())
+    # no timer: the clock says who closes the round (not "time left"), and a submitted team waits for the trainer only
+    assert "由讲师结束本回合" in box and "剩余时间" not in box
+    wang.tick()
+    wang.submit()
+    li.tick()
+    box = text(li._round_box.value)
+    assert "请等讲师结束本回合。" in box and "计时" not in box.replace("不限时", "")
     assert_language(li.texts(), "zh")
 
 

@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     url = app_url(args.host, args.port)
     print()
     print(f"  Open  {url}   (学员打开这个地址 · trainees open this address; Ctrl+C stops the app)")
+    if args.host in ("127.0.0.1", "localhost", "::1"):
+        print("  Only this computer can open this address: for the trainees' laptops, start the app with "
+              "IP=0.0.0.0 (make app IP=0.0.0.0 …).")
+        print("  只有本机能打开这个地址：要让学员的电脑打开，请用 IP=0.0.0.0 启动（make app IP=0.0.0.0 …）。")
     if args.qr:
         print(f"  QR code of the address for the projector (二维码): {write_qr(url, args.qr)}")
     if args.workshop:

@@ -152,6 +152,7 @@ BOARD_TEXT: dict[str, Pair] = {
     "round_none": ("回合还没有开始", "No round has started yet"),
     "round_clock_label": ("剩余时间", "time left"),
     "round_no_timer": ("不限时", "no time limit"),
+    "round_no_timer_label": ("由讲师结束本回合", "the trainer closes the round"),
     "round_time_up": ("时间到", "time is up"),
     "todo_plan": ("现在：全组商量本回合要对哪些商机采取什么行动——选中商机，选好行动，点“采取行动”。"
                   "都安排好后，由其中一人点“提交本回合决策”。",
@@ -160,6 +161,9 @@ BOARD_TEXT: dict[str, Pair] = {
     "todo_submitted": ("{who}已为全组提交本回合决策：行动已经定稿。请等讲师结束本回合，或等计时结束。",
                        "{who} submitted the round for the team: your moves are final. Waiting for the trainer "
                        "to close the round, or for the timer."),
+    "todo_submitted_no_timer": ("{who}已为全组提交本回合决策：行动已经定稿。请等讲师结束本回合。",
+                                "{who} submitted the round for the team: your moves are final. Waiting for the "
+                                "trainer to close the round."),
     "todo_time_up": ("时间到：本回合不能再行动或提交，马上统一执行。",
                      "Time is up: no more moves or submitting; the round is about to be played."),
     "todo_wait_first": ("等待讲师开始第一个回合。回合开始后：全组商量行动，再由其中一人提交本回合决策。",

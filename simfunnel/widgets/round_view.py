@@ -136,11 +136,13 @@ class RoundView:
                     todo = t("todo_wait_next", first=int(last["first_week"]), last=int(last["last_week"]))
         else:
             name = t("round_line", name=self._round_name(r), first=int(r["first_week"]), last=int(r["last_week"]))
-            todo = {"open": lambda: t("todo_plan"), "late": lambda: t("todo_time_up"),
-                    "submitted": lambda: t("todo_submitted", who=self._rounds.submitted_by or "—")}[phase]()
             left = seconds_left(r)
+            submitted = "todo_submitted" if left is not None else "todo_submitted_no_timer"
+            todo = {"open": lambda: t("todo_plan"), "late": lambda: t("todo_time_up"),
+                    "submitted": lambda: t(submitted, who=self._rounds.submitted_by or "—")}[phase]()
             time = t("round_no_timer") if left is None else clock_text(left)
-            label = t("round_clock_label") if left is None or left > 0 else t("round_time_up")
+            label = (t("round_no_timer_label") if left is None else t("round_clock_label") if left > 0
+                     else t("round_time_up"))
             size = ' style="font-size:26px"' if left is None else ""
             clock = (f'<div class="sf-round-clock"><div class="sf-round-time"{size}>{html.escape(time)}</div>'
                      f'<div class="sf-muted">{html.escape(label)}</div></div>')
