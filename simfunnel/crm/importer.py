@@ -192,6 +192,18 @@ UNDATED_NOTE = ("no dates: an outcome-only file — the overall won share, count
                 "weekly indicators, forecasts and Monte Carlo need created and closed dates")
 
 
+def _owners(owners: np.ndarray, factor: tuple[np.ndarray, np.ndarray] | None) -> pd.Series:
+    """The deals' owners: a categorical as History makes it (sorted names) from the column import's (codes, names),
+    else the names as they are (History makes the categorical)."""
+    if factor is None:
+        return pd.Series(owners, dtype=object)
+    codes, names = factor
+    cats = sorted({x for x in names if x is not None})
+    where = {x: i for i, x in enumerate(cats)}
+    per = np.array([where.get(x, -1) for x in names] + [-1], dtype=np.int64)  # a name's category; None: -1
+    return pd.Series(pd.Categorical.from_codes(per[codes], categories=cats))
+
+
 class _Importer:
     def __init__(self, spec: Source, table: Table, cols: dict[str, int], name: str, short: str,
                  dayfirst: bool | None, prices: PriceList | None) -> None:
@@ -211,6 +223,7 @@ class _Importer:
         self.rejects: list[dict[str, Any]] = []
         self.records: list[dict[str, Any]] = []
         self.stage_cells: tuple[np.ndarray, np.ndarray] | None = None  # the stage column's (codes, texts)
+        self.known_codes: dict[str, tuple[np.ndarray, np.ndarray]] | None = None  # set by the column import
         self.amounts = AmountColumn(table.column(cols["amount"])) if "amount" in cols else None
         date_fields = [f for f in ("created", "closed", "expected_close", "won_time", "lost_time") if f in cols]
         self.dates = {f: DateColumn(table.column(cols[f])) for f in date_fields}
@@ -588,6 +601,8 @@ class _Importer:
                 self._reject(self.short, line, col, c, f"currency {c}: {reason}", self.table.rows[row_of[line]],
                              self.table.header)
             self.rec = {k: v[~other] for k, v in R.items()}
+            if self.known_codes:  # the same rows out of the column import's date codes
+                self.known_codes = {k: (codes[~other], days) for k, (codes, days) in self.known_codes.items()}
             self.warnings.append(f"{reason}: {sum(n for c, n in counts.items() if c != keep)} rows rejected")
         self.currency = keep
 
@@ -693,9 +708,13 @@ class _Importer:
         hist_rows = self._read_history(history, encoding, sep) if history is not None else None
         R = self.rec
         n = len(R["deal_id"])
-        # each date column's distinct dates (None the code -1), found once: for the first date and the weeks
-        created, closed, expected = (pd.factorize(R[k], use_na_sentinel=True) for k in ("created", "closed", "expected"))
-        dates = [*created[1], *closed[1]]
+        # each date column's distinct dates (None the code -1), found once (or by the column import): for the
+        # first date and the weeks
+        known = {k: f for k, f in (self.known_codes or {}).items() if len(f[0]) == n}
+        created, closed, expected = (known.get(k) or pd.factorize(R[k], use_na_sentinel=True)
+                                     for k in ("created", "closed", "expected"))
+        dates = [d for codes, uniq in (created, closed) for d in uniq[np.bincount(codes[codes >= 0],
+                                                                                  minlength=len(uniq)) > 0]]
         if self.as_of is not None and n:
             assumed = int(sum(bool(x) for x in R["created_assumed"]))
             if assumed:
@@ -721,13 +740,13 @@ class _Importer:
 
         def weeks(factorized: tuple[np.ndarray, np.ndarray]) -> pd.arrays.IntegerArray:  # each distinct date once
             codes, uniq = factorized
-            per = np.array([(d - week0).days // 7 for d in uniq] + [0], dtype=np.int64)
+            per = np.array([0 if d is None else (d - week0).days // 7 for d in uniq] + [0], dtype=np.int64)
             return pd.arrays.IntegerArray(per[codes], codes < 0)
 
         deals = pd.DataFrame({
             "deal_id": pd.Series(R["deal_id"], dtype=object),
             "account_id": pd.Series(R["account_id"], dtype=object),
-            "owner": pd.Series(R["owner"], dtype=object),
+            "owner": _owners(R["owner"], known.get("owner")),
             "amount": pd.Series(R["amount"], dtype=float),
             "created_week": pd.Series(weeks(created).to_numpy(dtype=np.int64), dtype="int64"),
             "stage": pd.Series(R["stage"], dtype=object),

@@ -81,6 +81,8 @@ def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], table: str) -> 
 
 def _int_column(df: pd.DataFrame, col: str, table: str, *, nullable: bool) -> pd.Series:
     s = df[col]
+    if s.dtype == np.int64 or (nullable and s.dtype == "Int64"):  # whole weeks already (an Int64's NA: missing)
+        return s
     try:
         num = pd.to_numeric(s, errors="raise")
     except (ValueError, TypeError):
