@@ -138,7 +138,8 @@ def dollar_amounts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     starts = ends[3: 3 + n] + 1  # each cell's first character (the 4 leading line feeds are padding)
     read = (np.add.reduceat(bad, starts, dtype=np.int32) == 0) & (np.add.reduceat(dot, starts, dtype=np.int32) <= 1)
     shows = (a[starts] == 36) & read  # a $ is only read as a cell's first character
-    return _floats(cells if read.all() else np.where(read, cells, "nan")), shows, read
+    joined = text[:-1] if read.all() else "\n".join(np.where(read, cells, "nan"))
+    return _floats(joined, n), shows, read
 
 
 #: pandas' C parser reads a float as Python's ``float`` does (correctly rounded) from pandas 3 on; before, only
@@ -146,17 +147,18 @@ def dollar_amounts(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 _EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
-def _floats(cells: np.ndarray) -> np.ndarray:
-    """``float`` of each cell ("1234.56", "nan": commas and $ are dropped first), by pandas' C parser: a
-    million amounts in 0.1 s where ``map(float, …)`` takes 0.2 s. The same floats: both round correctly."""
-    text = "\n".join(cells).replace(",", "").replace("$", "")
+def _floats(joined: str, n: int) -> np.ndarray:
+    """``float`` of each of the ``n`` cells of ``joined`` (one a line: "$1,234.56", "nan"; commas and $ are
+    dropped first), by pandas' C parser: a million amounts in 0.1 s where ``map(float, …)`` takes 0.2 s. The
+    same floats: both round correctly."""
+    text = joined.replace(",", "").replace("$", "")
     try:
         out = pd.read_csv(io.StringIO(text), header=None, names=["x"], dtype=np.float64, keep_default_na=False,
                           na_values=["nan"], skip_blank_lines=False, engine="c", **_EXACT)["x"].to_numpy(copy=True)
     except (ValueError, pd.errors.ParserError):
         out = np.zeros(0)
-    if len(out) != len(cells):  # never seen: every cell here is digits and a point, or "nan"
-        out = np.fromiter(map(float, text.split("\n")), dtype=np.float64, count=len(cells))
+    if len(out) != n:  # never seen: every cell here is digits and a point, or "nan"
+        out = np.fromiter(map(float, text.split("\n")), dtype=np.float64, count=n)
     return out
 
 
@@ -183,6 +185,8 @@ def _amounts(imp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         a, cur = (None, None) if is_blank(c) else imp.amounts.parse(c)
         amount[j], currency[j] = (np.nan if a is None else a), cur
     bad = np.isnan(amount) | (amount < 0)
+    if len(codes) == len(uniq):  # every cell distinct: the codes are 0, 1, 2 …
+        return amount, currency, bad
     return amount[codes], currency[codes], bad[codes]
 
 
@@ -344,9 +348,11 @@ def _known_codes(factors: dict[str, tuple[np.ndarray, np.ndarray]], closed_rows:
     for k, (codes, days) in out.items():
         codes = codes if rows is None else codes[rows]
         dated = np.not_equal(days, None)
-        ok = codes >= 0
-        ok[ok] = dated[codes[ok]]
-        out[k] = np.where(ok, codes, -1), days
+        if k != "owner" and not dated.all():  # a code of no date: -1
+            ok = codes >= 0
+            ok[ok] = dated[codes[ok]]
+            codes = np.where(ok, codes, -1)
+        out[k] = codes, days
     return out
 
 
