@@ -624,7 +624,7 @@ def bench_indicators(n_deals: int = 50_000, repeats: int = 7) -> Result:
 def bench_crm_import(n_rows: int = 100_000, repeats: int = 3, *, budget: float | None = 2.0,
                      max_ratio: float | None = None) -> Result:
     """Import of a 100,000-row Salesforce export (CSV, report labels, $ amounts, M/D/YYYY dates): ≤ 2 s.
-    At 1,000,000 rows, issue 15's goal: ≤ 4× ``read_csv`` of the file (at 4.4× not met: DEVELOPERS.md says why).
+    At 1,000,000 rows, issue 15's goal: ≤ 4× ``read_csv`` of the file (3.4× on 2026-12-07; DEVELOPERS.md).
 
     Baseline: ``pandas.read_csv`` of the same file (parsing it, nothing more).
     """

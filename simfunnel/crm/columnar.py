@@ -1,7 +1,7 @@
 """The column-at-a-time import: a plain CSV's clean rows imported a column at a time, the others row by row.
 
 The row importer (:meth:`simfunnel.crm.importer._Importer._row`) makes a dict per row: a million rows cost
-~20× ``pandas.read_csv`` of the file (about 4.4× this way). Here each low-cardinality column is factorized once
+~20× ``pandas.read_csv`` of the file (about 3.5× this way). Here each low-cardinality column is factorized once
 and every *distinct* cell parsed with the row importer's own functions (a column of dates or stages has a few
 hundred distinct values; a column of about one value a row, ids or names, is taken as it is); a column of
 amounts in the common "$1,234.56" form is checked and read with numpy. A row any step cannot settle — a blank or repeated
