@@ -601,7 +601,7 @@ class _Importer:
                 self._reject(self.short, line, col, c, f"currency {c}: {reason}", self.table.rows[row_of[line]],
                              self.table.header)
             self.rec = {k: v[~other] for k, v in R.items()}
-            if self.known_codes:  # the same rows out of the column import's date codes
+            if self.known_codes:  # the same rows out of the column import's date and owner codes
                 self.known_codes = {k: (codes[~other], days) for k, (codes, days) in self.known_codes.items()}
             self.warnings.append(f"{reason}: {sum(n for c, n in counts.items() if c != keep)} rows rejected")
         self.currency = keep
